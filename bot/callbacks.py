@@ -1,0 +1,81 @@
+"""Compact, versioned button data (Telegram allows at most 64 bytes) and its strict parser."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+VERSION = "1"
+MAX_BYTES = 64
+
+
+class Press(Enum):
+    """What a button does."""
+
+    ENTRY = "e"
+    CATEGORY = "c"
+    MENU = "m"
+    NONE_OF_THESE = "n"
+    FEEDBACK = "f"
+    REASON = "r"
+    HANDOFF = "h"
+    DELETE = "d"
+
+
+class Reason(Enum):
+    """Why an answer was not helpful (asked after 👎, optional)."""
+
+    WRONG_TOPIC = "w"
+    TOO_VAGUE = "v"
+    OUTDATED = "o"
+    SKIP = "s"
+
+
+@dataclass(frozen=True)
+class ButtonData:
+    """A decoded button press: what it does and its arguments."""
+
+    press: Press
+    args: tuple[str, ...] = ()
+
+    def encode(self) -> str:
+        """Encode as `1:<press>[:arg…]`, guaranteed to fit Telegram's 64-byte limit."""
+        data = ":".join((VERSION, self.press.value, *self.args))
+        if len(data.encode("utf-8")) > MAX_BYTES:
+            raise ValueError(f"button data longer than {MAX_BYTES} bytes: {data!r}")
+        return data
+
+
+_ARITY = {
+    Press.ENTRY: 1,
+    Press.CATEGORY: 1,
+    Press.MENU: 0,
+    Press.NONE_OF_THESE: 0,
+    Press.FEEDBACK: 2,
+    Press.REASON: 2,
+    Press.HANDOFF: 0,
+    Press.DELETE: 1,
+}
+
+
+def decode(data: str | None) -> ButtonData | None:
+    """Parse button data; return None for anything stale, unknown, forged or malformed."""
+    if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
+        return None
+    version, _, rest = data.partition(":")
+    if version != VERSION:
+        return None
+    code, *args = rest.split(":")
+    try:
+        press = Press(code)
+    except ValueError:
+        return None
+    if len(args) != _ARITY[press] or any(not a or not a.isascii() for a in args):
+        return None
+    if press is Press.FEEDBACK and args[1] not in {"+", "-"}:
+        return None
+    if press is Press.REASON and args[1] not in {r.value for r in Reason}:
+        return None
+    if press is Press.DELETE and args[0] not in {"y", "n"}:
+        return None
+    return ButtonData(press, tuple(args))

@@ -1,0 +1,79 @@
+"""Cross-file checks of the knowledge base that need the normaliser or the renderer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from bot.config import Config
+from bot.dialogue import Dialogue
+from bot.knowledge import RENDER_OVERHEAD, TELEGRAM_MESSAGE_LIMIT, KnowledgeBase, load_knowledge
+from bot.render import render_plain
+from bot.yamlsource import Problem, ProblemsError, load_yaml
+
+
+def _question_lines(path: Path) -> list[int]:
+    document = load_yaml(path)
+    return list(getattr(document.get("questions"), "item_lines", []))
+
+
+def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
+    """Return problems that span files: shared phrasings, oversized answers, empty categories.
+
+    Args:
+        kb: A knowledge base that passed file-level validation.
+
+    Returns:
+        Every problem found (empty when the knowledge base is valid).
+    """
+    problems: list[Problem] = []
+    normalizer = kb.normalizer()
+    dialogue = Dialogue(kb, Config())
+    owners: dict[tuple[str, ...], list[tuple[str, Path, int]]] = defaultdict(list)
+    for entry in kb.entries.values():
+        lines = _question_lines(entry.path)
+        for index, question in enumerate(entry.questions):
+            key = tuple(sorted(normalizer.stems(question)))
+            line = lines[index] if index < len(lines) else 1
+            if not key:
+                problems.append(
+                    Problem(entry.path, line, f"questions[{index}]: only stop words: {question!r}")
+                )
+                continue
+            owners[key].append((entry.id, entry.path, line))
+        size = len(render_plain(dialogue.answer_reply(entry))) + RENDER_OVERHEAD
+        if size > TELEGRAM_MESSAGE_LIMIT:
+            problems.append(
+                Problem(
+                    entry.path,
+                    1,
+                    f"rendered answer too long for one Telegram message "
+                    f"({size} > {TELEGRAM_MESSAGE_LIMIT})",
+                )
+            )
+    for key, places in owners.items():
+        ids = {entry_id for entry_id, _, _ in places}
+        if len(ids) > 1:
+            for entry_id, path, line in places:
+                others = ", ".join(sorted(ids - {entry_id}))
+                message = f"phrasing shared with {others} after normalisation ({' '.join(key)})"
+                problems.append(Problem(path, line, message))
+    for category in kb.categories:
+        if not kb.in_category(category.id):
+            problems.append(
+                Problem(Path("categories.yaml"), 1, f"category '{category.id}' has no entries")
+            )
+    return problems
+
+
+def validate(root: Path) -> KnowledgeBase:
+    """Load the knowledge base and run every check.
+
+    Raises:
+        ProblemsError: With all problems, each as `file:line: message`.
+    """
+    kb = load_knowledge(root)
+    problems = check_knowledge(kb)
+    if problems:
+        raise ProblemsError(problems)
+    return kb

@@ -1,0 +1,145 @@
+"""The `elternlotse` command: chat, ask, eval, check and run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.checks import validate
+from bot.config import Config, ConfigError, load_config
+from bot.dialogue import Dialogue
+from bot.knowledge import KnowledgeBase
+from bot.yamlsource import ProblemsError
+
+EXIT_INVALID_KNOWLEDGE = 1
+EXIT_BAD_CONFIG = 2
+
+
+def _config(args: argparse.Namespace) -> Config:
+    try:
+        return load_config(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(f"elternlotse: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_CONFIG) from exc
+
+
+def _knowledge(config: Config) -> KnowledgeBase:
+    try:
+        return validate(config.knowledge_dir)
+    except ProblemsError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"elternlotse: the knowledge base has {len(exc.problems)} problem(s); fix them first",
+            file=sys.stderr,
+        )
+        raise SystemExit(EXIT_INVALID_KNOWLEDGE) from exc
+
+
+def _dialogue(args: argparse.Namespace) -> Dialogue:
+    config = _config(args)
+    return Dialogue(_knowledge(config), config)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate the knowledge base."""
+    config = _config(args)
+    kb = _knowledge(config)
+    print(f"knowledge base OK: {len(kb.entries)} entries in {len(kb.categories)} categories")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Talk to the core on the console."""
+    from bot.console import chat
+
+    return chat(_dialogue(args), sys.stdin, sys.stdout)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Classify questions, printing one result per question."""
+    dialogue = _dialogue(args)
+    if args.batch is not None:
+        stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
+        with stream:
+            questions = [line.rstrip("\n") for line in stream]
+    else:
+        questions = [" ".join(args.text)]
+    for question in questions:
+        summary = dialogue.ask(question).summary()
+        if args.json:
+            print(json.dumps(summary, ensure_ascii=False), flush=True)
+        else:
+            print(
+                f"{summary['kind']:9} {summary['id'] or '-':26} {summary['score']:5.1f}  "
+                f"{', '.join(summary['candidates'])}"
+            )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score a labelled question file and print the table."""
+    from bot.evaluation import (
+        baseline_predictor,
+        core_predictor,
+        format_report,
+        load_labelled,
+        score,
+    )
+
+    dialogue = _dialogue(args)
+    questions = load_labelled(Path(args.file))
+    core = score(questions, core_predictor(dialogue))
+    baseline = score(questions, baseline_predictor(dialogue.kb))
+    print(f"{len(questions)} questions from {args.file}\n")
+    print(format_report(core, baseline))
+    if args.misses:
+        print("\nmisses:")
+        for question, prediction in core.misses:
+            print(f"  {question.expect:24} {prediction.kind:9} {list(prediction.ranked)}  {question.text}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot."""
+    from handlers.main import run
+
+    return run(args.config)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with one sub-command per use."""
+    parser = argparse.ArgumentParser(
+        prog="elternlotse", description="Elternlotse – Telegram-Bot für Alleinerziehende"
+    )
+    parser.add_argument("--config", help="config file (default: $ELTERNLOTSE_CONFIG, ./config.yaml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("check", help="validate every knowledge file").set_defaults(func=cmd_check)
+    sub.add_parser("chat", help="talk to the bot on the console").set_defaults(func=cmd_chat)
+    ask = sub.add_parser("ask", help="classify questions")
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--batch", metavar="FILE", help="read one question per line ('-' = stdin)")
+    ask.add_argument("text", nargs="*", help="the question")
+    ask.set_defaults(func=cmd_ask)
+    evaluate = sub.add_parser("eval", help="score a labelled question file")
+    evaluate.add_argument("file")
+    evaluate.add_argument("--misses", action="store_true", help="list the questions missed")
+    evaluate.set_defaults(func=cmd_eval)
+    run = sub.add_parser("run", help="run the Telegram bot")
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line."""
+    args = build_parser().parse_args(argv)
+    if args.command == "ask" and args.batch is None and not args.text:
+        build_parser().error("ask needs TEXT or --batch FILE")
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""Configuration: frozen dataclasses loaded from YAML plus environment, failing fast by key."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the key and how to fix it."""
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Decision bands of the FAQ matcher (scores are 0–100).
+
+    Attributes:
+        answer_score: At or above this, with a clear margin, the best entry is answered.
+        clarify_score: At or above this (but not confident), "Meinten Sie…?" is asked.
+        clear_margin: The best score must lead the runner-up by this much to answer directly.
+        max_candidates: How many candidates a clarify question offers.
+    """
+
+    answer_score: float = 62.0
+    clarify_score: float = 40.0
+    clear_margin: float = 6.0
+    max_candidates: int = 3
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the bot needs to run.
+
+    Attributes:
+        token: The Telegram bot token; secret, never logged or printed.
+        api_url: Base URL of the Bot API server, or None for Telegram's own.
+        data_dir: Directory of the SQLite file.
+        knowledge_dir: Directory of the knowledge base.
+        max_message_chars: Longer incoming messages are cut to this length before matching.
+        matcher: The matcher's decision bands.
+        log_level: Name of the logging level.
+    """
+
+    token: str | None = field(default=None, repr=False)
+    api_url: str | None = None
+    data_dir: Path = Path("data")
+    knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    max_message_chars: int = 2000
+    matcher: MatcherConfig = field(default_factory=MatcherConfig)
+    log_level: str = "INFO"
+
+
+def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"config key '{key}' must be a mapping")
+    return value
+
+
+def _number(section: Mapping[str, Any], name: str, key: str, default: float) -> float:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"config key '{name}.{key}' must be a number, got {value!r}")
+    return float(value)
+
+
+def _load_matcher(raw: Mapping[str, Any]) -> MatcherConfig:
+    section = _section(raw, "matcher")
+    base = MatcherConfig()
+    matcher = MatcherConfig(
+        answer_score=_number(section, "matcher", "answer_score", base.answer_score),
+        clarify_score=_number(section, "matcher", "clarify_score", base.clarify_score),
+        clear_margin=_number(section, "matcher", "clear_margin", base.clear_margin),
+        max_candidates=int(_number(section, "matcher", "max_candidates", base.max_candidates)),
+    )
+    if not 0 <= matcher.clarify_score <= matcher.answer_score <= 100:
+        raise ConfigError(
+            "config keys 'matcher.clarify_score' ≤ 'matcher.answer_score' must lie within 0–100"
+        )
+    if not 1 <= matcher.max_candidates <= 5:
+        raise ConfigError("config key 'matcher.max_candidates' must be between 1 and 5")
+    return matcher
+
+
+def config_path(explicit: str | Path | None, environ: Mapping[str, str]) -> Path | None:
+    """Pick the config file: the explicit one, else $ELTERNLOTSE_CONFIG, else ./config.yaml if any."""
+    if explicit:
+        return Path(explicit)
+    if environ.get("ELTERNLOTSE_CONFIG"):
+        return Path(environ["ELTERNLOTSE_CONFIG"])
+    default = Path("config.yaml")
+    return default if default.exists() else None
+
+
+def load_config(
+    path: str | Path | None = None, environ: Mapping[str, str] = os.environ
+) -> Config:
+    """Load the configuration from an optional YAML file and the environment.
+
+    Environment variables win over the file: BOT_TOKEN, TELEGRAM_API_URL, ELTERNLOTSE_DATA.
+
+    Args:
+        path: The YAML file, or None to use $ELTERNLOTSE_CONFIG or ./config.yaml when present.
+        environ: The environment (injectable for tests).
+
+    Returns:
+        The validated configuration.
+
+    Raises:
+        ConfigError: A file is missing or invalid, or a key has a wrong type.
+    """
+    chosen = config_path(path, environ)
+    raw: Mapping[str, Any] = {}
+    if chosen is not None:
+        try:
+            loaded = yaml.safe_load(chosen.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(
+                f"config file {chosen} cannot be read ({exc.strerror}); "
+                "copy config.example.yaml to config.yaml or set ELTERNLOTSE_CONFIG"
+            ) from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"config file {chosen} is not valid YAML: {exc}") from exc
+        if loaded is not None and not isinstance(loaded, Mapping):
+            raise ConfigError(f"config file {chosen} must contain a mapping at the top level")
+        raw = loaded or {}
+    telegram = _section(raw, "telegram")
+    storage = _section(raw, "storage")
+    knowledge = _section(raw, "knowledge")
+    limits = _section(raw, "limits")
+    logging_section = _section(raw, "logging")
+
+    token = environ.get("BOT_TOKEN") or telegram.get("token") or None
+    if token is not None and not isinstance(token, str):
+        raise ConfigError("config key 'telegram.token' must be a string (better: set BOT_TOKEN)")
+    api_url = environ.get("TELEGRAM_API_URL") or telegram.get("api_url") or None
+    data_dir = environ.get("ELTERNLOTSE_DATA") or storage.get("data_dir") or "data"
+    knowledge_dir = knowledge.get("dir") or DEFAULT_KNOWLEDGE_DIR
+    max_chars = int(_number(limits, "limits", "max_message_chars", 2000))
+    if not 100 <= max_chars <= 20000:
+        raise ConfigError("config key 'limits.max_message_chars' must be between 100 and 20000")
+    level = str(logging_section.get("level", "INFO")).upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError("config key 'logging.level' must be DEBUG, INFO, WARNING or ERROR")
+    return Config(
+        token=token,
+        api_url=str(api_url).rstrip("/") if api_url else None,
+        data_dir=Path(str(data_dir)),
+        knowledge_dir=Path(str(knowledge_dir)),
+        max_message_chars=max_chars,
+        matcher=_load_matcher(raw),
+        log_level=level,
+    )

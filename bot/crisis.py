@@ -1,0 +1,57 @@
+"""Crisis guard: spot danger in a message (with typos) before anything else answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import CrisisData
+from bot.normalize import words
+
+
+@dataclass(frozen=True)
+class CrisisHit:
+    """A detected danger signal."""
+
+    signal: str
+
+
+class CrisisGuard:
+    """Matches crisis signals on folded text after correcting typos towards crisis words."""
+
+    def __init__(self, data: CrisisData, known_words: frozenset[str] = frozenset()) -> None:
+        """Prepare the guard.
+
+        Args:
+            data: Vocabulary, signals and reply from `knowledge/crisis.yaml`.
+            known_words: Correctly spelt everyday words that must never be "corrected" into a
+                crisis word (for example "schlaft" is not a typo of "schlagt").
+        """
+        self._data = data
+        self._vocabulary = list(dict.fromkeys(w for v in data.vocabulary for w in words(v)))
+        self._known = known_words | frozenset(self._vocabulary)
+
+    def _correct(self, word: str) -> str:
+        if len(word) < 5 or word in self._known:
+            return word
+        # Short words need a closer match: one substitution in "schlaft" must not become "schlagt".
+        cutoff = 80.0 if len(word) >= 8 else 88.0
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return str(found[0]) if found else word
+
+    def corrected(self, text: str) -> str:
+        """Return the folded text with likely typos of crisis words corrected."""
+        return " ".join(self._correct(w) for w in words(text))
+
+    def check(self, text: str) -> CrisisHit | None:
+        """Return the first crisis signal found in `text`, or None."""
+        plain = " ".join(words(text))
+        fixed = self.corrected(text)
+        for signal in self._data.signals:
+            for variant in {plain, fixed}:
+                if any(p.search(variant) for p in signal.patterns) and not any(
+                    u.search(variant) for u in signal.unless
+                ):
+                    return CrisisHit(signal.id)
+        return None

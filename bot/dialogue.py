@@ -1,0 +1,398 @@
+"""The dialogue core: (state, event) → replies, new state and actions. Pure; no I/O."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any
+
+from bot.callbacks import ButtonData, Press, Reason, decode
+from bot.config import Config
+from bot.crisis import CrisisGuard
+from bot.knowledge import Entry, EntryKind, KnowledgeBase
+from bot.matcher import Matcher, Verdict, documents_from
+from bot.normalize import clean_input, words
+from bot.redact import redact
+from bot.smalltalk import Smalltalk
+
+
+class EventKind(Enum):
+    """What the parent did."""
+
+    START = "start"
+    HELP = "help"
+    TOPICS = "topics"
+    PRIVACY = "privacy"
+    DELETE = "delete"
+    TEXT = "text"
+    BUTTON = "button"
+    NON_TEXT = "non_text"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One input from a parent: a command, a text, a button press or a non-text message."""
+
+    kind: EventKind
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: its label and its encoded data."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to send. Front ends decide formatting (bold title, HTML, console)."""
+
+    text: str
+    title: str | None = None
+    footer: str | None = None
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+class ActionKind(Enum):
+    """Side effects the front end performs after sending the replies."""
+
+    FEEDBACK = "feedback"
+    FEEDBACK_REASON = "feedback_reason"
+    UNANSWERED = "unanswered"
+    HANDOFF = "handoff"
+    DELETE_USER = "delete_user"
+
+
+@dataclass(frozen=True)
+class Action:
+    """A side effect with its arguments (never any personal data but redacted text)."""
+
+    kind: ActionKind
+    entry_id: str | None = None
+    value: str | None = None
+
+
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class State:
+    """What the core remembers about one parent between events.
+
+    Attributes:
+        last_entry: The entry answered last (for feedback and "related" context).
+        pending_question: The redacted question behind an open "Meinten Sie…?" menu.
+    """
+
+    last_entry: str | None = None
+    pending_question: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise for storage (versioned, JSON-compatible)."""
+        return {"v": STATE_VERSION, "last": self.last_entry, "pending": self.pending_question}
+
+    @classmethod
+    def from_dict(cls, raw: object) -> State:
+        """Restore from storage; unknown versions or shapes give a fresh state."""
+        if not isinstance(raw, dict) or raw.get("v") != STATE_VERSION:
+            return cls()
+        last, pending = raw.get("last"), raw.get("pending")
+        return cls(
+            last_entry=last if isinstance(last, str) else None,
+            pending_question=pending if isinstance(pending, str) else None,
+        )
+
+
+class OutcomeKind(Enum):
+    """What kind of reply the core chose (the `kind` of `elternlotse ask`, plus UI kinds)."""
+
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+    CRISIS = "crisis"
+    SMALLTALK = "smalltalk"
+    FLOW = "flow"
+    HANDOFF = "handoff"
+    MENU = "menu"
+    INFO = "info"
+    STALE = "stale"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The core's answer to one event."""
+
+    kind: OutcomeKind
+    replies: tuple[Reply, ...]
+    state: State
+    actions: tuple[Action, ...] = ()
+    entry_id: str | None = None
+    score: float = 0.0
+    candidates: tuple[str, ...] = field(default=())
+
+    def summary(self) -> dict[str, Any]:
+        """Return the JSON object `elternlotse ask` prints."""
+        return {
+            "kind": self.kind.value,
+            "id": self.entry_id,
+            "score": self.score,
+            "candidates": list(self.candidates),
+            "text": "\n\n".join(r.text for r in self.replies),
+        }
+
+
+_ENTRY_OUTCOME = {
+    EntryKind.ANSWER: OutcomeKind.ANSWER,
+    EntryKind.FLOW: OutcomeKind.FLOW,
+    EntryKind.HANDOFF: OutcomeKind.HANDOFF,
+}
+HANDOFF_ENTRY = "beratung-kontakt"
+PRIVACY_ENTRY = "datenschutz"
+
+
+class Dialogue:
+    """Decides every reply of the bot; front ends only render and perform actions."""
+
+    def __init__(self, kb: KnowledgeBase, config: Config) -> None:
+        """Build matcher, crisis guard and smalltalk from the knowledge base.
+
+        Args:
+            kb: The validated knowledge base.
+            config: Limits and matcher bands.
+        """
+        self.kb = kb
+        self.config = config
+        self.texts = kb.texts
+        normalizer = kb.normalizer()
+        self.matcher = Matcher(documents_from(kb.entries.values()), normalizer, config.matcher)
+        known = frozenset(w for e in kb.entries.values() for q in e.questions for w in words(q))
+        self.crisis = CrisisGuard(kb.crisis, known_words=known)
+        self.smalltalk = Smalltalk(kb.smalltalk)
+
+    # -- buttons ---------------------------------------------------------------------------
+    def _button(self, label: str, press: Press, *args: str) -> Button:
+        return Button(label, ButtonData(press, args).encode())
+
+    def _menu_rows(self) -> tuple[tuple[Button, ...], ...]:
+        return tuple(
+            (self._button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories
+        )
+
+    def _service_rows(self) -> tuple[tuple[Button, ...], ...]:
+        return (
+            (self._button(self.texts("button_handoff"), Press.HANDOFF),),
+            (self._button(self.texts("button_topics"), Press.MENU),),
+        )
+
+    # -- replies ---------------------------------------------------------------------------
+    def answer_reply(self, entry: Entry) -> Reply:
+        """Render an entry as a reply with related topics, feedback and counsellor buttons."""
+        t = self.texts
+        footer = []
+        if entry.legal_basis:
+            footer.append(f"{t('label_legal')}: {', '.join(entry.legal_basis)}")
+        sources = "; ".join(f"{s.title} – {s.url}" for s in entry.sources)
+        footer.append(f"{t('label_sources')}: {sources}")
+        footer.append(f"{t('label_reviewed')}: {entry.reviewed:%d.%m.%Y}")
+        related = tuple(
+            (self._button(self.kb.entries[r].title, Press.ENTRY, r),) for r in entry.related[:3]
+        )
+        feedback = (
+            self._button(t("button_helpful"), Press.FEEDBACK, entry.id, "+"),
+            self._button(t("button_not_helpful"), Press.FEEDBACK, entry.id, "-"),
+        )
+        return Reply(
+            text=entry.answer,
+            title=entry.title,
+            footer="\n".join(footer),
+            buttons=(*related, feedback, *self._service_rows()),
+        )
+
+    def _answer(
+        self, state: State, entry: Entry, score: float = 100.0, cands: Sequence[str] = ()
+    ) -> Outcome:
+        return Outcome(
+            kind=_ENTRY_OUTCOME[entry.kind],
+            replies=(self.answer_reply(entry),),
+            state=replace(state, last_entry=entry.id, pending_question=None),
+            entry_id=entry.id,
+            score=score,
+            candidates=tuple(cands) or (entry.id,),
+        )
+
+    def _info(self, state: State, text: str, rows: Iterable[tuple[Button, ...]] = ()) -> Outcome:
+        return Outcome(OutcomeKind.INFO, (Reply(text, buttons=tuple(rows)),), state)
+
+    def menu(self, state: State, text: str | None = None) -> Outcome:
+        """Show the topic categories."""
+        reply = Reply(text or self.texts("topics_intro"), buttons=self._menu_rows())
+        return Outcome(OutcomeKind.MENU, (reply,), state)
+
+    # -- events ----------------------------------------------------------------------------
+    def handle(self, state: State, event: Event) -> Outcome:
+        """Decide the bot's reaction to one event.
+
+        Args:
+            state: The parent's state before the event.
+            event: What the parent did.
+
+        Returns:
+            Replies to send, the new state and the actions to perform.
+        """
+        t = self.texts
+        match event.kind:
+            case EventKind.START:
+                welcome = f"{t('welcome')}\n\n{t('privacy_note')}"
+                return self.menu(State(), welcome)
+            case EventKind.HELP:
+                return self._info(state, t("help"), self._service_rows())
+            case EventKind.TOPICS:
+                return self.menu(state)
+            case EventKind.PRIVACY:
+                return self._answer(state, self.kb.entries[PRIVACY_ENTRY])
+            case EventKind.DELETE:
+                rows = (
+                    (
+                        self._button(t("button_delete_yes"), Press.DELETE, "y"),
+                        self._button(t("button_delete_no"), Press.DELETE, "n"),
+                    ),
+                )
+                return self._info(state, t("delete_confirm"), rows)
+            case EventKind.NON_TEXT:
+                return self._info(state, t("non_text"), self._service_rows()[1:])
+            case EventKind.BUTTON:
+                return self.press(state, event.text)
+            case EventKind.TEXT:
+                return self.text(state, event.text)
+        raise AssertionError(f"unhandled event kind {event.kind}")  # pragma: no cover
+
+    def stale(self, state: State) -> Outcome:
+        """React to a button that is stale, unknown or forged: say so and show the menu."""
+        reply = Reply(self.texts("stale_button"), buttons=self._menu_rows())
+        return Outcome(OutcomeKind.STALE, (reply,), state)
+
+    def press(self, state: State, data: str) -> Outcome:
+        """React to a button press; anything not understood is treated as stale."""
+        button = decode(data)
+        if button is None:
+            return self.stale(state)
+        t = self.texts
+        entries = self.kb.entries
+        args = button.args
+        if args and button.press in {Press.ENTRY, Press.FEEDBACK, Press.REASON}:
+            if args[0] not in entries:
+                return self.stale(state)
+        match button.press:
+            case Press.ENTRY:
+                return self._answer(state, entries[args[0]])
+            case Press.CATEGORY:
+                category = next((c for c in self.kb.categories if c.id == args[0]), None)
+                if category is None:
+                    return self.stale(state)
+                rows = [
+                    (self._button(e.title, Press.ENTRY, e.id),)
+                    for e in self.kb.in_category(category.id)
+                ]
+                rows.append((self._button(t("button_back"), Press.MENU),))
+                text = t("category_intro", category=category.label)
+                return Outcome(OutcomeKind.MENU, (Reply(text, buttons=tuple(rows)),), state)
+            case Press.MENU:
+                return self.menu(state)
+            case Press.NONE_OF_THESE:
+                actions = ()
+                if state.pending_question:
+                    actions = (Action(ActionKind.UNANSWERED, value=state.pending_question),)
+                new_state = replace(state, pending_question=None)
+                reply = Reply(t("clarify_none_reply"), buttons=self._service_rows())
+                return Outcome(OutcomeKind.FALLBACK, (reply,), new_state, actions)
+            case Press.FEEDBACK:
+                entry_id, sign = args
+                action = Action(ActionKind.FEEDBACK, entry_id, "up" if sign == "+" else "down")
+                if sign == "+":
+                    return Outcome(
+                        OutcomeKind.INFO, (Reply(t("feedback_thanks_up")),), state, (action,)
+                    )
+                reasons = (
+                    (Reason.WRONG_TOPIC, "reason_wrong_topic"),
+                    (Reason.TOO_VAGUE, "reason_too_vague"),
+                    (Reason.OUTDATED, "reason_outdated"),
+                    (Reason.SKIP, "reason_skip"),
+                )
+                rows = tuple(
+                    (self._button(t(key), Press.REASON, entry_id, r.value),) for r, key in reasons
+                )
+                reply = Reply(t("feedback_ask_down"), buttons=rows)
+                return Outcome(OutcomeKind.INFO, (reply,), state, (action,))
+            case Press.REASON:
+                entry_id, code = args
+                action = Action(ActionKind.FEEDBACK_REASON, entry_id, Reason(code).name.lower())
+                reply = Reply(t("feedback_thanks_down"), buttons=self._service_rows())
+                return Outcome(OutcomeKind.INFO, (reply,), state, (action,))
+            case Press.HANDOFF:
+                outcome = self._answer(state, entries[HANDOFF_ENTRY])
+                return replace(outcome, actions=(Action(ActionKind.HANDOFF),))
+            case Press.DELETE:
+                if args[0] == "y":
+                    reply = Reply(t("delete_done"), buttons=self._service_rows()[1:])
+                    action = Action(ActionKind.DELETE_USER)
+                    return Outcome(OutcomeKind.INFO, (reply,), State(), (action,))
+                return self._info(state, t("delete_cancelled"))
+        raise AssertionError(f"unhandled button {button}")  # pragma: no cover
+
+    def text(self, state: State, raw: str) -> Outcome:
+        """Answer a free-text message: crisis guard first, then smalltalk, then the FAQ."""
+        t = self.texts
+        limit = self.config.max_message_chars
+        text = clean_input(raw, limit)
+        prefix: tuple[Reply, ...] = ()
+        if len(raw.strip()) > limit:
+            prefix = (Reply(t("truncated_note", limit=limit)),)
+        if not text:
+            return self._info(state, t("empty_input"), self._service_rows()[1:])
+        if not words(text):
+            has_letters = any(unicodedata.category(ch).startswith("L") for ch in text)
+            key = "other_language" if has_letters else "no_words"
+            return replace(
+                self._info(state, t(key), self._service_rows()[1:]), kind=OutcomeKind.FALLBACK
+            )
+        if self.crisis.check(text) is not None:
+            data = self.kb.crisis
+            reply = Reply(data.text, title=data.title, buttons=self._service_rows()[:1])
+            return Outcome(OutcomeKind.CRISIS, (*prefix, reply), state)
+        intent = self.smalltalk.match(text)
+        if intent is not None:
+            reply = Reply(intent.reply, buttons=self._service_rows()[1:])
+            return Outcome(OutcomeKind.SMALLTALK, (reply,), state, entry_id=None)
+        ranked = self.matcher.rank(text, limit=max(self.config.matcher.max_candidates, 3))
+        decision = self.matcher.decide_ranked(ranked)
+        ids = tuple(c.id for c in decision.candidates)
+        best = decision.best
+        score = best.score if best else 0.0
+        if decision.verdict is Verdict.ANSWER and best is not None:
+            outcome = self._answer(state, self.kb.entries[best.id], score, ids)
+            return replace(outcome, replies=(*prefix, *outcome.replies))
+        if decision.verdict is Verdict.CLARIFY:
+            rows = tuple(
+                (self._button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids
+            )
+            rows += ((self._button(t("button_none"), Press.NONE_OF_THESE),),)
+            new_state = replace(state, pending_question=redact(text))
+            reply = Reply(t("clarify_intro"), buttons=rows)
+            return Outcome(
+                OutcomeKind.CLARIFY, (*prefix, reply), new_state, entry_id=None, score=score,
+                candidates=ids,
+            )
+        reply = Reply(t("fallback"), buttons=self._service_rows())
+        action = Action(ActionKind.UNANSWERED, value=redact(text))
+        return Outcome(
+            OutcomeKind.FALLBACK, (*prefix, reply), replace(state, pending_question=None),
+            (action,), score=score, candidates=ids,
+        )
+
+    def ask(self, text: str) -> Outcome:
+        """Classify one question statelessly (for `elternlotse ask` and evaluation)."""
+        return self.text(State(), text)

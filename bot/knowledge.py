@@ -1,0 +1,308 @@
+"""The knowledge base as frozen dataclasses, loaded and validated from `knowledge/`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from bot.normalize import Normalizer
+from bot.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
+
+TELEGRAM_MESSAGE_LIMIT = 4096
+# Room reserved for HTML tags and escaping when an answer is rendered for Telegram.
+RENDER_OVERHEAD = 200
+
+
+class EntryKind(Enum):
+    """What selecting an entry leads to."""
+
+    ANSWER = "answer"
+    FLOW = "flow"
+    HANDOFF = "handoff"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public source an answer relies on."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry."""
+
+    id: str
+    title: str
+    category: str
+    kind: EntryKind
+    flow: str | None
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...]
+    answer: str
+    legal_basis: tuple[str, ...]
+    sources: tuple[Source, ...]
+    reviewed: date
+    related: tuple[str, ...]
+    path: Path = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Category:
+    """A menu category."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CrisisSignal:
+    """One kind of danger with the patterns that reveal it."""
+
+    id: str
+    patterns: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class CrisisData:
+    """Crisis vocabulary, signals and the hotline reply."""
+
+    vocabulary: tuple[str, ...]
+    signals: tuple[CrisisSignal, ...]
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SmalltalkIntent:
+    """A smalltalk intent: whole-message patterns and a reply."""
+
+    id: str
+    patterns: tuple[re.Pattern[str], ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Fixed wordings, looked up by key and filled with placeholders."""
+
+    values: Mapping[str, str]
+
+    def __call__(self, key: str, **fields: object) -> str:
+        """Return text `key`, with `{placeholders}` filled from `fields`."""
+        text = self.values[key].strip()
+        return text.format(**fields) if fields else text
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything the bot knows, validated."""
+
+    entries: Mapping[str, Entry]
+    categories: tuple[Category, ...]
+    synonyms: Mapping[str, tuple[str, ...]]
+    abbreviations: Mapping[str, tuple[str, ...]]
+    stopwords: tuple[str, ...]
+    crisis: CrisisData
+    smalltalk: tuple[SmalltalkIntent, ...]
+    texts: Texts
+
+    def in_category(self, category_id: str) -> list[Entry]:
+        """Return the entries of a category, in file-name order."""
+        return [e for e in self.entries.values() if e.category == category_id]
+
+    def normalizer(self) -> Normalizer:
+        """Build the normaliser configured by this knowledge base's synonyms and stop words."""
+        return Normalizer(self.synonyms, self.stopwords, self.abbreviations)
+
+
+@cache
+def _schema(root: Path, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((root / "schemas" / f"{name}.schema.json").read_text("utf-8"))
+    return data
+
+
+class _Collector:
+    """Collects problems while loading, so one run reports all of them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
+
+    def load(self, path: Path, schema: str) -> LocatedDict | None:
+        """Load `path` and validate it against `schema`; None if it is unusable."""
+        try:
+            document = load_yaml(path)
+        except ProblemsError as exc:
+            self.problems.extend(exc.problems)
+            return None
+        validator = jsonschema.Draft202012Validator(_schema(self.root, schema))
+        errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
+        for error in errors:
+            where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+            self.add(path, line_at(document, error.absolute_path), f"{where}: {error.message}")
+        if errors or not isinstance(document, LocatedDict):
+            return None
+        return document
+
+    def regexes(
+        self, path: Path, node: Any, key: str, compile_: Callable[[str], re.Pattern[str]]
+    ) -> tuple[re.Pattern[str], ...]:
+        """Compile the pattern list `node[key]`, reporting each broken pattern."""
+        compiled = []
+        items = node.get(key, [])
+        for index, pattern in enumerate(items):
+            try:
+                compiled.append(compile_(pattern))
+            except re.error as exc:
+                self.add(path, items.line_of(index), f"{key}[{index}]: invalid pattern: {exc}")
+        return tuple(compiled)
+
+
+def _entry(doc: LocatedDict, path: Path) -> Entry:
+    return Entry(
+        id=doc["id"],
+        title=doc["title"].strip(),
+        category=doc["category"],
+        kind=EntryKind(doc.get("kind", "answer")),
+        flow=doc.get("flow"),
+        questions=tuple(q.strip() for q in doc["questions"]),
+        keywords=tuple(doc.get("keywords", ())),
+        answer=doc["answer"].strip(),
+        legal_basis=tuple(doc.get("legal_basis", ())),
+        sources=tuple(Source(s["title"], s["url"]) for s in doc["sources"]),
+        reviewed=date.fromisoformat(doc["reviewed"]),
+        related=tuple(doc["related"]),
+        path=path,
+    )
+
+
+def _load_entries(c: _Collector, faq_dir: Path) -> tuple[dict[str, Entry], dict[str, LocatedDict]]:
+    entries: dict[str, Entry] = {}
+    docs: dict[str, LocatedDict] = {}
+    paths = sorted(faq_dir.glob("*.yaml"))
+    if not paths:
+        c.add(faq_dir, 1, "no FAQ entries found (expected faq/<id>.yaml files)")
+    for path in paths:
+        doc = c.load(path, "faq")
+        if doc is None:
+            continue
+        if doc["id"] in entries:
+            other = entries[doc["id"]].path
+            c.add(path, doc.line_of("id"), f"id '{doc['id']}' already used in {other}")
+            continue
+        if path.stem != doc["id"]:
+            c.add(path, doc.line_of("id"), f"id '{doc['id']}' must equal the file name '{path.stem}'")
+        try:
+            date.fromisoformat(doc["reviewed"])
+        except ValueError:
+            c.add(path, doc.line_of("reviewed"), f"reviewed: '{doc['reviewed']}' is not a date")
+            continue
+        entries[doc["id"]] = _entry(doc, path)
+        docs[doc["id"]] = doc
+    return entries, docs
+
+
+def _load_crisis(c: _Collector, root: Path) -> CrisisData | None:
+    path = root / "crisis.yaml"
+    doc = c.load(path, "crisis")
+    if doc is None:
+        return None
+    signals = []
+    for raw in doc["signals"]:
+        signals.append(
+            CrisisSignal(
+                id=raw["id"],
+                patterns=c.regexes(path, raw, "patterns", re.compile),
+                unless=c.regexes(path, raw, "unless", re.compile),
+            )
+        )
+    return CrisisData(
+        vocabulary=tuple(doc["vocabulary"]),
+        signals=tuple(signals),
+        title=doc["reply"]["title"].strip(),
+        text=doc["reply"]["text"].strip(),
+    )
+
+
+def _load_smalltalk(c: _Collector, root: Path) -> tuple[SmalltalkIntent, ...]:
+    path = root / "smalltalk.yaml"
+    doc = c.load(path, "smalltalk")
+    if doc is None:
+        return ()
+    return tuple(
+        SmalltalkIntent(
+            id=raw["id"],
+            patterns=c.regexes(path, raw, "patterns", re.compile),
+            reply=raw["reply"].strip(),
+        )
+        for raw in doc["intents"]
+    )
+
+
+def load_knowledge(root: Path) -> KnowledgeBase:
+    """Load and validate the whole knowledge base.
+
+    Cross-file rules (related ids, duplicate phrasings, message length) are checked by
+    `bot.checks.check_knowledge`, which needs the normaliser; this function checks files.
+
+    Args:
+        root: The `knowledge/` directory.
+
+    Returns:
+        The knowledge base.
+
+    Raises:
+        ProblemsError: With every problem found, each as `file:line: message`.
+    """
+    c = _Collector(root)
+    entries, docs = _load_entries(c, root / "faq")
+    categories_doc = c.load(root / "categories.yaml", "categories")
+    synonyms_doc = c.load(root / "synonyms.yaml", "synonyms")
+    stopwords_doc = c.load(root / "stopwords.yaml", "stopwords")
+    texts_doc = c.load(root / "texts.yaml", "texts")
+    crisis = _load_crisis(c, root)
+    smalltalk = _load_smalltalk(c, root)
+
+    categories = tuple(
+        Category(raw["id"], raw["label"]) for raw in (categories_doc or {}).get("categories", [])
+    )
+    category_ids = {cat.id for cat in categories}
+    for entry_id, entry in entries.items():
+        doc = docs[entry_id]
+        if categories_doc is not None and entry.category not in category_ids:
+            c.add(entry.path, doc.line_of("category"), f"unknown category '{entry.category}'")
+        for index, related in enumerate(entry.related):
+            if related not in entries:
+                line = doc["related"].line_of(index)
+                c.add(entry.path, line, f"related[{index}]: no entry with id '{related}'")
+            elif related == entry_id:
+                c.add(entry.path, doc["related"].line_of(index), "an entry cannot relate to itself")
+
+    if c.problems or crisis is None or texts_doc is None:
+        raise ProblemsError(c.problems)
+    assert synonyms_doc is not None and stopwords_doc is not None  # noqa: S101 - no problems
+    return KnowledgeBase(
+        entries=entries,
+        categories=categories,
+        synonyms={k: tuple(v) for k, v in synonyms_doc["synonyms"].items()},
+        abbreviations={k: tuple(v) for k, v in synonyms_doc.get("abbreviations", {}).items()},
+        stopwords=tuple(stopwords_doc["stopwords"]),
+        crisis=crisis,
+        smalltalk=smalltalk,
+        texts=Texts(dict(texts_doc["texts"])),
+    )

@@ -1,0 +1,249 @@
+"""Rank FAQ entries for a question: IDF-weighted stem overlap plus rapidfuzz character similarity."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from rapidfuzz import fuzz, process
+
+from bot.config import MatcherConfig
+from bot.normalize import Normalizer
+
+# Weights of the three signals in the 0–100 score (they sum to 1).
+COVERAGE_WEIGHT = 0.6
+PRECISION_WEIGHT = 0.2
+SIMILARITY_WEIGHT = 0.2
+# A long message is not penalised for informative words beyond roughly this many.
+COVERAGE_CAP_TERMS = 3.5
+# Corrected typos and compound parts count a little less than exact words.
+CORRECTED_WEIGHT = 0.85
+COMPOUND_WEIGHT = 0.8
+# Only this many pre-ranked entries get the (more expensive) full score.
+RESCORE_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class Document:
+    """What the matcher needs to know about one entry."""
+
+    id: str
+    title: str
+    phrasings: Sequence[str]
+    keywords: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry with its score (0–100, higher is better)."""
+
+    id: str
+    score: float
+
+
+class Verdict(Enum):
+    """What to do with a question."""
+
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The matcher's verdict with the candidates behind it, best first."""
+
+    verdict: Verdict
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def best(self) -> Candidate | None:
+        """Return the best candidate, if any."""
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True)
+class _QueryTerm:
+    stem: str
+    weight: float
+    known: bool
+
+
+class _Entry:
+    """Index-side view of one document."""
+
+    __slots__ = ("doc_id", "phrasings", "phrase_strings", "phrase_idf_mass")
+
+    def __init__(self, doc_id: str, phrasings: list[frozenset[str]], strings: list[str]) -> None:
+        self.doc_id = doc_id
+        self.phrasings = phrasings
+        self.phrase_strings = strings
+        self.phrase_idf_mass: list[float] = []
+
+
+class Matcher:
+    """An immutable index over documents that ranks and decides."""
+
+    def __init__(
+        self, documents: Iterable[Document], normalizer: Normalizer, config: MatcherConfig
+    ) -> None:
+        """Build the index.
+
+        Args:
+            documents: The entries to match against.
+            normalizer: The text normaliser (shared with the rest of the core).
+            config: Decision bands.
+        """
+        self._normalizer = normalizer
+        self._config = config
+        self._entries: list[_Entry] = []
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for index, document in enumerate(documents):
+            stem_lists = [normalizer.stems(p) for p in (*document.phrasings, document.title)]
+            stem_lists = [s for s in stem_lists if s]
+            keywords = {st for k in document.keywords for st in normalizer.stems(k)}
+            counts = Counter(st for stems in stem_lists for st in set(stems))
+            n = max(len(stem_lists), 1)
+            for stem in counts.keys() | keywords:
+                # Words used in many phrasings of an entry (or named as keywords) are central to it.
+                share = 1.0 if stem in keywords else min(1.0, counts[stem] / n * 2.5)
+                postings[stem].append((index, 0.6 + 0.4 * share))
+            self._entries.append(
+                _Entry(
+                    document.id,
+                    [frozenset(s) for s in stem_lists],
+                    [" ".join(sorted(s)) for s in stem_lists],
+                )
+            )
+        self._postings = dict(postings)
+        total = len(self._entries)
+        self._idf = {
+            stem: math.log(1 + (total - len(p) + 0.5) / (len(p) + 0.5))
+            for stem, p in self._postings.items()
+        }
+        self._unknown_idf = math.log(1 + (total + 0.5) / 0.5)
+        self._mean_idf = sum(self._idf.values()) / max(len(self._idf), 1)
+        self._vocabulary = [stem for stem in self._idf if len(stem) >= 4]
+        for entry in self._entries:
+            entry.phrase_idf_mass = [sum(self._idf[s] for s in p) for p in entry.phrasings]
+
+    @property
+    def size(self) -> int:
+        """Return the number of indexed documents."""
+        return len(self._entries)
+
+    def _correct(self, stem: str) -> str | None:
+        """Return the vocabulary stem a misspelt stem most likely means, if any is close."""
+        if len(stem) < 4:
+            return None
+        cutoff = 80.0 if len(stem) >= 8 else 85.0
+        found = process.extractOne(stem, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return str(found[0]) if found else None
+
+    def _split(self, stem: str) -> list[str]:
+        """Split an unknown compound into two known stems (with an optional linking 's')."""
+        for cut in range(len(stem) - 3, 2, -1):
+            head, tail = stem[:cut], stem[cut:]
+            if head.endswith("s") and head[:-1] in self._idf:
+                head = head[:-1]
+            if head in self._idf:
+                tail_stem = self._normalizer.stem(tail)
+                for candidate in (tail, tail_stem):
+                    if candidate in self._idf:
+                        return [head, candidate]
+        return []
+
+    def _query_terms(self, text: str) -> list[_QueryTerm]:
+        terms: dict[str, _QueryTerm] = {}
+        for stem in self._normalizer.stems(text):
+            if stem in self._idf:
+                terms.setdefault(stem, _QueryTerm(stem, 1.0, True))
+            elif stem.isdigit():
+                continue  # an unknown number (a date, an amount) says nothing about the topic
+            elif corrected := self._correct(stem):
+                terms.setdefault(corrected, _QueryTerm(corrected, CORRECTED_WEIGHT, True))
+            elif parts := self._split(stem):
+                for part in parts:
+                    terms.setdefault(part, _QueryTerm(part, COMPOUND_WEIGHT, True))
+            else:
+                terms.setdefault(stem, _QueryTerm(stem, 1.0, False))
+        return list(terms.values())
+
+    def rank(self, text: str, limit: int = 10) -> list[Candidate]:
+        """Rank documents for `text`.
+
+        Args:
+            text: The question, raw.
+            limit: How many candidates to return at most.
+
+        Returns:
+            Candidates with score > 0, best first.
+        """
+        terms = self._query_terms(text)
+        known = [t for t in terms if t.known]
+        if not known:
+            return []
+        total = sum(t.weight * (self._idf[t.stem] if t.known else self._unknown_idf) for t in terms)
+        denominator = min(total, COVERAGE_CAP_TERMS * self._mean_idf)
+        matched: dict[int, float] = defaultdict(float)
+        for term in known:
+            informative = term.weight * self._idf[term.stem]
+            for index, centrality in self._postings[term.stem]:
+                matched[index] += informative * centrality
+        shortlist = sorted(matched.items(), key=lambda item: item[1], reverse=True)[:RESCORE_LIMIT]
+        query_stems = {t.stem for t in known}
+        query_string = " ".join(sorted(query_stems))
+        candidates = []
+        for index, mass in shortlist:
+            entry = self._entries[index]
+            coverage = min(1.0, mass / denominator)
+            precision = 0.0
+            for stems, idf_mass in zip(entry.phrasings, entry.phrase_idf_mass, strict=True):
+                if idf_mass:
+                    shared = sum(self._idf[s] for s in stems & query_stems)
+                    precision = max(precision, shared / idf_mass)
+            similarity = max(
+                (fuzz.token_set_ratio(query_string, s) for s in entry.phrase_strings), default=0.0
+            )
+            score = 100 * (
+                COVERAGE_WEIGHT * coverage
+                + PRECISION_WEIGHT * precision
+                + SIMILARITY_WEIGHT * similarity / 100
+            )
+            candidates.append(Candidate(entry.doc_id, round(score, 1)))
+        candidates.sort(key=lambda c: c.score, reverse=True)
+        return candidates[:limit]
+
+    def decide(self, text: str) -> Decision:
+        """Rank and apply the decision bands from the configuration."""
+        ranked = self.rank(text, limit=max(self._config.max_candidates, 3))
+        return self.decide_ranked(ranked)
+
+    def decide_ranked(self, ranked: Sequence[Candidate]) -> Decision:
+        """Apply the decision bands to an existing ranking."""
+        config = self._config
+        if not ranked or ranked[0].score < config.clarify_score:
+            return Decision(Verdict.FALLBACK, tuple(ranked[: config.max_candidates]))
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if best.score >= config.answer_score and best.score - runner_up >= config.clear_margin:
+            return Decision(Verdict.ANSWER, tuple(ranked[: config.max_candidates]))
+        floor = max(config.clarify_score * 0.8, best.score - 20)
+        close = tuple(c for c in ranked[: config.max_candidates] if c.score >= floor)
+        return Decision(Verdict.CLARIFY, close)
+
+
+def documents_from(entries: Iterable[object]) -> list[Document]:
+    """Turn knowledge entries (anything with id/title/questions/keywords) into documents."""
+    return [
+        Document(
+            id=e.id,  # type: ignore[attr-defined]
+            title=e.title,  # type: ignore[attr-defined]
+            phrasings=e.questions,  # type: ignore[attr-defined]
+            keywords=e.keywords,  # type: ignore[attr-defined]
+        )
+        for e in entries
+    ]
