@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import CrisisData
-from bot.normalize import words
+from bot.normalize import loose, words
 
 
 @dataclass(frozen=True)
@@ -35,21 +35,25 @@ class CrisisGuard:
     def _correct(self, word: str) -> str:
         if len(word) < 5 or word in self._known:
             return word
-        # Short words need a closer match: one substitution in "schlaft" must not become "schlagt".
-        cutoff = 80.0 if len(word) >= 8 else 88.0
+        # Allow one dropped or doubled letter ("umbrigen", "geschlagn"), but not a substituted
+        # one: "geschlafen" (slept) is a real word one letter away from "geschlagen" (beaten).
+        cutoff = 90.5
         found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
         return str(found[0]) if found else word
 
-    def corrected(self, text: str) -> str:
-        """Return the folded text with likely typos of crisis words corrected."""
-        return " ".join(self._correct(w) for w in words(text))
+    def variants(self, text: str) -> set[str]:
+        """Return the folded text as typed, loosely spelt, and with crisis-word typos corrected."""
+        spellings = self._data.spellings
+        plain = " ".join(spellings.get(w, w) for w in words(text))
+        relaxed = loose(plain)
+        fixed = " ".join(self._correct(w) for w in relaxed.split())
+        return {plain, relaxed, fixed}
 
     def check(self, text: str) -> CrisisHit | None:
         """Return the first crisis signal found in `text`, or None."""
-        plain = " ".join(words(text))
-        fixed = self.corrected(text)
+        variants = self.variants(text)
         for signal in self._data.signals:
-            for variant in {plain, fixed}:
+            for variant in variants:
                 if any(p.search(variant) for p in signal.patterns) and not any(
                     u.search(variant) for u in signal.unless
                 ):

@@ -79,6 +79,7 @@ class CrisisData:
     """Crisis vocabulary, signals and the hotline reply."""
 
     vocabulary: tuple[str, ...]
+    spellings: Mapping[str, str]
     signals: tuple[CrisisSignal, ...]
     title: str
     text: str
@@ -233,6 +234,7 @@ def _load_crisis(c: _Collector, root: Path) -> CrisisData | None:
         )
     return CrisisData(
         vocabulary=tuple(doc["vocabulary"]),
+        spellings=dict(doc.get("spellings", {})),
         signals=tuple(signals),
         title=doc["reply"]["title"].strip(),
         text=doc["reply"]["text"].strip(),

@@ -46,6 +46,19 @@ def fold(text: str) -> str:
     return _NOT_WORD.sub(" ", text).strip()
 
 
+_DIGRAPHS = re.compile(r"(?<![aeiouq])(a|o|u)e")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+
+
+def loose(folded: str) -> str:
+    """Fold umlaut digraphs (ae→a, oe→o, ue→u) and letter repeats ("dankeee") in folded text.
+
+    Used where whole-phrase patterns run (crisis, smalltalk), since the stemmer that unifies
+    these spellings for the matcher does not run there.
+    """
+    return _REPEATS.sub(r"\1", _DIGRAPHS.sub(r"\1", folded))
+
+
 def words(text: str) -> list[str]:
     """Return the folded words of `text`."""
     return fold(text).split()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.knowledge import SmalltalkIntent
-from bot.normalize import words
+from bot.normalize import loose, words
 
 
 class Smalltalk:
@@ -17,7 +17,7 @@ class Smalltalk:
 
     def match(self, text: str) -> SmalltalkIntent | None:
         """Return the intent whose pattern matches the whole folded message, if any."""
-        folded = " ".join(words(text))
+        folded = loose(" ".join(words(text)))
         if not folded:
             return None
         for intent in self._intents:
