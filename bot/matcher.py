@@ -136,12 +136,20 @@ class Matcher:
         return len(self._entries)
 
     def _correct(self, stem: str) -> str | None:
-        """Return the vocabulary stem a misspelt stem most likely means, if any is close."""
+        """Return the vocabulary stem a misspelt or differently inflected stem most likely means."""
         if len(stem) < 4:
             return None
         cutoff = 80.0 if len(stem) >= 8 else 85.0
         found = process.extractOne(stem, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
-        return str(found[0]) if found else None
+        if found:
+            return str(found[0])
+        if len(stem) >= 5:
+            # Snowball leaves derivations apart ("berat" from beraten, "beratung"): accept a known
+            # stem that extends this one by a short suffix.
+            for suffix in ("ung", "en", "er", "e", "s", "ig", "lich", "isch"):
+                if stem + suffix in self._idf:
+                    return stem + suffix
+        return None
 
     def _split(self, stem: str) -> list[str]:
         """Split an unknown compound into two known stems (with an optional linking 's')."""
