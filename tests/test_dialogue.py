@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.callbacks import ButtonData, Press, decode
+from bot.dialogue import (
+    ActionKind,
+    Dialogue,
+    Event,
+    EventKind,
+    Outcome,
+    OutcomeKind,
+    State,
+)
+from bot.render import flat_buttons
+
+
+def labels(outcome: Outcome) -> list[str]:
+    return [b.label for r in outcome.replies for b in flat_buttons(r)]
+
+
+def data_of(outcome: Outcome) -> list[str]:
+    return [b.data for r in outcome.replies for b in flat_buttons(r)]
+
+
+def test_answer_carries_related_feedback_and_counsellor_buttons(dialogue: Dialogue) -> None:
+    outcome = dialogue.handle(State(), Event(EventKind.TEXT, "wie viel kindergeld bekomme ich"))
+    assert outcome.kind is OutcomeKind.ANSWER
+    assert outcome.entry_id == "kindergeld"
+    reply = outcome.replies[0]
+    assert "259 €" in reply.text
+    assert reply.footer and "§ 66 EStG" in reply.footer and "Stand: " in reply.footer
+    presses = [decode(d) for d in data_of(outcome)]
+    assert ButtonData(Press.ENTRY, ("kinderzuschlag",)) in presses
+    assert ButtonData(Press.FEEDBACK, ("kindergeld", "+")) in presses
+    assert ButtonData(Press.FEEDBACK, ("kindergeld", "-")) in presses
+    assert ButtonData(Press.HANDOFF) in presses
+    assert outcome.state.last_entry == "kindergeld"
+
+
+def test_flow_and_handoff_entries_report_their_kind(dialogue: Dialogue) -> None:
+    assert dialogue.ask("mein ex zahlt seit monaten nix mehr was tun").kind is OutcomeKind.FLOW
+    assert dialogue.press(State(), ButtonData(Press.ENTRY, ("beratung-kontakt",)).encode()).kind is OutcomeKind.HANDOFF
+
+
+def test_clarify_then_press_candidate_or_none(dialogue: Dialogue) -> None:
+    outcome = dialogue.handle(State(), Event(EventKind.TEXT, "Geld vom Amt fürs Kind"))
+    assert outcome.kind is OutcomeKind.CLARIFY, outcome.kind
+    assert 1 <= len(outcome.candidates) <= 3
+    assert outcome.state.pending_question == "Geld vom Amt fürs Kind"
+    buttons = data_of(outcome)
+    first = dialogue.handle(outcome.state, Event(EventKind.BUTTON, buttons[0]))
+    assert first.entry_id == outcome.candidates[0]
+    assert first.state.pending_question is None
+    none = dialogue.handle(outcome.state, Event(EventKind.BUTTON, buttons[-1]))
+    assert none.actions[0].kind is ActionKind.UNANSWERED
+    assert none.actions[0].value == "Geld vom Amt fürs Kind"
+    assert none.state.pending_question is None
+
+
+def test_fallback_records_the_redacted_question(dialogue: Dialogue) -> None:
+    outcome = dialogue.ask("Wie wird das Wetter morgen? Ruf mich an 0171 2345678")
+    assert outcome.kind is OutcomeKind.FALLBACK
+    assert outcome.actions[0].kind is ActionKind.UNANSWERED
+    assert "2345678" not in (outcome.actions[0].value or "")
+    assert any("Beraterin" in label for label in labels(outcome))
+
+
+@pytest.mark.parametrize(
+    "data", ["", "garbage", "1:e:gibt-es-nicht", "1:f:gibt-es-nicht:+", "1:c:nope", "0:m", "1:e:" + "a" * 70]
+)
+def test_stale_or_forged_buttons_show_the_menu(dialogue: Dialogue, data: str) -> None:
+    outcome = dialogue.handle(State(last_entry="kindergeld"), Event(EventKind.BUTTON, data))
+    assert outcome.kind is OutcomeKind.STALE
+    assert outcome.replies[0].text == dialogue.texts("stale_button")
+    assert all(decode(d).press is Press.CATEGORY for d in data_of(outcome))  # type: ignore[union-attr]
+    assert outcome.state == State(last_entry="kindergeld")
+
+
+def test_feedback_up_and_down_with_reason(dialogue: Dialogue) -> None:
+    up = dialogue.press(State(), "1:f:kindergeld:+")
+    assert up.actions[0].kind is ActionKind.FEEDBACK and up.actions[0].value == "up"
+    down = dialogue.press(State(), "1:f:kindergeld:-")
+    assert down.actions[0].value == "down"
+    assert down.replies[0].text == dialogue.texts("feedback_ask_down")
+    reason = dialogue.press(State(), data_of(down)[0])
+    assert reason.actions[0].kind is ActionKind.FEEDBACK_REASON
+    assert reason.actions[0].value == "wrong_topic"
+
+
+def test_menu_categories_and_entries(dialogue: Dialogue) -> None:
+    start = dialogue.handle(State(last_entry="x"), Event(EventKind.START))
+    assert start.state == State()
+    assert "Datenschutz" in start.replies[0].text
+    category = dialogue.press(State(), data_of(start)[0])
+    entries = [decode(d) for d in data_of(category)]
+    assert entries[0] is not None and entries[0].press is Press.ENTRY
+    assert entries[-1] == ButtonData(Press.MENU)
+
+
+def test_delete_asks_first_then_deletes(dialogue: Dialogue) -> None:
+    ask = dialogue.handle(State(last_entry="kindergeld"), Event(EventKind.DELETE))
+    yes, no = data_of(ask)
+    assert dialogue.press(State(last_entry="kindergeld"), no).actions == ()
+    done = dialogue.press(State(last_entry="kindergeld"), yes)
+    assert done.actions[0].kind is ActionKind.DELETE_USER
+    assert done.state == State()
+
+
+def test_state_round_trips_and_tolerates_garbage() -> None:
+    state = State(last_entry="kindergeld", pending_question="frage")
+    assert State.from_dict(state.to_dict()) == state
+    for garbage in (None, [], {"v": 99}, {"v": 1, "last": 5}):
+        assert State.from_dict(garbage).pending_question is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "key"),
+    [
+        ("", OutcomeKind.INFO, "empty_input"),
+        ("   \n\t ", OutcomeKind.INFO, "empty_input"),
+        ("🙂🙂🙂", OutcomeKind.FALLBACK, "no_words"),
+        ("\x00\x01\x02", OutcomeKind.INFO, "empty_input"),
+        ("Привет, как дела?", OutcomeKind.FALLBACK, "other_language"),
+        ("مرحبا كيف حالك", OutcomeKind.FALLBACK, "other_language"),
+    ],
+)
+def test_odd_input_gets_a_clear_reply(dialogue: Dialogue, text: str, kind: OutcomeKind, key: str) -> None:
+    outcome = dialogue.ask(text)
+    assert outcome.kind is kind
+    assert outcome.replies[0].text == dialogue.texts(key)
+
+
+def test_giant_message_is_truncated_and_still_answered(dialogue: Dialogue) -> None:
+    text = "Wie viel Kindergeld bekomme ich? " + "bla " * 5000
+    assert len(text) > 20000
+    outcome = dialogue.ask(text)
+    assert outcome.replies[0].text.startswith("(Ihre Nachricht war sehr lang")
+    assert outcome.candidates and outcome.candidates[0] == "kindergeld"
+
+
+def test_non_text_messages_get_a_text_only_hint(dialogue: Dialogue) -> None:
+    outcome = dialogue.handle(State(), Event(EventKind.NON_TEXT))
+    assert outcome.replies[0].text == dialogue.texts("non_text")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=400), state_last=st.sampled_from([None, "kindergeld", "nope"]))
+def test_any_text_gives_a_valid_reply(dialogue: Dialogue, text: str, state_last: str | None) -> None:
+    outcome = dialogue.handle(State(last_entry=state_last), Event(EventKind.TEXT, text))
+    assert outcome.replies
+    assert all(r.text.strip() for r in outcome.replies)
+    for data in data_of(outcome):
+        assert decode(data) is not None and len(data.encode()) <= 64
+    assert 0 <= outcome.score <= 100
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.text(max_size=80))
+def test_any_button_data_gives_a_valid_reply(dialogue: Dialogue, data: str) -> None:
+    outcome = dialogue.handle(State(), Event(EventKind.BUTTON, data))
+    assert outcome.replies and outcome.replies[0].text

@@ -1,0 +1,124 @@
+"""The shipped knowledge base is valid, and broken files are reported as file:line."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.checks import validate
+from bot.knowledge import EntryKind, KnowledgeBase
+from bot.yamlsource import ProblemsError
+from tests.conftest import KNOWLEDGE, ROOT
+
+REQUIRED_IDS = """unterhalt-hoehe unterhalt-bleibt-aus unterhaltsvorschuss beistandschaft unterhalt-titel
+unterhalt-volljaehrig betreuungsunterhalt selbstbehalt unterhalt-wechselmodell kindergeld kinderzuschlag
+wohngeld buergergeld-mehrbedarf bildung-teilhabe elterngeld steuer-entlastungsbetrag kinderkrankentage
+sorgerecht alleiniges-sorgerecht umgangsrecht umgang-verweigern wechselmodell umzug-mit-kind vaterschaft
+namensaenderung trennung-erste-schritte scheidung urlaub-ausland kita-platz notfall-betreuung
+arbeit-teilzeit wohnungssuche haushaltshilfe kur schulden psychische-belastung selbsthilfegruppen
+beratung-kontakt expertenchat anlaufstellen datenschutz rechtsberatung-kosten gewalt""".split()
+
+
+def test_every_required_topic_exists(kb: KnowledgeBase) -> None:
+    assert set(REQUIRED_IDS) <= set(kb.entries)
+    assert len(kb.entries) >= 43
+
+
+def test_entries_follow_the_editorial_rules(kb: KnowledgeBase) -> None:
+    for entry in kb.entries.values():
+        assert len(entry.questions) >= 8, entry.id
+        assert len(entry.answer) <= 1000, entry.id
+        assert "Nächster Schritt" in entry.answer, entry.id
+        assert not re.search(r"\b(du|dein|deine|dich|dir)\b", entry.answer), entry.id
+        assert entry.sources and entry.reviewed, entry.id
+
+
+def test_flow_and_handoff_entries_are_marked(kb: KnowledgeBase) -> None:
+    kinds = {e.id: e.kind for e in kb.entries.values()}
+    assert kinds["unterhalt-bleibt-aus"] is EntryKind.FLOW
+    assert kinds["trennung-erste-schritte"] is EntryKind.FLOW
+    assert kinds["beratung-kontakt"] is EntryKind.HANDOFF
+
+
+def _figures(text: str) -> set[str]:
+    return {m.replace(".", "").replace(",", ".") for m in re.findall(r"\d[\d.,]*(?=\s?(?:€|Euro|%))", text)}
+
+
+def test_every_amount_in_answers_appears_in_facts(kb: KnowledgeBase) -> None:
+    facts_path = ROOT.parent / "shared" / "FACTS.md"
+    if not facts_path.exists():
+        pytest.skip("shared/FACTS.md not beside the checkout")
+    facts = facts_path.read_text(encoding="utf-8")
+    known = {m.replace(",", "") for m in re.findall(r"\d[\d.,]*", facts)}
+    known |= {k.rstrip(".") for k in known}
+    for entry in kb.entries.values():
+        for figure in _figures(entry.answer):
+            assert figure.rstrip(".") in known or figure.replace(".", "") in known, (entry.id, figure)
+
+
+def test_crisis_reply_names_the_hotlines(kb: KnowledgeBase) -> None:
+    for number in ("110", "112", "0800 111 0 111", "116 016", "0800 123 99 00", "0800 111 0 550"):
+        assert number in kb.crisis.text
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+def _problems(root: Path) -> list[str]:
+    with pytest.raises(ProblemsError) as caught:
+        validate(root)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_invalid_yaml_is_reported_with_its_line(broken: Path) -> None:
+    path = broken / "faq" / "kindergeld.yaml"
+    path.write_text("id: kindergeld\ntitle: [unclosed\n", encoding="utf-8")
+    problems = _problems(broken)
+    assert any(p.startswith(f"{path}:") and "invalid YAML" in p for p in problems)
+
+
+def test_missing_field_and_unknown_related_are_reported(broken: Path) -> None:
+    path = broken / "faq" / "kindergeld.yaml"
+    text = path.read_text(encoding="utf-8").replace("  - kinderzuschlag\n", "  - gibt-es-nicht\n")
+    text = text.replace("title: Kindergeld\n", "")
+    path.write_text(text, encoding="utf-8")
+    problems = _problems(broken)
+    assert any("'title' is a required property" in p and p.startswith(f"{path}:") for p in problems)
+    path.write_text(path.read_text(encoding="utf-8").replace("id: kindergeld\n", "id: kindergeld\ntitle: Kindergeld\n"), encoding="utf-8")
+    problems = _problems(broken)
+    line = next(i for i, l in enumerate(path.read_text().splitlines(), 1) if "gibt-es-nicht" in l)
+    assert f"{path}:{line}: related[0]: no entry with id 'gibt-es-nicht'" in problems
+
+
+def test_duplicate_ids_and_shared_phrasings_are_reported(broken: Path) -> None:
+    source = (broken / "faq" / "kindergeld.yaml").read_text(encoding="utf-8")
+    copy = broken / "faq" / "kindergeld-kopie.yaml"
+    copy.write_text(source, encoding="utf-8")
+    problems = _problems(broken)
+    assert any("already used in" in p for p in problems)
+    copy.write_text(source.replace("id: kindergeld", "id: kindergeld-kopie"), encoding="utf-8")
+    problems = _problems(broken)
+    assert any("phrasing shared with kindergeld" in p and p.startswith(f"{copy}:") for p in problems)
+
+
+def test_too_long_answer_and_bad_regex_are_reported(broken: Path) -> None:
+    path = broken / "faq" / "kindergeld.yaml"
+    text = path.read_text(encoding="utf-8").replace("answer: |\n", "answer: |\n  " + "Sehr lang. " * 120 + "\n")
+    path.write_text(text, encoding="utf-8")
+    crisis = broken / "crisis.yaml"
+    crisis.write_text(crisis.read_text(encoding="utf-8").replace("'\\b(suizid|", "'\\b((suizid|", 1), encoding="utf-8")
+    problems = _problems(broken)
+    assert any("answer: " in p and "is too long" in p for p in problems)
+    assert any(p.startswith(f"{crisis}:") and "invalid pattern" in p for p in problems)
+
+
+def test_missing_file_is_reported(broken: Path) -> None:
+    (broken / "texts.yaml").unlink()
+    assert any("texts.yaml:1: cannot read file" in p for p in _problems(broken))
