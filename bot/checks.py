@@ -25,6 +25,7 @@ def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
 
     Returns:
         Every problem found (empty when the knowledge base is valid).
+
     """
     problems: list[Problem] = []
     normalizer = kb.normalizer()
@@ -71,6 +72,7 @@ def validate(root: Path) -> KnowledgeBase:
 
     Raises:
         ProblemsError: With all problems, each as `file:line: message`.
+
     """
     kb = load_knowledge(root)
     problems = check_knowledge(kb)

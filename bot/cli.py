@@ -1,4 +1,4 @@
-"""The `elternlotse` command: chat, ask, eval, check and run."""
+"""The `elternlotse` command: chat, ask, eval and check."""
 
 from __future__ import annotations
 
@@ -99,15 +99,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.misses:
         print("\nmisses:")
         for question, prediction in core.misses:
-            print(f"  {question.expect:24} {prediction.kind:9} {list(prediction.ranked)}  {question.text}")
+            ranked = list(prediction.ranked)
+            print(f"  {question.expect:24} {prediction.kind:9} {ranked}  {question.text}")
     return 0
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    """Run the Telegram bot."""
-    from handlers.main import run
-
-    return run(args.config)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="elternlotse", description="Elternlotse – Telegram-Bot für Alleinerziehende"
     )
-    parser.add_argument("--config", help="config file (default: $ELTERNLOTSE_CONFIG, ./config.yaml)")
+    parser.add_argument(
+        "--config", help="config file (default: $ELTERNLOTSE_CONFIG, ./config.yaml)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check", help="validate every knowledge file").set_defaults(func=cmd_check)
     sub.add_parser("chat", help="talk to the bot on the console").set_defaults(func=cmd_chat)
@@ -128,8 +124,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--misses", action="store_true", help="list the questions missed")
     evaluate.set_defaults(func=cmd_eval)
-    run = sub.add_parser("run", help="run the Telegram bot")
-    run.set_defaults(func=cmd_run)
     return parser
 
 

@@ -26,6 +26,7 @@ class MatcherConfig:
         clarify_score: At or above this (but not confident), "Meinten Sie…?" is asked.
         clear_margin: The best score must lead the runner-up by this much to answer directly.
         max_candidates: How many candidates a clarify question offers.
+
     """
 
     answer_score: float = 62.0
@@ -46,6 +47,7 @@ class Config:
         max_message_chars: Longer incoming messages are cut to this length before matching.
         matcher: The matcher's decision bands.
         log_level: Name of the logging level.
+
     """
 
     token: str | None = field(default=None, repr=False)
@@ -90,7 +92,7 @@ def _load_matcher(raw: Mapping[str, Any]) -> MatcherConfig:
 
 
 def config_path(explicit: str | Path | None, environ: Mapping[str, str]) -> Path | None:
-    """Pick the config file: the explicit one, else $ELTERNLOTSE_CONFIG, else ./config.yaml if any."""
+    """Pick the config file: explicit, else $ELTERNLOTSE_CONFIG, else ./config.yaml if present."""
     if explicit:
         return Path(explicit)
     if environ.get("ELTERNLOTSE_CONFIG"):
@@ -99,9 +101,7 @@ def config_path(explicit: str | Path | None, environ: Mapping[str, str]) -> Path
     return default if default.exists() else None
 
 
-def load_config(
-    path: str | Path | None = None, environ: Mapping[str, str] = os.environ
-) -> Config:
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.environ) -> Config:
     """Load the configuration from an optional YAML file and the environment.
 
     Environment variables win over the file: BOT_TOKEN, TELEGRAM_API_URL, ELTERNLOTSE_DATA.
@@ -115,6 +115,7 @@ def load_config(
 
     Raises:
         ConfigError: A file is missing or invalid, or a key has a wrong type.
+
     """
     chosen = config_path(path, environ)
     raw: Mapping[str, Any] = {}

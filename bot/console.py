@@ -52,6 +52,7 @@ def chat(dialogue: Dialogue, stdin: TextIO, out: TextIO) -> int:
 
     Returns:
         The process exit code.
+
     """
     state = State()
     out.write(dialogue.texts("console_intro") + "\n\n")

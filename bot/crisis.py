@@ -27,6 +27,7 @@ class CrisisGuard:
             data: Vocabulary, signals and reply from `knowledge/crisis.yaml`.
             known_words: Correctly spelt everyday words that must never be "corrected" into a
                 crisis word (for example "schlaft" is not a typo of "schlagt").
+
         """
         self._data = data
         self._vocabulary = list(dict.fromkeys(w for v in data.vocabulary for w in words(v)))

@@ -86,6 +86,7 @@ class State:
     Attributes:
         last_entry: The entry answered last (for feedback and "related" context).
         pending_question: The redacted question behind an open "Meinten Sie…?" menu.
+
     """
 
     last_entry: str | None = None
@@ -163,6 +164,7 @@ class Dialogue:
         Args:
             kb: The validated knowledge base.
             config: Limits and matcher bands.
+
         """
         self.kb = kb
         self.config = config
@@ -178,9 +180,7 @@ class Dialogue:
         return Button(label, ButtonData(press, args).encode())
 
     def _menu_rows(self) -> tuple[tuple[Button, ...], ...]:
-        return tuple(
-            (self._button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories
-        )
+        return tuple((self._button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories)
 
     def _service_rows(self) -> tuple[tuple[Button, ...], ...]:
         return (
@@ -242,6 +242,7 @@ class Dialogue:
 
         Returns:
             Replies to send, the new state and the actions to perform.
+
         """
         t = self.texts
         match event.kind:
@@ -283,9 +284,8 @@ class Dialogue:
         t = self.texts
         entries = self.kb.entries
         args = button.args
-        if args and button.press in {Press.ENTRY, Press.FEEDBACK, Press.REASON}:
-            if args[0] not in entries:
-                return self.stale(state)
+        if button.press in {Press.ENTRY, Press.FEEDBACK, Press.REASON} and args[0] not in entries:
+            return self.stale(state)
         match button.press:
             case Press.ENTRY:
                 return self._answer(state, entries[args[0]])
@@ -293,17 +293,16 @@ class Dialogue:
                 category = next((c for c in self.kb.categories if c.id == args[0]), None)
                 if category is None:
                     return self.stale(state)
-                rows = [
+                rows = tuple(
                     (self._button(e.title, Press.ENTRY, e.id),)
                     for e in self.kb.in_category(category.id)
-                ]
-                rows.append((self._button(t("button_back"), Press.MENU),))
+                ) + ((self._button(t("button_back"), Press.MENU),),)
                 text = t("category_intro", category=category.label)
-                return Outcome(OutcomeKind.MENU, (Reply(text, buttons=tuple(rows)),), state)
+                return Outcome(OutcomeKind.MENU, (Reply(text, buttons=rows),), state)
             case Press.MENU:
                 return self.menu(state)
             case Press.NONE_OF_THESE:
-                actions = ()
+                actions: tuple[Action, ...] = ()
                 if state.pending_question:
                     actions = (Action(ActionKind.UNANSWERED, value=state.pending_question),)
                 new_state = replace(state, pending_question=None)
@@ -376,21 +375,27 @@ class Dialogue:
             outcome = self._answer(state, self.kb.entries[best.id], score, ids)
             return replace(outcome, replies=(*prefix, *outcome.replies))
         if decision.verdict is Verdict.CLARIFY:
-            rows = tuple(
-                (self._button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids
-            )
+            rows = tuple((self._button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids)
             rows += ((self._button(t("button_none"), Press.NONE_OF_THESE),),)
             new_state = replace(state, pending_question=redact(text))
             reply = Reply(t("clarify_intro"), buttons=rows)
             return Outcome(
-                OutcomeKind.CLARIFY, (*prefix, reply), new_state, entry_id=None, score=score,
+                OutcomeKind.CLARIFY,
+                (*prefix, reply),
+                new_state,
+                entry_id=None,
+                score=score,
                 candidates=ids,
             )
         reply = Reply(t("fallback"), buttons=self._service_rows())
         action = Action(ActionKind.UNANSWERED, value=redact(text))
         return Outcome(
-            OutcomeKind.FALLBACK, (*prefix, reply), replace(state, pending_question=None),
-            (action,), score=score, candidates=ids,
+            OutcomeKind.FALLBACK,
+            (*prefix, reply),
+            replace(state, pending_question=None),
+            (action,),
+            score=score,
+            candidates=ids,
         )
 
     def ask(self, text: str) -> Outcome:

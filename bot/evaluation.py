@@ -75,7 +75,8 @@ def load_labelled(path: Path) -> list[Labelled]:
     """Read a labelled question file (`questions: [{text, expect, tags?}]`)."""
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     return [
-        Labelled(str(q["text"]), str(q["expect"]), tuple(q.get("tags", ()))) for q in raw["questions"]
+        Labelled(str(q["text"]), str(q["expect"]), tuple(q.get("tags", ())))
+        for q in raw["questions"]
     ]
 
 
@@ -152,8 +153,7 @@ ROWS: Sequence[tuple[str, str]] = (
 def format_report(core: Report, baseline: Report) -> str:
     """Render both reports side by side as a plain-text table."""
     lines = [
-        f"{'bucket':28} {'n':>4}  {'top-1':>11}  {'top-3':>11}  {'conf-wrong':>11}  "
-        f"{'other':>22}",
+        f"{'bucket':28} {'n':>4}  {'top-1':>11}  {'top-3':>11}  {'conf-wrong':>11}  {'other':>22}",
         f"{'':28} {'':>4}  {'bot / base':>11}  {'bot / base':>11}  {'bot / base':>11}",
     ]
     for name, label in ROWS:

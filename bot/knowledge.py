@@ -207,7 +207,9 @@ def _load_entries(c: _Collector, faq_dir: Path) -> tuple[dict[str, Entry], dict[
             c.add(path, doc.line_of("id"), f"id '{doc['id']}' already used in {other}")
             continue
         if path.stem != doc["id"]:
-            c.add(path, doc.line_of("id"), f"id '{doc['id']}' must equal the file name '{path.stem}'")
+            c.add(
+                path, doc.line_of("id"), f"id '{doc['id']}' must equal the file name '{path.stem}'"
+            )
         try:
             date.fromisoformat(doc["reviewed"])
         except ValueError:
@@ -270,6 +272,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
 
     Raises:
         ProblemsError: With every problem found, each as `file:line: message`.
+
     """
     c = _Collector(root)
     entries, docs = _load_entries(c, root / "faq")
@@ -280,9 +283,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     crisis = _load_crisis(c, root)
     smalltalk = _load_smalltalk(c, root)
 
-    categories = tuple(
-        Category(raw["id"], raw["label"]) for raw in (categories_doc or {}).get("categories", [])
-    )
+    raw_categories = categories_doc["categories"] if categories_doc is not None else []
+    categories = tuple(Category(raw["id"], raw["label"]) for raw in raw_categories)
     category_ids = {cat.id for cat in categories}
     for entry_id, entry in entries.items():
         doc = docs[entry_id]
@@ -295,14 +297,21 @@ def load_knowledge(root: Path) -> KnowledgeBase:
             elif related == entry_id:
                 c.add(entry.path, doc["related"].line_of(index), "an entry cannot relate to itself")
 
-    if c.problems or crisis is None or texts_doc is None:
+    if (
+        c.problems
+        or crisis is None
+        or texts_doc is None
+        or synonyms_doc is None
+        or stopwords_doc is None
+    ):
         raise ProblemsError(c.problems)
-    assert synonyms_doc is not None and stopwords_doc is not None  # noqa: S101 - no problems
     return KnowledgeBase(
         entries=entries,
         categories=categories,
         synonyms={k: tuple(v) for k, v in synonyms_doc["synonyms"].items()},
-        abbreviations={k: tuple(v) for k, v in synonyms_doc.get("abbreviations", {}).items()},
+        abbreviations={
+            k: tuple(v) for k, v in dict(synonyms_doc.get("abbreviations") or {}).items()
+        },
         stopwords=tuple(stopwords_doc["stopwords"]),
         crisis=crisis,
         smalltalk=smalltalk,

@@ -1,4 +1,4 @@
-"""Rank FAQ entries for a question: IDF-weighted stem overlap plus rapidfuzz character similarity."""
+"""Rank FAQ entries for a question: IDF-weighted stem overlap plus rapidfuzz similarity."""
 
 from __future__ import annotations
 
@@ -96,6 +96,7 @@ class Matcher:
             documents: The entries to match against.
             normalizer: The text normaliser (shared with the rest of the core).
             config: Decision bands.
+
         """
         self._normalizer = normalizer
         self._config = config
@@ -189,6 +190,7 @@ class Matcher:
 
         Returns:
             Candidates with score > 0, best first.
+
         """
         terms = self._query_terms(text)
         known = [t for t in terms if t.known]

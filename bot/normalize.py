@@ -24,6 +24,7 @@ def clean_input(text: str, max_chars: int) -> str:
 
     Returns:
         The cleaned text, possibly empty.
+
     """
     text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text))
     text = re.sub(r"\s+", " ", text).strip()
@@ -83,12 +84,15 @@ class Normalizer:
             stopwords: Words without meaning for matching.
             abbreviations: Canonical phrase → capitalised forms, matched case-sensitively
                 before folding ("JA" is the Jugendamt, "ja" is yes).
+
         """
         self._stemmer = Stemmer.Stemmer("german")
         forms = {form: canonical for canonical, fs in (abbreviations or {}).items() for form in fs}
         self._abbreviations = forms
         self._abbreviation_re = (
-            re.compile(r"\b(" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")\b")
+            re.compile(
+                r"\b(" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")\b"
+            )
             if forms
             else None
         )

@@ -7,7 +7,10 @@ import re
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[E-Mail]"),
     # IBAN: two letters, two check digits, 11–30 alphanumerics, possibly grouped by spaces.
-    (re.compile(r"\b[A-Za-z]{2}\d{2}(?:\s?[A-Za-z0-9]{4}){2,7}(?:\s?[A-Za-z0-9]{1,4})?\b"), "[IBAN]"),
+    (
+        re.compile(r"\b[A-Za-z]{2}\d{2}(?:\s?[A-Za-z0-9]{4}){2,7}(?:\s?[A-Za-z0-9]{1,4})?\b"),
+        "[IBAN]",
+    ),
     (re.compile(r"https?://\S+|www\.\S+"), "[Link]"),
     # Phone numbers: +49 / 0 prefixes with digits, spaces, slashes, dashes, brackets.
     (re.compile(r"(?:\+|\b00|\b0)\d[\d\s/().-]{5,}\d"), "[Telefon]"),
@@ -24,6 +27,7 @@ def redact(text: str) -> str:
 
     Returns:
         The text with personal identifiers replaced by placeholders like "[Telefon]".
+
     """
     for pattern, label in _RULES:
         text = pattern.sub(label, text)

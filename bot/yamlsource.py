@@ -102,6 +102,7 @@ def load_yaml(path: Path) -> Any:
 
     Raises:
         ProblemsError: The file is missing, unreadable or not valid YAML.
+
     """
     try:
         text = path.read_text(encoding="utf-8")

@@ -21,7 +21,11 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_bot_imports_no_telegram() -> None:
     offenders = {
-        str(path.relative_to(ROOT)): sorted(m for m in imported_modules(path) if m.split(".")[0] in {"telegram", "handlers"} and m != "handlers.main")
+        str(path.relative_to(ROOT)): sorted(
+            m
+            for m in imported_modules(path)
+            if m.split(".")[0] in {"telegram", "handlers"} and m != "handlers.main"
+        )
         for path in (ROOT / "bot").rglob("*.py")
     }
     assert {k: v for k, v in offenders.items() if v} == {}

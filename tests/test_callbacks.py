@@ -17,8 +17,23 @@ def test_encode_refuses_oversized_data() -> None:
 
 @pytest.mark.parametrize(
     "data",
-    [None, "", "0:e:kindergeld", "2:e:kindergeld", "1", "1:", "1:zz", "1:e", "1:e:a:b",
-     "1:f:kindergeld:*", "1:r:kindergeld:q", "1:d:maybe", "1:e:kindergëld", "x" * 65, "1:m:extra"],
+    [
+        None,
+        "",
+        "0:e:kindergeld",
+        "2:e:kindergeld",
+        "1",
+        "1:",
+        "1:zz",
+        "1:e",
+        "1:e:a:b",
+        "1:f:kindergeld:*",
+        "1:r:kindergeld:q",
+        "1:d:maybe",
+        "1:e:kindergëld",
+        "x" * 65,
+        "1:m:extra",
+    ],
 )
 def test_decode_rejects_malformed_data(data: str | None) -> None:
     assert decode(data) is None

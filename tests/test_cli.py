@@ -11,20 +11,35 @@ from pathlib import Path
 from tests.conftest import ROOT
 
 
-def run(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
-        input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=120, env=env, check=False,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env=env,
+        check=False,
     )
 
 
 def test_ask_json_batch_prints_one_json_line_per_question() -> None:
-    result = run("ask", "--json", "--batch", "-", stdin="wieviel kindergeld 2026\nhallo\n\nich will nicht mehr leben\n")
+    result = run(
+        "ask",
+        "--json",
+        "--batch",
+        "-",
+        stdin="wieviel kindergeld 2026\nhallo\n\nich will nicht mehr leben\n",
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 4
     objects = [json.loads(line) for line in lines]
-    assert objects[0]["kind"] == "answer" and objects[0]["id"] == "kindergeld"
+    assert objects[0]["kind"] == "answer"
+    assert objects[0]["id"] == "kindergeld"
     assert "259 €" in objects[0]["text"]
     assert objects[1]["kind"] == "smalltalk"
     assert objects[2]["kind"] in {"fallback", "info"}
@@ -35,7 +50,13 @@ def test_ask_json_batch_prints_one_json_line_per_question() -> None:
 
 
 def test_ask_flow_and_handoff_kinds() -> None:
-    result = run("ask", "--json", "--batch", "-", stdin="mein ex zahlt seit monaten nix mehr was tun\nich möchte mit einer beraterin sprechen\n")
+    result = run(
+        "ask",
+        "--json",
+        "--batch",
+        "-",
+        stdin="mein ex zahlt seit monaten nix mehr was tun\nmit einer beraterin sprechen\n",
+    )
     kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
     assert kinds == ["flow", "handoff"]
 
@@ -73,4 +94,5 @@ def test_bad_config_exits_2_with_one_clear_line(tmp_path: Path) -> None:
 def test_eval_prints_the_table() -> None:
     result = run("eval", "tests/data/eval.yaml")
     assert result.returncode == 0, result.stderr
-    assert "top-1" in result.stdout and "crisis" in result.stdout
+    assert "top-1" in result.stdout
+    assert "crisis" in result.stdout

@@ -31,7 +31,9 @@ def test_answer_carries_related_feedback_and_counsellor_buttons(dialogue: Dialog
     assert outcome.entry_id == "kindergeld"
     reply = outcome.replies[0]
     assert "259 €" in reply.text
-    assert reply.footer and "§ 66 EStG" in reply.footer and "Stand: " in reply.footer
+    assert reply.footer
+    assert "§ 66 EStG" in reply.footer
+    assert "Stand: " in reply.footer
     presses = [decode(d) for d in data_of(outcome)]
     assert ButtonData(Press.ENTRY, ("kinderzuschlag",)) in presses
     assert ButtonData(Press.FEEDBACK, ("kindergeld", "+")) in presses
@@ -42,7 +44,10 @@ def test_answer_carries_related_feedback_and_counsellor_buttons(dialogue: Dialog
 
 def test_flow_and_handoff_entries_report_their_kind(dialogue: Dialogue) -> None:
     assert dialogue.ask("mein ex zahlt seit monaten nix mehr was tun").kind is OutcomeKind.FLOW
-    assert dialogue.press(State(), ButtonData(Press.ENTRY, ("beratung-kontakt",)).encode()).kind is OutcomeKind.HANDOFF
+    assert (
+        dialogue.press(State(), ButtonData(Press.ENTRY, ("beratung-kontakt",)).encode()).kind
+        is OutcomeKind.HANDOFF
+    )
 
 
 def test_clarify_then_press_candidate_or_none(dialogue: Dialogue) -> None:
@@ -69,7 +74,16 @@ def test_fallback_records_the_redacted_question(dialogue: Dialogue) -> None:
 
 
 @pytest.mark.parametrize(
-    "data", ["", "garbage", "1:e:gibt-es-nicht", "1:f:gibt-es-nicht:+", "1:c:nope", "0:m", "1:e:" + "a" * 70]
+    "data",
+    [
+        "",
+        "garbage",
+        "1:e:gibt-es-nicht",
+        "1:f:gibt-es-nicht:+",
+        "1:c:nope",
+        "0:m",
+        "1:e:" + "a" * 70,
+    ],
 )
 def test_stale_or_forged_buttons_show_the_menu(dialogue: Dialogue, data: str) -> None:
     outcome = dialogue.handle(State(last_entry="kindergeld"), Event(EventKind.BUTTON, data))
@@ -81,7 +95,8 @@ def test_stale_or_forged_buttons_show_the_menu(dialogue: Dialogue, data: str) ->
 
 def test_feedback_up_and_down_with_reason(dialogue: Dialogue) -> None:
     up = dialogue.press(State(), "1:f:kindergeld:+")
-    assert up.actions[0].kind is ActionKind.FEEDBACK and up.actions[0].value == "up"
+    assert up.actions[0].kind is ActionKind.FEEDBACK
+    assert up.actions[0].value == "up"
     down = dialogue.press(State(), "1:f:kindergeld:-")
     assert down.actions[0].value == "down"
     assert down.replies[0].text == dialogue.texts("feedback_ask_down")
@@ -96,7 +111,8 @@ def test_menu_categories_and_entries(dialogue: Dialogue) -> None:
     assert "Datenschutz" in start.replies[0].text
     category = dialogue.press(State(), data_of(start)[0])
     entries = [decode(d) for d in data_of(category)]
-    assert entries[0] is not None and entries[0].press is Press.ENTRY
+    assert entries[0] is not None
+    assert entries[0].press is Press.ENTRY
     assert entries[-1] == ButtonData(Press.MENU)
 
 
@@ -127,7 +143,9 @@ def test_state_round_trips_and_tolerates_garbage() -> None:
         ("مرحبا كيف حالك", OutcomeKind.FALLBACK, "other_language"),
     ],
 )
-def test_odd_input_gets_a_clear_reply(dialogue: Dialogue, text: str, kind: OutcomeKind, key: str) -> None:
+def test_odd_input_gets_a_clear_reply(
+    dialogue: Dialogue, text: str, kind: OutcomeKind, key: str
+) -> None:
     outcome = dialogue.ask(text)
     assert outcome.kind is kind
     assert outcome.replies[0].text == dialogue.texts(key)
@@ -138,7 +156,8 @@ def test_giant_message_is_truncated_and_still_answered(dialogue: Dialogue) -> No
     assert len(text) > 20000
     outcome = dialogue.ask(text)
     assert outcome.replies[0].text.startswith("(Ihre Nachricht war sehr lang")
-    assert outcome.candidates and outcome.candidates[0] == "kindergeld"
+    assert outcome.candidates
+    assert outcome.candidates[0] == "kindergeld"
 
 
 def test_non_text_messages_get_a_text_only_hint(dialogue: Dialogue) -> None:
@@ -146,19 +165,27 @@ def test_non_text_messages_get_a_text_only_hint(dialogue: Dialogue) -> None:
     assert outcome.replies[0].text == dialogue.texts("non_text")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=st.text(max_size=400), state_last=st.sampled_from([None, "kindergeld", "nope"]))
-def test_any_text_gives_a_valid_reply(dialogue: Dialogue, text: str, state_last: str | None) -> None:
+def test_any_text_gives_a_valid_reply(
+    dialogue: Dialogue, text: str, state_last: str | None
+) -> None:
     outcome = dialogue.handle(State(last_entry=state_last), Event(EventKind.TEXT, text))
     assert outcome.replies
     assert all(r.text.strip() for r in outcome.replies)
     for data in data_of(outcome):
-        assert decode(data) is not None and len(data.encode()) <= 64
+        assert decode(data) is not None
+        assert len(data.encode()) <= 64
     assert 0 <= outcome.score <= 100
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.text(max_size=80))
 def test_any_button_data_gives_a_valid_reply(dialogue: Dialogue, data: str) -> None:
     outcome = dialogue.handle(State(), Event(EventKind.BUTTON, data))
-    assert outcome.replies and outcome.replies[0].text
+    assert outcome.replies
+    assert outcome.replies[0].text

@@ -32,13 +32,19 @@ def test_eval_set_has_the_required_shape(kb: KnowledgeBase, labelled: list[Label
     assert set(counts) <= set(kb.entries) | {"fallback", "crisis", "smalltalk"}
     assert sum("typo" in q.tags for q in labelled) >= 25
     assert sum("long" in q.tags for q in labelled) >= 15
-    assert counts["fallback"] >= 30 and counts["crisis"] >= 20 and counts["smalltalk"] >= 8
+    assert counts["fallback"] >= 30
+    assert counts["crisis"] >= 20
+    assert counts["smalltalk"] >= 8
 
 
-def test_eval_questions_are_not_copies_of_phrasings(kb: KnowledgeBase, labelled: list[Labelled]) -> None:
+def test_eval_questions_are_not_copies_of_phrasings(
+    kb: KnowledgeBase, labelled: list[Labelled]
+) -> None:
     normalizer = kb.normalizer()
     phrasings = {
-        tuple(sorted(normalizer.stems(q))) for e in kb.entries.values() for q in (*e.questions, e.title)
+        tuple(sorted(normalizer.stems(q)))
+        for e in kb.entries.values()
+        for q in (*e.questions, e.title)
     }
     copies = [q.text for q in labelled if tuple(sorted(normalizer.stems(q.text))) in phrasings]
     assert copies == []

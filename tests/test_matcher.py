@@ -54,8 +54,12 @@ def test_scores_are_between_0_and_100(dialogue: Dialogue) -> None:
 
 def _tiny() -> Matcher:
     docs = [
-        Document("apfel", "Äpfel", ["Wie lagere ich Äpfel?", "Äpfel im Keller lagern", "apfelsorten"]),
-        Document("birne", "Birnen", ["Wie lagere ich Birnen?", "Birnen reifen lassen", "birnensorten"]),
+        Document(
+            "apfel", "Äpfel", ["Wie lagere ich Äpfel?", "Äpfel im Keller lagern", "apfelsorten"]
+        ),
+        Document(
+            "birne", "Birnen", ["Wie lagere ich Birnen?", "Birnen reifen lassen", "birnensorten"]
+        ),
     ]
     return Matcher(docs, Normalizer({}, ["wie", "ich", "im"]), MatcherConfig())
 
@@ -69,7 +73,10 @@ def test_decision_bands() -> None:
     assert matcher.decide_ranked(close).verdict is Verdict.CLARIFY
     middling = [Candidate("apfel", (config.answer_score + config.clarify_score) / 2)]
     assert matcher.decide_ranked(middling).verdict is Verdict.CLARIFY
-    assert matcher.decide_ranked([Candidate("apfel", config.clarify_score - 1)]).verdict is Verdict.FALLBACK
+    assert (
+        matcher.decide_ranked([Candidate("apfel", config.clarify_score - 1)]).verdict
+        is Verdict.FALLBACK
+    )
 
 
 def test_clarify_offers_at_most_the_configured_number_of_candidates() -> None:

@@ -20,7 +20,9 @@ def test_stems_unify_spellings() -> None:
 
 
 def test_synonyms_replace_longest_phrase_first() -> None:
-    n = Normalizer({"steuerklasse 2": ["stkl 2", "stkl"], "elternteil": ["kv", "vater meines kindes"]}, [])
+    n = Normalizer(
+        {"steuerklasse 2": ["stkl 2", "stkl"], "elternteil": ["kv", "vater meines kindes"]}, []
+    )
     assert n.content_words("stkl 2 beantragen") == ["steuerklasse", "beantragen"]
     assert n.content_words("der vater meines kindes zahlt") == ["der", "elternteil", "zahlt"]
 

@@ -6,7 +6,8 @@ from bot.dialogue import Dialogue, OutcomeKind
 
 
 @pytest.mark.parametrize(
-    "text", ["hallo", "Moin!", "Guten Abend", "danke", "Vielen Dank!", "tschüss", "wer bist du", "dankeee"]
+    "text",
+    ["hallo", "Moin!", "Guten Abend", "danke", "Vielen Dank!", "tschüss", "wer bist du", "dankeee"],
 )
 def test_smalltalk_is_recognised(dialogue: Dialogue, text: str) -> None:
     outcome = dialogue.ask(text)
