@@ -24,6 +24,10 @@ CORRECTED_WEIGHT = 0.85
 COMPOUND_WEIGHT = 0.8
 # Only this many pre-ranked entries get the (more expensive) full score.
 RESCORE_LIMIT = 25
+# Words in more than this share of entries (and at least COMMON_MIN entries) only add weight to
+# entries found by rarer words.
+COMMON_SHARE = 0.05
+COMMON_MIN = 500
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class Matcher:
         self._normalizer = normalizer
         self._config = config
         self._entries: list[_Entry] = []
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, dict[int, float]] = defaultdict(dict)
         for index, document in enumerate(documents):
             stem_lists = [normalizer.stems(p) for p in (*document.phrasings, document.title)]
             stem_lists = [s for s in stem_lists if s]
@@ -111,7 +115,7 @@ class Matcher:
             for stem in counts.keys() | keywords:
                 # Words used in many phrasings of an entry (or named as keywords) are central to it.
                 share = 1.0 if stem in keywords else min(1.0, counts[stem] / n * 2.5)
-                postings[stem].append((index, 0.6 + 0.4 * share))
+                postings[stem][index] = 0.6 + 0.4 * share
             self._entries.append(
                 _Entry(
                     document.id,
@@ -199,10 +203,20 @@ class Matcher:
         total = sum(t.weight * (self._idf[t.stem] if t.known else self._unknown_idf) for t in terms)
         denominator = min(total, COVERAGE_CAP_TERMS * self._mean_idf)
         matched: dict[int, float] = defaultdict(float)
-        for term in known:
+        common = max(COMMON_SHARE * len(self._entries), COMMON_MIN)
+        # Rare words first: they find the candidates; very common words then only re-weight
+        # candidates already found, which keeps large knowledge bases fast.
+        for term in sorted(known, key=lambda t: self._idf[t.stem], reverse=True):
             informative = term.weight * self._idf[term.stem]
-            for index, centrality in self._postings[term.stem]:
-                matched[index] += informative * centrality
+            posting = self._postings[term.stem]
+            if matched and len(posting) > common and len(posting) > len(matched):
+                for index in list(matched):
+                    centrality = posting.get(index)
+                    if centrality is not None:
+                        matched[index] += informative * centrality
+            else:
+                for index, centrality in posting.items():
+                    matched[index] += informative * centrality
         shortlist = sorted(matched.items(), key=lambda item: item[1], reverse=True)[:RESCORE_LIMIT]
         query_stems = {t.stem for t in known}
         query_string = " ".join(sorted(query_stems))

@@ -42,8 +42,9 @@ def fold(text: str) -> str:
     """
     text = unicodedata.normalize("NFKC", text).casefold().translate(_UMLAUTS)
     text = _HYPHEN_BETWEEN_LETTERS.sub("", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NOT_WORD.sub(" ", text).strip()
 
 
@@ -105,6 +106,7 @@ class Normalizer:
                 if key and key != target:
                     phrases[key] = target
         self._phrases = phrases
+        self._starts = frozenset(k[0] for k in phrases)
         self._longest = max((len(k) for k in phrases), default=0)
         self.stem = lru_cache(maxsize=65536)(self._stem_uncached)
 
@@ -116,6 +118,10 @@ class Normalizer:
         result: list[str] = []
         i = 0
         while i < len(tokens):
+            if tokens[i] not in self._starts:
+                result.append(tokens[i])
+                i += 1
+                continue
             for size in range(min(self._longest, len(tokens) - i), 0, -1):
                 target = self._phrases.get(tuple(tokens[i : i + size]))
                 if target is not None:
