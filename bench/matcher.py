@@ -68,16 +68,20 @@ def main() -> None:
     shipped = Matcher(base, normalizer, MatcherConfig())
     build = time.perf_counter() - start
     p50, p99 = measure(shipped, queries, args.rounds)
-    print(f"shipped KB: {shipped.size} entries, build {build * 1000:.0f} ms, "
-          f"{len(queries) * args.rounds} queries: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    print(
+        f"shipped KB: {shipped.size} entries, build {build * 1000:.0f} ms, "
+        f"{len(queries) * args.rounds} queries: p50 {p50:.3f} ms, p99 {p99:.3f} ms"
+    )
 
     docs = synthetic(base, args.entries, rng)
     start = time.perf_counter()
     scaled = Matcher(docs, normalizer, MatcherConfig())
     build = time.perf_counter() - start
     p50, p99 = measure(scaled, queries, 1)
-    print(f"synthetic KB: {scaled.size} entries, build {build:.2f} s, "
-          f"{len(queries)} queries: p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+    print(
+        f"synthetic KB: {scaled.size} entries, build {build:.2f} s, "
+        f"{len(queries)} queries: p50 {p50:.3f} ms, p99 {p99:.3f} ms"
+    )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak_mb:.0f} MB")
 
