@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.dialogue import Dialogue
 from bot.evaluation import Labelled, Report, core_predictor, load_labelled, score
@@ -60,3 +61,31 @@ def test_floors_hold(report: Report) -> None:
     assert out.rate(out.hits) <= 0.05
     small = report.bucket("smalltalk")
     assert small.rate(small.hits) >= 0.9
+
+
+def test_holdout_set_stays_above_its_first_blind_result(dialogue: Dialogue) -> None:
+    # The hold-out set scored top-1 0.899 on its first (blind) run; guard against regressions.
+    report = score(load_labelled(DATA / "eval_holdout.yaml"), core_predictor(dialogue))
+    topic = report.bucket("topic")
+    assert topic.rate(topic.top1) >= 0.89
+    assert topic.rate(topic.confident_wrong) <= 0.04
+    out = report.bucket("out_of_scope")
+    assert out.rate(out.hits) <= 0.05
+    crisis = report.bucket("crisis")
+    assert crisis.rate(crisis.hits) == 1.0
+
+
+def test_crisis_set_recall_and_false_alarms(dialogue: Dialogue) -> None:
+    raw = yaml.safe_load((DATA / "eval_crisis.yaml").read_text(encoding="utf-8"))["questions"]
+    missed = [
+        q["text"]
+        for q in raw
+        if q["expect"] == "crisis" and dialogue.ask(q["text"]).kind.value != "crisis"
+    ]
+    alarms = [
+        q["text"]
+        for q in raw
+        if q["expect"] != "crisis" and dialogue.ask(q["text"]).kind.value == "crisis"
+    ]
+    assert missed == []
+    assert len(alarms) <= 2
