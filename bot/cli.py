@@ -1,4 +1,4 @@
-"""The `elternlotse` command: chat, ask, eval and check."""
+"""The `elternlotse` command: chat, ask, eval, check and run."""
 
 from __future__ import annotations
 
@@ -104,6 +104,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the Telegram bot (the adapter is imported only here: the core stays Telegram-free)."""
+    from handlers.main import run
+
+    return run(args.config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with one sub-command per use."""
     parser = argparse.ArgumentParser(
@@ -124,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--misses", action="store_true", help="list the questions missed")
     evaluate.set_defaults(func=cmd_eval)
+    sub.add_parser("run", help="run the Telegram bot").set_defaults(func=cmd_run)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from bot.checks import validate
 from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.knowledge import KnowledgeBase
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")  # see handlers/__init__.py
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"

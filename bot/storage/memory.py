@@ -1,0 +1,240 @@
+"""In-memory `Store` for tests and the console, plus the value rules both stores share.
+
+The helpers here (`to_utc`, `day_key`, `encode_state`, `decode_state`) are used by the SQLite
+store too, so both implementations accept and reject exactly the same values; the contract
+suite in `tests/test_storage.py` checks that they behave alike.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from bot.storage.base import FeedbackSummary, UnansweredQuestion
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What a store keeps about a user itself (no names, by design).
+
+    Attributes:
+        language: The last known language code (e.g. "de"), or None if never sent.
+        first_seen: When the user was first seen (UTC).
+        last_seen: When the user was last seen (UTC).
+
+    """
+
+    language: str | None
+    first_seen: datetime
+    last_seen: datetime
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Convert an aware datetime to UTC.
+
+    Args:
+        moment: A timezone-aware datetime.
+
+    Returns:
+        The same instant in UTC.
+
+    Raises:
+        ValueError: If `moment` is naive; a naive time is ambiguous and would sort wrongly.
+
+    """
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("storage needs timezone-aware datetimes, e.g. datetime.now(UTC)")
+    return moment.astimezone(UTC)
+
+
+def day_key(day: date) -> str:
+    """Return the ISO key (`YYYY-MM-DD`) of a calendar day.
+
+    Args:
+        day: The day; a plain `date`, not a `datetime`.
+
+    Returns:
+        The day as `YYYY-MM-DD`.
+
+    Raises:
+        TypeError: If `day` is a datetime (its isoformat would include the time of day).
+
+    """
+    if isinstance(day, datetime):
+        raise TypeError("daily counters need a date, not a datetime; pass moment.date()")
+    return day.isoformat()
+
+
+def encode_state(state: dict[str, Any]) -> str:
+    """Serialise a dialogue state to strict JSON text.
+
+    Args:
+        state: A JSON-serialisable dict.
+
+    Returns:
+        The JSON text (ASCII only, so any string survives the database's UTF-8 encoding).
+
+    Raises:
+        TypeError: If `state` is not a dict or holds values JSON cannot represent.
+        ValueError: If `state` holds NaN or infinite floats (not valid JSON).
+
+    """
+    if not isinstance(state, dict):
+        raise TypeError(f"a dialogue state must be a dict, not {type(state).__name__}")
+    return json.dumps(state, allow_nan=False, separators=(",", ":"))
+
+
+def decode_state(text: str) -> dict[str, Any]:
+    """Parse JSON text written by `encode_state`.
+
+    Args:
+        text: The stored JSON text.
+
+    Returns:
+        The state dict.
+
+    Raises:
+        ValueError: If the text is not JSON or not a JSON object.
+
+    """
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("stored dialogue state is not a JSON object")
+    return value
+
+
+@dataclass
+class _User:
+    language: str | None
+    first_seen: datetime
+    last_seen: datetime
+
+
+@dataclass(frozen=True)
+class _Feedback:
+    user_id: int
+    entry_id: str
+    helpful: bool | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class _Unanswered:
+    user_id: int
+    text: str
+    asked_at: datetime
+    sequence: int
+
+
+class MemoryStore:
+    """Keep everything in dicts; the reference implementation of `Store`.
+
+    Nothing survives the process. States are stored as JSON text, exactly like the SQLite
+    store, so a state that is not JSON-serialisable fails here too and callers never share
+    mutable dicts with the store. Unlike `SqliteStore`, it can be used without `open()`.
+    """
+
+    def __init__(self) -> None:
+        self._users: dict[int, _User] = {}
+        self._states: dict[int, str] = {}
+        self._feedback: list[_Feedback] = []
+        self._unanswered: list[_Unanswered] = []
+        self._counters: dict[str, dict[str, int]] = {}
+        self._sequence = 0
+
+    async def open(self) -> None:
+        """Open the store (nothing to do in memory)."""
+
+    async def close(self) -> None:
+        """Close the store (nothing to flush; the data stays until the object is dropped)."""
+
+    async def touch_user(self, user_id: int, language: str | None, now: datetime) -> None:
+        """Record that a user was seen (first seen is kept, last seen updated).
+
+        A `language` of None keeps the language already known.
+        """
+        moment = to_utc(now)
+        user = self._users.get(user_id)
+        if user is None:
+            self._users[user_id] = _User(language, moment, moment)
+            return
+        user.last_seen = moment
+        if language is not None:
+            user.language = language
+
+    async def user_info(self, user_id: int) -> UserInfo | None:
+        """Return what is stored about the user itself, or None if the user was never touched."""
+        user = self._users.get(user_id)
+        if user is None:
+            return None
+        return UserInfo(user.language, user.first_seen, user.last_seen)
+
+    async def load_state(self, user_id: int) -> dict[str, Any] | None:
+        """Return the user's saved dialogue state, or None."""
+        text = self._states.get(user_id)
+        return None if text is None else decode_state(text)
+
+    async def save_state(self, user_id: int, state: dict[str, Any], now: datetime) -> None:
+        """Save the user's dialogue state (a JSON-serialisable dict), replacing the old one."""
+        to_utc(now)
+        self._states[user_id] = encode_state(state)
+
+    async def add_feedback(
+        self, user_id: int, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
+    ) -> None:
+        """Store a vote (helpful True/False) or a reason for a "not helpful" vote."""
+        to_utc(now)
+        self._feedback.append(_Feedback(user_id, entry_id, helpful, reason))
+
+    async def add_unanswered(self, user_id: int, text: str, now: datetime) -> None:
+        """Store a redacted question the bot could not answer."""
+        self._sequence += 1
+        self._unanswered.append(_Unanswered(user_id, text, to_utc(now), self._sequence))
+
+    async def count(self, day: date, counter: str, amount: int = 1) -> None:
+        """Add `amount` to the daily counter `counter` (e.g. "messages", "answer", "crisis")."""
+        day_counters = self._counters.setdefault(day_key(day), {})
+        day_counters[counter] = day_counters.get(counter, 0) + amount
+
+    async def counters(self, day: date) -> dict[str, int]:
+        """Return all counters of a day (an empty dict for a day without counts)."""
+        return dict(self._counters.get(day_key(day), {}))
+
+    async def feedback_summary(self) -> list[FeedbackSummary]:
+        """Return votes per entry, most "not helpful" first, then by entry id.
+
+        Only votes count; an entry that has reasons but no votes is left out.
+        """
+        votes: dict[str, list[int]] = {}
+        for row in self._feedback:
+            if row.helpful is None:
+                continue
+            tally = votes.setdefault(row.entry_id, [0, 0])
+            tally[0 if row.helpful else 1] += 1
+        summaries = [FeedbackSummary(entry, up, down) for entry, (up, down) in votes.items()]
+        return sorted(summaries, key=lambda s: (-s.not_helpful, s.entry_id))
+
+    async def unanswered(self, limit: int = 50) -> list[UnansweredQuestion]:
+        """Return at most `limit` unanswered questions, newest first."""
+        if limit <= 0:
+            return []
+        newest = sorted(self._unanswered, key=lambda q: (q.asked_at, q.sequence), reverse=True)
+        return [UnansweredQuestion(q.text, q.asked_at) for q in newest[:limit]]
+
+    async def delete_user(self, user_id: int) -> None:
+        """Delete everything stored about a user (daily counters hold no user and stay)."""
+        self._users.pop(user_id, None)
+        self._states.pop(user_id, None)
+        self._feedback = [row for row in self._feedback if row.user_id != user_id]
+        self._unanswered = [row for row in self._unanswered if row.user_id != user_id]
+
+    async def user_exists(self, user_id: int) -> bool:
+        """Return whether anything about the user is stored."""
+        return (
+            user_id in self._users
+            or user_id in self._states
+            or any(row.user_id == user_id for row in self._feedback)
+            or any(row.user_id == user_id for row in self._unanswered)
+        )

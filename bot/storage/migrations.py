@@ -1,0 +1,60 @@
+"""Versioned schema migrations of the SQLite store.
+
+`MIGRATIONS[n]` brings a database from schema version `n` to `n + 1`; the version lives in
+`PRAGMA user_version`. Rules for editing this file:
+
+- Never change or reorder a migration that has shipped; append a new one instead.
+- A migration is plain SQL without `BEGIN`/`COMMIT`: the store runs each one in its own transaction
+  together with the version bump, so a failing migration leaves the database untouched.
+- Keep the privacy rules of `bot.storage.base.Store`: no names, no message texts except the
+  redacted unanswered questions. `tests/test_storage.py` inspects the schema for name columns.
+- Timestamps are ISO 8601 strings in UTC with microseconds (`2024-05-01T10:00:00.000000+00:00`),
+  so they sort correctly as text.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: initial schema.
+    """
+    CREATE TABLE users (
+        user_id    INTEGER PRIMARY KEY,
+        language   TEXT,
+        first_seen TEXT NOT NULL,
+        last_seen  TEXT NOT NULL
+    );
+
+    CREATE TABLE states (
+        user_id    INTEGER PRIMARY KEY,
+        state      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+
+    CREATE TABLE feedback (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        entry_id   TEXT NOT NULL,
+        helpful    INTEGER CHECK (helpful IN (0, 1)),
+        reason     TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX feedback_by_user ON feedback (user_id);
+    CREATE INDEX feedback_by_entry ON feedback (entry_id);
+
+    CREATE TABLE unanswered (
+        id         INTEGER PRIMARY KEY,
+        user_id    INTEGER NOT NULL,
+        text       TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX unanswered_by_user ON unanswered (user_id);
+    CREATE INDEX unanswered_by_time ON unanswered (created_at);
+
+    CREATE TABLE daily_counters (
+        day     TEXT NOT NULL,
+        counter TEXT NOT NULL,
+        value   INTEGER NOT NULL,
+        PRIMARY KEY (day, counter)
+    ) WITHOUT ROWID;
+    """,
+)

@@ -1,0 +1,343 @@
+"""SQLite implementation of `Store` on aiosqlite: one file, WAL, versioned migrations.
+
+Durability: the connection runs in autocommit mode, so every write is committed when its
+`await` returns; the bot may be killed with SIGKILL at any moment and keeps what it wrote.
+Operations that touch several tables (`delete_user`, each migration) run in one explicit
+transaction. All operations are serialised with an `asyncio.Lock` so that a statement from one
+coroutine never lands inside another coroutine's transaction on the shared connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.storage.base import FeedbackSummary, UnansweredQuestion
+from bot.storage.memory import UserInfo, day_key, decode_state, encode_state, to_utc
+from bot.storage.migrations import MIGRATIONS
+
+logger = logging.getLogger(__name__)
+
+# Connection settings, applied on every open. busy_timeout comes first so that switching the
+# journal mode waits for other processes (e.g. a CLI next to the running bot) instead of failing.
+# synchronous=NORMAL is safe in WAL mode: it can lose the last commits on power loss, but not on
+# a process crash, which is the failure we expect (https://www.sqlite.org/pragma.html#pragma_synchronous).
+_PRAGMAS = (
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+)
+
+# Every table with a user_id column; delete_user clears them all.
+_USER_TABLES = ("users", "states", "feedback", "unanswered")
+
+
+class SchemaVersionError(RuntimeError):
+    """The database was written by a newer Elternlotse than this one."""
+
+
+def _timestamp(moment: datetime) -> str:
+    """Return the fixed-width UTC ISO text of an aware datetime (sorts like the instants)."""
+    return to_utc(moment).isoformat(timespec="microseconds")
+
+
+def split_statements(script: str) -> list[str]:
+    """Split an SQL script into single statements.
+
+    `sqlite3.complete_statement` decides where a statement ends, so semicolons inside string
+    literals, comments and trigger bodies do not split.
+
+    Args:
+        script: SQL text with statements separated by semicolons.
+
+    Returns:
+        The statements, stripped, in order, without pieces that hold only comments. Text after
+        the last complete statement is kept as one more statement so that SQLite reports any
+        syntax error in it.
+
+    """
+    statements: list[str] = []
+    buffer = ""
+    for chunk in script.split(";"):
+        buffer += chunk + ";"
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    statements.append(buffer[:-1].strip())  # The loop added one ";" too many at the end.
+    return [statement for statement in statements if not _is_blank(statement)]
+
+
+def _is_blank(sql: str) -> bool:
+    """Return whether SQL text holds nothing but `--` comments, semicolons and whitespace."""
+    lines = (line.strip() for line in sql.splitlines())
+    return all(not line.strip(";") or line.startswith("--") for line in lines)
+
+
+class SqliteStore:
+    """Keep everything in one SQLite file.
+
+    Args:
+        path: The database file; its directory is created on `open()`.
+        migrations: The schema migrations to apply (tests pass their own).
+
+    """
+
+    def __init__(self, path: Path, *, migrations: Sequence[str] = MIGRATIONS) -> None:
+        self._path = path
+        self._migrations = tuple(migrations)
+        self._connection: aiosqlite.Connection | None = None
+        self._lock: asyncio.Lock | None = None
+
+    @property
+    def path(self) -> Path:
+        """Return the database file."""
+        return self._path
+
+    def __repr__(self) -> str:
+        """Return a representation naming the file."""
+        return f"SqliteStore({str(self._path)!r})"
+
+    async def open(self) -> None:
+        """Open the database, set the connection pragmas and apply pending migrations.
+
+        Opening an open store does nothing; a closed store can be opened again.
+
+        Raises:
+            SchemaVersionError: If the database has a newer schema than this code knows.
+
+        """
+        if self._connection is not None:
+            return
+        await asyncio.to_thread(self._path.parent.mkdir, parents=True, exist_ok=True)
+        # isolation_level=None: autocommit, transactions only where we say BEGIN.
+        connection = await aiosqlite.connect(self._path, isolation_level=None)
+        try:
+            for pragma in _PRAGMAS:
+                await connection.execute(pragma)
+            rows = list(await connection.execute_fetchall("PRAGMA journal_mode"))
+            if str(rows[0][0]).lower() != "wal":
+                logger.warning("SQLite refused WAL mode (journal_mode=%s)", rows[0][0])
+            await self._migrate(connection)
+        except BaseException:
+            await connection.close()
+            raise
+        self._connection = connection
+        self._lock = asyncio.Lock()
+
+    async def _migrate(self, connection: aiosqlite.Connection) -> None:
+        """Apply every migration newer than the database, each in its own transaction."""
+        known = len(self._migrations)
+        for number, script in enumerate(self._migrations, start=1):
+            # BEGIN IMMEDIATE takes the write lock before reading the version, so two processes
+            # opening a fresh file at once cannot both apply the same migration.
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                version = await self._user_version(connection)
+                if version > known:
+                    raise SchemaVersionError(
+                        f"database {self._path} has schema version {version}, but this version "
+                        f"of Elternlotse knows only up to {known}; update Elternlotse or restore "
+                        "a backup that matches it"
+                    )
+                if version >= number:
+                    await connection.execute("COMMIT")
+                    continue
+                for statement in split_statements(script):
+                    await connection.execute(statement)
+                # PRAGMA does not take parameters; number is an int we computed.
+                await connection.execute(f"PRAGMA user_version = {number:d}")
+                await connection.execute("COMMIT")
+            except BaseException:
+                await connection.rollback()
+                raise
+            logger.info("Applied storage migration %d of %d", number, known)
+        if not self._migrations:
+            version = await self._user_version(connection)
+            if version > 0:
+                raise SchemaVersionError(
+                    f"database {self._path} has schema version {version}, but this version "
+                    "of Elternlotse knows no migrations"
+                )
+
+    @staticmethod
+    async def _user_version(connection: aiosqlite.Connection) -> int:
+        """Return the schema version stored in the database header."""
+        rows = list(await connection.execute_fetchall("PRAGMA user_version"))
+        return int(rows[0][0])
+
+    async def close(self) -> None:
+        """Close the database; closing a closed (or never opened) store does nothing."""
+        connection, lock = self._connection, self._lock
+        if connection is None or lock is None:
+            return
+        async with lock:
+            if self._connection is not connection:  # Closed while we waited for the lock.
+                return
+            self._connection = None
+            self._lock = None
+            await connection.close()
+
+    @asynccontextmanager
+    async def _use(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the store's lock and yield the open connection.
+
+        Raises:
+            RuntimeError: If the store is not open.
+
+        """
+        lock = self._lock
+        if self._connection is None or lock is None:
+            raise RuntimeError(f"{self!r} is not open; call `await store.open()` first")
+        async with lock:
+            connection = self._connection
+            if connection is None:
+                raise RuntimeError(f"{self!r} was closed while this operation waited")
+            yield connection
+
+    async def _write(self, sql: str, parameters: Iterable[Any]) -> None:
+        """Run one write statement; autocommit makes it durable when this returns."""
+        async with self._use() as connection:
+            await connection.execute(sql, tuple(parameters))
+
+    async def _read(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Run one query and return all rows."""
+        async with self._use() as connection:
+            return list(await connection.execute_fetchall(sql, tuple(parameters)))
+
+    async def touch_user(self, user_id: int, language: str | None, now: datetime) -> None:
+        """Record that a user was seen (first seen is kept, last seen updated).
+
+        A `language` of None keeps the language already known.
+        """
+        moment = _timestamp(now)
+        await self._write(
+            "INSERT INTO users (user_id, language, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET "
+            "language = COALESCE(excluded.language, users.language), "
+            "last_seen = excluded.last_seen",
+            (user_id, language, moment, moment),
+        )
+
+    async def user_info(self, user_id: int) -> UserInfo | None:
+        """Return what is stored about the user itself, or None if the user was never touched."""
+        rows = await self._read(
+            "SELECT language, first_seen, last_seen FROM users WHERE user_id = ?", (user_id,)
+        )
+        if not rows:
+            return None
+        language, first_seen, last_seen = rows[0]
+        return UserInfo(
+            language, datetime.fromisoformat(first_seen), datetime.fromisoformat(last_seen)
+        )
+
+    async def load_state(self, user_id: int) -> dict[str, Any] | None:
+        """Return the user's saved dialogue state, or None.
+
+        A stored state that cannot be parsed (only possible after editing the file by hand) is
+        logged and treated as missing, so the user gets a fresh conversation instead of errors.
+        """
+        rows = await self._read("SELECT state FROM states WHERE user_id = ?", (user_id,))
+        if not rows:
+            return None
+        try:
+            return decode_state(rows[0][0])
+        except (TypeError, ValueError):
+            logger.warning("Ignoring an unreadable dialogue state in %s", self._path)
+            return None
+
+    async def save_state(self, user_id: int, state: dict[str, Any], now: datetime) -> None:
+        """Save the user's dialogue state (a JSON-serialisable dict), replacing the old one."""
+        await self._write(
+            "INSERT INTO states (user_id, state, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET "
+            "state = excluded.state, updated_at = excluded.updated_at",
+            (user_id, encode_state(state), _timestamp(now)),
+        )
+
+    async def add_feedback(
+        self, user_id: int, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
+    ) -> None:
+        """Store a vote (helpful True/False) or a reason for a "not helpful" vote."""
+        vote = None if helpful is None else int(helpful)
+        await self._write(
+            "INSERT INTO feedback (user_id, entry_id, helpful, reason, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (user_id, entry_id, vote, reason, _timestamp(now)),
+        )
+
+    async def add_unanswered(self, user_id: int, text: str, now: datetime) -> None:
+        """Store a redacted question the bot could not answer."""
+        await self._write(
+            "INSERT INTO unanswered (user_id, text, created_at) VALUES (?, ?, ?)",
+            (user_id, text, _timestamp(now)),
+        )
+
+    async def count(self, day: date, counter: str, amount: int = 1) -> None:
+        """Add `amount` to the daily counter `counter` (e.g. "messages", "answer", "crisis")."""
+        await self._write(
+            "INSERT INTO daily_counters (day, counter, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (day, counter) DO UPDATE SET value = value + excluded.value",
+            (day_key(day), counter, amount),
+        )
+
+    async def counters(self, day: date) -> dict[str, int]:
+        """Return all counters of a day (an empty dict for a day without counts)."""
+        rows = await self._read(
+            "SELECT counter, value FROM daily_counters WHERE day = ? ORDER BY counter",
+            (day_key(day),),
+        )
+        return {str(counter): int(value) for counter, value in rows}
+
+    async def feedback_summary(self) -> list[FeedbackSummary]:
+        """Return votes per entry, most "not helpful" first, then by entry id.
+
+        Only votes count; an entry that has reasons but no votes is left out.
+        """
+        rows = await self._read(
+            "SELECT entry_id, SUM(helpful = 1) AS helpful, SUM(helpful = 0) AS not_helpful "
+            "FROM feedback WHERE helpful IS NOT NULL "
+            "GROUP BY entry_id ORDER BY not_helpful DESC, entry_id ASC"
+        )
+        return [FeedbackSummary(str(entry), int(up), int(down)) for entry, up, down in rows]
+
+    async def unanswered(self, limit: int = 50) -> list[UnansweredQuestion]:
+        """Return at most `limit` unanswered questions, newest first."""
+        if limit <= 0:  # SQLite reads a negative LIMIT as "no limit".
+            return []
+        rows = await self._read(
+            "SELECT text, created_at FROM unanswered ORDER BY created_at DESC, id DESC LIMIT ?",
+            (limit,),
+        )
+        return [UnansweredQuestion(str(text), datetime.fromisoformat(at)) for text, at in rows]
+
+    async def delete_user(self, user_id: int) -> None:
+        """Delete everything stored about a user, in one transaction.
+
+        Daily counters hold no user and stay.
+        """
+        async with self._use() as connection:
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                for table in _USER_TABLES:
+                    await connection.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+                await connection.execute("COMMIT")
+            except BaseException:
+                await connection.rollback()
+                raise
+
+    async def user_exists(self, user_id: int) -> bool:
+        """Return whether anything about the user is stored."""
+        checks = " OR ".join(
+            f"EXISTS (SELECT 1 FROM {table} WHERE user_id = ?)" for table in _USER_TABLES
+        )
+        rows = await self._read(f"SELECT {checks}", (user_id,) * len(_USER_TABLES))
+        return bool(rows[0][0])

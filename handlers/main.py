@@ -1,0 +1,85 @@
+"""`elternlotse run`: check token, config and knowledge, then poll Telegram until stopped."""
+
+from __future__ import annotations
+
+import logging
+import re
+import signal
+import sys
+
+from telegram.error import InvalidToken, NetworkError
+
+from bot.checks import validate
+from bot.config import ConfigError, load_config
+from bot.dialogue import Dialogue
+from bot.storage import open_store
+from bot.yamlsource import ProblemsError
+from handlers.app import ALLOWED_UPDATES, build_application
+
+logger = logging.getLogger(__name__)
+
+EXIT_BAD_KNOWLEDGE = 1
+EXIT_BAD_SETUP = 2
+# "<digits>:<letters, digits, - and _>" – the shape of every Bot API token.
+TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
+
+
+def _fail(message: str, code: int = EXIT_BAD_SETUP) -> int:
+    print(f"elternlotse: {message}", file=sys.stderr)
+    return code
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr; keep HTTP client logs quiet because their URLs contain the token."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run(config_path: str | None = None) -> int:
+    """Run the Telegram bot until SIGINT or SIGTERM.
+
+    Returns:
+        0 after a clean stop; 1 for an invalid knowledge base; 2 for a missing or invalid token
+        or config (with one line saying what is wrong and how to fix it).
+
+    """
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    if not config.token:
+        return _fail(
+            "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot) and run "
+            "`export BOT_TOKEN=<token>` – or use `elternlotse chat` without Telegram."
+        )
+    if not TOKEN_SHAPE.match(config.token):
+        return _fail(
+            "BOT_TOKEN does not look like a Telegram token (expected <digits>:<letters>); "
+            "copy it again from @BotFather."
+        )
+    configure_logging(config.log_level)
+    try:
+        kb = validate(config.knowledge_dir)
+    except ProblemsError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return _fail("the knowledge base is invalid; run `elternlotse check`", EXIT_BAD_KNOWLEDGE)
+    application = build_application(config, Dialogue(kb, config), open_store(config.data_dir))
+    try:
+        application.run_polling(
+            allowed_updates=ALLOWED_UPDATES,
+            stop_signals=(signal.SIGINT, signal.SIGTERM),
+            close_loop=False,
+        )
+    except InvalidToken:
+        return _fail(
+            "Telegram rejected BOT_TOKEN (401 Unauthorized); copy it again from @BotFather."
+        )
+    except NetworkError as exc:
+        reason = type(exc).__name__
+        return _fail(f"cannot reach the Bot API ({reason}); check TELEGRAM_API_URL.")
+    logger.info("stopped")
+    return 0

@@ -1,0 +1,71 @@
+"""Render core replies as Telegram HTML messages with inline keyboards."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.dialogue import Reply
+
+# Telegram rejects messages over 4,096 characters (after entity parsing); keep a margin.
+MESSAGE_LIMIT = 4000
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One Telegram message: HTML text and an optional keyboard."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """Return the reply's buttons as an inline keyboard, or None."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Split escaped HTML-free text at paragraph, line or word boundaries under `limit`."""
+    chunks: list[str] = []
+    while len(text) > limit:
+        cut = max(text.rfind("\n\n", 0, limit), text.rfind("\n", 0, limit))
+        if cut <= 0:
+            cut = text.rfind(" ", 0, limit)
+        if cut <= 0:
+            cut = limit
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    chunks.append(text)
+    return [c for c in chunks if c]
+
+
+def render(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[Rendered]:
+    """Render a reply as one or more HTML messages; the keyboard goes on the last one.
+
+    Every piece of text is escaped, so nothing a parent typed (and echoed back) can break the
+    markup. Only the title (bold) and the footer (italic) add tags.
+    """
+    title = f"<b>{html.escape(reply.title)}</b>\n\n" if reply.title else ""
+    footer = f"\n\n<i>{html.escape(reply.footer)}</i>" if reply.footer else ""
+    body = html.escape(reply.text)
+    whole = f"{title}{body}{footer}"
+    if len(whole) <= limit:
+        return [Rendered(whole, keyboard(reply))]
+    parts = _chunks(body, limit - len(title) - 20)
+    parts[0] = title + parts[0]
+    if len(parts[-1]) + len(footer) <= limit:
+        parts[-1] += footer
+    elif footer:
+        parts.append(footer.strip())  # the footer is short; the checker keeps it under the limit
+    rendered = [Rendered(p, None) for p in parts]
+    rendered[-1] = Rendered(rendered[-1].text, keyboard(reply))
+    return rendered
