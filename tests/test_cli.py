@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -96,3 +99,43 @@ def test_eval_prints_the_table() -> None:
     assert result.returncode == 0, result.stderr
     assert "top-1" in result.stdout
     assert "crisis" in result.stdout
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "ELTERNLOTSE_CONFIG"}}
+    env.update(extra)
+    return env
+
+
+def test_run_without_token_exits_2_with_one_clear_line() -> None:
+    result = run("run", env=_env())
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "BOT_TOKEN" in lines[0]
+    assert "@BotFather" in lines[0]
+
+
+def test_run_with_malformed_token_exits_2_without_echoing_it() -> None:
+    result = run("run", env=_env(BOT_TOKEN="not-a-token-secret"))
+    assert result.returncode == 2
+    assert "not-a-token-secret" not in result.stderr
+    assert "BOT_TOKEN" in result.stderr
+
+
+def test_make_run_without_token_starts_the_console(tmp_path: Path) -> None:
+    if shutil.which("make") is None:
+        pytest.skip("make not installed")
+    result = subprocess.run(
+        ["make", "-s", "run"],
+        input="kindergeld\n/ende\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_env(),
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Kein BOT_TOKEN gesetzt")
+    assert "259 €" in result.stdout
