@@ -30,6 +30,7 @@ BotApp = Application[
     ExtBot[None], Context, dict[object, object], dict[object, object], Services, None
 ]
 
+CONCURRENT_UPDATES = 64
 # Commands shown in Telegram's menu, German descriptions (setMyCommands).
 COMMANDS: tuple[tuple[str, EventKind, str], ...] = (
     ("start", EventKind.START, "Begrüßung und Themenübersicht"),
@@ -78,6 +79,9 @@ def build_application(
         .context_types(ContextTypes(context=Context, bot_data=Services))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
+        # Parents are independent: process their updates concurrently (one parent's updates are
+        # still serialised by a per-user lock in `handlers.parents.process`).
+        .concurrent_updates(CONCURRENT_UPDATES)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -18,6 +19,8 @@ from handlers.services import Context
 logger = logging.getLogger(__name__)
 
 BERLIN = ZoneInfo("Europe/Berlin")
+MAX_LOCKS = 10_000
+_user_locks: dict[int, asyncio.Lock] = {}
 
 
 async def _perform(context: Context, user_id: int, outcome: Outcome, now: datetime) -> None:
@@ -77,16 +80,27 @@ async def process(update: Update, context: Context, event: Event) -> Outcome | N
     services = context.bot_data
     store = services.store
     now = datetime.now(UTC)
-    await store.touch_user(user.id, user.language_code, now)
-    state = State.from_dict(await store.load_state(user.id))
-    outcome = services.dialogue.handle(state, event)
-    deleting = any(a.kind is ActionKind.DELETE_USER for a in outcome.actions)
-    if not deleting:
-        if outcome.state != state:
-            await store.save_state(user.id, outcome.state.to_dict(), now)
-        await store.count(now.astimezone(BERLIN).date(), "messages")
-    await _perform(context, user.id, outcome, now)
+    # Updates run concurrently; one parent's two quick messages must not interleave their
+    # load → decide → save of the same state.
+    async with _user_locks.setdefault(user.id, asyncio.Lock()):
+        await store.touch_user(user.id, user.language_code, now)
+        state = State.from_dict(await store.load_state(user.id))
+        outcome = services.dialogue.handle(state, event)
+        deleting = any(a.kind is ActionKind.DELETE_USER for a in outcome.actions)
+        if not deleting:
+            if outcome.state != state:
+                await store.save_state(user.id, outcome.state.to_dict(), now)
+            await store.count(now.astimezone(BERLIN).date(), "messages")
+        await _perform(context, user.id, outcome, now)
+    if len(_user_locks) > MAX_LOCKS:
+        _forget_idle_locks()
     return outcome
+
+
+def _forget_idle_locks() -> None:
+    for user_id, lock in list(_user_locks.items()):
+        if not lock.locked():
+            del _user_locks[user_id]
 
 
 async def send_outcome(update: Update, context: Context, outcome: Outcome) -> None:

@@ -1,0 +1,1627 @@
+"""A fake Telegram Bot API server on aiohttp for end-to-end tests without Telegram.
+
+The bot talks to it over HTTP exactly as to api.telegram.org (``{base_url}/bot{token}/{method}``);
+the test drives the users' side through plain Python methods on the same object (``send_text``,
+``press_button``), reads what the bot did (``messages``, ``calls``) and injects faults (``fail``,
+``delay``, ``block``). Request and response shapes follow https://core.telegram.org/bots/api.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import inspect
+import itertools
+import json
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakebotapi.markup import (
+    EntityParseError,
+    MarkupError,
+    check_reply_markup,
+    parse_html,
+    utf16_len,
+)
+
+JSON = dict[str, Any]
+
+MAX_TEXT_LENGTH = 4096
+MAX_CAPTION_LENGTH = 1024
+# The six colours createForumTopic accepts (Bot API, createForumTopic.icon_color).
+TOPIC_ICON_COLORS = (0x6FB9F0, 0xFFD67E, 0xCB86DB, 0x8EEE98, 0xFF93B2, 0xFB6F5F)
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+# Update types delivered when allowed_updates is empty or was never set.
+DEFAULT_UPDATE_TYPES = frozenset(
+    {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "callback_query",
+        "inline_query",
+        "chosen_inline_result",
+        "my_chat_member",
+        "chat_join_request",
+    }
+)
+# Parameters that python-telegram-bot (and any form-encoding client) sends JSON-serialized.
+JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "entities",
+        "caption_entities",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "link_preview_options",
+        "reply_parameters",
+        "media",
+        "message_ids",
+        "reaction",
+        "permissions",
+        "rights",
+    }
+)
+# Scalar parameters decoded from form/query strings so records look the same for JSON clients.
+INT_PARAMS = frozenset(
+    {
+        "chat_id",
+        "from_chat_id",
+        "message_id",
+        "message_thread_id",
+        "reply_to_message_id",
+        "offset",
+        "limit",
+        "timeout",
+        "icon_color",
+        "cache_time",
+        "max_connections",
+        "user_id",
+    }
+)
+BOOL_PARAMS = frozenset(
+    {
+        "show_alert",
+        "disable_notification",
+        "protect_content",
+        "allow_sending_without_reply",
+        "disable_web_page_preview",
+        "drop_pending_updates",
+        "disable_content_type_detection",
+        "allow_paid_broadcast",
+        "show_caption_above_media",
+    }
+)
+DEFAULT_DESCRIPTIONS = {
+    400: "Bad Request: injected error",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup "
+    "are exactly the same as a current content and reply markup of the message"
+)
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+THREAD_NOT_FOUND = "Bad Request: message thread not found"
+# Message keys that describe where and by whom a message was sent, not what it contains.
+_ENVELOPE_KEYS = frozenset(
+    {
+        "message_id",
+        "message_thread_id",
+        "from",
+        "sender_chat",
+        "chat",
+        "date",
+        "edit_date",
+        "is_topic_message",
+        "reply_to_message",
+        "reply_markup",
+        "forward_origin",
+        "has_protected_content",
+    }
+)
+
+
+class ApiError(Exception):
+    """A Bot API error response: ``{"ok": false, "error_code": …, "description": …}``."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+    def body(self) -> JSON:
+        """Return the JSON body Telegram sends for this error."""
+        body: JSON = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the bot uploaded in a multipart request."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class Call:
+    """One request the bot made, as the server answered it.
+
+    Attributes:
+        method: Canonical method name, e.g. ``"sendMessage"``.
+        params: Decoded parameters (JSON-encoded form fields decoded, uploads as Upload).
+        response: The JSON body sent back.
+        status: The HTTP status code.
+        injected: True when the response came from ``fail``, not from the method itself.
+
+    """
+
+    method: str
+    params: JSON
+    response: JSON
+    status: int
+    injected: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Return whether the call succeeded."""
+        return bool(self.response.get("ok"))
+
+    @property
+    def result(self) -> Any:
+        """Return the ``result`` of a successful call, else None."""
+        return self.response.get("result")
+
+
+@dataclass
+class _Stored:
+    message: JSON
+    kind: str  # "bot", "user" or "service"
+    seq: int
+    deleted: bool = False
+
+
+@dataclass
+class _Fault:
+    method: str
+    code: int
+    description: str
+    retry_after: int | None
+    remaining: int | None
+    chat_id: int | None
+
+
+@dataclass
+class _Delay:
+    method: str
+    seconds: float
+    remaining: int | None
+
+
+@dataclass
+class _Reply:
+    result: Any
+    description: str | None = None
+
+
+@dataclass
+class _Query:
+    user_id: int
+    answered: bool = False
+
+
+def _id_of(thing: Any) -> int:
+    """Return the id of a user/chat record, a python-telegram-bot object or a plain int."""
+    if isinstance(thing, bool):
+        raise TypeError(f"not an id: {thing!r}")
+    if isinstance(thing, int):
+        return thing
+    if isinstance(thing, dict):
+        return int(thing["id"])
+    return int(thing.id)
+
+
+class FakeBotAPI:
+    """A Telegram Bot API server that tests can play users against and break on purpose.
+
+    Use ``async with FakeBotAPI() as api:`` or ``await api.start()`` / ``await api.stop()``;
+    point the bot at ``api.base_url``.
+
+    Attributes:
+        token: The only bot token the server accepts.
+        bot_username: The bot's username (without @).
+        bot_user: The bot as a User object, as it appears in ``from`` of its messages.
+        callback_answers: answerCallbackQuery parameters by callback query id.
+        commands: The command list of the last successful setMyCommands.
+        errors: Exceptions raised inside the fake while handling a request (answered as 500);
+            empty unless the fake has a bug.
+
+    """
+
+    def __init__(
+        self, token: str = "123456:TEST-TOKEN", bot_username: str = "elternlotse_test_bot"
+    ) -> None:
+        self.token = token
+        self.bot_username = bot_username
+        prefix = token.split(":", 1)[0]
+        self.bot_user: JSON = {
+            "id": int(prefix) if prefix.isdigit() else 123456,
+            "is_bot": True,
+            "first_name": "Elternlotse",
+            "username": bot_username,
+        }
+        self.callback_answers: dict[str, JSON] = {}
+        self.errors: list[Exception] = []
+        self.commands: list[JSON] = []
+        self._runner: web.AppRunner | None = None
+        self._host = "127.0.0.1"
+        self._port: int | None = None
+        self._users: dict[int, JSON] = {}
+        self._chats: dict[int, JSON] = {}
+        self._members: dict[int, set[int]] = {}
+        self._topics: dict[int, dict[int, JSON]] = {}
+        self._store: dict[int, dict[int, _Stored]] = {}
+        self._next_message_id: dict[int, int] = {}
+        self._seq = 0
+        self._updates: list[JSON] = []
+        self._last_update_id = 100_000_000
+        self._allowed_updates: frozenset[str] = DEFAULT_UPDATE_TYPES
+        self._poll_generation = 0
+        self._polls_waiting = 0
+        self._webhook_url = ""
+        self._queries: dict[str, _Query] = {}
+        self._query_ids = itertools.count(4_815_162_342_000_000_001)
+        self._file_ids = itertools.count(1)
+        self._files: dict[str, JSON] = {}
+        self._group_ids = itertools.count(1)
+        self._command_lists: dict[tuple[str, str], list[JSON]] = {}
+        self._calls: list[Call] = []
+        self._faults: list[_Fault] = []
+        self._delays: list[_Delay] = []
+        self._blocked: set[int] = set()
+        self._changed = asyncio.Event()
+        self._closing = False
+        self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
+            name.lower(): (name, handler)
+            for name, handler in {
+                "getMe": self._get_me,
+                "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
+                "setMyCommands": self._set_my_commands,
+                "getMyCommands": self._get_my_commands,
+                "deleteMyCommands": self._delete_my_commands,
+                "sendMessage": self._send_message,
+                "editMessageText": self._edit_message_text,
+                "editMessageReplyMarkup": self._edit_message_reply_markup,
+                "deleteMessage": self._delete_message,
+                "answerCallbackQuery": self._answer_callback_query,
+                "sendChatAction": self._send_chat_action,
+                "sendDocument": self._send_document,
+                "copyMessage": self._copy_message,
+                "createForumTopic": self._create_forum_topic,
+                "editForumTopic": self._edit_forum_topic,
+                "closeForumTopic": self._close_forum_topic,
+                "reopenForumTopic": self._reopen_forum_topic,
+                "deleteForumTopic": self._delete_forum_topic,
+            }.items()
+        }
+
+    # ----------------------------------------------------------------- lifecycle
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        """Start listening; port 0 picks a free port (see ``base_url``).
+
+        Args:
+            host: Interface to bind.
+            port: TCP port, 0 for any free one.
+
+        """
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", r"/bot{token}/{method:[^/]*}", self._handle_method)
+        app.router.add_route("*", r"/file/bot{token}/{path:.*}", self._handle_file)
+        app.router.add_post("/_fake/user", self._control_user)
+        app.router.add_post("/_fake/send_text", self._control_send_text)
+        app.router.add_post("/_fake/press_button", self._control_press_button)
+        app.router.add_get("/_fake/messages", self._control_messages)
+        app.router.add_get("/_fake/calls", self._control_calls)
+        self._closing = False
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        self._host = host
+        self._port = int(self._runner.addresses[0][1])
+
+    async def stop(self) -> None:
+        """Release pending long polls and shut the server down."""
+        self._closing = True
+        self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeBotAPI:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """Return the server root, e.g. ``http://127.0.0.1:40123`` (for TELEGRAM_API_URL)."""
+        if self._port is None:
+            raise RuntimeError("FakeBotAPI is not started")
+        return f"http://{self._host}:{self._port}"
+
+    # ----------------------------------------------------------------- test API: world
+
+    def user(
+        self,
+        user_id: int,
+        first_name: str = "Test",
+        username: str | None = None,
+        language_code: str | None = "de",
+        last_name: str | None = None,
+    ) -> JSON:
+        """Create (or update) a Telegram user who has a private chat with the bot.
+
+        Args:
+            user_id: The user's id, also the id of the private chat.
+            first_name: First name.
+            username: Username without @, or None.
+            language_code: IETF language tag of the user's client, or None.
+            last_name: Last name, or None.
+
+        Returns:
+            The User object.
+
+        """
+        record: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if last_name is not None:
+            record["last_name"] = last_name
+        if username is not None:
+            record["username"] = username
+        if language_code is not None:
+            record["language_code"] = language_code
+        self._users[user_id] = record
+        chat: JSON = {"id": user_id, "type": "private", "first_name": first_name}
+        if last_name is not None:
+            chat["last_name"] = last_name
+        if username is not None:
+            chat["username"] = username
+        self._chats[user_id] = chat
+        return dict(record)
+
+    def private_chat(self, user: Any) -> JSON:
+        """Return the private chat between a user and the bot.
+
+        Args:
+            user: A user record, User object or user id.
+
+        Returns:
+            The Chat object.
+
+        """
+        return dict(self._chats[self._user(user)["id"]])
+
+    def forum_group(self, title: str, members: Iterable[Any] = ()) -> JSON:
+        """Create a forum supergroup (topics enabled) with the bot as administrator.
+
+        Args:
+            title: The group's title.
+            members: Users in the group.
+
+        Returns:
+            The Chat object.
+
+        """
+        return self._group(title, members, forum=True)
+
+    def supergroup(self, title: str, members: Iterable[Any] = ()) -> JSON:
+        """Create a supergroup without topics, with the bot as administrator.
+
+        Args:
+            title: The group's title.
+            members: Users in the group.
+
+        Returns:
+            The Chat object.
+
+        """
+        return self._group(title, members, forum=False)
+
+    def _group(self, title: str, members: Iterable[Any], forum: bool) -> JSON:
+        chat_id = -(1_001_000_000_000 + next(self._group_ids))
+        chat: JSON = {"id": chat_id, "type": "supergroup", "title": title}
+        if forum:
+            chat["is_forum"] = True
+        self._chats[chat_id] = chat
+        self._members[chat_id] = {self._user(m)["id"] for m in members}
+        self._topics[chat_id] = {}
+        return dict(chat)
+
+    # ----------------------------------------------------------------- test API: act as users
+
+    def send_text(
+        self, user: Any, text: str, chat: Any = None, thread_id: int | None = None
+    ) -> JSON:
+        """Queue a text message from a user (bot_command entity when it starts with '/').
+
+        Args:
+            user: The sender (record, User object or id).
+            text: The message text.
+            chat: The chat (default: the user's private chat with the bot).
+            thread_id: Forum topic to post in (forum groups only).
+
+        Returns:
+            The queued Update.
+
+        """
+        content: JSON = {"text": text}
+        entities = self._auto_entities(text)
+        if entities:
+            content["entities"] = entities
+        return self._user_message(user, chat, thread_id, content)
+
+    def send_command(
+        self, user: Any, command: str, chat: Any = None, thread_id: int | None = None
+    ) -> JSON:
+        """Queue a command such as ``/start`` or ``/start payload`` from a user.
+
+        Args:
+            user: The sender.
+            command: The command text, starting with '/'.
+            chat: The chat (default: private chat).
+            thread_id: Forum topic to post in.
+
+        Returns:
+            The queued Update.
+
+        """
+        if not command.startswith("/"):
+            raise ValueError(f"a command starts with '/': {command!r}")
+        return self.send_text(user, command, chat=chat, thread_id=thread_id)
+
+    def send_sticker(self, user: Any, chat: Any = None, emoji: str = "👍") -> JSON:
+        """Queue a sticker message from a user.
+
+        Args:
+            user: The sender.
+            chat: The chat (default: private chat).
+            emoji: The emoji associated with the sticker.
+
+        Returns:
+            The queued Update.
+
+        """
+        sticker = {
+            **self._new_file("CAACAgIAAxkBAAI"),
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+            "file_size": 23_456,
+        }
+        return self._user_message(user, chat, None, {"sticker": sticker})
+
+    def send_photo(self, user: Any, chat: Any = None, caption: str | None = None) -> JSON:
+        """Queue a photo message (two sizes) from a user.
+
+        Args:
+            user: The sender.
+            chat: The chat (default: private chat).
+            caption: Optional caption.
+
+        Returns:
+            The queued Update.
+
+        """
+        sizes = [
+            {**self._new_file("AgACAgIAAxkBAAI"), "width": 90, "height": 67, "file_size": 1_234},
+            {**self._new_file("AgACAgIAAxkBAAI"), "width": 800, "height": 600, "file_size": 54_321},
+        ]
+        content: JSON = {"photo": sizes}
+        if caption is not None:
+            content["caption"] = caption
+        return self._user_message(user, chat, None, content)
+
+    def send_voice(self, user: Any, chat: Any = None, duration: int = 3) -> JSON:
+        """Queue a voice message from a user.
+
+        Args:
+            user: The sender.
+            chat: The chat (default: private chat).
+            duration: Length in seconds.
+
+        Returns:
+            The queued Update.
+
+        """
+        voice = {
+            **self._new_file("AwACAgIAAxkBAAI"),
+            "duration": duration,
+            "mime_type": "audio/ogg",
+            "file_size": 4_096 * duration,
+        }
+        return self._user_message(user, chat, None, {"voice": voice})
+
+    def send_location(
+        self,
+        user: Any,
+        chat: Any = None,
+        latitude: float = 52.520008,
+        longitude: float = 13.404954,
+    ) -> JSON:
+        """Queue a location message from a user.
+
+        Args:
+            user: The sender.
+            chat: The chat (default: private chat).
+            latitude: Latitude in degrees.
+            longitude: Longitude in degrees.
+
+        Returns:
+            The queued Update.
+
+        """
+        return self._user_message(
+            user, chat, None, {"location": {"latitude": latitude, "longitude": longitude}}
+        )
+
+    def press_button(self, user: Any, message: Any, data: str) -> str:
+        """Queue a callback query as if the user pressed an inline button of a bot message.
+
+        The data is not checked against the keyboard, so tests can forge it.
+
+        Args:
+            user: The user pressing.
+            message: The bot message (a dict from ``messages``/``wait_for_message`` or a
+                python-telegram-bot Message).
+            data: The callback_data.
+
+        Returns:
+            The callback query id.
+
+        """
+        sender = self._user(user)
+        if isinstance(message, dict):
+            chat_id, message_id = int(message["chat"]["id"]), int(message["message_id"])
+        else:
+            chat_id, message_id = int(message.chat_id), int(message.message_id)
+        stored = self._store.get(chat_id, {}).get(message_id)
+        if stored is None or stored.deleted:
+            raise ValueError(f"message {message_id} in chat {chat_id} does not exist")
+        query_id = str(next(self._query_ids))
+        self._queries[query_id] = _Query(user_id=sender["id"])
+        self._queue(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": dict(sender),
+                "message": copy.deepcopy(stored.message),
+                "chat_instance": self._chat_instance(chat_id),
+                "data": data,
+            },
+        )
+        return query_id
+
+    # ----------------------------------------------------------------- test API: observe
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Return the recorded requests, optionally only those of one method.
+
+        Args:
+            method: Method name (case-insensitive), or None for all.
+
+        Returns:
+            The calls in arrival order.
+
+        """
+        if method is None:
+            return list(self._calls)
+        wanted = method.lower()
+        return [c for c in self._calls if c.method.lower() == wanted]
+
+    def messages(self, chat_id: Any, thread_id: int | None = None) -> list[JSON]:
+        """Return the bot's messages in a chat as they are now (edits applied, deletes gone).
+
+        Args:
+            chat_id: The chat (id, record or Chat object).
+            thread_id: Only messages in this forum topic.
+
+        Returns:
+            Message objects in the order they were sent.
+
+        """
+        return [copy.deepcopy(s.message) for s in self._bot_messages(_id_of(chat_id), thread_id)]
+
+    def topics(self, chat_id: Any) -> list[JSON]:
+        """Return the existing (not deleted) forum topics of a chat.
+
+        Args:
+            chat_id: The forum chat.
+
+        Returns:
+            ForumTopic objects, each with an extra ``is_closed`` flag.
+
+        """
+        return [
+            {k: v for k, v in t.items() if k != "is_deleted"}
+            for t in self._topics.get(_id_of(chat_id), {}).values()
+            if not t["is_deleted"]
+        ]
+
+    async def wait_for_message(
+        self,
+        chat_id: Any,
+        predicate: Callable[[JSON], bool] | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test-facing API is deadline based
+        *,
+        thread_id: int | None = None,
+        include_existing: bool = False,
+    ) -> JSON:
+        """Wait for the first bot message in a chat sent after this call started.
+
+        Args:
+            chat_id: The chat to watch.
+            predicate: Only return a message for which this is true.
+            timeout: Seconds to wait.
+            thread_id: Only messages in this forum topic.
+            include_existing: Also consider messages sent before the call.
+
+        Returns:
+            The message as it is now.
+
+        Raises:
+            TimeoutError: No such message arrived in time.
+
+        """
+        chat = _id_of(chat_id)
+        since = -1 if include_existing else self._seq
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            for stored in self._bot_messages(chat, thread_id):
+                if stored.seq > since and (predicate is None or predicate(stored.message)):
+                    return copy.deepcopy(stored.message)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                seen = [m.message.get("text", "<media>") for m in self._bot_messages(chat, None)]
+                raise TimeoutError(
+                    f"no matching bot message in chat {chat} within {timeout} s; "
+                    f"bot messages there: {seen[-5:]!r}"
+                )
+            await self._wait_change(remaining)
+
+    async def wait_for_calls(
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test-facing API is deadline based
+    ) -> list[Call]:
+        """Wait until at least ``count`` calls of a method were recorded in total.
+
+        Args:
+            method: Method name (case-insensitive).
+            count: How many calls, counted since the server started (or ``reset``).
+            timeout: Seconds to wait.
+
+        Returns:
+            All calls of that method so far.
+
+        Raises:
+            TimeoutError: Fewer calls arrived in time.
+
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = self.calls(method)
+            if len(found) >= count:
+                return found
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"{len(found)} of {count} {method} calls within {timeout} s")
+            await self._wait_change(remaining)
+
+    async def wait_for_poll(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the test-facing API is deadline based
+    ) -> None:
+        """Wait until the bot has a getUpdates request open (it is up and listening).
+
+        Args:
+            timeout: Seconds to wait.
+
+        Raises:
+            TimeoutError: No getUpdates request was open in time.
+
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.polling:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"no getUpdates request open within {timeout} s")
+            await self._wait_change(remaining)
+
+    @property
+    def polling(self) -> bool:
+        """Return whether a getUpdates request is open right now."""
+        return self._polls_waiting > 0
+
+    def pending_updates(self) -> list[JSON]:
+        """Return the updates the bot has not confirmed yet."""
+        return copy.deepcopy(self._updates)
+
+    # ----------------------------------------------------------------- test API: faults
+
+    def fail(
+        self,
+        method: str,
+        error_code: int,
+        description: str | None = None,
+        retry_after: int | None = None,
+        times: int | None = 1,
+        chat_id: Any = None,
+    ) -> None:
+        """Make the next calls of a method fail with an error response.
+
+        Args:
+            method: Method name (case-insensitive), or "*" for any method.
+            error_code: HTTP status and error_code, e.g. 400, 403, 429, 500, 502.
+            description: The description; a realistic default per code otherwise.
+            retry_after: ``parameters.retry_after`` (default 1 for 429).
+            times: How many calls fail; None for every call until ``clear_faults``.
+            chat_id: Only calls whose chat_id is this chat.
+
+        """
+        key = self._fault_method(method)
+        if error_code == 429 and retry_after is None:
+            retry_after = 1
+        if description is None:
+            if error_code == 429:
+                description = f"Too Many Requests: retry after {retry_after}"
+            else:
+                description = DEFAULT_DESCRIPTIONS.get(error_code, f"Error {error_code}")
+        self._faults.append(
+            _Fault(
+                method=key,
+                code=error_code,
+                description=description,
+                retry_after=retry_after,
+                remaining=times,
+                chat_id=None if chat_id is None else _id_of(chat_id),
+            )
+        )
+
+    def delay(self, method: str, seconds: float, times: int | None = 1) -> None:
+        """Make the next calls of a method answer only after some seconds.
+
+        Args:
+            method: Method name (case-insensitive), or "*" for any method.
+            seconds: Added latency.
+            times: How many calls; None for every call until ``clear_faults``.
+
+        """
+        self._delays.append(_Delay(self._fault_method(method), seconds, times))
+
+    def block(self, user: Any) -> None:
+        """Act as if the user blocked the bot: every call to their chat gets 403."""
+        self._blocked.add(_id_of(user))
+
+    def unblock(self, user: Any) -> None:
+        """Undo ``block``."""
+        self._blocked.discard(_id_of(user))
+
+    def clear_faults(self) -> None:
+        """Drop all pending faults, delays and blocks."""
+        self._faults.clear()
+        self._delays.clear()
+        self._blocked.clear()
+
+    def reset(self) -> None:
+        """Forget recorded calls and callback answers (the world and queue stay)."""
+        self._calls.clear()
+        self.callback_answers.clear()
+
+    # ----------------------------------------------------------------- HTTP plumbing
+
+    async def _handle_method(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return _json(ApiError(401, "Unauthorized").body(), 401)
+        name = request.match_info["method"]
+        try:
+            params = await self._read_params(request)
+        except ApiError as exc:
+            return self._record(name, {}, exc.body(), exc.code)
+        entry = self._methods.get(name.lower())
+        if entry is None:
+            error = ApiError(404, "Not Found: method not found")
+            return self._record(name, params, error.body(), 404)
+        method, handler = entry
+        await self._apply_delay(method)
+        fault = self._take_fault(method, params)
+        if fault is not None:
+            error = ApiError(fault.code, fault.description, fault.retry_after)
+            return self._record(method, params, error.body(), fault.code, injected=True)
+        try:
+            self._check_blocked(params)
+            result = handler(params)
+            if inspect.isawaitable(result):
+                result = await result
+        except ApiError as exc:
+            return self._record(method, params, exc.body(), exc.code)
+        except Exception as exc:  # a bug in the fake itself: answer like Telegram, keep it
+            self.errors.append(exc)
+            error = ApiError(500, DEFAULT_DESCRIPTIONS[500])
+            return self._record(method, params, error.body(), 500)
+        body: JSON = {"ok": True}
+        if isinstance(result, _Reply):
+            body["result"] = result.result
+            if result.description:
+                body["description"] = result.description
+        else:
+            body["result"] = result
+        return self._record(method, params, body, 200)
+
+    async def _handle_file(self, request: web.Request) -> web.Response:
+        return _json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
+
+    def _record(
+        self, method: str, params: JSON, body: JSON, status: int, injected: bool = False
+    ) -> web.Response:
+        self._calls.append(Call(method, params, copy.deepcopy(body), status, injected))
+        self._notify()
+        return _json(body, status)
+
+    async def _read_params(self, request: web.Request) -> JSON:
+        params: JSON = {k: self._form_value(k, v) for k, v in request.query.items()}
+        if request.method != "POST" or not request.can_read_body:
+            return params
+        if request.content_type == "application/json":
+            try:
+                body = await request.json()
+            except ValueError as exc:
+                raise ApiError(400, "Bad Request: can't parse JSON object") from exc
+            if not isinstance(body, dict):
+                raise ApiError(400, "Bad Request: can't parse JSON object")
+            params.update(body)
+        elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    params[key] = Upload(
+                        filename=value.filename or key,
+                        content_type=value.content_type or "application/octet-stream",
+                        data=value.file.read(),
+                    )
+                else:
+                    params[key] = self._form_value(key, str(value))
+        return params
+
+    @staticmethod
+    def _form_value(key: str, value: str) -> Any:
+        if key in INT_PARAMS:
+            for convert in (int, float):
+                with contextlib.suppress(ValueError):
+                    return convert(value.strip())
+            return value
+        if key in BOOL_PARAMS:
+            lowered = value.strip().lower()
+            return lowered in ("true", "1") if lowered in ("true", "false", "1", "0") else value
+        if key not in JSON_PARAMS:
+            return value
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ApiError(400, f"Bad Request: can't parse {key} JSON object") from exc
+
+    async def _apply_delay(self, method: str) -> None:
+        for delay in self._delays:
+            if delay.method in (method.lower(), "*") and delay.remaining != 0:
+                if delay.remaining is not None:
+                    delay.remaining -= 1
+                await self._sleep(delay.seconds)
+                return
+
+    def _take_fault(self, method: str, params: JSON) -> _Fault | None:
+        for fault in self._faults:
+            if fault.method not in (method.lower(), "*") or fault.remaining == 0:
+                continue
+            if fault.chat_id is not None and _maybe_int(params.get("chat_id")) != fault.chat_id:
+                continue
+            if fault.remaining is not None:
+                fault.remaining -= 1
+            return fault
+        return None
+
+    def _check_blocked(self, params: JSON) -> None:
+        chat_id = _maybe_int(params.get("chat_id"))
+        if chat_id is not None and chat_id in self._blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+
+    def _fault_method(self, method: str) -> str:
+        key = method.lower()
+        if key != "*" and key not in self._methods:
+            raise ValueError(f"unknown Bot API method {method!r}")
+        return key
+
+    def _notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def _wait_change(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._changed.wait(), seconds)
+
+    async def _sleep(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while not self._closing and (remaining := deadline - loop.time()) > 0:
+            await self._wait_change(remaining)
+
+    # ----------------------------------------------------------------- world helpers
+
+    def _user(self, user: Any) -> JSON:
+        user_id = _id_of(user)
+        if user_id not in self._users:
+            self.user(user_id)
+        return self._users[user_id]
+
+    def _chat_instance(self, chat_id: int) -> str:
+        return str((chat_id * 6_364_136_223_846_793_005 + 1_442_695_040_888_963_407) % (1 << 63))
+
+    def _new_file(self, prefix: str) -> JSON:
+        n = next(self._file_ids)
+        return {"file_id": f"{prefix}{n:08d}-fake", "file_unique_id": f"AQAD{n:06d}"}
+
+    def _auto_entities(self, text: str) -> list[JSON]:
+        entities: list[JSON] = []
+        for match in re.finditer(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{5,32})?", text):
+            entities.append(
+                {
+                    "type": "bot_command",
+                    "offset": utf16_len(text[: match.start()]),
+                    "length": utf16_len(match.group()),
+                }
+            )
+        for match in re.finditer(r"https?://[^\s]+", text):
+            entities.append(
+                {
+                    "type": "url",
+                    "offset": utf16_len(text[: match.start()]),
+                    "length": utf16_len(match.group()),
+                }
+            )
+        return sorted(entities, key=lambda e: e["offset"])
+
+    def _user_message(self, user: Any, chat: Any, thread_id: int | None, content: JSON) -> JSON:
+        sender = self._user(user)
+        chat_id = sender["id"] if chat is None else _id_of(chat)
+        if chat_id not in self._chats:
+            raise ValueError(f"unknown chat {chat_id}")
+        if thread_id is not None:
+            topic = self._topics.get(chat_id, {}).get(thread_id)
+            if topic is None or topic["is_deleted"]:
+                raise ValueError(f"no topic {thread_id} in chat {chat_id}")
+        message = self._new_message(chat_id, dict(sender), thread_id, content, kind="user")
+        return self._queue("message", message)
+
+    def _new_message(
+        self,
+        chat_id: int,
+        sender: JSON,
+        thread_id: int | None,
+        content: JSON,
+        kind: str,
+        reply_to: int | None = None,
+    ) -> JSON:
+        chat = self._chats[chat_id]
+        message_id = self._next_message_id.get(chat_id, 0) + 1
+        self._next_message_id[chat_id] = message_id
+        message: JSON = {"message_id": message_id}
+        forum = bool(chat.get("is_forum"))
+        if forum and thread_id is not None:
+            message["message_thread_id"] = thread_id
+        message.update({"from": sender, "chat": dict(chat), "date": int(time.time())})
+        if forum and thread_id is not None:
+            message["is_topic_message"] = True
+        stored_chat = self._store.setdefault(chat_id, {})
+        # In a forum topic a message without an explicit reply replies to the topic's root.
+        root = reply_to if reply_to is not None else thread_id if forum else None
+        if root is not None and root in stored_chat and root != message_id:
+            parent = {k: v for k, v in stored_chat[root].message.items() if k != "reply_to_message"}
+            message["reply_to_message"] = copy.deepcopy(parent)
+        message.update(content)
+        self._seq += 1
+        stored_chat[message_id] = _Stored(message=message, kind=kind, seq=self._seq)
+        self._notify()
+        return message
+
+    def _queue(self, kind: str, payload: JSON) -> JSON:
+        self._last_update_id += 1
+        update = {"update_id": self._last_update_id, kind: copy.deepcopy(payload)}
+        if kind in self._allowed_updates:
+            self._updates.append(update)
+        self._notify()
+        return copy.deepcopy(update)
+
+    def _bot_messages(self, chat_id: int, thread_id: int | None) -> list[_Stored]:
+        found = [
+            s
+            for s in self._store.get(chat_id, {}).values()
+            if s.kind == "bot"
+            and not s.deleted
+            and (thread_id is None or s.message.get("message_thread_id") == thread_id)
+        ]
+        return sorted(found, key=lambda s: s.seq)
+
+    # ----------------------------------------------------------------- parameter helpers
+
+    def _chat(self, params: JSON, key: str = "chat_id") -> JSON:
+        raw = params.get(key)
+        if raw is None or raw == "":
+            raise ApiError(400, f"Bad Request: {key} is empty")
+        if isinstance(raw, str) and raw.startswith("@"):
+            for chat in self._chats.values():
+                if chat.get("username", "").lower() == raw[1:].lower():
+                    return chat
+            raise ApiError(400, "Bad Request: chat not found")
+        chat_id = _maybe_int(raw)
+        if chat_id is None or chat_id not in self._chats:
+            raise ApiError(400, "Bad Request: chat not found")
+        return self._chats[chat_id]
+
+    def _thread(self, chat: JSON, params: JSON, *, for_sending: bool = True) -> int | None:
+        thread_id = _int(params, "message_thread_id")
+        if thread_id is None or not chat.get("is_forum"):
+            return None
+        topic = self._topics.get(chat["id"], {}).get(thread_id)
+        if topic is None or topic["is_deleted"]:
+            raise ApiError(400, THREAD_NOT_FOUND)
+        if for_sending and topic["is_closed"]:
+            raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+        return thread_id
+
+    def _formatted(self, params: JSON, key: str, entities_key: str) -> tuple[str, list[JSON]]:
+        text = str(params.get(key, ""))
+        mode = params.get("parse_mode")
+        if mode in (None, ""):
+            entities = params.get(entities_key) or []
+            if not isinstance(entities, list):
+                raise ApiError(400, f"Bad Request: can't parse {entities_key} JSON object")
+            return text, entities
+        if not isinstance(mode, str) or mode.lower() not in ("html", "markdown", "markdownv2"):
+            raise ApiError(400, f'Bad Request: unsupported parse_mode "{mode}"')
+        if mode.lower() != "html":
+            return text, []
+        try:
+            return parse_html(text, self._users)
+        except EntityParseError as exc:
+            raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from exc
+
+    def _text(self, params: JSON) -> tuple[str, list[JSON]]:
+        if str(params.get("text", "")).strip() == "":
+            raise ApiError(400, "Bad Request: message text is empty")
+        text, entities = self._formatted(params, "text", "entities")
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT_LENGTH:
+            raise ApiError(400, "Bad Request: message is too long")
+        return text, entities
+
+    def _caption(self, params: JSON) -> JSON:
+        if params.get("caption") in (None, ""):
+            return {}
+        caption, entities = self._formatted(params, "caption", "caption_entities")
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        content: JSON = {"caption": caption}
+        if entities:
+            content["caption_entities"] = entities
+        return content
+
+    @staticmethod
+    def _markup(params: JSON) -> JSON | None:
+        if params.get("reply_markup") in (None, ""):
+            return None
+        try:
+            markup = check_reply_markup(params["reply_markup"])
+        except MarkupError as exc:
+            raise ApiError(400, f"Bad Request: {exc}") from exc
+        # An empty inline keyboard is no keyboard.
+        return markup if markup and any(markup["inline_keyboard"]) else None
+
+    def _reply_target(self, chat: JSON, params: JSON) -> int | None:
+        reply = params.get("reply_parameters")
+        if isinstance(reply, dict):
+            message_id = _maybe_int(reply.get("message_id"))
+            allow = bool(reply.get("allow_sending_without_reply"))
+        else:
+            message_id = _int(params, "reply_to_message_id")
+            allow = _bool(params, "allow_sending_without_reply")
+        if message_id is None:
+            return None
+        stored = self._store.get(chat["id"], {}).get(message_id)
+        if stored is None or stored.deleted:
+            if allow:
+                return None
+            raise ApiError(400, "Bad Request: message to be replied not found")
+        return message_id
+
+    def _send(self, chat: JSON, params: JSON, content: JSON) -> JSON:
+        thread_id = self._thread(chat, params)
+        reply_to = self._reply_target(chat, params)
+        if reply_to is not None and thread_id is None:
+            parent = self._store[chat["id"]][reply_to].message
+            thread_id = parent.get("message_thread_id") if chat.get("is_forum") else None
+        markup = self._markup(params)
+        if markup is not None:
+            content["reply_markup"] = markup
+        message = self._new_message(
+            chat["id"], dict(self.bot_user), thread_id, content, kind="bot", reply_to=reply_to
+        )
+        return copy.deepcopy(message)
+
+    def _bot_message(self, params: JSON, not_found: str) -> _Stored:
+        if params.get("inline_message_id"):
+            raise ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
+        chat = self._chat(params)
+        message_id = _int(params, "message_id", required=True)
+        stored = self._store.get(chat["id"], {}).get(message_id or 0)
+        if stored is None or stored.deleted:
+            raise ApiError(400, f"Bad Request: {not_found}")
+        return stored
+
+    # ----------------------------------------------------------------- Bot API methods
+
+    def _get_me(self, params: JSON) -> JSON:
+        return {
+            **self.bot_user,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    async def _get_updates(self, params: JSON) -> list[JSON]:
+        if self._webhook_url:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
+        offset = _int(params, "offset")
+        limit = min(max(_int(params, "limit") or 100, 1), 100)
+        timeout = _float(params, "timeout") or 0.0
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(allowed) if allowed else DEFAULT_UPDATE_TYPES
+        if offset is not None and offset > 0:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        elif offset is not None and offset < 0:
+            self._updates = self._updates[offset:]
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._notify()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self._polls_waiting += 1
+        self._notify()
+        try:
+            while True:
+                if self._updates:
+                    return copy.deepcopy(self._updates[:limit])
+                if generation != self._poll_generation:
+                    raise ApiError(409, DEFAULT_DESCRIPTIONS[409])
+                remaining = deadline - loop.time()
+                if remaining <= 0 or self._closing:
+                    return []
+                await self._wait_change(remaining)
+        finally:
+            self._polls_waiting -= 1
+            self._notify()
+
+    def _set_webhook(self, params: JSON) -> _Reply:
+        url = str(params.get("url", ""))
+        if not url:
+            return self._delete_webhook(params)
+        if not url.startswith("https://"):
+            raise ApiError(
+                400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+            )
+        self._webhook_url = url
+        if _bool(params, "drop_pending_updates"):
+            self._updates.clear()
+        return _Reply(True, "Webhook was set")
+
+    def _delete_webhook(self, params: JSON) -> _Reply:
+        was_set = bool(self._webhook_url)
+        self._webhook_url = ""
+        if _bool(params, "drop_pending_updates"):
+            self._updates.clear()
+        return _Reply(True, "Webhook was deleted" if was_set else "Webhook is already deleted")
+
+    def _get_webhook_info(self, params: JSON) -> JSON:
+        info: JSON = {
+            "url": self._webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
+        if self._webhook_url:
+            info["max_connections"] = 40
+        return info
+
+    @staticmethod
+    def _commands_key(params: JSON) -> tuple[str, str]:
+        scope = params.get("scope") or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), str(params.get("language_code") or "")
+
+    def _set_my_commands(self, params: JSON) -> bool:
+        commands = params.get("commands")
+        if commands is None:
+            raise ApiError(400, "Bad Request: commands is empty")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise ApiError(400, "Bad Request: can't parse commands JSON object")
+        for command in commands:
+            if not isinstance(command, dict):
+                raise ApiError(400, "Bad Request: can't parse BotCommand JSON object")
+            name = str(command.get("command", ""))
+            description = str(command.get("description", ""))
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(description) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        cleaned = [{"command": c["command"], "description": c["description"]} for c in commands]
+        self._command_lists[self._commands_key(params)] = cleaned
+        self.commands = copy.deepcopy(cleaned)
+        return True
+
+    def _get_my_commands(self, params: JSON) -> list[JSON]:
+        return copy.deepcopy(self._command_lists.get(self._commands_key(params), []))
+
+    def _delete_my_commands(self, params: JSON) -> bool:
+        self._command_lists.pop(self._commands_key(params), None)
+        return True
+
+    def _send_message(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        text, entities = self._text(params)
+        content: JSON = {"text": text}
+        if entities:
+            content["entities"] = entities
+        return self._send(chat, params, content)
+
+    def _edit_message_text(self, params: JSON) -> JSON:
+        stored = self._bot_message(params, "message to edit not found")
+        if stored.kind != "bot":
+            raise ApiError(400, "Bad Request: message can't be edited")
+        message = stored.message
+        if "text" not in message:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        text, entities = self._text(params)
+        markup = self._markup(params)
+        if (
+            text == message["text"]
+            and entities == message.get("entities", [])
+            and markup == message.get("reply_markup")
+        ):
+            raise ApiError(400, NOT_MODIFIED)
+        message["text"] = text
+        _set_or_drop(message, "entities", entities or None)
+        _set_or_drop(message, "reply_markup", markup)
+        message["edit_date"] = int(time.time())
+        self._notify()
+        return copy.deepcopy(message)
+
+    def _edit_message_reply_markup(self, params: JSON) -> JSON:
+        stored = self._bot_message(params, "message to edit not found")
+        if stored.kind != "bot":
+            raise ApiError(400, "Bad Request: message can't be edited")
+        markup = self._markup(params)
+        if markup == stored.message.get("reply_markup"):
+            raise ApiError(400, NOT_MODIFIED)
+        _set_or_drop(stored.message, "reply_markup", markup)
+        stored.message["edit_date"] = int(time.time())
+        self._notify()
+        return copy.deepcopy(stored.message)
+
+    def _delete_message(self, params: JSON) -> bool:
+        stored = self._bot_message(params, "message to delete not found")
+        if stored.kind == "service":
+            raise ApiError(400, "Bad Request: message can't be deleted")
+        stored.deleted = True
+        self._notify()
+        return True
+
+    def _answer_callback_query(self, params: JSON) -> bool:
+        query_id = str(params.get("callback_query_id", ""))
+        if not query_id:
+            raise ApiError(400, "Bad Request: callback_query_id is empty")
+        query = self._queries.get(query_id)
+        if query is None or query.answered:
+            raise ApiError(400, QUERY_INVALID)
+        text = params.get("text")
+        if text is not None and len(str(text)) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        query.answered = True
+        self.callback_answers[query_id] = dict(params)
+        return True
+
+    def _send_chat_action(self, params: JSON) -> bool:
+        chat = self._chat(params)
+        action = params.get("action")
+        if not action:
+            raise ApiError(400, "Bad Request: action is empty")
+        if action not in CHAT_ACTIONS:
+            raise ApiError(400, "Bad Request: wrong parameter action in request")
+        # Telegram answers True even for a deleted topic (tdlib/telegram-bot-api#732).
+        thread_id = _int(params, "message_thread_id")
+        topic = self._topics.get(chat["id"], {}).get(thread_id or 0)
+        if chat.get("is_forum") and thread_id is not None and topic is None:
+            raise ApiError(400, THREAD_NOT_FOUND)
+        return True
+
+    def _send_document(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        document = params.get("document")
+        if document is None or document == "":
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        if isinstance(document, Upload):
+            file = {
+                **self._new_file("BQACAgIAAxkBAAI"),
+                "file_name": document.filename,
+                "mime_type": document.content_type,
+                "file_size": len(document.data),
+            }
+            self._files[file["file_id"]] = file
+        elif isinstance(document, str) and document in self._files:
+            file = dict(self._files[document])
+        elif isinstance(document, str) and re.match(r"https?://", document):
+            name = document.rstrip("/").rsplit("/", 1)[-1] or "file"
+            file = {**self._new_file("BQACAgIAAxkBAAI"), "file_name": name}
+            self._files[file["file_id"]] = file
+        else:
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        content: JSON = {"document": file, **self._caption(params)}
+        return self._send(chat, params, content)
+
+    def _copy_message(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        source_chat = self._chat(params, "from_chat_id")
+        message_id = _int(params, "message_id", required=True)
+        stored = self._store.get(source_chat["id"], {}).get(message_id or 0)
+        if stored is None or stored.deleted:
+            raise ApiError(400, "Bad Request: message to copy not found")
+        if stored.kind == "service":
+            raise ApiError(400, "Bad Request: message can't be copied")
+        content = {
+            k: copy.deepcopy(v) for k, v in stored.message.items() if k not in _ENVELOPE_KEYS
+        }
+        if "caption" in params and "text" not in content:
+            content.pop("caption", None)
+            content.pop("caption_entities", None)
+            content.update(self._caption(params))
+        message = self._send(chat, params, content)
+        return {"message_id": message["message_id"]}
+
+    def _forum(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        if not chat.get("is_forum"):
+            raise ApiError(400, "Bad Request: the chat is not a forum")
+        return chat
+
+    def _topic(self, params: JSON) -> JSON:
+        chat = self._forum(params)
+        thread_id = _int(params, "message_thread_id", required=True)
+        topic = self._topics[chat["id"]].get(thread_id or 0)
+        if topic is None or topic["is_deleted"]:
+            raise ApiError(400, THREAD_NOT_FOUND)
+        return topic
+
+    def _create_forum_topic(self, params: JSON) -> JSON:
+        chat = self._forum(params)
+        name = str(params.get("name", ""))
+        if not name:
+            raise ApiError(400, "Bad Request: name is empty")
+        if len(name) > 128:
+            raise ApiError(400, "Bad Request: TOPIC_TITLE_INVALID")
+        color = _int(params, "icon_color")
+        if color is None:
+            color = TOPIC_ICON_COLORS[len(self._topics[chat["id"]]) % len(TOPIC_ICON_COLORS)]
+        elif color not in TOPIC_ICON_COLORS:
+            raise ApiError(400, "Bad Request: TOPIC_ICON_COLOR_INVALID")
+        topic: JSON = {"message_thread_id": 0, "name": name, "icon_color": color}
+        emoji = params.get("icon_custom_emoji_id")
+        if emoji:
+            topic["icon_custom_emoji_id"] = str(emoji)
+        created = {k: v for k, v in topic.items() if k != "message_thread_id"}
+        thread_id = self._next_message_id.get(chat["id"], 0) + 1
+        self._new_message(
+            chat["id"],
+            dict(self.bot_user),
+            thread_id,
+            {"forum_topic_created": created},
+            kind="service",
+        )
+        topic["message_thread_id"] = thread_id
+        self._topics[chat["id"]][thread_id] = {**topic, "is_closed": False, "is_deleted": False}
+        return topic
+
+    def _edit_forum_topic(self, params: JSON) -> bool:
+        topic = self._topic(params)
+        changed = False
+        name = params.get("name")
+        if name not in (None, "") and name != topic["name"]:
+            if len(str(name)) > 128:
+                raise ApiError(400, "Bad Request: TOPIC_TITLE_INVALID")
+            topic["name"] = str(name)
+            changed = True
+        emoji = params.get("icon_custom_emoji_id")
+        if emoji is not None and emoji != topic.get("icon_custom_emoji_id", ""):
+            _set_or_drop(topic, "icon_custom_emoji_id", str(emoji) or None)
+            changed = True
+        if not changed:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        return True
+
+    def _close_forum_topic(self, params: JSON) -> bool:
+        topic = self._topic(params)
+        if topic["is_closed"]:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic["is_closed"] = True
+        return True
+
+    def _reopen_forum_topic(self, params: JSON) -> bool:
+        topic = self._topic(params)
+        if not topic["is_closed"]:
+            raise ApiError(400, "Bad Request: TOPIC_NOT_MODIFIED")
+        topic["is_closed"] = False
+        return True
+
+    def _delete_forum_topic(self, params: JSON) -> bool:
+        chat_id = self._forum(params)["id"]
+        topic = self._topic(params)
+        topic["is_deleted"] = True
+        for stored in self._store.get(chat_id, {}).values():
+            if stored.message.get("message_thread_id") == topic["message_thread_id"]:
+                stored.deleted = True
+        self._notify()
+        return True
+
+    # ----------------------------------------------------------------- control endpoints
+
+    async def _control_user(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        return _json(
+            self.user(
+                int(body["id"]),
+                first_name=body.get("first_name", "Test"),
+                username=body.get("username"),
+                language_code=body.get("language_code", "de"),
+            )
+        )
+
+    async def _control_send_text(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        update = self.send_text(
+            int(body["user_id"]),
+            str(body["text"]),
+            chat=body.get("chat_id"),
+            thread_id=body.get("thread_id"),
+        )
+        return _json(update)
+
+    async def _control_press_button(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        message = {"chat": {"id": int(body["chat_id"])}, "message_id": int(body["message_id"])}
+        query_id = self.press_button(int(body["user_id"]), message, str(body["data"]))
+        return _json({"callback_query_id": query_id})
+
+    async def _control_messages(self, request: web.Request) -> web.Response:
+        return _json(self.messages(int(request.query["chat_id"])))
+
+    async def _control_calls(self, request: web.Request) -> web.Response:
+        calls = self.calls(request.query.get("method"))
+        return _json(
+            [{"method": c.method, "status": c.status, "injected": c.injected} for c in calls]
+        )
+
+
+def _json(body: Any, status: int = 200) -> web.Response:
+    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, default=str))
+
+
+def _set_or_drop(target: JSON, key: str, value: Any) -> None:
+    if value is None:
+        target.pop(key, None)
+    else:
+        target[key] = value
+
+
+def _maybe_int(value: Any) -> int | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return int(value.strip())
+    return None
+
+
+def _int(params: JSON, key: str, required: bool = False) -> int | None:
+    value = params.get(key)
+    if value is None or value == "":
+        if required:
+            raise ApiError(400, f"Bad Request: {key} is empty")
+        return None
+    number = _maybe_int(value)
+    if number is None:
+        raise ApiError(400, f"Bad Request: invalid {key} specified")
+    return number
+
+
+def _float(params: JSON, key: str) -> float | None:
+    value = params.get(key)
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError) as exc:
+        raise ApiError(400, f"Bad Request: invalid {key} specified") from exc
+
+
+def _bool(params: JSON, key: str) -> bool:
+    value = params.get(key)
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1")
+    return bool(value)

@@ -1,0 +1,175 @@
+"""Black-box end-to-end tests: the real `elternlotse run` process against the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.fakebotapi import FakeBotAPI
+
+PARENT_ID = 4711
+
+
+class BotProcess:
+    """Starts, kills and restarts the bot as a subprocess; collects its log."""
+
+    def __init__(self, api: FakeBotAPI, data_dir: Path, log: Path) -> None:
+        self.api, self.data_dir, self.log = api, data_dir, log
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "ELTERNLOTSE_CONFIG"},
+            "BOT_TOKEN": self.api.token,
+            "TELEGRAM_API_URL": self.api.base_url,
+            "ELTERNLOTSE_DATA": str(self.data_dir),
+            "PYTHONUNBUFFERED": "1",
+        }
+        with self.log.open("a", encoding="utf-8") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+        self.starts += 1
+        # Ready once it has registered its commands (post_init); updates queue until it polls.
+        await self.api.wait_for_calls("setMyCommands", self.starts, timeout=30)
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()  # SIGKILL: no cleanup at all
+        await self.process.wait()
+
+    async def stop(self) -> int:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), timeout=20)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        return self.process.returncode or 0
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        server.user(PARENT_ID, first_name="Anna")
+        yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(api, tmp_path / "data", tmp_path / "bot.log")
+    await process.start()
+    yield process
+    code = await process.stop()
+    log = process.log.read_text(encoding="utf-8")
+    assert "Traceback" not in log, log
+    assert api.token.split(":")[1] not in log  # the token is never logged
+    assert code == 0, log
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [(b["text"], b["callback_data"]) for row in rows for b in row]
+
+
+async def ask(api: FakeBotAPI, text: str, contains: str | None = None) -> dict[str, Any]:
+    api.send_text(PARENT_ID, text)
+    return await api.wait_for_message(
+        PARENT_ID, (lambda m: contains in m.get("text", "")) if contains else None, timeout=10
+    )
+
+
+async def test_a_parent_talks_to_the_bot(api: FakeBotAPI, bot: BotProcess) -> None:
+    api.send_command(PARENT_ID, "/start")
+    welcome = await api.wait_for_message(PARENT_ID, timeout=10)
+    assert "Willkommen bei Elternlotse" in welcome["text"]
+    assert {c["command"] for c in api.commands} >= {"start", "themen", "hilfe", "loeschen"}
+
+    answer = await ask(api, "wieviel kindergeld gibt es 2026", "259 €")
+    assert api.calls("sendChatAction")
+    assert ("👍 Hilfreich", "1:f:kindergeld:+") in buttons(answer)
+
+    query = api.press_button(PARENT_ID, answer, "1:f:kindergeld:+")
+    await api.wait_for_message(PARENT_ID, lambda m: "Danke für Ihre Rückmeldung" in m["text"])
+    assert query in api.callback_answers
+    tidied = next(m for m in api.messages(PARENT_ID) if m["message_id"] == answer["message_id"])
+    assert ("👍 Hilfreich", "1:f:kindergeld:+") not in buttons(tidied)
+
+    clarify = await ask(api, "Geld vom Amt fürs Kind", "Meinten Sie")
+    first = buttons(clarify)[0]
+    api.press_button(PARENT_ID, clarify, first[1])
+    picked = await api.wait_for_message(PARENT_ID, lambda m: m["text"].startswith(first[0]))
+    assert "Quellen" in picked["text"]
+
+    api.send_sticker(PARENT_ID)
+    await api.wait_for_message(PARENT_ID, lambda m: "nur Textnachrichten" in m["text"])
+
+    forged = api.press_button(PARENT_ID, answer, "1:e:../../etc/passwd")
+    await api.wait_for_message(
+        PARENT_ID, lambda m: "Zu welchem Bereich" in m["text"] or "Knopf" in m["text"]
+    )
+    await api.wait_for_calls("answerCallbackQuery", 3)
+    assert api.callback_answers[forged].get("text") == "Dieser Knopf ist nicht mehr gültig."
+
+    crisis = await ask(api, "ich will nicht mehr leben", "116 016")
+    assert "110" in crisis["text"]
+
+
+async def test_rate_limited_reply_still_arrives(api: FakeBotAPI, bot: BotProcess) -> None:
+    api.fail("sendMessage", 429, retry_after=1)
+    answer = await ask(api, "kindergeld", "259 €")
+    failed = [c for c in api.calls("sendMessage") if not c.ok]
+    assert len(failed) == 1
+    assert "Kindergeld" in answer["text"]
+
+
+async def test_blocked_parent_and_server_errors_lose_nothing(
+    api: FakeBotAPI, bot: BotProcess
+) -> None:
+    api.block(PARENT_ID)
+    api.send_text(PARENT_ID, "kindergeld")
+    await api.wait_for_calls("sendMessage", 1, timeout=10)
+    api.unblock(PARENT_ID)
+    api.fail("sendMessage", 502, times=2)
+    await ask(api, "wohngeld", "Wohngeld")
+
+
+async def test_restart_mid_dialogue_keeps_state(api: FakeBotAPI, bot: BotProcess) -> None:
+    clarify = await ask(api, "Geld vom Amt fürs Kind", "Meinten Sie")
+    await bot.kill()
+    # While the bot is down the parent presses "Keins davon" and writes again.
+    api.press_button(PARENT_ID, clarify, "1:n")
+    api.send_text(PARENT_ID, "kindergeld")
+    await bot.start()
+    await api.wait_for_message(
+        PARENT_ID,
+        lambda m: "keine passende Antwort" in m["text"],
+        timeout=15,
+        include_existing=True,
+    )
+    await api.wait_for_message(
+        PARENT_ID, lambda m: "259 €" in m["text"], timeout=15, include_existing=True
+    )
+    with closing(sqlite3.connect(bot.data_dir / "elternlotse.sqlite3")) as db:
+        rows = db.execute("SELECT text FROM unanswered").fetchall()
+    assert rows == [("Geld vom Amt fürs Kind",)]
