@@ -20,6 +20,19 @@ class Press(Enum):
     REASON = "r"
     HANDOFF = "h"
     DELETE = "d"
+    FLOWS = "g"
+    FLOW_START = "s"
+    FLOW_OPTION = "o"
+    FLOW_CONTROL = "k"
+
+
+class FlowCommand(Enum):
+    """Controls every flow step offers."""
+
+    BACK = "b"
+    RESTART = "r"
+    CANCEL = "c"
+    RESUME = "w"
 
 
 class Reason(Enum):
@@ -55,6 +68,10 @@ _ARITY = {
     Press.REASON: 2,
     Press.HANDOFF: 0,
     Press.DELETE: 1,
+    Press.FLOWS: 0,
+    Press.FLOW_START: 1,
+    Press.FLOW_OPTION: 3,
+    Press.FLOW_CONTROL: 2,
 }
 
 
@@ -77,5 +94,9 @@ def decode(data: str | None) -> ButtonData | None:
     if press is Press.REASON and args[1] not in {r.value for r in Reason}:
         return None
     if press is Press.DELETE and args[0] not in {"y", "n"}:
+        return None
+    if press is Press.FLOW_OPTION and not (args[2].isdigit() and len(args[2]) <= 2):
+        return None
+    if press is Press.FLOW_CONTROL and args[1] not in {c.value for c in FlowCommand}:
         return None
     return ButtonData(press, tuple(args))

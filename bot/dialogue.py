@@ -3,147 +3,45 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from enum import Enum
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import date
 
 from bot.callbacks import ButtonData, Press, Reason, decode
 from bot.config import Config
 from bot.crisis import CrisisGuard
+from bot.flowsteps import FlowSteps
 from bot.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.matcher import Matcher, Verdict, documents_from
+from bot.model import (
+    STATE_VERSION,
+    Action,
+    ActionKind,
+    Button,
+    Event,
+    EventKind,
+    Outcome,
+    OutcomeKind,
+    Reply,
+    State,
+)
 from bot.normalize import clean_input, words
 from bot.redact import redact
 from bot.smalltalk import Smalltalk
 
-
-class EventKind(Enum):
-    """What the parent did."""
-
-    START = "start"
-    HELP = "help"
-    TOPICS = "topics"
-    PRIVACY = "privacy"
-    DELETE = "delete"
-    TEXT = "text"
-    BUTTON = "button"
-    NON_TEXT = "non_text"
-
-
-@dataclass(frozen=True)
-class Event:
-    """One input from a parent: a command, a text, a button press or a non-text message."""
-
-    kind: EventKind
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Button:
-    """An inline button: its label and its encoded data."""
-
-    label: str
-    data: str
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One message to send. Front ends decide formatting (bold title, HTML, console)."""
-
-    text: str
-    title: str | None = None
-    footer: str | None = None
-    buttons: tuple[tuple[Button, ...], ...] = ()
-
-
-class ActionKind(Enum):
-    """Side effects the front end performs after sending the replies."""
-
-    FEEDBACK = "feedback"
-    FEEDBACK_REASON = "feedback_reason"
-    UNANSWERED = "unanswered"
-    HANDOFF = "handoff"
-    DELETE_USER = "delete_user"
-
-
-@dataclass(frozen=True)
-class Action:
-    """A side effect with its arguments (never any personal data but redacted text)."""
-
-    kind: ActionKind
-    entry_id: str | None = None
-    value: str | None = None
-
-
-STATE_VERSION = 1
-
-
-@dataclass(frozen=True)
-class State:
-    """What the core remembers about one parent between events.
-
-    Attributes:
-        last_entry: The entry answered last (for feedback and "related" context).
-        pending_question: The redacted question behind an open "Meinten Sie…?" menu.
-
-    """
-
-    last_entry: str | None = None
-    pending_question: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Serialise for storage (versioned, JSON-compatible)."""
-        return {"v": STATE_VERSION, "last": self.last_entry, "pending": self.pending_question}
-
-    @classmethod
-    def from_dict(cls, raw: object) -> State:
-        """Restore from storage; unknown versions or shapes give a fresh state."""
-        if not isinstance(raw, dict) or raw.get("v") != STATE_VERSION:
-            return cls()
-        last, pending = raw.get("last"), raw.get("pending")
-        return cls(
-            last_entry=last if isinstance(last, str) else None,
-            pending_question=pending if isinstance(pending, str) else None,
-        )
-
-
-class OutcomeKind(Enum):
-    """What kind of reply the core chose (the `kind` of `elternlotse ask`, plus UI kinds)."""
-
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    FALLBACK = "fallback"
-    CRISIS = "crisis"
-    SMALLTALK = "smalltalk"
-    FLOW = "flow"
-    HANDOFF = "handoff"
-    MENU = "menu"
-    INFO = "info"
-    STALE = "stale"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The core's answer to one event."""
-
-    kind: OutcomeKind
-    replies: tuple[Reply, ...]
-    state: State
-    actions: tuple[Action, ...] = ()
-    entry_id: str | None = None
-    score: float = 0.0
-    candidates: tuple[str, ...] = field(default=())
-
-    def summary(self) -> dict[str, Any]:
-        """Return the JSON object `elternlotse ask` prints."""
-        return {
-            "kind": self.kind.value,
-            "id": self.entry_id,
-            "score": self.score,
-            "candidates": list(self.candidates),
-            "text": "\n\n".join(r.text for r in self.replies),
-        }
+__all__ = [
+    "STATE_VERSION",
+    "Action",
+    "ActionKind",
+    "Button",
+    "Dialogue",
+    "Event",
+    "EventKind",
+    "Outcome",
+    "OutcomeKind",
+    "Reply",
+    "State",
+]
 
 
 _ENTRY_OUTCOME = {
@@ -158,12 +56,15 @@ PRIVACY_ENTRY = "datenschutz"
 class Dialogue:
     """Decides every reply of the bot; front ends only render and perform actions."""
 
-    def __init__(self, kb: KnowledgeBase, config: Config) -> None:
-        """Build matcher, crisis guard and smalltalk from the knowledge base.
+    def __init__(
+        self, kb: KnowledgeBase, config: Config, clock: Callable[[], date] = date.today
+    ) -> None:
+        """Build matcher, crisis guard, smalltalk and flows from the knowledge base.
 
         Args:
             kb: The validated knowledge base.
             config: Limits and matcher bands.
+            clock: Today's date, for ages from birth dates and the year's figures.
 
         """
         self.kb = kb
@@ -174,13 +75,22 @@ class Dialogue:
         known = frozenset(w for e in kb.entries.values() for q in e.questions for w in words(q))
         self.crisis = CrisisGuard(kb.crisis, known_words=known)
         self.smalltalk = Smalltalk(kb.smalltalk)
+        self.flows = FlowSteps(
+            kb,
+            clock,
+            answer=lambda state, entry_id: self._answer(state, kb.entries[entry_id]),
+            service_rows=self._service_rows,
+        )
 
     # -- buttons ---------------------------------------------------------------------------
     def _button(self, label: str, press: Press, *args: str) -> Button:
         return Button(label, ButtonData(press, args).encode())
 
     def _menu_rows(self) -> tuple[tuple[Button, ...], ...]:
-        return tuple((self._button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories)
+        rows = tuple((self._button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories)
+        if self.kb.flows:
+            rows += ((self._button(self.texts("button_flows"), Press.FLOWS),),)
+        return rows
 
     def _service_rows(self) -> tuple[tuple[Button, ...], ...]:
         return (
@@ -205,11 +115,12 @@ class Dialogue:
             self._button(t("button_helpful"), Press.FEEDBACK, entry.id, "+"),
             self._button(t("button_not_helpful"), Press.FEEDBACK, entry.id, "-"),
         )
+        flows = tuple((self.flows.start_button(f),) for f in self.flows.offers(entry.id))
         return Reply(
             text=entry.answer,
             title=entry.title,
             footer="\n".join(footer),
-            buttons=(*related, feedback, *self._service_rows()),
+            buttons=(*flows, *related, feedback, *self._service_rows()),
         )
 
     def _answer(
@@ -244,6 +155,15 @@ class Dialogue:
             Replies to send, the new state and the actions to perform.
 
         """
+        outcome = self._handle(state, event)
+        in_flow = outcome.state.flow is not None
+        if in_flow and outcome.kind not in {OutcomeKind.FLOW, OutcomeKind.CRISIS}:
+            resume = self.flows.resume_reply(outcome.state)
+            if resume is not None:
+                outcome = replace(outcome, replies=(*outcome.replies, resume))
+        return outcome
+
+    def _handle(self, state: State, event: Event) -> Outcome:
         t = self.texts
         match event.kind:
             case EventKind.START:
@@ -286,6 +206,8 @@ class Dialogue:
         args = button.args
         if button.press in {Press.ENTRY, Press.FEEDBACK, Press.REASON} and args[0] not in entries:
             return self.stale(state)
+        if button.press in {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}:
+            return self.flows.press(state, button) or self.stale(state)
         match button.press:
             case Press.ENTRY:
                 return self._answer(state, entries[args[0]])
@@ -301,6 +223,8 @@ class Dialogue:
                 return Outcome(OutcomeKind.MENU, (Reply(text, buttons=rows),), state)
             case Press.MENU:
                 return self.menu(state)
+            case Press.FLOWS:
+                return self.flows.menu(state)
             case Press.NONE_OF_THESE:
                 actions: tuple[Action, ...] = ()
                 if state.pending_question:
@@ -343,13 +267,21 @@ class Dialogue:
         raise AssertionError(f"unhandled button {button}")  # pragma: no cover
 
     def text(self, state: State, raw: str) -> Outcome:
-        """Answer a free-text message: crisis guard first, then smalltalk, then the FAQ."""
+        """Answer a free-text message: crisis guard, flow step, smalltalk, then the FAQ."""
         t = self.texts
         limit = self.config.max_message_chars
         text = clean_input(raw, limit)
         prefix: tuple[Reply, ...] = ()
         if len(raw.strip()) > limit:
             prefix = (Reply(t("truncated_note", limit=limit)),)
+        if text and self.crisis.check(text) is not None:
+            data = self.kb.crisis
+            reply = Reply(data.text, title=data.title, buttons=self._service_rows()[:1])
+            return Outcome(OutcomeKind.CRISIS, (*prefix, reply), state)
+        # Inside a flow an input step validates everything typed, even an empty message.
+        in_flow = self.flows.text(state, text)
+        if in_flow is not None:
+            return in_flow
         if not text:
             return self._info(state, t("empty_input"), self._service_rows()[1:])
         if not words(text):
@@ -358,10 +290,6 @@ class Dialogue:
             return replace(
                 self._info(state, t(key), self._service_rows()[1:]), kind=OutcomeKind.FALLBACK
             )
-        if self.crisis.check(text) is not None:
-            data = self.kb.crisis
-            reply = Reply(data.text, title=data.title, buttons=self._service_rows()[:1])
-            return Outcome(OutcomeKind.CRISIS, (*prefix, reply), state)
         intent = self.smalltalk.match(text)
         if intent is not None:
             reply = Reply(intent.reply, buttons=self._service_rows()[1:])

@@ -14,6 +14,8 @@ from typing import Any
 
 import jsonschema
 
+from bot.calculators import Parameters, parse_parameters
+from bot.flows import PLACEHOLDER_NEEDS, Flow, check_flow, parse_flow
 from bot.normalize import Normalizer
 from bot.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
 
@@ -118,6 +120,8 @@ class KnowledgeBase:
     crisis: CrisisData
     smalltalk: tuple[SmalltalkIntent, ...]
     texts: Texts
+    flows: Mapping[str, Flow]
+    calculators: tuple[Parameters, ...]
 
     def in_category(self, category_id: str) -> list[Entry]:
         """Return the entries of a category, in file-name order."""
@@ -258,6 +262,52 @@ def _load_smalltalk(c: _Collector, root: Path) -> tuple[SmalltalkIntent, ...]:
     )
 
 
+def _load_flows(c: _Collector, root: Path, entries: Mapping[str, Entry]) -> dict[str, Flow]:
+    flows: dict[str, Flow] = {}
+    for path in sorted((root / "flows").glob("*.yaml")):
+        doc = c.load(path, "flow")
+        if doc is None:
+            continue
+        flow = parse_flow(doc, path)
+        problems = check_flow(flow, doc, set(entries), PLACEHOLDER_NEEDS, 64)
+        c.problems.extend(problems)
+        if not problems:
+            flows[flow.id] = flow
+    flow_ids = {p.stem for p in (root / "flows").glob("*.yaml")}
+    for entry in entries.values():
+        if entry.kind is EntryKind.FLOW and entry.flow not in flow_ids:
+            c.add(entry.path, 1, f"flow '{entry.flow}' does not exist in flows/")
+    return flows
+
+
+def _load_calculators(c: _Collector, root: Path) -> tuple[Parameters, ...]:
+    found = []
+    paths = sorted((root / "calculators").glob("*.yaml"))
+    if not paths:
+        c.add(
+            root / "calculators",
+            1,
+            "no calculator figures found (expected calculators/<year>.yaml)",
+        )
+    for path in paths:
+        doc = c.load(path, "calculators")
+        if doc is None:
+            continue
+        params = parse_parameters(doc)
+        # The Unterhaltsvorschuss is the Mindestunterhalt minus the full Kindergeld (§ 2 UVG).
+        for uv, mu in zip(params.uvg, params.mindestunterhalt, strict=False):
+            if uv.amount != mu.amount - params.kindergeld:
+                line = doc["unterhaltsvorschuss"].line_of("by_age")
+                c.add(
+                    path,
+                    line,
+                    f"UVG {uv.amount} for ages {uv.lowest}–{uv.highest} is not "
+                    f"Mindestunterhalt {mu.amount} minus Kindergeld {params.kindergeld}",
+                )
+        found.append(params)
+    return tuple(found)
+
+
 def load_knowledge(root: Path) -> KnowledgeBase:
     """Load and validate the whole knowledge base.
 
@@ -282,6 +332,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     texts_doc = c.load(root / "texts.yaml", "texts")
     crisis = _load_crisis(c, root)
     smalltalk = _load_smalltalk(c, root)
+    flows = _load_flows(c, root, entries)
+    calculators = _load_calculators(c, root)
 
     raw_categories = categories_doc["categories"] if categories_doc is not None else []
     categories = tuple(Category(raw["id"], raw["label"]) for raw in raw_categories)
@@ -316,4 +368,6 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         crisis=crisis,
         smalltalk=smalltalk,
         texts=Texts(dict(texts_doc["texts"])),
+        flows=flows,
+        calculators=calculators,
     )

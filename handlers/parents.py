@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ParseMode
 
-from bot.callbacks import Press, decode
+from bot.callbacks import ButtonData, Press, decode
 from bot.dialogue import Action, ActionKind, Event, EventKind, Outcome, OutcomeKind, State
 from handlers.delivery import Undeliverable, deliver
 from handlers.render import Rendered, render
@@ -190,7 +190,8 @@ def _without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMark
     return InlineKeyboardMarkup(rows)
 
 
-_MENU_PRESSES = {Press.CATEGORY, Press.MENU, Press.ENTRY}
+_MENU_PRESSES = {Press.CATEGORY, Press.MENU, Press.ENTRY, Press.FLOWS, Press.FLOW_START}
+_FLOW_STEP_PRESSES = {Press.FLOW_OPTION, Press.FLOW_CONTROL}
 
 
 def _is_menu(message: Message) -> bool:
@@ -203,11 +204,20 @@ def _is_menu(message: Message) -> bool:
     return None not in presses and kinds <= _MENU_PRESSES and bool(kinds - {Press.ENTRY})
 
 
-async def _edit_menu(message: Message, outcome: Outcome) -> bool:
-    """Show a menu outcome in place of the menu message whose button was pressed."""
-    if outcome.kind is not OutcomeKind.MENU or len(outcome.replies) != 1 or not _is_menu(message):
+async def _edit_in_place(message: Message, outcome: Outcome, pressed: ButtonData | None) -> bool:
+    """Show the outcome in place of the message whose button was pressed, where that is tidy.
+
+    Menus replace menus, and a flow step replaces the previous step. Answers and flow plans
+    are sent as new messages, because the parent should keep them.
+    """
+    if len(outcome.replies) != 1 or pressed is None:
         return False
-    (part,) = render(outcome.replies[0])
+    reply = outcome.replies[0]
+    menu = outcome.kind is OutcomeKind.MENU and _is_menu(message)
+    step = reply.replace and pressed.press in _FLOW_STEP_PRESSES
+    if not (menu or step):
+        return False
+    (part,) = render(reply)
     try:
         await deliver(
             lambda: message.edit_text(
@@ -218,6 +228,14 @@ async def _edit_menu(message: Message, outcome: Outcome) -> bool:
     except Undeliverable:
         return False
     return True
+
+
+async def _drop_keyboard(message: Message) -> None:
+    """Remove the buttons of a finished flow step, so old steps cannot be pressed again."""
+    try:
+        await deliver(lambda: message.edit_reply_markup(None), "editMessageReplyMarkup")
+    except Undeliverable as exc:
+        logger.debug("keyboard not removed: %s", exc)
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -241,14 +259,16 @@ async def on_button(update: Update, context: Context) -> None:
     except Undeliverable as exc:
         logger.info("callback not answered: %s", exc)
     message = query.message if isinstance(query.message, Message) else None
+    pressed = decode(data)
     if message is not None:
-        pressed = decode(data)
         if pressed is not None and pressed.press is Press.FEEDBACK:
             markup = _without_feedback(message.reply_markup)
             try:
                 await deliver(lambda: message.edit_reply_markup(markup), "editMessageReplyMarkup")
             except Undeliverable as exc:
                 logger.debug("keyboard not tidied: %s", exc)
-        if await _edit_menu(message, outcome):
+        if await _edit_in_place(message, outcome, pressed):
             return
+        if pressed is not None and pressed.press in _FLOW_STEP_PRESSES:
+            await _drop_keyboard(message)
     await send_outcome(update, context, outcome)

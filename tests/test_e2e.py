@@ -173,3 +173,30 @@ async def test_restart_mid_dialogue_keeps_state(api: FakeBotAPI, bot: BotProcess
     with closing(sqlite3.connect(bot.data_dir / "elternlotse.sqlite3")) as db:
         rows = db.execute("SELECT text FROM unanswered").fetchall()
     assert rows == [("Geld vom Amt fürs Kind",)]
+
+
+async def test_flow_survives_a_restart_and_steps_edit_in_place(
+    api: FakeBotAPI, bot: BotProcess
+) -> None:
+    answer = await ask(api, "mein ex zahlt seit monaten nix mehr", "Nächster Schritt")
+    start = next(data for _, data in buttons(answer) if data.startswith("1:s:"))
+    api.press_button(PARENT_ID, answer, start)
+    step = await api.wait_for_message(PARENT_ID, lambda m: "Unterhaltstitel" in m["text"])
+    api.press_button(PARENT_ID, step, buttons(step)[1][1])  # "Nein, keinen Titel"
+    edited = await api.wait_for_calls("editMessageText", 1, timeout=10)
+    assert edited[-1].params["message_id"] == step["message_id"]
+    await bot.kill()
+    await bot.start()
+    current = next(m for m in api.messages(PARENT_ID) if m["message_id"] == step["message_id"])
+    api.press_button(PARENT_ID, current, buttons(current)[0][1])  # "Ja" (paternity) after restart
+    await api.wait_for_calls("editMessageText", 2, timeout=10)
+    current = next(m for m in api.messages(PARENT_ID) if m["message_id"] == step["message_id"])
+    api.press_button(PARENT_ID, current, buttons(current)[0][1])  # not married again
+    await api.wait_for_calls("editMessageText", 3, timeout=10)
+    api.send_text(PARENT_ID, "zwölf")
+    await api.wait_for_message(PARENT_ID, lambda m: "konnte ich leider nicht lesen" in m["text"])
+    api.send_text(PARENT_ID, "4")
+    ask_benefit = await api.wait_for_message(PARENT_ID, lambda m: "Bürgergeld" in m["text"])
+    api.press_button(PARENT_ID, ask_benefit, buttons(ask_benefit)[0][1])  # "Nein"
+    plan = await api.wait_for_message(PARENT_ID, lambda m: "227 €" in m["text"], timeout=10)
+    assert "356,50 €" in plan["text"]

@@ -106,7 +106,7 @@ async def test_start_sends_welcome_menu_and_commands(harness: Harness) -> None:
     sent = harness.request.sent()[-1]
     assert "Willkommen bei Elternlotse" in sent["text"]
     assert sent["parse_mode"] == "HTML"
-    assert all(data.startswith("1:c:") for _, data in harness.buttons())
+    assert all(data.startswith(("1:c:", "1:g")) for _, data in harness.buttons())
     commands = as_obj(harness.request.sent("setMyCommands")[0]["commands"])
     assert {c["command"] for c in commands} >= {
         "start",
@@ -128,7 +128,8 @@ async def test_question_gets_typing_then_answer_with_buttons(harness: Harness) -
     datas = [d for _, d in harness.buttons()]
     assert "1:f:kindergeld:+" in datas
     assert "1:h" in datas
-    assert await harness.store.load_state(42) == {"v": 1, "last": "kindergeld", "pending": None}
+    saved = await harness.store.load_state(42)
+    assert saved == {"v": 2, "last": "kindergeld", "pending": None, "flow": None}
 
 
 async def test_clarify_then_press_candidate_and_state_survives_a_new_app(
@@ -173,7 +174,7 @@ async def test_forged_button_is_answered_as_stale_and_menu_shown(
     await harness.feed(button_update(data))
     answer = harness.request.sent("answerCallbackQuery")[-1]
     assert answer["text"] == "Dieser Knopf ist nicht mehr gültig."
-    assert all(d.startswith("1:c:") for _, d in harness.buttons())
+    assert all(d.startswith(("1:c:", "1:g")) for _, d in harness.buttons())
 
 
 async def test_menu_navigation_edits_the_menu_in_place(harness: Harness) -> None:

@@ -1,0 +1,175 @@
+"""Turn flow states into replies: the step with its buttons, the plan, or the final action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+
+from bot.callbacks import ButtonData, FlowCommand, Press
+from bot.flowengine import FlowEngine, FlowError, FlowState
+from bot.flows import NodeKind
+from bot.knowledge import KnowledgeBase
+from bot.model import Action, ActionKind, Button, Outcome, OutcomeKind, Reply, State
+
+Rows = tuple[tuple[Button, ...], ...]
+
+
+def button(label: str, press: Press, *args: str) -> Button:
+    """Return a button with encoded data."""
+    return Button(label, ButtonData(press, args).encode())
+
+
+class FlowSteps:
+    """The dialogue core's flow part: start, choose, type, go back, restart, cancel, finish."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        clock: Callable[[], date],
+        answer: Callable[[State, str], Outcome],
+        service_rows: Callable[[], Rows],
+    ) -> None:
+        """Wire the engine to the knowledge base and the dialogue's own helpers.
+
+        Args:
+            kb: The knowledge base (flows, calculators, texts, entries).
+            clock: Today's date (injected so tests can fix it).
+            answer: Renders an FAQ entry as an outcome (for faq buttons and open_entry actions).
+            service_rows: The "counsellor" and "topics" button rows.
+
+        """
+        self.kb = kb
+        self.texts = kb.texts
+        self.engine = FlowEngine(kb.flows, kb.calculators, kb.texts)
+        self.clock = clock
+        self._answer = answer
+        self._service_rows = service_rows
+
+    def offers(self, entry_id: str) -> list[str]:
+        """Return the flows an entry's answer offers (its own flow first)."""
+        entry = self.kb.entries.get(entry_id)
+        own = [entry.flow] if entry and entry.flow and entry.flow in self.kb.flows else []
+        others = [
+            f.id for f in self.kb.flows.values() if entry_id in f.offer_on and f.id not in own
+        ]
+        return [*own, *others]
+
+    def start_button(self, flow_id: str) -> Button:
+        """Return the button that starts a flow."""
+        return button(self.kb.flows[flow_id].button, Press.FLOW_START, flow_id)
+
+    def menu(self, state: State) -> Outcome:
+        """List the flows."""
+        rows = tuple((self.start_button(f),) for f in self.kb.flows)
+        rows += ((button(self.texts("button_back"), Press.MENU),),)
+        return Outcome(OutcomeKind.MENU, (Reply(self.texts("flows_intro"), buttons=rows),), state)
+
+    def _controls(self, flow: FlowState) -> Rows:
+        t = self.texts
+        nav = [
+            button(
+                t("button_flow_restart"), Press.FLOW_CONTROL, flow.flow, FlowCommand.RESTART.value
+            )
+        ]
+        if flow.history:
+            nav.insert(
+                0, button(t("button_back"), Press.FLOW_CONTROL, flow.flow, FlowCommand.BACK.value)
+            )
+        cancel = button(
+            t("button_flow_cancel"), Press.FLOW_CONTROL, flow.flow, FlowCommand.CANCEL.value
+        )
+        return (tuple(nav), (cancel,), *self._service_rows()[:1])
+
+    def show(self, state: State, flow: FlowState, notice: str | None = None) -> Outcome:
+        """Show the flow's current node: a step, the plan, or the final action."""
+        node = self.engine.node(flow)
+        title = self.kb.flows[flow.flow].title
+        if node.kind in {NodeKind.QUESTION, NodeKind.INPUT}:
+            options = tuple(
+                (button(o.label, Press.FLOW_OPTION, flow.flow, node.id, str(i)),)
+                for i, o in enumerate(node.options)
+            )
+            text = f"{notice}\n\n{node.text}" if notice else node.text
+            reply = Reply(text, title=title, buttons=options + self._controls(flow), replace=True)
+            return Outcome(
+                OutcomeKind.FLOW,
+                (reply,),
+                replace(state, flow=flow, pending_question=None),
+                entry_id=flow.flow,
+            )
+        finished = replace(state, flow=None, pending_question=None)
+        if node.kind is NodeKind.ACTION:
+            if node.action == "handoff":
+                outcome = self._answer(finished, "beratung-kontakt")
+                return replace(outcome, actions=(Action(ActionKind.HANDOFF),))
+            assert node.entry is not None  # noqa: S101 - the loader requires it
+            return self._answer(finished, node.entry)
+        plan = self.engine.plan(flow, self.clock())
+        faq = tuple((button(self.kb.entries[e].title, Press.ENTRY, e),) for e in plan.faq)
+        again = (button(self.texts("button_flow_restart"), Press.FLOW_START, flow.flow),)
+        reply = Reply(
+            f"{plan.text}\n\n{self.texts('flow_note')}",
+            title=title,
+            footer=plan.stand,
+            buttons=(*faq, again, *self._service_rows()),
+        )
+        return Outcome(OutcomeKind.FLOW, (reply,), finished, entry_id=flow.flow)
+
+    def press(self, state: State, data: ButtonData) -> Outcome | None:
+        """Handle a flow button; None when it is stale or forged (the caller says so)."""
+        try:
+            if data.press is Press.FLOW_START:
+                return self.show(state, self.engine.start(data.args[0]))
+            current = state.flow
+            if current is None or current.flow != data.args[0]:
+                return None  # a button of a flow the parent is not in (stale or forged)
+            if data.press is Press.FLOW_OPTION:
+                return self.show(
+                    state, self.engine.choose(current, data.args[1], int(data.args[2]))
+                )
+            command = FlowCommand(data.args[1])
+            if command is FlowCommand.BACK:
+                return self.show(state, self.engine.back(current))
+            if command is FlowCommand.RESTART:
+                return self.show(state, self.engine.start(current.flow))
+            if command is FlowCommand.RESUME:
+                return self.show(state, current)
+            cancelled = replace(state, flow=None)
+            reply = Reply(self.texts("flow_cancelled"), buttons=self._service_rows())
+            return Outcome(OutcomeKind.INFO, (reply,), cancelled)
+        except FlowError:
+            return None
+
+    def text(self, state: State, text: str) -> Outcome | None:
+        """Handle typed text inside a flow; None when the step does not take text."""
+        current = state.flow
+        if current is None:
+            return None
+        try:
+            node = self.engine.node(current)
+        except FlowError:
+            return None
+        if node.kind is NodeKind.INPUT:
+            accepted = self.engine.accept(current, text, self.clock())
+            if accepted is None:
+                return self.show(state, current, notice=node.error)
+            return self.show(state, accepted)
+        if node.kind is NodeKind.QUESTION:
+            chosen = self.engine.choose_by_text(current, text)
+            if chosen is not None:
+                return self.show(state, chosen)
+        return None
+
+    def resume_reply(self, state: State) -> Reply | None:
+        """Return the "you are still in a flow – continue?" reply, if the parent is in one."""
+        if state.flow is None or state.flow.flow not in self.kb.flows:
+            return None
+        title = self.kb.flows[state.flow.flow].title
+        resume = button(
+            self.texts("button_flow_resume"),
+            Press.FLOW_CONTROL,
+            state.flow.flow,
+            FlowCommand.RESUME.value,
+        )
+        return Reply(self.texts("flow_paused", title=title), buttons=((resume,),))
