@@ -26,16 +26,18 @@ from bot.storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
 
-# Connection settings, applied on every open. busy_timeout comes first so that switching the
-# journal mode waits for other processes (e.g. a CLI next to the running bot) instead of failing.
-# synchronous=NORMAL is safe in WAL mode: it can lose the last commits on power loss, but not on
-# a process crash, which is the failure we expect (https://www.sqlite.org/pragma.html#pragma_synchronous).
+# Connection settings, applied on every open. synchronous=NORMAL is safe in WAL mode: it can lose
+# the last commits on power loss, but not on a process crash, which is the failure we expect
+# (https://www.sqlite.org/pragma.html#pragma_synchronous).
 _PRAGMAS = (
     "PRAGMA busy_timeout=5000",
-    "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
+# Switching to WAL needs an exclusive lock and does not wait on busy_timeout, so a second
+# connection opening while another migrates gets "database is locked": retry briefly.
+_WAL_ATTEMPTS = 100
+_WAL_PAUSE = 0.05
 
 # Every table with a user_id column; delete_user clears them all.
 _USER_TABLES = ("users", "states", "feedback", "unanswered")
@@ -123,15 +125,28 @@ class SqliteStore:
         try:
             for pragma in _PRAGMAS:
                 await connection.execute(pragma)
-            rows = list(await connection.execute_fetchall("PRAGMA journal_mode"))
-            if str(rows[0][0]).lower() != "wal":
-                logger.warning("SQLite refused WAL mode (journal_mode=%s)", rows[0][0])
+            await self._enable_wal(connection)
             await self._migrate(connection)
         except BaseException:
             await connection.close()
             raise
         self._connection = connection
         self._lock = asyncio.Lock()
+
+    async def _enable_wal(self, connection: aiosqlite.Connection) -> None:
+        """Switch the file to WAL (persistent), retrying while another connection holds a lock."""
+        for attempt in range(1, _WAL_ATTEMPTS + 1):
+            try:
+                rows = list(await connection.execute_fetchall("PRAGMA journal_mode"))
+                if str(rows[0][0]).lower() != "wal":
+                    rows = list(await connection.execute_fetchall("PRAGMA journal_mode=WAL"))
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == _WAL_ATTEMPTS:
+                    raise
+                await asyncio.sleep(_WAL_PAUSE)
+        if str(rows[0][0]).lower() != "wal":
+            logger.warning("SQLite refused WAL mode (journal_mode=%s)", rows[0][0])
 
     async def _migrate(self, connection: aiosqlite.Connection) -> None:
         """Apply every migration newer than the database, each in its own transaction."""
