@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
-from bot.callbacks import ButtonData, Press, Reason, decode
+from bot.callbacks import Press, Reason, decode
 from bot.config import Config
 from bot.crisis import CrisisGuard
 from bot.flowsteps import FlowSteps
@@ -24,6 +24,7 @@ from bot.model import (
     OutcomeKind,
     Reply,
     State,
+    button,
 )
 from bot.normalize import clean_input, words
 from bot.redact import redact
@@ -83,19 +84,16 @@ class Dialogue:
         )
 
     # -- buttons ---------------------------------------------------------------------------
-    def _button(self, label: str, press: Press, *args: str) -> Button:
-        return Button(label, ButtonData(press, args).encode())
-
     def _menu_rows(self) -> tuple[tuple[Button, ...], ...]:
-        rows = tuple((self._button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories)
+        rows = tuple((button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories)
         if self.kb.flows:
-            rows += ((self._button(self.texts("button_flows"), Press.FLOWS),),)
+            rows += ((button(self.texts("button_flows"), Press.FLOWS),),)
         return rows
 
     def _service_rows(self) -> tuple[tuple[Button, ...], ...]:
         return (
-            (self._button(self.texts("button_handoff"), Press.HANDOFF),),
-            (self._button(self.texts("button_topics"), Press.MENU),),
+            (button(self.texts("button_handoff"), Press.HANDOFF),),
+            (button(self.texts("button_topics"), Press.MENU),),
         )
 
     # -- replies ---------------------------------------------------------------------------
@@ -109,11 +107,11 @@ class Dialogue:
         footer.append(f"{t('label_sources')}: {sources}")
         footer.append(f"{t('label_reviewed')}: {entry.reviewed:%d.%m.%Y}")
         related = tuple(
-            (self._button(self.kb.entries[r].title, Press.ENTRY, r),) for r in entry.related[:3]
+            (button(self.kb.entries[r].title, Press.ENTRY, r),) for r in entry.related[:3]
         )
         feedback = (
-            self._button(t("button_helpful"), Press.FEEDBACK, entry.id, "+"),
-            self._button(t("button_not_helpful"), Press.FEEDBACK, entry.id, "-"),
+            button(t("button_helpful"), Press.FEEDBACK, entry.id, "+"),
+            button(t("button_not_helpful"), Press.FEEDBACK, entry.id, "-"),
         )
         flows = tuple((self.flows.start_button(f),) for f in self.flows.offers(entry.id))
         return Reply(
@@ -178,8 +176,8 @@ class Dialogue:
             case EventKind.DELETE:
                 rows = (
                     (
-                        self._button(t("button_delete_yes"), Press.DELETE, "y"),
-                        self._button(t("button_delete_no"), Press.DELETE, "n"),
+                        button(t("button_delete_yes"), Press.DELETE, "y"),
+                        button(t("button_delete_no"), Press.DELETE, "n"),
                     ),
                 )
                 return self._info(state, t("delete_confirm"), rows)
@@ -198,17 +196,17 @@ class Dialogue:
 
     def press(self, state: State, data: str) -> Outcome:
         """React to a button press; anything not understood is treated as stale."""
-        button = decode(data)
-        if button is None:
+        pressed = decode(data)
+        if pressed is None:
             return self.stale(state)
         t = self.texts
         entries = self.kb.entries
-        args = button.args
-        if button.press in {Press.ENTRY, Press.FEEDBACK, Press.REASON} and args[0] not in entries:
+        args = pressed.args
+        if pressed.press in {Press.ENTRY, Press.FEEDBACK, Press.REASON} and args[0] not in entries:
             return self.stale(state)
-        if button.press in {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}:
-            return self.flows.press(state, button) or self.stale(state)
-        match button.press:
+        if pressed.press in {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}:
+            return self.flows.press(state, pressed) or self.stale(state)
+        match pressed.press:
             case Press.ENTRY:
                 return self._answer(state, entries[args[0]])
             case Press.CATEGORY:
@@ -216,9 +214,8 @@ class Dialogue:
                 if category is None:
                     return self.stale(state)
                 rows = tuple(
-                    (self._button(e.title, Press.ENTRY, e.id),)
-                    for e in self.kb.in_category(category.id)
-                ) + ((self._button(t("button_back"), Press.MENU),),)
+                    (button(e.title, Press.ENTRY, e.id),) for e in self.kb.in_category(category.id)
+                ) + ((button(t("button_back"), Press.MENU),),)
                 text = t("category_intro", category=category.label)
                 return Outcome(OutcomeKind.MENU, (Reply(text, buttons=rows),), state)
             case Press.MENU:
@@ -246,7 +243,7 @@ class Dialogue:
                     (Reason.SKIP, "reason_skip"),
                 )
                 rows = tuple(
-                    (self._button(t(key), Press.REASON, entry_id, r.value),) for r, key in reasons
+                    (button(t(key), Press.REASON, entry_id, r.value),) for r, key in reasons
                 )
                 reply = Reply(t("feedback_ask_down"), buttons=rows)
                 return Outcome(OutcomeKind.INFO, (reply,), state, (action,))
@@ -264,7 +261,7 @@ class Dialogue:
                     action = Action(ActionKind.DELETE_USER)
                     return Outcome(OutcomeKind.INFO, (reply,), State(), (action,))
                 return self._info(state, t("delete_cancelled"))
-        raise AssertionError(f"unhandled button {button}")  # pragma: no cover
+        raise AssertionError(f"unhandled button {pressed}")  # pragma: no cover
 
     def text(self, state: State, raw: str) -> Outcome:
         """Answer a free-text message: crisis guard, flow step, smalltalk, then the FAQ."""
@@ -303,8 +300,8 @@ class Dialogue:
             outcome = self._answer(state, self.kb.entries[best.id], score, ids)
             return replace(outcome, replies=(*prefix, *outcome.replies))
         if decision.verdict is Verdict.CLARIFY:
-            rows = tuple((self._button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids)
-            rows += ((self._button(t("button_none"), Press.NONE_OF_THESE),),)
+            rows = tuple((button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids)
+            rows += ((button(t("button_none"), Press.NONE_OF_THESE),),)
             new_state = replace(state, pending_question=redact(text))
             reply = Reply(t("clarify_intro"), buttons=rows)
             return Outcome(

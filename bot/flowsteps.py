@@ -10,14 +10,9 @@ from bot.callbacks import ButtonData, FlowCommand, Press
 from bot.flowengine import FlowEngine, FlowError, FlowState
 from bot.flows import NodeKind
 from bot.knowledge import KnowledgeBase
-from bot.model import Action, ActionKind, Button, Outcome, OutcomeKind, Reply, State
+from bot.model import Action, ActionKind, Button, Outcome, OutcomeKind, Reply, State, button
 
 Rows = tuple[tuple[Button, ...], ...]
-
-
-def button(label: str, press: Press, *args: str) -> Button:
-    """Return a button with encoded data."""
-    return Button(label, ButtonData(press, args).encode())
 
 
 class FlowSteps:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
+from bot.callbacks import ButtonData, Press
 from bot.flowengine import FlowState
 
 
@@ -36,6 +37,11 @@ class Button:
 
     label: str
     data: str
+
+
+def button(label: str, press: Press, *args: str) -> Button:
+    """Return a button whose data encodes `press` and its arguments."""
+    return Button(label, ButtonData(press, args).encode())
 
 
 @dataclass(frozen=True)
