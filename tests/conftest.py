@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,27 @@ from bot.checks import validate
 from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.knowledge import KnowledgeBase
+from bot.yamlsource import ProblemsError
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # see handlers/__init__.py
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    """Return a writable copy of the shipped knowledge base, to break on purpose."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, target)
+    return target
+
+
+def problems_of(root: Path) -> list[str]:
+    """Validate a knowledge base that must be invalid; return its problems as text."""
+    with pytest.raises(ProblemsError) as caught:
+        validate(root)
+    return [str(p) for p in caught.value.problems]
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -19,15 +18,13 @@ from bot.calculators import (
     unterhaltsvorschuss,
 )
 from bot.callbacks import ButtonData, Press, decode
-from bot.checks import validate
 from bot.config import Config
 from bot.dialogue import Dialogue, Event, EventKind, Outcome, OutcomeKind, State
 from bot.flowengine import FlowState, parse_ages
 from bot.flows import NodeKind
 from bot.knowledge import KnowledgeBase
 from bot.render import flat_buttons, render_plain
-from bot.yamlsource import ProblemsError
-from tests.conftest import KNOWLEDGE
+from tests.conftest import problems_of
 
 TODAY = date(2026, 11, 21)
 AGE_SAMPLES = ["0", "5", "6", "11", "12", "17", "18", "3 und 13", "1, 2, 3, 4", "24.12.2015"]
@@ -284,19 +281,6 @@ def test_flow_entries_report_kind_flow_and_offer_the_flow(flow_dialogue: Dialogu
     }
 
 
-@pytest.fixture
-def broken(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, target)
-    return target
-
-
-def _problems(root: Path) -> list[str]:
-    with pytest.raises(ProblemsError) as caught:
-        validate(root)
-    return [str(p) for p in caught.value.problems]
-
-
 def test_flow_checker_reports_graph_errors_with_lines(broken: Path) -> None:
     path = broken / "flows" / "unterhalt-bleibt-aus.yaml"
     text = path.read_text(encoding="utf-8")
@@ -307,9 +291,9 @@ def test_flow_checker_reports_graph_errors_with_lines(broken: Path) -> None:
         1,
     )
     path.write_text(cyclic, encoding="utf-8")
-    assert any("cycle: " in p and p.startswith(f"{path}:") for p in _problems(broken))
+    assert any("cycle: " in p and p.startswith(f"{path}:") for p in problems_of(broken))
     path.write_text(text.replace("next: vaterschaft", "next: nirgendwo", 1), encoding="utf-8")
-    assert any("target 'nirgendwo' does not exist" in p for p in _problems(broken))
+    assert any("target 'nirgendwo' does not exist" in p for p in problems_of(broken))
     path.write_text(
         text.replace(
             "  titel:\n    kind: question",
@@ -318,7 +302,7 @@ def test_flow_checker_reports_graph_errors_with_lines(broken: Path) -> None:
         ),
         encoding="utf-8",
     )
-    assert any("'waise' is not reachable" in p for p in _problems(broken))
+    assert any("'waise' is not reachable" in p for p in problems_of(broken))
 
 
 def test_flow_checker_reports_placeholders_missing_answers(broken: Path) -> None:
@@ -332,9 +316,9 @@ def test_flow_checker_reports_placeholders_missing_answers(broken: Path) -> None
         ),
         encoding="utf-8",
     )
-    assert any("needs alter" in p for p in _problems(broken))
+    assert any("needs alter" in p for p in problems_of(broken))
     path.write_text(text.replace("{unterhalt_tabelle}", "{gibts_nicht}"), encoding="utf-8")
-    assert any("unknown placeholder {gibts_nicht}" in p for p in _problems(broken))
+    assert any("unknown placeholder {gibts_nicht}" in p for p in problems_of(broken))
 
 
 def test_calculator_figures_are_cross_checked(broken: Path) -> None:
@@ -342,4 +326,4 @@ def test_calculator_figures_are_cross_checked(broken: Path) -> None:
     path.write_text(
         path.read_text(encoding="utf-8").replace("amount: 227", "amount: 228"), encoding="utf-8"
     )
-    assert any("is not Mindestunterhalt" in p for p in _problems(broken))
+    assert any("is not Mindestunterhalt" in p for p in problems_of(broken))

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.checks import validate
 from bot.knowledge import EntryKind, KnowledgeBase
-from bot.yamlsource import ProblemsError
-from tests.conftest import KNOWLEDGE, ROOT
+from tests.conftest import ROOT, problems_of
 
 REQUIRED_IDS = [
     "unterhalt-hoehe",
@@ -108,23 +105,10 @@ def test_crisis_reply_names_the_hotlines(kb: KnowledgeBase) -> None:
         assert number in kb.crisis.text
 
 
-@pytest.fixture
-def broken(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, target)
-    return target
-
-
-def _problems(root: Path) -> list[str]:
-    with pytest.raises(ProblemsError) as caught:
-        validate(root)
-    return [str(p) for p in caught.value.problems]
-
-
 def test_invalid_yaml_is_reported_with_its_line(broken: Path) -> None:
     path = broken / "faq" / "kindergeld.yaml"
     path.write_text("id: kindergeld\ntitle: [unclosed\n", encoding="utf-8")
-    problems = _problems(broken)
+    problems = problems_of(broken)
     assert any(p.startswith(f"{path}:") and "invalid YAML" in p for p in problems)
 
 
@@ -133,7 +117,7 @@ def test_missing_field_and_unknown_related_are_reported(broken: Path) -> None:
     text = path.read_text(encoding="utf-8").replace("  - kinderzuschlag\n", "  - gibt-es-nicht\n")
     text = text.replace("title: Kindergeld\n", "")
     path.write_text(text, encoding="utf-8")
-    problems = _problems(broken)
+    problems = problems_of(broken)
     assert any("'title' is a required property" in p and p.startswith(f"{path}:") for p in problems)
     path.write_text(
         path.read_text(encoding="utf-8").replace(
@@ -141,7 +125,7 @@ def test_missing_field_and_unknown_related_are_reported(broken: Path) -> None:
         ),
         encoding="utf-8",
     )
-    problems = _problems(broken)
+    problems = problems_of(broken)
     lines = path.read_text().splitlines()
     line = next(i for i, text in enumerate(lines, 1) if "gibt-es-nicht" in text)
     assert f"{path}:{line}: related[0]: no entry with id 'gibt-es-nicht'" in problems
@@ -151,10 +135,10 @@ def test_duplicate_ids_and_shared_phrasings_are_reported(broken: Path) -> None:
     source = (broken / "faq" / "kindergeld.yaml").read_text(encoding="utf-8")
     copy = broken / "faq" / "kindergeld-kopie.yaml"
     copy.write_text(source, encoding="utf-8")
-    problems = _problems(broken)
+    problems = problems_of(broken)
     assert any("already used in" in p for p in problems)
     copy.write_text(source.replace("id: kindergeld", "id: kindergeld-kopie"), encoding="utf-8")
-    problems = _problems(broken)
+    problems = problems_of(broken)
     assert any(
         "phrasing shared with kindergeld" in p and p.startswith(f"{copy}:") for p in problems
     )
@@ -171,11 +155,11 @@ def test_too_long_answer_and_bad_regex_are_reported(broken: Path) -> None:
         crisis.read_text(encoding="utf-8").replace("'\\b(suizid|", "'\\b((suizid|", 1),
         encoding="utf-8",
     )
-    problems = _problems(broken)
+    problems = problems_of(broken)
     assert any("answer: " in p and "is too long" in p for p in problems)
     assert any(p.startswith(f"{crisis}:") and "invalid pattern" in p for p in problems)
 
 
 def test_missing_file_is_reported(broken: Path) -> None:
     (broken / "texts.yaml").unlink()
-    assert any("texts.yaml:1: cannot read file" in p for p in _problems(broken))
+    assert any("texts.yaml:1: cannot read file" in p for p in problems_of(broken))
