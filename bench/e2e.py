@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.botprocess import spawn_bot  # noqa: E402
 from tests.fakebotapi import FakeBotAPI  # noqa: E402
 
 # Set BENCH_PROFILE=file to write a cProfile of the bot process.
@@ -84,25 +85,7 @@ async def main() -> None:
         for user_id in users:
             api.user(user_id)
         with tempfile.TemporaryDirectory() as data:
-            env = {
-                **os.environ,
-                "BOT_TOKEN": api.token,
-                "TELEGRAM_API_URL": api.base_url,
-                "ELTERNLOTSE_DATA": data,
-                "PTB_TIMEDELTA": "true",
-            }
-            env.pop("ELTERNLOTSE_CONFIG", None)
-            bot = await asyncio.create_subprocess_exec(
-                sys.executable,
-                *PROFILE,
-                "-m",
-                "bot.cli",
-                "run",
-                cwd=ROOT,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
-            )
+            bot = await spawn_bot(api, Path(data), asyncio.subprocess.DEVNULL, PROFILE)
             await api.wait_for_calls("setMyCommands", 1, timeout=60)
             interval = args.parents / args.rate
             latencies: list[float] = []

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from contextlib import closing
 from pathlib import Path
@@ -14,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.botprocess import spawn_bot
 from tests.fakebotapi import FakeBotAPI
 
 PARENT_ID = 4711
@@ -29,24 +27,8 @@ class BotProcess:
         self.starts = 0
 
     async def start(self) -> None:
-        env = {
-            **{k: v for k, v in os.environ.items() if k != "ELTERNLOTSE_CONFIG"},
-            "BOT_TOKEN": self.api.token,
-            "TELEGRAM_API_URL": self.api.base_url,
-            "ELTERNLOTSE_DATA": str(self.data_dir),
-            "PYTHONUNBUFFERED": "1",
-        }
         with self.log.open("a", encoding="utf-8") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=log,
-            )
+            self.process = await spawn_bot(self.api, self.data_dir, log)
         self.starts += 1
         # Ready once it has registered its commands (post_init); updates queue until it polls.
         await self.api.wait_for_calls("setMyCommands", self.starts, timeout=30)
