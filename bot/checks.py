@@ -9,12 +9,7 @@ from bot.config import Config
 from bot.dialogue import Dialogue
 from bot.knowledge import RENDER_OVERHEAD, TELEGRAM_MESSAGE_LIMIT, KnowledgeBase, load_knowledge
 from bot.render import render_plain
-from bot.yamlsource import Problem, ProblemsError, load_yaml
-
-
-def _question_lines(path: Path) -> list[int]:
-    document = load_yaml(path)
-    return list(getattr(document.get("questions"), "item_lines", []))
+from bot.yamlsource import Problem, ProblemsError
 
 
 def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
@@ -32,7 +27,7 @@ def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
     dialogue = Dialogue(kb, Config())
     owners: dict[tuple[str, ...], list[tuple[str, Path, int]]] = defaultdict(list)
     for entry in kb.entries.values():
-        lines = _question_lines(entry.path)
+        lines = entry.question_lines
         for index, question in enumerate(entry.questions):
             key = tuple(sorted(normalizer.stems(question)))
             line = lines[index] if index < len(lines) else 1

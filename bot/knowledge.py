@@ -57,6 +57,7 @@ class Entry:
     reviewed: date
     related: tuple[str, ...]
     path: Path = field(compare=False)
+    question_lines: tuple[int, ...] = field(default=(), compare=False)  # for file:line errors
 
 
 @dataclass(frozen=True)
@@ -193,6 +194,7 @@ def _entry(doc: LocatedDict, path: Path) -> Entry:
         reviewed=date.fromisoformat(doc["reviewed"]),
         related=tuple(doc["related"]),
         path=path,
+        question_lines=tuple(doc["questions"].item_lines),
     )
 
 

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -260,14 +261,26 @@ class Matcher:
         return Decision(Verdict.CLARIFY, close)
 
 
-def documents_from(entries: Iterable[object]) -> list[Document]:
-    """Turn knowledge entries (anything with id/title/questions/keywords) into documents."""
-    return [
-        Document(
-            id=e.id,  # type: ignore[attr-defined]
-            title=e.title,  # type: ignore[attr-defined]
-            phrasings=e.questions,  # type: ignore[attr-defined]
-            keywords=e.keywords,  # type: ignore[attr-defined]
-        )
-        for e in entries
-    ]
+class Matchable(Protocol):
+    """What the matcher reads from a knowledge entry."""
+
+    @property
+    def id(self) -> str:
+        """Return the entry id."""
+
+    @property
+    def title(self) -> str:
+        """Return the title."""
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """Return the phrasings."""
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        """Return the keywords."""
+
+
+def documents_from(entries: Iterable[Matchable]) -> list[Document]:
+    """Turn knowledge entries into matcher documents."""
+    return [Document(e.id, e.title, e.questions, e.keywords) for e in entries]
