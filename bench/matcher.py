@@ -14,10 +14,10 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.checks import validate
 from bot.config import MatcherConfig
-from bot.evaluation import load_labelled
-from bot.matcher import Document, Matcher, documents_from
+from bot.content.checks import validate
+from bot.frontends.evaluation import load_labelled
+from bot.language.matcher import Document, Matcher, documents_from
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -47,6 +48,7 @@ class Config:
         max_message_chars: Longer incoming messages are cut to this length before matching.
         matcher: The matcher's decision bands.
         log_level: Name of the logging level.
+        timezone: The IANA time zone of the service (daily counters, office hours, events).
 
     """
 
@@ -57,6 +59,7 @@ class Config:
     max_message_chars: int = 2000
     matcher: MatcherConfig = field(default_factory=MatcherConfig)
     log_level: str = "INFO"
+    timezone: str = "Europe/Berlin"
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -101,6 +104,36 @@ def config_path(explicit: str | Path | None, environ: Mapping[str, str]) -> Path
     return default if default.exists() else None
 
 
+def _read_file(chosen: Path | None) -> Mapping[str, Any]:
+    """Read the YAML config file, if any, naming the file in every error."""
+    if chosen is None:
+        return {}
+    try:
+        loaded = yaml.safe_load(chosen.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(
+            f"config file {chosen} cannot be read ({exc.strerror}); "
+            "copy config.example.yaml to config.yaml or set ELTERNLOTSE_CONFIG"
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {chosen} is not valid YAML: {exc}") from exc
+    if loaded is not None and not isinstance(loaded, Mapping):
+        raise ConfigError(f"config file {chosen} must contain a mapping at the top level")
+    return loaded or {}
+
+
+def _timezone(raw: Mapping[str, Any]) -> str:
+    timezone = str(raw.get("timezone", "Europe/Berlin"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"config key 'timezone' must be an IANA time zone such as Europe/Berlin, "
+            f"got {timezone!r}"
+        ) from exc
+    return timezone
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.environ) -> Config:
     """Load the configuration from an optional YAML file and the environment.
 
@@ -117,21 +150,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         ConfigError: A file is missing or invalid, or a key has a wrong type.
 
     """
-    chosen = config_path(path, environ)
-    raw: Mapping[str, Any] = {}
-    if chosen is not None:
-        try:
-            loaded = yaml.safe_load(chosen.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(
-                f"config file {chosen} cannot be read ({exc.strerror}); "
-                "copy config.example.yaml to config.yaml or set ELTERNLOTSE_CONFIG"
-            ) from exc
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"config file {chosen} is not valid YAML: {exc}") from exc
-        if loaded is not None and not isinstance(loaded, Mapping):
-            raise ConfigError(f"config file {chosen} must contain a mapping at the top level")
-        raw = loaded or {}
+    raw = _read_file(config_path(path, environ))
     telegram = _section(raw, "telegram")
     storage = _section(raw, "storage")
     knowledge = _section(raw, "knowledge")
@@ -158,4 +177,5 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         max_message_chars=max_chars,
         matcher=_load_matcher(raw),
         log_level=level,
+        timezone=_timezone(raw),
     )

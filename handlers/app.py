@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -18,11 +20,14 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.config import Config
-from bot.dialogue import Dialogue, EventKind
-from bot.storage.base import Store
+from bot.content.knowledge import Command
+from bot.conversation.clock import SystemClock
+from bot.conversation.service import Conversation
+from bot.dialogue.core import Dialogue
+from bot.storage.ports import Store
 from handlers.errors import on_error
 from handlers.parents import command, on_button, on_non_text, on_text
-from handlers.services import Context, Services
+from handlers.services import Bound, Context, Services
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +36,6 @@ BotApp = Application[
 ]
 
 CONCURRENT_UPDATES = 64
-# Commands shown in Telegram's menu, German descriptions (setMyCommands).
-COMMANDS: tuple[tuple[str, EventKind, str], ...] = (
-    ("start", EventKind.START, "Begrüßung und Themenübersicht"),
-    ("themen", EventKind.TOPICS, "Alle Themen anzeigen"),
-    ("hilfe", EventKind.HELP, "So funktioniert Elternlotse"),
-    ("datenschutz", EventKind.PRIVACY, "Was gespeichert wird"),
-    ("loeschen", EventKind.DELETE, "Alle meine Daten löschen"),
-)
 # Messages that are not text: answered with "I can read text".
 NON_TEXT = (
     filters.Sticker.ALL
@@ -62,7 +59,7 @@ def build_application(
     """Build the Telegram application with every handler, in an explicit order.
 
     Args:
-        config: Token and Bot API URL come from here.
+        config: Token, Bot API URL and time zone come from here.
         dialogue: The dialogue core.
         store: Storage; opened in post_init, closed in post_shutdown.
         request: A custom HTTP request object (tests use an offline one); default: httpx.
@@ -80,7 +77,7 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         # Parents are independent: process their updates concurrently (one parent's updates are
-        # still serialised by a per-user lock in `handlers.parents.process`).
+        # still serialised by the use case's per-parent lock).
         .concurrent_updates(CONCURRENT_UPDATES)
     )
     if request is not None:
@@ -90,24 +87,29 @@ def build_application(
             f"{config.api_url}/file/bot"
         )
     application: BotApp = builder.build()  # type: ignore[assignment]
-    application.bot_data.bind(config, dialogue, store)
+    conversation = Conversation(dialogue, store, SystemClock(), ZoneInfo(config.timezone))
+    application.bot_data.bind(Bound(config, dialogue, conversation, store))
+    _add_handlers(application, dialogue.kb.commands)
+    return application
 
-    # Group 0, in order: commands first, then button presses, then text, then everything else.
-    for name, kind, _ in COMMANDS:
-        application.add_handler(CommandHandler(name, command(kind)))
-    application.add_handler(CommandHandler("help", command(EventKind.HELP)))
+
+def _add_handlers(application: BotApp, commands: Sequence[Command]) -> None:
+    """Add every handler to group 0, in order: commands, buttons, text, everything else."""
+    for spec in commands:
+        names = (spec.name, *spec.aliases)
+        application.add_handler(CommandHandler(names, command(spec.event)))
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text)
     )
     application.add_handler(MessageHandler(NON_TEXT & filters.ChatType.PRIVATE, on_non_text))
     application.add_error_handler(on_error)
-    return application
 
 
 async def _post_init(application: BotApp) -> None:
     await application.bot_data.store.open()
-    commands = [BotCommand(name, description) for name, _, description in COMMANDS]
+    specs = application.bot_data.dialogue.kb.commands
+    commands = [BotCommand(c.name, c.description) for c in specs if c.menu]
     await application.bot.set_my_commands(commands)
     logger.info("bot @%s ready", application.bot.username)
 

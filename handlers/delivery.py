@@ -22,12 +22,16 @@ class Undeliverable(Exception):
     """A message could not be delivered (blocked, bad request, or retries exhausted)."""
 
 
-async def deliver(call: Callable[[], Awaitable[T]], what: str) -> T:
+Sleep = Callable[[float], Awaitable[None]]
+
+
+async def deliver(call: Callable[[], Awaitable[T]], what: str, sleep: Sleep = asyncio.sleep) -> T:
     """Run a Bot API call, retrying when Telegram asks us to wait or the network fails.
 
     Args:
         call: A zero-argument coroutine factory performing the request (called once per try).
         what: The method name, for logs (never message content).
+        sleep: How to wait between tries (tests pass one that does not wait real seconds).
 
     Returns:
         The call's result.
@@ -48,7 +52,7 @@ async def deliver(call: Callable[[], Awaitable[T]], what: str) -> T:
             if seconds > MAX_RETRY_AFTER:
                 raise Undeliverable(f"{what}: flood wait of {seconds:.0f} s") from exc
             logger.info("%s: rate limited, retrying in %.1f s", what, seconds)
-            await asyncio.sleep(seconds)
+            await sleep(seconds)
         except Forbidden as exc:
             logger.info("%s: forbidden (%s)", what, exc.message)
             raise Undeliverable(f"{what}: forbidden") from exc
@@ -59,6 +63,6 @@ async def deliver(call: Callable[[], Awaitable[T]], what: str) -> T:
             if attempt == MAX_ATTEMPTS:
                 raise Undeliverable(f"{what}: network error after {attempt} tries") from exc
             logger.info("%s: network error (%s), retry %d", what, type(exc).__name__, attempt)
-            await asyncio.sleep(delay)
+            await sleep(delay)
             delay = min(delay * 2, 8.0)
     raise Undeliverable(f"{what}: gave up after {MAX_ATTEMPTS} tries")

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import signal
 import sys
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.checks import validate
 from bot.config import ConfigError, load_config
-from bot.dialogue import Dialogue
-from bot.storage import open_store
-from bot.yamlsource import ProblemsError
-from handlers.app import ALLOWED_UPDATES, build_application
+from bot.dialogue.core import Dialogue
+from bot.startup import EXIT_BAD_SETUP, StartupError, load_setup
+from bot.storage.sqlite import open_store
+from handlers.app import ALLOWED_UPDATES, BotApp, build_application
 
 logger = logging.getLogger(__name__)
 
-EXIT_BAD_KNOWLEDGE = 1
-EXIT_BAD_SETUP = 2
 # "<digits>:<letters, digits, - and _>" – the shape of every Bot API token.
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 
@@ -46,6 +44,9 @@ def run(config_path: str | None = None) -> int:
         or config (with one line saying what is wrong and how to fix it).
 
     """
+    # Opt in to python-telegram-bot's timedelta time periods (RetryAfter.retry_after etc.); the
+    # int form is deprecated since v22.2 and warns on every access.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         config = load_config(config_path)
     except ConfigError as exc:
@@ -62,12 +63,16 @@ def run(config_path: str | None = None) -> int:
         )
     configure_logging(config.log_level)
     try:
-        kb = validate(config.knowledge_dir)
-    except ProblemsError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        return _fail("the knowledge base is invalid; run `elternlotse check`", EXIT_BAD_KNOWLEDGE)
-    application = build_application(config, Dialogue(kb, config), open_store(config.data_dir))
+        setup = load_setup(config_path)
+    except StartupError as exc:
+        return exc.report()
+    application = build_application(
+        setup.config, Dialogue(setup.kb, setup.config), open_store(setup.config.data_dir)
+    )
+    return _poll(application)
+
+
+def _poll(application: BotApp) -> int:
     try:
         application.run_polling(
             allowed_updates=ALLOWED_UPDATES,

@@ -1,53 +1,21 @@
-"""Handlers for parents: thin adapters from Telegram updates to the dialogue core and back."""
+"""Handlers for parents: thin adapters from Telegram updates to the use case and back."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from telegram import Chat, InlineKeyboardMarkup, Message, MessageEntity, Update
+from telegram import Chat, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ParseMode
 
-from bot.callbacks import ButtonData, Press, decode
-from bot.dialogue import Action, ActionKind, Event, EventKind, Outcome, OutcomeKind, State
+from bot.conversation.service import Parent
+from bot.dialogue.model import Event, EventKind, Outcome, OutcomeKind, Placement, Reply, Rows
 from handlers.delivery import Undeliverable, deliver
-from handlers.render import Rendered, render
+from handlers.render import Rendered, keyboard_of, render
 from handlers.services import Context
 
 logger = logging.getLogger(__name__)
-
-BERLIN = ZoneInfo("Europe/Berlin")
-MAX_LOCKS = 10_000
-_user_locks: dict[int, asyncio.Lock] = {}
-
-
-async def _perform(context: Context, user_id: int, outcome: Outcome, now: datetime) -> None:
-    """Perform the outcome's actions and bump the daily counters."""
-    store = context.bot_data.store
-    day = now.astimezone(BERLIN).date()
-    await store.count(day, outcome.kind.value)
-    for action in outcome.actions:
-        await _perform_action(context, user_id, action, now)
-
-
-async def _perform_action(context: Context, user_id: int, action: Action, now: datetime) -> None:
-    store = context.bot_data.store
-    match action.kind:
-        case ActionKind.FEEDBACK:
-            await store.add_feedback(
-                user_id, action.entry_id or "", action.value == "up", None, now
-            )
-        case ActionKind.FEEDBACK_REASON:
-            await store.add_feedback(user_id, action.entry_id or "", None, action.value, now)
-        case ActionKind.UNANSWERED:
-            await store.add_unanswered(user_id, action.value or "", now)
-        case ActionKind.DELETE_USER:
-            await store.delete_user(user_id)
-        case ActionKind.HANDOFF:
-            # Until the counsellor hand-over exists the core shows the contact entry; count it.
-            await store.count(now.astimezone(BERLIN).date(), "handoff_requested")
 
 
 async def _send(context: Context, chat: Chat, outcome: Outcome, thread_id: int | None) -> None:
@@ -69,38 +37,12 @@ async def _send(context: Context, chat: Chat, outcome: Outcome, thread_id: int |
 
 
 async def process(update: Update, context: Context, event: Event) -> Outcome | None:
-    """Run one event through the core for the update's user and record the result.
-
-    Loads the user's state, asks the dialogue core, saves the new state *before* anything is
-    sent (so a crash after this point loses nothing) and performs the actions.
-    """
+    """Run one event of the update's user through the parents' use case."""
     user = update.effective_user
     if user is None:
         return None
-    services = context.bot_data
-    store = services.store
-    now = datetime.now(UTC)
-    # Updates run concurrently; one parent's two quick messages must not interleave their
-    # load → decide → save of the same state.
-    async with _user_locks.setdefault(user.id, asyncio.Lock()):
-        await store.touch_user(user.id, user.language_code, now)
-        state = State.from_dict(await store.load_state(user.id))
-        outcome = services.dialogue.handle(state, event)
-        deleting = any(a.kind is ActionKind.DELETE_USER for a in outcome.actions)
-        if not deleting:
-            if outcome.state != state:
-                await store.save_state(user.id, outcome.state.to_dict(), now)
-            await store.count(now.astimezone(BERLIN).date(), "messages")
-        await _perform(context, user.id, outcome, now)
-    if len(_user_locks) > MAX_LOCKS:
-        _forget_idle_locks()
-    return outcome
-
-
-def _forget_idle_locks() -> None:
-    for user_id, lock in list(_user_locks.items()):
-        if not lock.locked():
-            del _user_locks[user_id]
+    parent = Parent(user.id, user.language_code)
+    return await context.bot_data.conversation.handle(parent, event)
 
 
 async def send_outcome(update: Update, context: Context, outcome: Outcome) -> None:
@@ -164,7 +106,7 @@ async def on_non_text(update: Update, context: Context) -> None:
     await respond(update, context, Event(EventKind.NON_TEXT))
 
 
-def command(kind: EventKind):  # type: ignore[no-untyped-def]
+def command(kind: EventKind) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """Return a handler callback that turns a command into the core event `kind`."""
 
     async def handle(update: Update, context: Context) -> None:
@@ -175,48 +117,16 @@ def command(kind: EventKind):  # type: ignore[no-untyped-def]
     return handle
 
 
-def _without_feedback(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """Return the keyboard minus its 👍/👎 row (a vote is given once)."""
-    if markup is None:
+def _in_place(outcome: Outcome) -> Reply | None:
+    """Return the reply that replaces the pressed message, if the core placed one there."""
+    if len(outcome.replies) != 1:
         return None
-    rows = [
-        row
-        for row in markup.inline_keyboard
-        if not any(
-            (decoded := decode(str(b.callback_data))) and decoded.press is Press.FEEDBACK
-            for b in row
-        )
-    ]
-    return InlineKeyboardMarkup(rows)
-
-
-_MENU_PRESSES = {Press.CATEGORY, Press.MENU, Press.ENTRY, Press.FLOWS, Press.FLOW_START}
-_FLOW_STEP_PRESSES = {Press.FLOW_OPTION, Press.FLOW_CONTROL}
-
-
-def _is_menu(message: Message) -> bool:
-    """Tell whether a message is a pure topic menu (safe to overwrite while navigating)."""
-    markup = message.reply_markup
-    if markup is None:
-        return False
-    presses = [decode(str(b.callback_data)) for row in markup.inline_keyboard for b in row]
-    kinds = {p.press for p in presses if p is not None}
-    return None not in presses and kinds <= _MENU_PRESSES and bool(kinds - {Press.ENTRY})
-
-
-async def _edit_in_place(message: Message, outcome: Outcome, pressed: ButtonData | None) -> bool:
-    """Show the outcome in place of the message whose button was pressed, where that is tidy.
-
-    Menus replace menus, and a flow step replaces the previous step. Answers and flow plans
-    are sent as new messages, because the parent should keep them.
-    """
-    if len(outcome.replies) != 1 or pressed is None:
-        return False
     reply = outcome.replies[0]
-    menu = outcome.kind is OutcomeKind.MENU and _is_menu(message)
-    step = reply.replace and pressed.press in _FLOW_STEP_PRESSES
-    if not (menu or step):
-        return False
+    return reply if reply.placement is Placement.REPLACE_PRESSED else None
+
+
+async def _replace_pressed(message: Message, reply: Reply) -> bool:
+    """Show a reply in place of the message whose button was pressed; False if that failed."""
     (part,) = render(reply)
     try:
         await deliver(
@@ -230,12 +140,13 @@ async def _edit_in_place(message: Message, outcome: Outcome, pressed: ButtonData
     return True
 
 
-async def _drop_keyboard(message: Message) -> None:
-    """Remove the buttons of a finished flow step, so old steps cannot be pressed again."""
+async def _set_keyboard(message: Message, rows: Rows) -> None:
+    """Give the pressed message new buttons (none: remove them), e.g. after a vote."""
+    markup = keyboard_of(rows)
     try:
-        await deliver(lambda: message.edit_reply_markup(None), "editMessageReplyMarkup")
+        await deliver(lambda: message.edit_reply_markup(markup), "editMessageReplyMarkup")
     except Undeliverable as exc:
-        logger.debug("keyboard not removed: %s", exc)
+        logger.debug("keyboard not updated: %s", exc)
 
 
 async def on_button(update: Update, context: Context) -> None:
@@ -259,16 +170,10 @@ async def on_button(update: Update, context: Context) -> None:
     except Undeliverable as exc:
         logger.info("callback not answered: %s", exc)
     message = query.message if isinstance(query.message, Message) else None
-    pressed = decode(data)
     if message is not None:
-        if pressed is not None and pressed.press is Press.FEEDBACK:
-            markup = _without_feedback(message.reply_markup)
-            try:
-                await deliver(lambda: message.edit_reply_markup(markup), "editMessageReplyMarkup")
-            except Undeliverable as exc:
-                logger.debug("keyboard not tidied: %s", exc)
-        if await _edit_in_place(message, outcome, pressed):
+        reply = _in_place(outcome)
+        if reply is not None and await _replace_pressed(message, reply):
             return
-        if pressed is not None and pressed.press in _FLOW_STEP_PRESSES:
-            await _drop_keyboard(message)
+        if outcome.pressed_keyboard is not None:
+            await _set_keyboard(message, outcome.pressed_keyboard)
     await send_outcome(update, context, outcome)

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.dialogue import Reply
-
-# Telegram rejects messages over 4,096 characters (after entity parsing); keep a margin.
-MESSAGE_LIMIT = 4000
+from bot.dialogue.model import Reply, Rows
+from bot.limits import RENDERED_MESSAGE_LIMIT
 
 
 @dataclass(frozen=True)
@@ -21,16 +19,16 @@ class Rendered:
     markup: InlineKeyboardMarkup | None
 
 
+def keyboard_of(rows: Rows) -> InlineKeyboardMarkup:
+    """Return button rows as an inline keyboard (an empty one removes the buttons)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """Return the reply's buttons as an inline keyboard, or None."""
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
-    )
+    return keyboard_of(reply.buttons) if reply.buttons else None
 
 
 def _chunks(text: str, limit: int) -> list[str]:
@@ -48,7 +46,7 @@ def _chunks(text: str, limit: int) -> list[str]:
     return [c for c in chunks if c]
 
 
-def render(reply: Reply, limit: int = MESSAGE_LIMIT) -> list[Rendered]:
+def render(reply: Reply, limit: int = RENDERED_MESSAGE_LIMIT) -> list[Rendered]:
     """Render a reply as one or more HTML messages; the keyboard goes on the last one.
 
     Every piece of text is escaped, so nothing a parent typed (and echoed back) can break the

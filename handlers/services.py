@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Config
-from bot.dialogue import Dialogue
-from bot.storage.base import Store
+from bot.conversation.service import Conversation
+from bot.dialogue.core import Dialogue
+from bot.storage.ports import Store
+
+
+@dataclass(frozen=True)
+class Bound:
+    """The services once bound."""
+
+    config: Config
+    dialogue: Dialogue
+    conversation: Conversation
+    store: Store
 
 
 class Services:
-    """What every handler needs: the config, the dialogue core and the store.
+    """What every handler needs: the config, the dialogue core (texts), the use cases.
 
     PTB instantiates `bot_data` without arguments, so the fields are bound after construction
     by `build_application`; reading one before that is a programming error.
@@ -18,34 +31,37 @@ class Services:
 
     def __init__(self) -> None:
         """Create an empty container."""
-        self._config: Config | None = None
-        self._dialogue: Dialogue | None = None
-        self._store: Store | None = None
+        self._bound: Bound | None = None
 
-    def bind(self, config: Config, dialogue: Dialogue, store: Store) -> None:
+    def bind(self, bound: Bound) -> None:
         """Bind the services (called once while wiring the application)."""
-        self._config, self._dialogue, self._store = config, dialogue, store
+        self._bound = bound
+
+    @property
+    def _services(self) -> Bound:
+        if self._bound is None:
+            raise RuntimeError("services are not bound yet")
+        return self._bound
 
     @property
     def config(self) -> Config:
         """Return the configuration."""
-        if self._config is None:
-            raise RuntimeError("services are not bound yet")
-        return self._config
+        return self._services.config
 
     @property
     def dialogue(self) -> Dialogue:
-        """Return the dialogue core."""
-        if self._dialogue is None:
-            raise RuntimeError("services are not bound yet")
-        return self._dialogue
+        """Return the dialogue core (for its texts; decisions go through the use cases)."""
+        return self._services.dialogue
+
+    @property
+    def conversation(self) -> Conversation:
+        """Return the parents' use case."""
+        return self._services.conversation
 
     @property
     def store(self) -> Store:
-        """Return the store."""
-        if self._store is None:
-            raise RuntimeError("services are not bound yet")
-        return self._store
+        """Return the store, for opening and closing it with the application."""
+        return self._services.store
 
 
 class Context(CallbackContext[ExtBot[None], dict[object, object], dict[object, object], Services]):

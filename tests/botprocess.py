@@ -26,7 +26,7 @@ async def spawn_bot(
         api: The fake Bot API server the bot talks to.
         data_dir: ELTERNLOTSE_DATA for the SQLite file.
         output: Where stdout and stderr go (a file, or asyncio.subprocess.DEVNULL).
-        python_args: Extra interpreter arguments (e.g. a profiler) before `-m bot.cli run`.
+        python_args: Extra interpreter arguments (e.g. a profiler) before the module.
 
     Returns:
         The running process.
@@ -44,7 +44,7 @@ async def spawn_bot(
         sys.executable,
         *python_args,
         "-m",
-        "bot.cli",
+        "bot.frontends.cli",
         "run",
         cwd=ROOT,
         env=env,

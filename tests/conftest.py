@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.checks import validate
 from bot.config import Config
-from bot.dialogue import Dialogue
-from bot.knowledge import KnowledgeBase
-from bot.yamlsource import ProblemsError
+from bot.content.checks import validate
+from bot.content.knowledge import KnowledgeBase
+from bot.content.yamlsource import ProblemsError
+from bot.dialogue.core import Dialogue
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # see handlers/__init__.py
 

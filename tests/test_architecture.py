@@ -1,11 +1,26 @@
-"""The core in bot/ must stay free of Telegram code."""
+"""The shape of the code: a Telegram-free core, no re-exports, short functions, thin handlers."""
 
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("bot", "handlers")
+MAX_FUNCTION_LINES = 60
+
+
+def sources(*packages: str) -> Iterator[Path]:
+    for package in packages:
+        yield from sorted((ROOT / package).rglob("*.py"))
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -19,6 +34,19 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def defined_names(path: Path) -> set[str]:
+    """Return the names a module defines itself (not the ones it imports)."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
 def test_bot_imports_no_telegram() -> None:
     offenders = {
         str(path.relative_to(ROOT)): sorted(
@@ -26,10 +54,67 @@ def test_bot_imports_no_telegram() -> None:
             for m in imported_modules(path)
             if m.split(".")[0] in {"telegram", "handlers"} and m != "handlers.main"
         )
-        for path in (ROOT / "bot").rglob("*.py")
+        for path in sources("bot")
     }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_knowledge_has_no_python() -> None:
     assert not list((ROOT / "knowledge").rglob("*.py"))
+
+
+def test_every_name_is_imported_from_the_module_that_defines_it() -> None:
+    modules = {module_name(p): p for p in sources(*PACKAGES)}
+    defined = {name: defined_names(path) for name, path in modules.items()}
+    offenders = []
+    for path in [*sources(*PACKAGES, "tests", "bench")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module in modules):
+                continue
+            for alias in node.names:
+                submodule = f"{node.module}.{alias.name}" in modules
+                if alias.name not in defined[node.module] and not submodule:
+                    offenders.append(f"{path.name}: {alias.name} via {node.module}")
+    assert offenders == []
+
+
+def test_no_function_is_longer_than_a_screen() -> None:
+    long = []
+    for path in sources(*PACKAGES):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length})")
+    assert long == []
+
+
+STORE_LIFECYCLE = {"open", "close"}
+
+
+def test_handlers_make_no_storage_call_of_their_own() -> None:
+    """Handlers reach storage only through the use cases (opening and closing aside)."""
+    calls = []
+    for path in sources("handlers"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Attribute)
+                and node.value.attr == "store"
+                and node.attr not in STORE_LIFECYCLE
+            ):
+                calls.append(f"{path.name}:{node.lineno} store.{node.attr}")
+    assert calls == []
+
+
+def test_importing_handlers_leaves_the_environment_alone() -> None:
+    script = (
+        "import os, json; before = dict(os.environ); "
+        "import handlers.app, handlers.main, handlers.parents; "
+        "print(json.dumps(dict(os.environ) == before))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PTB_TIMEDELTA"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.strip() == "true"

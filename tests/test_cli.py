@@ -18,7 +18,7 @@ def run(
     *args: str, stdin: str = "", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.frontends.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,

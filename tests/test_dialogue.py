@@ -4,17 +4,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.callbacks import ButtonData, Press, decode
-from bot.dialogue import (
-    ActionKind,
-    Dialogue,
+from bot.dialogue.callbacks import ButtonData, Press, Reason, decode
+from bot.dialogue.core import Dialogue
+from bot.dialogue.model import (
+    DeleteUser,
     Event,
     EventKind,
     Outcome,
     OutcomeKind,
+    Placement,
+    RecordUnanswered,
     State,
+    Vote,
+    VoteReason,
 )
-from bot.render import flat_buttons
+from bot.frontends.plain import flat_buttons
 
 
 def labels(outcome: Outcome) -> list[str]:
@@ -60,16 +64,16 @@ def test_clarify_then_press_candidate_or_none(dialogue: Dialogue) -> None:
     assert first.entry_id == outcome.candidates[0]
     assert first.state.pending_question is None
     none = dialogue.handle(outcome.state, Event(EventKind.BUTTON, buttons[-1]))
-    assert none.actions[0].kind is ActionKind.UNANSWERED
-    assert none.actions[0].value == "Geld vom Amt fürs Kind"
+    assert none.actions == (RecordUnanswered("Geld vom Amt fürs Kind"),)
     assert none.state.pending_question is None
 
 
 def test_fallback_records_the_redacted_question(dialogue: Dialogue) -> None:
     outcome = dialogue.ask("Wie wird das Wetter morgen? Ruf mich an 0171 2345678")
     assert outcome.kind is OutcomeKind.FALLBACK
-    assert outcome.actions[0].kind is ActionKind.UNANSWERED
-    assert "2345678" not in (outcome.actions[0].value or "")
+    (action,) = outcome.actions
+    assert isinstance(action, RecordUnanswered)
+    assert "2345678" not in action.text
     assert any("Beraterin" in label for label in labels(outcome))
 
 
@@ -96,14 +100,20 @@ def test_stale_or_forged_buttons_show_the_menu(dialogue: Dialogue, data: str) ->
 
 def test_feedback_up_and_down_with_reason(dialogue: Dialogue) -> None:
     up = dialogue.press(State(), "1:f:kindergeld:+")
-    assert up.actions[0].kind is ActionKind.FEEDBACK
-    assert up.actions[0].value == "up"
+    assert up.actions == (Vote("kindergeld", helpful=True),)
     down = dialogue.press(State(), "1:f:kindergeld:-")
-    assert down.actions[0].value == "down"
+    assert down.actions == (Vote("kindergeld", helpful=False),)
     assert down.replies[0].text == dialogue.texts("feedback_ask_down")
     reason = dialogue.press(State(), data_of(down)[0])
-    assert reason.actions[0].kind is ActionKind.FEEDBACK_REASON
-    assert reason.actions[0].value == "wrong_topic"
+    assert reason.actions == (VoteReason("kindergeld", Reason.WRONG_TOPIC),)
+
+
+def test_a_vote_takes_the_vote_row_off_the_answer(dialogue: Dialogue) -> None:
+    up = dialogue.press(State(), "1:f:kindergeld:+")
+    assert up.pressed_keyboard is not None
+    presses = {decode(b.data).press for row in up.pressed_keyboard for b in row}  # type: ignore[union-attr]
+    assert Press.FEEDBACK not in presses
+    assert Press.HANDOFF in presses
 
 
 def test_menu_categories_and_entries(dialogue: Dialogue) -> None:
@@ -114,7 +124,12 @@ def test_menu_categories_and_entries(dialogue: Dialogue) -> None:
     entries = [decode(d) for d in data_of(category)]
     assert entries[0] is not None
     assert entries[0].press is Press.ENTRY
-    assert entries[-1] == ButtonData(Press.MENU)
+    assert entries[-1] == ButtonData(Press.BACK)
+    assert category.replies[0].placement is Placement.REPLACE_PRESSED
+    back = dialogue.press(State(), data_of(category)[-1])
+    assert back.replies[0].placement is Placement.REPLACE_PRESSED
+    # "Alle Themen" under an answer opens the menu as a new message: the answer stays.
+    assert dialogue.press(State(), "1:m").replies[0].placement is Placement.NEW
 
 
 def test_delete_asks_first_then_deletes(dialogue: Dialogue) -> None:
@@ -122,7 +137,7 @@ def test_delete_asks_first_then_deletes(dialogue: Dialogue) -> None:
     yes, no = data_of(ask)
     assert dialogue.press(State(last_entry="kindergeld"), no).actions == ()
     done = dialogue.press(State(last_entry="kindergeld"), yes)
-    assert done.actions[0].kind is ActionKind.DELETE_USER
+    assert done.actions == (DeleteUser(),)
     assert done.state == State()
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.dialogue import Dialogue
-from bot.evaluation import Labelled, Report, core_predictor, load_labelled, score
-from bot.knowledge import KnowledgeBase
+from bot.content.knowledge import KnowledgeBase
+from bot.dialogue.core import Dialogue
+from bot.frontends.evaluation import Labelled, Report, core_predictor, load_labelled, score
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.calculators import (
+from bot.config import Config
+from bot.content.knowledge import KnowledgeBase
+from bot.dialogue.callbacks import ButtonData, Press, decode
+from bot.dialogue.core import Dialogue
+from bot.dialogue.model import Event, EventKind, Outcome, OutcomeKind, State
+from bot.flows.calculators import (
     Parameters,
     child_support,
     entlastungsbetrag,
@@ -17,13 +22,10 @@ from bot.calculators import (
     mehrbedarf,
     unterhaltsvorschuss,
 )
-from bot.callbacks import ButtonData, Press, decode
-from bot.config import Config
-from bot.dialogue import Dialogue, Event, EventKind, Outcome, OutcomeKind, State
-from bot.flowengine import FlowState, parse_ages
-from bot.flows import NodeKind
-from bot.knowledge import KnowledgeBase
-from bot.render import flat_buttons, render_plain
+from bot.flows.inputs import parse_ages
+from bot.flows.model import NodeKind
+from bot.flows.state import FlowState
+from bot.frontends.plain import flat_buttons, render_plain
 from tests.conftest import problems_of
 
 TODAY = date(2026, 11, 21)

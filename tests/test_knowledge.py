@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import EntryKind, KnowledgeBase
+from bot.content.knowledge import EntryKind, KnowledgeBase
 from tests.conftest import ROOT, problems_of
 
 REQUIRED_IDS = [
@@ -163,3 +163,15 @@ def test_too_long_answer_and_bad_regex_are_reported(broken: Path) -> None:
 def test_missing_file_is_reported(broken: Path) -> None:
     (broken / "texts.yaml").unlink()
     assert any("texts.yaml:1: cannot read file" in p for p in problems_of(broken))
+
+
+def test_commands_are_data_shared_by_telegram_and_console(kb: KnowledgeBase) -> None:
+    from bot.dialogue.model import Event, EventKind
+    from bot.frontends.console import event_for
+
+    names = {c.name for c in kb.commands}
+    assert {"start", "themen", "hilfe", "datenschutz", "loeschen"} <= names
+    assert all(c.description for c in kb.commands)
+    assert event_for("/help", [], kb) == Event(EventKind.HELP)
+    assert event_for("/THEMEN", [], kb) == Event(EventKind.TOPICS)
+    assert event_for("/unbekannt", [], kb) == Event(EventKind.TEXT, "/unbekannt")

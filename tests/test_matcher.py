@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 
 from bot.config import MatcherConfig
-from bot.dialogue import Dialogue
-from bot.matcher import Candidate, Document, Matcher, Verdict
-from bot.normalize import Normalizer
+from bot.dialogue.core import Dialogue
+from bot.language.matcher import Candidate, Document, Matcher, Verdict
+from bot.language.normalize import Normalizer
 
 
 @pytest.mark.parametrize(

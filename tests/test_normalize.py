@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.normalize import Normalizer, clean_input, fold, loose, words
+from bot.language.normalize import Normalizer, clean_input, fold, loose, words
 
 
 def test_fold_unifies_umlauts_case_and_punctuation() -> None:

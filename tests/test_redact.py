@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.redact import redact
+from bot.language.redact import redact
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue import Dialogue, OutcomeKind
+from bot.dialogue.core import Dialogue
+from bot.dialogue.model import OutcomeKind
 
 
 @pytest.mark.parametrize(

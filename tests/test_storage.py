@@ -17,18 +17,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.storage import (
+from bot.storage.memory import MemoryStore
+from bot.storage.migrations import MIGRATIONS
+from bot.storage.ports import FeedbackSummary, Store, UnansweredQuestion
+from bot.storage.registry import PARENT_COLUMNS, PERSONAL_DATA, PersonalTable
+from bot.storage.sqlite import (
     DATABASE_NAME,
-    FeedbackSummary,
-    MemoryStore,
     SchemaVersionError,
     SqliteStore,
-    Store,
-    UnansweredQuestion,
     open_store,
+    split_statements,
 )
-from bot.storage.migrations import MIGRATIONS
-from bot.storage.sqlite import split_statements
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime.now(UTC)
@@ -370,7 +369,7 @@ _KILLED_WRITER = """
 import asyncio, sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from bot.storage import open_store
+from bot.storage.sqlite import open_store
 
 async def main() -> None:
     store = open_store(Path(sys.argv[1]))
@@ -552,3 +551,40 @@ def test_split_statements() -> None:
     assert len(statements) == 3
     assert statements[1] == "INSERT INTO t VALUES ('a;b');"
     assert statements[2].endswith("END;")
+
+
+async def test_every_table_about_a_parent_is_in_the_personal_data_registry(
+    tmp_path: Path,
+) -> None:
+    store = open_store(tmp_path)
+    await store.open()
+    await store.close()
+    tables = [r[0] for r in sql(store.path, "SELECT name FROM sqlite_master WHERE type='table'")]
+    with_parent = {
+        table
+        for table in tables
+        for row in sql(store.path, f"PRAGMA table_info({table})")
+        if row[1] in PARENT_COLUMNS
+    }
+    assert with_parent == {t.table for t in PERSONAL_DATA}
+
+
+async def test_a_table_added_later_is_deleted_through_the_registry(tmp_path: Path) -> None:
+    added = "CREATE TABLE reminders (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL);"
+    registry = (*PERSONAL_DATA, PersonalTable("reminders", "parent_id", "event reminders"))
+    store = SqliteStore(
+        tmp_path / "db.sqlite3", migrations=(*MIGRATIONS, added), personal_data=registry
+    )
+    await store.open()
+    try:
+        await store.touch_user(5, "de", NOW)
+        async with store._use() as connection:  # a write the new feature would make
+            await connection.execute("INSERT INTO reminders (parent_id) VALUES (5), (6)")
+            await connection.commit()
+        assert await store.user_exists(5)
+        await store.delete_user(5)
+        assert not await store.user_exists(5)
+        assert await store.user_exists(6)
+    finally:
+        await store.close()
+    assert sql(tmp_path / "db.sqlite3", "SELECT parent_id FROM reminders") == [(6,)]

@@ -20,9 +20,10 @@ from typing import Any
 
 import aiosqlite
 
-from bot.storage.base import FeedbackSummary, UnansweredQuestion
-from bot.storage.memory import UserInfo, day_key, decode_state, encode_state, to_utc
+from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.ports import FeedbackSummary, UnansweredQuestion, UserInfo
+from bot.storage.registry import PERSONAL_DATA, PersonalTable
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ _WAL_ATTEMPTS = 100
 _WAL_PAUSE = 0.05
 
 # Every table with a user_id column; delete_user clears them all.
-_USER_TABLES = ("users", "states", "feedback", "unanswered")
+DATABASE_NAME = "elternlotse.sqlite3"
 
 
 class SchemaVersionError(RuntimeError):
@@ -90,12 +91,20 @@ class SqliteStore:
     Args:
         path: The database file; its directory is created on `open()`.
         migrations: The schema migrations to apply (tests pass their own).
+        personal_data: The tables that hold data about a parent (tests add their own).
 
     """
 
-    def __init__(self, path: Path, *, migrations: Sequence[str] = MIGRATIONS) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        migrations: Sequence[str] = MIGRATIONS,
+        personal_data: Sequence[PersonalTable] = PERSONAL_DATA,
+    ) -> None:
         self._path = path
         self._migrations = tuple(migrations)
+        self._personal = tuple(personal_data)
         self._connection: aiosqlite.Connection | None = None
         self._lock: asyncio.Lock | None = None
 
@@ -342,8 +351,8 @@ class SqliteStore:
         async with self._use() as connection:
             await connection.execute("BEGIN IMMEDIATE")
             try:
-                for table in _USER_TABLES:
-                    await connection.execute(f"DELETE FROM {table} WHERE user_id = ?", (user_id,))
+                for table in self._personal:
+                    await connection.execute(table.delete_sql, (user_id,))
                 await connection.execute("COMMIT")
             except BaseException:
                 await connection.rollback()
@@ -351,8 +360,19 @@ class SqliteStore:
 
     async def user_exists(self, user_id: int) -> bool:
         """Return whether anything about the user is stored."""
-        checks = " OR ".join(
-            f"EXISTS (SELECT 1 FROM {table} WHERE user_id = ?)" for table in _USER_TABLES
-        )
-        rows = await self._read(f"SELECT {checks}", (user_id,) * len(_USER_TABLES))
+        checks = " OR ".join(f"EXISTS ({table.select_sql})" for table in self._personal)
+        rows = await self._read(f"SELECT {checks}", (user_id,) * len(self._personal))
         return bool(rows[0][0])
+
+
+def open_store(data_dir: Path) -> SqliteStore:
+    """Return the SQLite store of a data directory (not yet opened; call `await store.open()`).
+
+    Args:
+        data_dir: The data directory (`ELTERNLOTSE_DATA`); created on `open()` if missing.
+
+    Returns:
+        A `SqliteStore` on `data_dir / "elternlotse.sqlite3"`.
+
+    """
+    return SqliteStore(data_dir / DATABASE_NAME)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import CrisisData
-from bot.normalize import loose, words
+from bot.content.knowledge import CrisisData
+from bot.language.normalize import loose, words
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialogue import Button, Reply
+from bot.dialogue.model import Button, Reply
 
 
 def render_plain(reply: Reply) -> str:

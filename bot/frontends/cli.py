@@ -3,60 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.checks import validate
-from bot.config import Config, ConfigError, load_config
-from bot.dialogue import Dialogue
-from bot.knowledge import KnowledgeBase
-from bot.yamlsource import ProblemsError
-
-EXIT_INVALID_KNOWLEDGE = 1
-EXIT_BAD_CONFIG = 2
+from bot.dialogue.core import Dialogue
+from bot.startup import Setup, StartupError, load_setup
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _setup(args: argparse.Namespace) -> Setup:
     try:
-        return load_config(getattr(args, "config", None))
-    except ConfigError as exc:
-        print(f"elternlotse: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_CONFIG) from exc
-
-
-def _knowledge(config: Config) -> KnowledgeBase:
-    try:
-        return validate(config.knowledge_dir)
-    except ProblemsError as exc:
-        for problem in exc.problems:
-            print(problem, file=sys.stderr)
-        print(
-            f"elternlotse: the knowledge base has {len(exc.problems)} problem(s); fix them first",
-            file=sys.stderr,
-        )
-        raise SystemExit(EXIT_INVALID_KNOWLEDGE) from exc
+        return load_setup(getattr(args, "config", None))
+    except StartupError as exc:
+        raise SystemExit(exc.report()) from exc
 
 
 def _dialogue(args: argparse.Namespace) -> Dialogue:
-    config = _config(args)
-    return Dialogue(_knowledge(config), config)
+    setup = _setup(args)
+    return Dialogue(setup.kb, setup.config)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Validate the knowledge base."""
-    config = _config(args)
-    kb = _knowledge(config)
+    kb = _setup(args).kb
     print(f"knowledge base OK: {len(kb.entries)} entries in {len(kb.categories)} categories")
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the core on the console."""
-    from bot.console import chat
+    from bot.frontends.console import chat
 
-    return chat(_dialogue(args), sys.stdin, sys.stdout)
+    setup = _setup(args)
+    return asyncio.run(chat(Dialogue(setup.kb, setup.config), setup.config, sys.stdin, sys.stdout))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -82,7 +63,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score a labelled question file and print the table."""
-    from bot.evaluation import (
+    from bot.frontends.evaluation import (
         baseline_predictor,
         core_predictor,
         format_report,

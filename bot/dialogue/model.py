@@ -1,4 +1,4 @@
-"""The vocabulary of the dialogue core: events in, replies, actions and state out."""
+"""The vocabulary of the dialogue core: events in; replies, typed actions and state out."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from bot.callbacks import ButtonData, Press
-from bot.flowengine import FlowState
+from bot.dialogue.callbacks import ButtonData, Press, Reason
+from bot.flows.state import FlowState
 
 
 class EventKind(Enum):
@@ -39,9 +39,19 @@ class Button:
     data: str
 
 
+Rows = tuple[tuple[Button, ...], ...]
+
+
 def button(label: str, press: Press, *args: str) -> Button:
     """Return a button whose data encodes `press` and its arguments."""
     return Button(label, ButtonData(press, args).encode())
+
+
+class Placement(Enum):
+    """Where a reply goes when it answers a button press (a typed message always gets NEW)."""
+
+    NEW = "new"  # a new message: answers and plans stay in the chat history
+    REPLACE_PRESSED = "replace_pressed"  # replace the message whose button was pressed
 
 
 @dataclass(frozen=True)
@@ -51,27 +61,64 @@ class Reply:
     text: str
     title: str | None = None
     footer: str | None = None
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    replace: bool = False  # a flow step: may replace the step message whose button was pressed
+    buttons: Rows = ()
+    placement: Placement = Placement.NEW
 
 
-class ActionKind(Enum):
-    """Side effects the front end performs after sending the replies."""
-
-    FEEDBACK = "feedback"
-    FEEDBACK_REASON = "feedback_reason"
-    UNANSWERED = "unanswered"
-    HANDOFF = "handoff"
-    DELETE_USER = "delete_user"
+# --- actions: side effects the use-case layer performs after the core decided ---------------
 
 
 @dataclass(frozen=True)
-class Action:
-    """A side effect with its arguments (never any personal data but redacted text)."""
+class Vote:
+    """The parent rated an answer helpful or not."""
 
-    kind: ActionKind
-    entry_id: str | None = None
-    value: str | None = None
+    entry_id: str
+    helpful: bool
+
+
+@dataclass(frozen=True)
+class VoteReason:
+    """The parent said why an answer did not help."""
+
+    entry_id: str
+    reason: Reason
+
+
+@dataclass(frozen=True)
+class RecordUnanswered:
+    """A question the bot could not answer, already redacted."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RequestHandoff:
+    """The parent asked for a counsellor."""
+
+
+@dataclass(frozen=True)
+class DeleteUser:
+    """The parent confirmed that everything stored about them is to be deleted."""
+
+
+Action = Vote | VoteReason | RecordUnanswered | RequestHandoff | DeleteUser
+
+
+class Counter(Enum):
+    """Daily counters (numbers only, never about a person): one per outcome kind plus extras."""
+
+    MESSAGES = "messages"
+    HANDOFF_REQUESTED = "handoff_requested"
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    FALLBACK = "fallback"
+    CRISIS = "crisis"
+    SMALLTALK = "smalltalk"
+    FLOW = "flow"
+    HANDOFF = "handoff"
+    MENU = "menu"
+    INFO = "info"
+    STALE = "stale"
 
 
 STATE_VERSION = 2
@@ -137,9 +184,15 @@ class Outcome:
     replies: tuple[Reply, ...]
     state: State
     actions: tuple[Action, ...] = ()
+    pressed_keyboard: Rows | None = None  # new buttons for the pressed message; None = keep
     entry_id: str | None = None
     score: float = 0.0
     candidates: tuple[str, ...] = field(default=())
+
+    @property
+    def counter(self) -> Counter:
+        """Return the daily counter this outcome counts in."""
+        return Counter(self.kind.value)
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON object `elternlotse ask` prints."""

@@ -6,10 +6,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.config import Config
-from bot.dialogue import Dialogue
-from bot.knowledge import RENDER_OVERHEAD, TELEGRAM_MESSAGE_LIMIT, KnowledgeBase, load_knowledge
-from bot.render import render_plain
-from bot.yamlsource import Problem, ProblemsError
+from bot.content.knowledge import KnowledgeBase
+from bot.content.loader import load_knowledge
+from bot.content.yamlsource import Problem, ProblemsError
+from bot.dialogue.core import Dialogue
+from bot.frontends.plain import render_plain
+from bot.limits import MESSAGE_LIMIT, RENDER_OVERHEAD
 
 
 def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
@@ -37,14 +39,13 @@ def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
                 )
                 continue
             owners[key].append((entry.id, entry.path, line))
-        size = len(render_plain(dialogue.answer_reply(entry))) + RENDER_OVERHEAD
-        if size > TELEGRAM_MESSAGE_LIMIT:
+        size = len(render_plain(dialogue.views.answer_reply(entry))) + RENDER_OVERHEAD
+        if size > MESSAGE_LIMIT:
             problems.append(
                 Problem(
                     entry.path,
                     1,
-                    f"rendered answer too long for one Telegram message "
-                    f"({size} > {TELEGRAM_MESSAGE_LIMIT})",
+                    f"rendered answer too long for one Telegram message ({size} > {MESSAGE_LIMIT})",
                 )
             )
     for key, places in owners.items():

@@ -1,31 +1,33 @@
-"""Console conversation with the dialogue core: `elternlotse chat`."""
+"""Console conversation through the same use case as Telegram: `elternlotse chat`."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
-from bot.dialogue import Button, Dialogue, Event, EventKind, Outcome, State
-from bot.render import flat_buttons, render_plain
+from bot.config import Config
+from bot.content.knowledge import KnowledgeBase
+from bot.conversation.clock import SystemClock
+from bot.conversation.service import Conversation, Parent
+from bot.dialogue.core import Dialogue
+from bot.dialogue.model import Button, Event, EventKind, Outcome
+from bot.frontends.plain import flat_buttons, render_plain
+from bot.storage.memory import MemoryStore
 
-COMMANDS = {
-    "/start": EventKind.START,
-    "/hilfe": EventKind.HELP,
-    "/help": EventKind.HELP,
-    "/themen": EventKind.TOPICS,
-    "/datenschutz": EventKind.PRIVACY,
-    "/loeschen": EventKind.DELETE,
-}
 QUIT = {"/ende", "/exit", "/quit"}
+CONSOLE_PARENT = Parent(id=1, language="de")
 
 
-def event_for(line: str, buttons: list[Button]) -> Event:
+def event_for(line: str, buttons: list[Button], kb: KnowledgeBase) -> Event:
     """Turn one console line into an event: a number presses a shown button."""
     stripped = line.strip()
     if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
         return Event(EventKind.BUTTON, buttons[int(stripped) - 1].data)
-    command = COMMANDS.get(stripped.split(" ", 1)[0].lower()) if stripped.startswith("/") else None
-    if command is not None:
-        return Event(command)
+    if stripped.startswith("/"):
+        command = kb.command(stripped[1:].split(" ", 1)[0])
+        if command is not None:
+            return Event(command.event)
     return Event(EventKind.TEXT, line)
 
 
@@ -42,11 +44,19 @@ def print_outcome(outcome: Outcome, out: TextIO) -> list[Button]:
     return buttons
 
 
-def chat(dialogue: Dialogue, stdin: TextIO, out: TextIO) -> int:
+async def _read_line(stdin: TextIO) -> str:
+    # Reading stdin blocks; a thread keeps the event loop (and the use case's locks) free.
+    return await asyncio.to_thread(stdin.readline)
+
+
+async def chat(dialogue: Dialogue, config: Config, stdin: TextIO, out: TextIO) -> int:
     """Hold a conversation on the console until end of input or /ende.
+
+    The conversation keeps its state in memory only: nothing survives the process.
 
     Args:
         dialogue: The dialogue core.
+        config: The configuration (time zone of the daily counters).
         stdin: Input, one message per line (a TTY or a pipe).
         out: Where replies are printed.
 
@@ -54,25 +64,21 @@ def chat(dialogue: Dialogue, stdin: TextIO, out: TextIO) -> int:
         The process exit code.
 
     """
-    state = State()
+    conversation = Conversation(dialogue, MemoryStore(), SystemClock(), ZoneInfo(config.timezone))
     out.write(dialogue.texts("console_intro") + "\n\n")
-    outcome = dialogue.handle(state, Event(EventKind.START))
-    state = outcome.state
+    outcome = await conversation.handle(CONSOLE_PARENT, Event(EventKind.START))
     buttons = print_outcome(outcome, out)
     interactive = stdin.isatty()
     while True:
         if interactive:
             out.write("> ")
             out.flush()
-        line = stdin.readline()
+        line = await _read_line(stdin)
         if not line or line.strip().lower() in QUIT:
             return 0
         line = line.rstrip("\n")
         if not interactive:
             out.write(f"> {line}\n")
-        outcome = dialogue.handle(state, event_for(line, buttons))
-        state = outcome.state
-        for action in outcome.actions:
-            # The console keeps nothing; it only shows what a front end with storage would do.
-            out.write(f"(Aktion: {action.kind.value})\n")
+        event = event_for(line, buttons, dialogue.kb)
+        outcome = await conversation.handle(CONSOLE_PARENT, event)
         buttons = print_outcome(outcome, out) or buttons

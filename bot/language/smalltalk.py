@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.knowledge import SmalltalkIntent
-from bot.normalize import loose, words
+from bot.content.knowledge import SmalltalkIntent
+from bot.language.normalize import loose, words
 
 
 class Smalltalk:

@@ -12,7 +12,7 @@ from typing import Protocol
 from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
-from bot.normalize import Normalizer
+from bot.language.normalize import Normalizer
 
 # Weights of the three signals in the 0–100 score (they sum to 1).
 COVERAGE_WEIGHT = 0.6

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.yamlsource import Problem, ProblemsError, load_yaml
+from bot.content.yamlsource import Problem, ProblemsError, load_yaml
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from bot.limits import BUTTON_DATA_BYTES
+
 VERSION = "1"
-MAX_BYTES = 64
+MAX_BYTES = BUTTON_DATA_BYTES
 
 
 class Press(Enum):
@@ -15,6 +17,7 @@ class Press(Enum):
     ENTRY = "e"
     CATEGORY = "c"
     MENU = "m"
+    BACK = "b"  # back to the topic menu from a menu page (replaces the page)
     NONE_OF_THESE = "n"
     FEEDBACK = "f"
     REASON = "r"
@@ -63,6 +66,7 @@ _ARITY = {
     Press.ENTRY: 1,
     Press.CATEGORY: 1,
     Press.MENU: 0,
+    Press.BACK: 0,
     Press.NONE_OF_THESE: 0,
     Press.FEEDBACK: 2,
     Press.REASON: 2,

@@ -6,13 +6,22 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
-from bot.callbacks import ButtonData, FlowCommand, Press
-from bot.flowengine import FlowEngine, FlowError, FlowState
-from bot.flows import NodeKind
-from bot.knowledge import KnowledgeBase
-from bot.model import Action, ActionKind, Button, Outcome, OutcomeKind, Reply, State, button
-
-Rows = tuple[tuple[Button, ...], ...]
+from bot.content.knowledge import KnowledgeBase
+from bot.dialogue.callbacks import ButtonData, FlowCommand, Press
+from bot.dialogue.model import (
+    Button,
+    Outcome,
+    OutcomeKind,
+    Placement,
+    Reply,
+    RequestHandoff,
+    Rows,
+    State,
+    button,
+)
+from bot.flows.engine import FlowEngine, FlowError
+from bot.flows.model import FlowAction, NodeKind
+from bot.flows.state import FlowState
 
 
 class FlowSteps:
@@ -57,7 +66,7 @@ class FlowSteps:
     def menu(self, state: State) -> Outcome:
         """List the flows."""
         rows = tuple((self.start_button(f),) for f in self.kb.flows)
-        rows += ((button(self.texts("button_back"), Press.MENU),),)
+        rows += ((button(self.texts("button_back"), Press.BACK),),)
         return Outcome(OutcomeKind.MENU, (Reply(self.texts("flows_intro"), buttons=rows),), state)
 
     def _controls(self, flow: FlowState) -> Rows:
@@ -86,7 +95,7 @@ class FlowSteps:
                 for i, o in enumerate(node.options)
             )
             text = f"{notice}\n\n{node.text}" if notice else node.text
-            reply = Reply(text, title=title, buttons=options + self._controls(flow), replace=True)
+            reply = Reply(text, title=title, buttons=options + self._controls(flow))
             return Outcome(
                 OutcomeKind.FLOW,
                 (reply,),
@@ -95,9 +104,9 @@ class FlowSteps:
             )
         finished = replace(state, flow=None, pending_question=None)
         if node.kind is NodeKind.ACTION:
-            if node.action == "handoff":
+            if node.action is FlowAction.HANDOFF:
                 outcome = self._answer(finished, "beratung-kontakt")
-                return replace(outcome, actions=(Action(ActionKind.HANDOFF),))
+                return replace(outcome, actions=(RequestHandoff(),))
             assert node.entry is not None  # noqa: S101 - the loader requires it
             return self._answer(finished, node.entry)
         plan = self.engine.plan(flow, self.clock())
@@ -112,29 +121,41 @@ class FlowSteps:
         return Outcome(OutcomeKind.FLOW, (reply,), finished, entry_id=flow.flow)
 
     def press(self, state: State, data: ButtonData) -> Outcome | None:
-        """Handle a flow button; None when it is stale or forged (the caller says so)."""
+        """Handle a flow button; None when it is stale or forged (the caller says so).
+
+        A step pressed in a flow is replaced by the next step where the front end can; a step
+        that is not replaced (the plan, a cancel) loses its buttons, so it cannot be pressed
+        again. Starting a flow leaves the message with the start button as it is.
+        """
         try:
             if data.press is Press.FLOW_START:
                 return self.show(state, self.engine.start(data.args[0]))
-            current = state.flow
-            if current is None or current.flow != data.args[0]:
-                return None  # a button of a flow the parent is not in (stale or forged)
-            if data.press is Press.FLOW_OPTION:
-                return self.show(
-                    state, self.engine.choose(current, data.args[1], int(data.args[2]))
-                )
-            command = FlowCommand(data.args[1])
-            if command is FlowCommand.BACK:
-                return self.show(state, self.engine.back(current))
-            if command is FlowCommand.RESTART:
-                return self.show(state, self.engine.start(current.flow))
-            if command is FlowCommand.RESUME:
-                return self.show(state, current)
-            cancelled = replace(state, flow=None)
-            reply = Reply(self.texts("flow_cancelled"), buttons=self._service_rows())
-            return Outcome(OutcomeKind.INFO, (reply,), cancelled)
+            outcome = self._step_press(state, data)
         except FlowError:
             return None
+        if outcome is None:
+            return None
+        replies = outcome.replies
+        if len(replies) == 1 and outcome.kind is OutcomeKind.FLOW and outcome.state.flow:
+            replies = (replace(replies[0], placement=Placement.REPLACE_PRESSED),)
+        return replace(outcome, replies=replies, pressed_keyboard=())
+
+    def _step_press(self, state: State, data: ButtonData) -> Outcome | None:
+        current = state.flow
+        if current is None or current.flow != data.args[0]:
+            return None  # a button of a flow the parent is not in (stale or forged)
+        if data.press is Press.FLOW_OPTION:
+            return self.show(state, self.engine.choose(current, data.args[1], int(data.args[2])))
+        command = FlowCommand(data.args[1])
+        if command is FlowCommand.BACK:
+            return self.show(state, self.engine.back(current))
+        if command is FlowCommand.RESTART:
+            return self.show(state, self.engine.start(current.flow))
+        if command is FlowCommand.RESUME:
+            return self.show(state, current)
+        cancelled = replace(state, flow=None)
+        reply = Reply(self.texts("flow_cancelled"), buttons=self._service_rows())
+        return Outcome(OutcomeKind.INFO, (reply,), cancelled)
 
     def text(self, state: State, text: str) -> Outcome | None:
         """Handle typed text inside a flow; None when the step does not take text."""

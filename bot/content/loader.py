@@ -1,136 +1,35 @@
-"""The knowledge base as frozen dataclasses, loaded and validated from `knowledge/`."""
+"""Load and validate the knowledge base from `knowledge/`, naming file, line and key on error."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from bot.calculators import Parameters, parse_parameters
-from bot.flows import PLACEHOLDER_NEEDS, Flow, check_flow, parse_flow
-from bot.normalize import Normalizer
-from bot.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
-
-TELEGRAM_MESSAGE_LIMIT = 4096
-# Room reserved for HTML tags and escaping when an answer is rendered for Telegram.
-RENDER_OVERHEAD = 200
-
-
-class EntryKind(Enum):
-    """What selecting an entry leads to."""
-
-    ANSWER = "answer"
-    FLOW = "flow"
-    HANDOFF = "handoff"
-
-
-@dataclass(frozen=True)
-class Source:
-    """A public source an answer relies on."""
-
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One FAQ entry."""
-
-    id: str
-    title: str
-    category: str
-    kind: EntryKind
-    flow: str | None
-    questions: tuple[str, ...]
-    keywords: tuple[str, ...]
-    answer: str
-    legal_basis: tuple[str, ...]
-    sources: tuple[Source, ...]
-    reviewed: date
-    related: tuple[str, ...]
-    path: Path = field(compare=False)
-    question_lines: tuple[int, ...] = field(default=(), compare=False)  # for file:line errors
-
-
-@dataclass(frozen=True)
-class Category:
-    """A menu category."""
-
-    id: str
-    label: str
-
-
-@dataclass(frozen=True)
-class CrisisSignal:
-    """One kind of danger with the patterns that reveal it."""
-
-    id: str
-    patterns: tuple[re.Pattern[str], ...]
-    unless: tuple[re.Pattern[str], ...]
-
-
-@dataclass(frozen=True)
-class CrisisData:
-    """Crisis vocabulary, signals and the hotline reply."""
-
-    vocabulary: tuple[str, ...]
-    spellings: Mapping[str, str]
-    signals: tuple[CrisisSignal, ...]
-    title: str
-    text: str
-
-
-@dataclass(frozen=True)
-class SmalltalkIntent:
-    """A smalltalk intent: whole-message patterns and a reply."""
-
-    id: str
-    patterns: tuple[re.Pattern[str], ...]
-    reply: str
-
-
-@dataclass(frozen=True)
-class Texts:
-    """Fixed wordings, looked up by key and filled with placeholders."""
-
-    values: Mapping[str, str]
-
-    def __call__(self, key: str, **fields: object) -> str:
-        """Return text `key`, with `{placeholders}` filled from `fields`."""
-        text = self.values[key].strip()
-        return text.format(**fields) if fields else text
-
-
-@dataclass(frozen=True)
-class KnowledgeBase:
-    """Everything the bot knows, validated."""
-
-    entries: Mapping[str, Entry]
-    categories: tuple[Category, ...]
-    synonyms: Mapping[str, tuple[str, ...]]
-    abbreviations: Mapping[str, tuple[str, ...]]
-    stopwords: tuple[str, ...]
-    crisis: CrisisData
-    smalltalk: tuple[SmalltalkIntent, ...]
-    texts: Texts
-    flows: Mapping[str, Flow]
-    calculators: tuple[Parameters, ...]
-
-    def in_category(self, category_id: str) -> list[Entry]:
-        """Return the entries of a category, in file-name order."""
-        return [e for e in self.entries.values() if e.category == category_id]
-
-    def normalizer(self) -> Normalizer:
-        """Build the normaliser configured by this knowledge base's synonyms and stop words."""
-        return Normalizer(self.synonyms, self.stopwords, self.abbreviations)
+from bot.content.knowledge import (
+    Category,
+    Command,
+    CrisisData,
+    CrisisSignal,
+    Entry,
+    EntryKind,
+    KnowledgeBase,
+    SmalltalkIntent,
+    Source,
+)
+from bot.content.texts import Texts
+from bot.content.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
+from bot.dialogue.model import EventKind
+from bot.flows.calculators import Parameters, parse_parameters
+from bot.flows.graph import check_flow
+from bot.flows.loader import parse_flow
+from bot.flows.model import Flow
 
 
 @cache
@@ -264,6 +163,41 @@ def _load_smalltalk(c: _Collector, root: Path) -> tuple[SmalltalkIntent, ...]:
     )
 
 
+def _load_commands(c: _Collector, root: Path) -> tuple[Command, ...]:
+    doc = c.load(root / "commands.yaml", "commands")
+    if doc is None:
+        return ()
+    return tuple(
+        Command(
+            name=raw["name"],
+            event=EventKind(raw["event"]),
+            description=raw["description"].strip(),
+            aliases=tuple(raw.get("aliases", ())),
+            menu=bool(raw.get("menu", True)),
+        )
+        for raw in doc["commands"]
+    )
+
+
+def _check_entry_links(
+    c: _Collector,
+    entries: Mapping[str, Entry],
+    docs: Mapping[str, LocatedDict],
+    category_ids: set[str] | None,
+) -> None:
+    """Check each entry's category and related ids (category_ids None: categories unreadable)."""
+    for entry_id, entry in entries.items():
+        doc = docs[entry_id]
+        if category_ids is not None and entry.category not in category_ids:
+            c.add(entry.path, doc.line_of("category"), f"unknown category '{entry.category}'")
+        for index, related in enumerate(entry.related):
+            if related not in entries:
+                line = doc["related"].line_of(index)
+                c.add(entry.path, line, f"related[{index}]: no entry with id '{related}'")
+            elif related == entry_id:
+                c.add(entry.path, doc["related"].line_of(index), "an entry cannot relate to itself")
+
+
 def _load_flows(c: _Collector, root: Path, entries: Mapping[str, Entry]) -> dict[str, Flow]:
     flows: dict[str, Flow] = {}
     for path in sorted((root / "flows").glob("*.yaml")):
@@ -271,7 +205,7 @@ def _load_flows(c: _Collector, root: Path, entries: Mapping[str, Entry]) -> dict
         if doc is None:
             continue
         flow = parse_flow(doc, path)
-        problems = check_flow(flow, doc, set(entries), PLACEHOLDER_NEEDS, 64)
+        problems = check_flow(flow, doc, set(entries))
         c.problems.extend(problems)
         if not problems:
             flows[flow.id] = flow
@@ -314,7 +248,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     """Load and validate the whole knowledge base.
 
     Cross-file rules (related ids, duplicate phrasings, message length) are checked by
-    `bot.checks.check_knowledge`, which needs the normaliser; this function checks files.
+    `bot.content.checks.check_knowledge`, which needs the normaliser; this function checks files.
 
     Args:
         root: The `knowledge/` directory.
@@ -339,17 +273,9 @@ def load_knowledge(root: Path) -> KnowledgeBase:
 
     raw_categories = categories_doc["categories"] if categories_doc is not None else []
     categories = tuple(Category(raw["id"], raw["label"]) for raw in raw_categories)
-    category_ids = {cat.id for cat in categories}
-    for entry_id, entry in entries.items():
-        doc = docs[entry_id]
-        if categories_doc is not None and entry.category not in category_ids:
-            c.add(entry.path, doc.line_of("category"), f"unknown category '{entry.category}'")
-        for index, related in enumerate(entry.related):
-            if related not in entries:
-                line = doc["related"].line_of(index)
-                c.add(entry.path, line, f"related[{index}]: no entry with id '{related}'")
-            elif related == entry_id:
-                c.add(entry.path, doc["related"].line_of(index), "an entry cannot relate to itself")
+    category_ids = {cat.id for cat in categories} if categories_doc is not None else None
+    _check_entry_links(c, entries, docs, category_ids)
+    commands = _load_commands(c, root)
 
     if (
         c.problems
@@ -372,4 +298,5 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         texts=Texts(dict(texts_doc["texts"])),
         flows=flows,
         calculators=calculators,
+        commands=commands,
     )

@@ -9,8 +9,9 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz, process
 
-from bot.dialogue import Dialogue, OutcomeKind
-from bot.knowledge import KnowledgeBase
+from bot.content.knowledge import KnowledgeBase
+from bot.dialogue.core import Dialogue
+from bot.dialogue.model import OutcomeKind
 
 SPECIAL = {"fallback", "crisis", "smalltalk"}
 ANSWERING = {OutcomeKind.ANSWER, OutcomeKind.FLOW, OutcomeKind.HANDOFF}

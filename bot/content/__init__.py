@@ -1,0 +1,1 @@
+"""The knowledge base: YAML sources with line numbers, frozen content types, loader and checks."""

@@ -1,0 +1,1 @@
+"""Use cases for parents: lock the parent, load state, decide, save, count, perform actions."""

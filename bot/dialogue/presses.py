@@ -1,0 +1,125 @@
+"""Button presses of the dialogue (all but the flows'): one small handler per kind of press."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+from bot.content.knowledge import KnowledgeBase
+from bot.dialogue.callbacks import ButtonData, Press, Reason
+from bot.dialogue.model import (
+    Action,
+    DeleteUser,
+    Outcome,
+    OutcomeKind,
+    Placement,
+    RecordUnanswered,
+    Reply,
+    RequestHandoff,
+    State,
+    Vote,
+    VoteReason,
+    button,
+)
+from bot.dialogue.views import Views
+
+HANDOFF_ENTRY = "beratung-kontakt"
+PressHandler = Callable[[State, tuple[str, ...]], Outcome | None]
+_REASONS = (
+    (Reason.WRONG_TOPIC, "reason_wrong_topic"),
+    (Reason.TOO_VAGUE, "reason_too_vague"),
+    (Reason.OUTDATED, "reason_outdated"),
+    (Reason.SKIP, "reason_skip"),
+)
+
+
+class Presses:
+    """Routes a decoded press to its handler; a handler returns None for a stale press."""
+
+    def __init__(self, kb: KnowledgeBase, views: Views, flows_menu: Callable[[State], Outcome]):
+        """Keep the knowledge base, the views and the flows' menu."""
+        self.kb = kb
+        self.views = views
+        self.texts = kb.texts
+        self._flows_menu = flows_menu
+        self.table: Mapping[Press, PressHandler] = {
+            Press.ENTRY: self.entry,
+            Press.CATEGORY: lambda state, args: self.views.category(state, args[0]),
+            Press.MENU: lambda state, _: self.views.menu(state),
+            Press.BACK: lambda state, _: self.views.menu(
+                state, placement=Placement.REPLACE_PRESSED
+            ),
+            Press.FLOWS: self.flows,
+            Press.NONE_OF_THESE: self.none_of_these,
+            Press.FEEDBACK: self.feedback,
+            Press.REASON: self.reason,
+            Press.HANDOFF: self.handoff,
+            Press.DELETE: self.delete,
+        }
+
+    def handle(self, state: State, pressed: ButtonData) -> Outcome | None:
+        """Run the handler of a press; None when it is stale (unknown entry, category …)."""
+        handler = self.table.get(pressed.press)
+        return handler(state, pressed.args) if handler is not None else None
+
+    def entry(self, state: State, args: tuple[str, ...]) -> Outcome | None:
+        """Answer the entry the button names."""
+        entry = self.kb.entries.get(args[0])
+        return self.views.answer(state, entry) if entry is not None else None
+
+    def flows(self, state: State, args: tuple[str, ...]) -> Outcome:
+        """List the flows in place of the topic menu."""
+        outcome = self._flows_menu(state)
+        replies = tuple(replace(r, placement=Placement.REPLACE_PRESSED) for r in outcome.replies)
+        return replace(outcome, replies=replies)
+
+    def none_of_these(self, state: State, args: tuple[str, ...]) -> Outcome:
+        """None of the offered topics fit: record the question and offer a counsellor."""
+        actions: tuple[Action, ...] = ()
+        if state.pending_question:
+            actions = (RecordUnanswered(state.pending_question),)
+        reply = Reply(self.texts("clarify_none_reply"), buttons=self.views.service_rows())
+        new_state = replace(state, pending_question=None)
+        return Outcome(OutcomeKind.FALLBACK, (reply,), new_state, actions)
+
+    def feedback(self, state: State, args: tuple[str, ...]) -> Outcome | None:
+        """Record a 👍/👎 and take the vote buttons off the answer; after 👎 ask why."""
+        entry = self.kb.entries.get(args[0])
+        if entry is None:
+            return None
+        helpful = args[1] == "+"
+        tidied = self.views.answer_rows(entry, feedback=False)
+        if helpful:
+            reply = Reply(self.texts("feedback_thanks_up"))
+        else:
+            rows = tuple(
+                (button(self.texts(key), Press.REASON, entry.id, r.value),) for r, key in _REASONS
+            )
+            reply = Reply(self.texts("feedback_ask_down"), buttons=rows)
+        return Outcome(
+            OutcomeKind.INFO,
+            (reply,),
+            state,
+            (Vote(entry.id, helpful),),
+            pressed_keyboard=tidied,
+        )
+
+    def reason(self, state: State, args: tuple[str, ...]) -> Outcome | None:
+        """Record why an answer did not help."""
+        if args[0] not in self.kb.entries:
+            return None
+        action = VoteReason(args[0], Reason(args[1]))
+        reply = Reply(self.texts("feedback_thanks_down"), buttons=self.views.service_rows())
+        return Outcome(OutcomeKind.INFO, (reply,), state, (action,))
+
+    def handoff(self, state: State, args: tuple[str, ...]) -> Outcome:
+        """Show how to reach a counsellor."""
+        outcome = self.views.answer(state, self.kb.entries[HANDOFF_ENTRY])
+        return replace(outcome, actions=(RequestHandoff(),))
+
+    def delete(self, state: State, args: tuple[str, ...]) -> Outcome:
+        """Delete after the parent confirmed; otherwise say nothing was deleted."""
+        if args[0] != "y":
+            return self.views.info(state, self.texts("delete_cancelled"))
+        reply = Reply(self.texts("delete_done"), buttons=self.views.service_rows()[1:])
+        return Outcome(OutcomeKind.INFO, (reply,), State(), (DeleteUser(),))

@@ -1,0 +1,134 @@
+"""What the dialogue shows: answers with their buttons, menus, info replies. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+
+from bot.content.knowledge import Entry, EntryKind, KnowledgeBase
+from bot.dialogue.callbacks import Press
+from bot.dialogue.model import (
+    Button,
+    Outcome,
+    OutcomeKind,
+    Placement,
+    Reply,
+    Rows,
+    State,
+    button,
+)
+
+ENTRY_OUTCOME = {
+    EntryKind.ANSWER: OutcomeKind.ANSWER,
+    EntryKind.FLOW: OutcomeKind.FLOW,
+    EntryKind.HANDOFF: OutcomeKind.HANDOFF,
+}
+
+
+class Views:
+    """Builds replies from the knowledge base; knows nothing about the parent's state machine."""
+
+    def __init__(self, kb: KnowledgeBase, flow_buttons: Callable[[str], Sequence[Button]]) -> None:
+        """Keep the knowledge base and a way to list the flow buttons an answer offers.
+
+        Args:
+            kb: The knowledge base.
+            flow_buttons: Returns the "start this flow" buttons offered under an entry.
+
+        """
+        self.kb = kb
+        self.texts = kb.texts
+        self._flow_buttons = flow_buttons
+
+    def menu_rows(self) -> Rows:
+        """Return the topic menu: one button per category, then the flows."""
+        rows = tuple((button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories)
+        if self.kb.flows:
+            rows += ((button(self.texts("button_flows"), Press.FLOWS),),)
+        return rows
+
+    def service_rows(self) -> Rows:
+        """Return the "counsellor" and "all topics" rows shown under most replies."""
+        return (
+            (button(self.texts("button_handoff"), Press.HANDOFF),),
+            (button(self.texts("button_topics"), Press.MENU),),
+        )
+
+    def back_row(self) -> tuple[Button, ...]:
+        """Return the "back to the topics" row of a menu page (it replaces the page in place)."""
+        return (button(self.texts("button_back"), Press.BACK),)
+
+    def feedback_row(self, entry_id: str) -> tuple[Button, ...]:
+        """Return the 👍/👎 row under an answer."""
+        return (
+            button(self.texts("button_helpful"), Press.FEEDBACK, entry_id, "+"),
+            button(self.texts("button_not_helpful"), Press.FEEDBACK, entry_id, "-"),
+        )
+
+    def answer_rows(self, entry: Entry, *, feedback: bool = True) -> Rows:
+        """Return the buttons under an answer: flows, related topics, feedback, service."""
+        flows = tuple((b,) for b in self._flow_buttons(entry.id))
+        related = tuple(
+            (button(self.kb.entries[r].title, Press.ENTRY, r),) for r in entry.related[:3]
+        )
+        votes = (self.feedback_row(entry.id),) if feedback else ()
+        return (*flows, *related, *votes, *self.service_rows())
+
+    def answer_reply(self, entry: Entry) -> Reply:
+        """Render an entry as a reply with its legal basis, sources and review date."""
+        t = self.texts
+        footer = []
+        if entry.legal_basis:
+            footer.append(f"{t('label_legal')}: {', '.join(entry.legal_basis)}")
+        sources = "; ".join(f"{s.title} – {s.url}" for s in entry.sources)
+        footer.append(f"{t('label_sources')}: {sources}")
+        footer.append(f"{t('label_reviewed')}: {entry.reviewed:%d.%m.%Y}")
+        return Reply(
+            text=entry.answer,
+            title=entry.title,
+            footer="\n".join(footer),
+            buttons=self.answer_rows(entry),
+        )
+
+    def answer(
+        self, state: State, entry: Entry, score: float = 100.0, cands: Sequence[str] = ()
+    ) -> Outcome:
+        """Answer an entry and remember it as the last answered one."""
+        return Outcome(
+            kind=ENTRY_OUTCOME[entry.kind],
+            replies=(self.answer_reply(entry),),
+            state=replace(state, last_entry=entry.id, pending_question=None),
+            entry_id=entry.id,
+            score=score,
+            candidates=tuple(cands) or (entry.id,),
+        )
+
+    def info(self, state: State, text: str, rows: Iterable[tuple[Button, ...]] = ()) -> Outcome:
+        """Return a plain information reply with optional buttons."""
+        return Outcome(OutcomeKind.INFO, (Reply(text, buttons=tuple(rows)),), state)
+
+    def menu(
+        self, state: State, text: str | None = None, placement: Placement = Placement.NEW
+    ) -> Outcome:
+        """Show the topic categories."""
+        reply = Reply(
+            text or self.texts("topics_intro"), buttons=self.menu_rows(), placement=placement
+        )
+        return Outcome(OutcomeKind.MENU, (reply,), state)
+
+    def category(self, state: State, category_id: str) -> Outcome | None:
+        """Show the entries of one category in place of the menu; None if it does not exist."""
+        category = next((c for c in self.kb.categories if c.id == category_id), None)
+        if category is None:
+            return None
+        rows = tuple(
+            (button(e.title, Press.ENTRY, e.id),) for e in self.kb.in_category(category.id)
+        ) + (self.back_row(),)
+        text = self.texts("category_intro", category=category.label)
+        reply = Reply(text, buttons=rows, placement=Placement.REPLACE_PRESSED)
+        return Outcome(OutcomeKind.MENU, (reply,), state)
+
+    def stale(self, state: State) -> Outcome:
+        """Say that a button is stale, unknown or forged, and show the menu."""
+        reply = Reply(self.texts("stale_button"), buttons=self.menu_rows())
+        return Outcome(OutcomeKind.STALE, (reply,), state)

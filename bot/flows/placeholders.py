@@ -1,0 +1,139 @@
+"""Placeholders of flow plans: one registry of what each needs and how it renders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content.texts import Texts
+from bot.flows import calculators as calc
+from bot.flows.calculators import Parameters, euro
+
+Renderer = Callable[[Parameters, Mapping[str, Any], Texts], str]
+
+
+def _ages(answers: Mapping[str, Any]) -> list[int]:
+    return [int(a) for a in answers.get("alter", [])]
+
+
+def _with_basis(texts: Texts, text: str, basis: str) -> str:
+    return f"{text} {texts('calc_basis', basis=basis)}"
+
+
+def _support(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    lines = []
+    for age in _ages(answers):
+        result = calc.child_support(p, age)
+        if result.minimum is None or result.paid is None:
+            lines.append(texts("calc_support_adult", age=age))
+        else:
+            lines.append(
+                texts(
+                    "calc_support_line",
+                    age=age,
+                    minimum=euro(result.minimum),
+                    paid=euro(result.paid),
+                )
+            )
+    return _with_basis(texts, "\n".join(lines), p.legal_basis["mindestunterhalt"])
+
+
+def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    sgb2 = answers.get("kind_buergergeld")
+    lines = []
+    for age in _ages(answers):
+        result = calc.unterhaltsvorschuss(
+            p,
+            age,
+            parent_married=answers.get("verheiratet_neu") is True,
+            child_gets_sgb2=None if sgb2 == "unklar" else sgb2 == "ja",
+            parent_gross_income_over_600=answers.get("einkommen_600"),
+        )
+        amount = euro(result.amount) if result.amount is not None else ""
+        income = euro(p.uvg_min_gross_income_sgb2)
+        lines.append(texts(f"calc_uvg_{result.reason}", age=age, amount=amount, income=income))
+    return _with_basis(texts, "\n".join(lines), p.legal_basis["unterhaltsvorschuss"])
+
+
+def _no_minors(answers: Mapping[str, Any]) -> bool:
+    return not any(0 <= a < 18 for a in _ages(answers))
+
+
+def _mehrbedarf(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    if _no_minors(answers):
+        return texts("calc_mehrbedarf_none")
+    result = calc.mehrbedarf(p, _ages(answers))
+    text = texts(
+        "calc_mehrbedarf",
+        percent=result.percent,
+        regelbedarf=euro(p.regelbedarf_single),
+        amount=euro(result.amount),
+    )
+    return _with_basis(texts, text, p.legal_basis["mehrbedarf"])
+
+
+def _kktage(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    days = calc.kinderkrankentage(p, _ages(answers))
+    text = texts("calc_kktage", days=days) if days else texts("calc_kktage_none")
+    return _with_basis(texts, text, p.legal_basis["kinderkrankentage"])
+
+
+def _kindergeld(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    ages = _ages(answers)
+    minors = sum(0 <= a < 18 for a in ages)
+    text = texts(
+        "calc_kindergeld",
+        amount=euro(calc.kindergeld_total(p, ages)),
+        each=euro(p.kindergeld),
+        count=minors,
+    )
+    if len(ages) > minors:
+        text += " " + texts("calc_kindergeld_adult")
+    return _with_basis(texts, text, p.legal_basis["kindergeld"])
+
+
+def _entlastung(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    amount = calc.entlastungsbetrag(p, len(_ages(answers)))
+    text = texts(
+        "calc_entlastung",
+        amount=euro(amount),
+        first=euro(p.entlastung_first),
+        further=euro(p.entlastung_further),
+    )
+    return _with_basis(texts, text, p.legal_basis["entlastungsbetrag"])
+
+
+def _kiz(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    if _no_minors(answers):
+        return texts("calc_kiz_none")
+    minors = sum(0 <= a < 18 for a in _ages(answers))
+    text = texts(
+        "calc_kiz",
+        each=euro(p.kiz_max_per_child),
+        amount=euro(p.kiz_max_per_child * minors),
+        income=euro(p.kiz_min_gross_income),
+    )
+    return _with_basis(texts, text, p.legal_basis["kinderzuschlag"])
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """A placeholder a plan section may embed: the answers it needs and how it renders."""
+
+    needs: frozenset[str]
+    render: Renderer
+
+
+_AGES = frozenset({"alter"})
+# The loader checks that every placeholder a flow uses is here and that every path collects
+# what it needs; the engine renders it. Adding one is one line here plus its text keys.
+PLACEHOLDERS: Mapping[str, Placeholder] = {
+    "unterhalt_tabelle": Placeholder(_AGES, _support),
+    "uvg_tabelle": Placeholder(_AGES, _uvg),
+    "mehrbedarf": Placeholder(_AGES, _mehrbedarf),
+    "kinderkrankentage": Placeholder(_AGES, _kktage),
+    "kindergeld": Placeholder(_AGES, _kindergeld),
+    "entlastungsbetrag": Placeholder(_AGES, _entlastung),
+    "kinderzuschlag": Placeholder(_AGES, _kiz),
+}

@@ -1,0 +1,46 @@
+"""Where a parent is in a flow: a small, serialisable value."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FlowState:
+    """Where a parent is in a flow: the node, the answers so far and the way back."""
+
+    flow: str
+    node: str
+    answers: Mapping[str, Any] = field(default_factory=dict)
+    history: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialise (JSON-compatible)."""
+        return {
+            "flow": self.flow,
+            "node": self.node,
+            "answers": dict(self.answers),
+            "history": [[n, dict(a)] for n, a in self.history],
+        }
+
+    @classmethod
+    def from_dict(cls, raw: object) -> FlowState | None:
+        """Restore; anything malformed gives None (the parent simply starts again)."""
+        if not isinstance(raw, dict):
+            return None
+        flow, node, answers, history = (
+            raw.get("flow"),
+            raw.get("node"),
+            raw.get("answers"),
+            raw.get("history", []),
+        )
+        if not (isinstance(flow, str) and isinstance(node, str) and isinstance(answers, dict)):
+            return None
+        if not isinstance(history, list) or not all(
+            isinstance(h, list) and len(h) == 2 and isinstance(h[0], str) and isinstance(h[1], dict)
+            for h in history
+        ):
+            return None
+        return cls(flow, node, answers, tuple((h[0], h[1]) for h in history))

@@ -1,0 +1,1 @@
+"""Front ends without Telegram: the `elternlotse` command line, the console chat, evaluation."""

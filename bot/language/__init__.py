@@ -1,0 +1,1 @@
+"""Language processing: folding, stemming, the FAQ matcher, crisis guard, smalltalk, redaction."""

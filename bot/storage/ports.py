@@ -1,0 +1,114 @@
+"""Storage ports, one per aggregate: everything Elternlotse keeps, and nothing more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class UnansweredQuestion:
+    """A question the bot could not answer, already redacted."""
+
+    text: str
+    asked_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """Votes on one entry."""
+
+    entry_id: str
+    helpful: int
+    not_helpful: int
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What a store keeps about a user itself (no names, by design).
+
+    Attributes:
+        language: The last known language code (e.g. "de"), or None if never sent.
+        first_seen: When the user was first seen (UTC).
+        last_seen: When the user was last seen (UTC).
+
+    """
+
+    language: str | None
+    first_seen: datetime
+    last_seen: datetime
+
+
+class UserDirectory(Protocol):
+    """That a parent was seen, and when (no names, no Telegram profile)."""
+
+    async def touch_user(self, user_id: int, language: str | None, now: datetime) -> None:
+        """Record that a user was seen (first seen is kept, last seen updated)."""
+
+    async def user_info(self, user_id: int) -> UserInfo | None:
+        """Return what is stored about the user itself, or None."""
+
+
+class StateStore(Protocol):
+    """The dialogue state of each parent."""
+
+    async def load_state(self, user_id: int) -> dict[str, Any] | None:
+        """Return the user's saved dialogue state, or None."""
+
+    async def save_state(self, user_id: int, state: dict[str, Any], now: datetime) -> None:
+        """Save the user's dialogue state (a JSON-serialisable dict)."""
+
+
+class FeedbackLog(Protocol):
+    """Votes on answers and the redacted questions the bot could not answer."""
+
+    async def add_feedback(
+        self, user_id: int, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
+    ) -> None:
+        """Store a vote (helpful True/False) or a reason for a "not helpful" vote."""
+
+    async def add_unanswered(self, user_id: int, text: str, now: datetime) -> None:
+        """Store a redacted question the bot could not answer."""
+
+    async def feedback_summary(self) -> list[FeedbackSummary]:
+        """Return votes per entry, entries with most "not helpful" first."""
+
+    async def unanswered(self, limit: int = 50) -> list[UnansweredQuestion]:
+        """Return the newest unanswered questions."""
+
+
+class CounterStore(Protocol):
+    """Daily counters: numbers only, about no one."""
+
+    async def count(self, day: date, counter: str, amount: int = 1) -> None:
+        """Add `amount` to the daily counter `counter` (e.g. "messages", "answer", "crisis")."""
+
+    async def counters(self, day: date) -> dict[str, int]:
+        """Return all counters of a day."""
+
+
+class PersonalData(Protocol):
+    """Everything about one parent, across every table the personal-data registry names."""
+
+    async def delete_user(self, user_id: int) -> None:
+        """Delete everything stored about a user."""
+
+    async def user_exists(self, user_id: int) -> bool:
+        """Return whether anything about the user is stored."""
+
+
+class Store(UserDirectory, StateStore, FeedbackLog, CounterStore, PersonalData, Protocol):
+    """All ports in one object, as both implementations provide them, plus open and close.
+
+    Use cases take only the ports they need; the wiring passes one store for all of them.
+    Privacy rules every implementation keeps: no names, no message texts except redacted
+    unanswered questions, and `delete_user` removes every row that belongs to a user.
+    User ids are Telegram's numeric ids (or any integer a front end uses).
+    """
+
+    async def open(self) -> None:
+        """Open the store (create files, apply migrations)."""
+
+    async def close(self) -> None:
+        """Flush and close the store."""
