@@ -15,6 +15,7 @@ from bot.dialogue.model import (
     DeleteUser,
     Event,
     Outcome,
+    OutcomeKind,
     RecordUnanswered,
     RequestHandoff,
     State,
@@ -90,12 +91,12 @@ class Conversation:
                 if outcome.state != state:
                     await self._store.save_state(parent.id, outcome.state.to_dict(), now)
                 await self._count(now, Counter.MESSAGES)
-            await self._count(now, outcome.counter)
+            await self._count(now, outcome.kind)
             for action in outcome.actions:
                 await self._perform(parent.id, action, now)
         return outcome
 
-    async def _count(self, now: datetime, counter: Counter) -> None:
+    async def _count(self, now: datetime, counter: Counter | OutcomeKind) -> None:
         await self._store.count(now.astimezone(self._zone).date(), counter.value)
 
     async def _perform(self, user_id: int, action: Action, now: datetime) -> None:

@@ -105,20 +105,10 @@ Action = Vote | VoteReason | RecordUnanswered | RequestHandoff | DeleteUser
 
 
 class Counter(Enum):
-    """Daily counters (numbers only, never about a person): one per outcome kind plus extras."""
+    """Daily counters beyond the per-outcome ones (numbers only, never about a person)."""
 
     MESSAGES = "messages"
     HANDOFF_REQUESTED = "handoff_requested"
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    FALLBACK = "fallback"
-    CRISIS = "crisis"
-    SMALLTALK = "smalltalk"
-    FLOW = "flow"
-    HANDOFF = "handoff"
-    MENU = "menu"
-    INFO = "info"
-    STALE = "stale"
 
 
 STATE_VERSION = 2
@@ -188,11 +178,6 @@ class Outcome:
     entry_id: str | None = None
     score: float = 0.0
     candidates: tuple[str, ...] = field(default=())
-
-    @property
-    def counter(self) -> Counter:
-        """Return the daily counter this outcome counts in."""
-        return Counter(self.kind.value)
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON object `elternlotse ask` prints."""
