@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint eval bench clean
+.PHONY: run test check lint eval bench clean crisis-model
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ check: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/elternlotse eval tests/data/eval.yaml
+
+# The learned crisis model is trained on the tuning sets only; crisis_d and matcher_b stay held out.
+CRISIS_TRAINING := tests/data/crisis_a.yaml tests/data/crisis_b.yaml tests/data/crisis_c.yaml \
+	tests/data/eval_crisis.yaml tests/data/eval.yaml tests/data/eval_holdout.yaml \
+	tests/data/matcher_a.yaml
+
+crisis-model: $(STAMP)
+	$(BIN)/elternlotse train-crisis --out knowledge/crisis_model.json $(CRISIS_TRAINING)
 
 bench: $(STAMP)
 	$(BIN)/python bench/matcher.py

@@ -27,6 +27,14 @@ class MatcherConfig:
         clarify_score: At or above this (but not confident), "Meinten Sie…?" is asked.
         clear_margin: The best score must lead the runner-up by this much to answer directly.
         max_candidates: How many candidates a clarify question offers.
+        tentative_score: At or above this, with `tentative_margin` lead, the best entry is the
+            only plausible one: it is answered, with the runners-up offered as alternatives.
+        tentative_margin: The lead the best entry needs for such an answer.
+        min_known_share: Below this share of known words (0–1) a question counts as out of
+            scope unless its score reaches `unsure_below`.
+        unsure_below: Scores from here on are trusted even for questions with many unknown words.
+        question_weight: How much the asking sentences of a long message count (0–1) against
+            the whole message.
 
     """
 
@@ -34,6 +42,11 @@ class MatcherConfig:
     clarify_score: float = 40.0
     clear_margin: float = 6.0
     max_candidates: int = 3
+    tentative_score: float = 40.0
+    tentative_margin: float = 8.0
+    min_known_share: float = 0.4
+    unsure_below: float = 60.0
+    question_weight: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -84,10 +97,20 @@ def _load_matcher(raw: Mapping[str, Any]) -> MatcherConfig:
         clarify_score=_number(section, "matcher", "clarify_score", base.clarify_score),
         clear_margin=_number(section, "matcher", "clear_margin", base.clear_margin),
         max_candidates=int(_number(section, "matcher", "max_candidates", base.max_candidates)),
+        tentative_score=_number(section, "matcher", "tentative_score", base.tentative_score),
+        tentative_margin=_number(section, "matcher", "tentative_margin", base.tentative_margin),
+        min_known_share=_number(section, "matcher", "min_known_share", base.min_known_share),
+        unsure_below=_number(section, "matcher", "unsure_below", base.unsure_below),
+        question_weight=_number(section, "matcher", "question_weight", base.question_weight),
     )
     if not 0 <= matcher.clarify_score <= matcher.answer_score <= 100:
         raise ConfigError(
             "config keys 'matcher.clarify_score' ≤ 'matcher.answer_score' must lie within 0–100"
+        )
+    if not 0 <= matcher.min_known_share <= 1 or not 0 <= matcher.question_weight <= 1:
+        raise ConfigError(
+            "config keys 'matcher.min_known_share' and 'matcher.question_weight' must lie "
+            "within 0–1"
         )
     if not 1 <= matcher.max_candidates <= 5:
         raise ConfigError("config key 'matcher.max_candidates' must be between 1 and 5")

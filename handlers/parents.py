@@ -10,7 +10,8 @@ from telegram import Chat, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot.conversation.service import Parent
-from bot.dialogue.model import Event, EventKind, Outcome, OutcomeKind, Placement, Reply, Rows
+from bot.dialogue.events import Event, EventKind
+from bot.dialogue.model import Outcome, OutcomeKind, Placement, Reply, Rows
 from handlers.delivery import Undeliverable, deliver
 from handlers.render import Rendered, keyboard_of, render
 from handlers.services import Context

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.conversation.locks import LockRegistry
 from bot.conversation.service import Conversation, Parent
 from bot.dialogue.core import Dialogue
-from bot.dialogue.model import Event, EventKind, Outcome, OutcomeKind, State
+from bot.dialogue.events import Event, EventKind
+from bot.dialogue.model import Outcome, OutcomeKind, State
 from bot.storage.memory import MemoryStore
 
 BERLIN = ZoneInfo("Europe/Berlin")

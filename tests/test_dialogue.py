@@ -6,10 +6,9 @@ from hypothesis import strategies as st
 
 from bot.dialogue.callbacks import ButtonData, Press, Reason, decode
 from bot.dialogue.core import Dialogue
+from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import (
     DeleteUser,
-    Event,
-    EventKind,
     Outcome,
     OutcomeKind,
     Placement,
@@ -55,16 +54,16 @@ def test_flow_and_handoff_entries_report_their_kind(dialogue: Dialogue) -> None:
 
 
 def test_clarify_then_press_candidate_or_none(dialogue: Dialogue) -> None:
-    outcome = dialogue.handle(State(), Event(EventKind.TEXT, "Geld vom Amt fürs Kind"))
+    outcome = dialogue.handle(State(), Event(EventKind.TEXT, "Geld fürs Kind"))
     assert outcome.kind is OutcomeKind.CLARIFY, outcome.kind
     assert 1 <= len(outcome.candidates) <= 3
-    assert outcome.state.pending_question == "Geld vom Amt fürs Kind"
+    assert outcome.state.pending_question == "Geld fürs Kind"
     buttons = data_of(outcome)
     first = dialogue.handle(outcome.state, Event(EventKind.BUTTON, buttons[0]))
     assert first.entry_id == outcome.candidates[0]
     assert first.state.pending_question is None
     none = dialogue.handle(outcome.state, Event(EventKind.BUTTON, buttons[-1]))
-    assert none.actions == (RecordUnanswered("Geld vom Amt fürs Kind"),)
+    assert none.actions == (RecordUnanswered("Geld fürs Kind"),)
     assert none.state.pending_question is None
 
 
@@ -205,3 +204,36 @@ def test_any_button_data_gives_a_valid_reply(dialogue: Dialogue, data: str) -> N
     outcome = dialogue.handle(State(), Event(EventKind.BUTTON, data))
     assert outcome.replies
     assert outcome.replies[0].text
+
+
+def test_the_only_plausible_entry_is_answered_with_alternatives(dialogue: Dialogue) -> None:
+    outcome = dialogue.ask("Geld vom Amt fürs Kind")
+    assert outcome.kind is OutcomeKind.ANSWER
+    answer, others = outcome.replies
+    assert others.text == dialogue.texts("alternatives_intro")
+    offered = [decode(b.data) for row in others.buttons for b in row]
+    assert ButtonData(Press.NONE_OF_THESE) in offered
+    assert {p.args[0] for p in offered if p and p.press is Press.ENTRY} == set(
+        outcome.candidates[1:]
+    )
+    assert outcome.state.pending_question == "Geld vom Amt fürs Kind"
+
+
+@pytest.mark.parametrize("text", ["nein", "ok", "weiß ich nicht", "keine ahnung", "3", "hmm"])
+def test_messages_that_ask_nothing_get_no_entry(dialogue: Dialogue, text: str) -> None:
+    outcome = dialogue.ask(text)
+    assert outcome.kind is OutcomeKind.SMALLTALK
+    assert outcome.entry_id is None
+
+
+@pytest.mark.parametrize("text", ["ich bin am Ende", "ich kann nicht mehr"])
+def test_distress_without_a_question_leads_to_help(dialogue: Dialogue, text: str) -> None:
+    outcome = dialogue.ask(text)
+    assert outcome.kind is OutcomeKind.ANSWER
+    assert outcome.entry_id == "psychische-belastung"
+    assert outcome.replies[-1].text == dialogue.kb.crisis.concern
+    assert outcome.summary()["crisis"]["level"] == "concern"
+
+
+def test_out_of_scope_text_falls_back_instead_of_guessing(dialogue: Dialogue) -> None:
+    assert dialogue.ask("Wie backe ich eine Lasagne mit Spinat?").kind is OutcomeKind.FALLBACK

@@ -63,11 +63,13 @@ def test_floors_hold(report: Report) -> None:
     assert small.rate(small.hits) >= 0.9
 
 
-def test_holdout_set_stays_above_its_first_blind_result(dialogue: Dialogue) -> None:
-    # The hold-out set scored top-1 0.899 on its first (blind) run; guard against regressions.
+def test_holdout_set_stays_above_its_floors(dialogue: Dialogue) -> None:
+    # First blind run: top-1 0.899. Since the answer bands were re-derived (answers with
+    # alternatives instead of needless clarify questions) top-1 is 0.886 and answered-right 0.808.
     report = score(load_labelled(DATA / "eval_holdout.yaml"), core_predictor(dialogue))
     topic = report.bucket("topic")
-    assert topic.rate(topic.top1) >= 0.89
+    assert topic.rate(topic.top1) >= 0.88
+    assert topic.rate(topic.answered_right) >= 0.80
     assert topic.rate(topic.confident_wrong) <= 0.04
     out = report.bucket("out_of_scope")
     assert out.rate(out.hits) <= 0.05
@@ -89,3 +91,35 @@ def test_crisis_set_recall_and_false_alarms(dialogue: Dialogue) -> None:
     ]
     assert missed == []
     assert len(alarms) <= 2
+
+
+def crisis_counts(dialogue: Dialogue, name: str) -> tuple[list[str], list[str]]:
+    """Return the crisis messages missed and the look-alikes alarmed on, for one set."""
+    raw = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["questions"]
+    kinds = [(q["expect"], q["text"], dialogue.ask(q["text"]).kind.value) for q in raw]
+    missed = [text for want, text, got in kinds if want == "crisis" and got != "crisis"]
+    alarms = [text for want, text, got in kinds if want == "not-crisis" and got == "crisis"]
+    return missed, alarms
+
+
+@pytest.mark.parametrize("name", ["crisis_a.yaml", "crisis_b.yaml", "crisis_c.yaml"])
+def test_tuned_crisis_sets_are_all_recalled(dialogue: Dialogue, name: str) -> None:
+    missed, alarms = crisis_counts(dialogue, name)
+    assert missed == []
+    assert alarms == []
+
+
+def test_held_out_crisis_set_stays_at_its_measured_figure(dialogue: Dialogue) -> None:
+    # crisis_d was never tuned on. Measured once with rules + learned model: recall 118/137
+    # (0.861), false alarms on look-alikes 12/103. A floor, not a goal: the goal is 0.97.
+    missed, alarms = crisis_counts(dialogue, "crisis_d.yaml")
+    assert len(missed) <= 19
+    assert len(alarms) <= 12
+
+
+def test_distress_sets_reach_concern_rather_than_nothing(dialogue: Dialogue) -> None:
+    raw = yaml.safe_load((DATA / "crisis_a.yaml").read_text(encoding="utf-8"))["questions"]
+    concern = [q["text"] for q in raw if q["expect"] == "concern"]
+    levels = [dialogue.ask(text).summary()["crisis"]["level"] for text in concern]
+    assert levels.count("concern") >= 0.9 * len(concern)
+    assert "crisis" not in levels

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +13,8 @@ from bot.config import Config
 from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.callbacks import ButtonData, Press, decode
 from bot.dialogue.core import Dialogue
-from bot.dialogue.model import Event, EventKind, Outcome, OutcomeKind, State
+from bot.dialogue.events import Event, EventKind
+from bot.dialogue.model import Outcome, OutcomeKind, State
 from bot.flows.calculators import (
     Parameters,
     child_support,
@@ -185,8 +187,34 @@ def test_bad_input_is_asked_again(flow_dialogue: Dialogue, bad: str) -> None:
     node = asking.state.flow
     assert node is not None
     again = flow_dialogue.handle(asking.state, Event(EventKind.TEXT, bad))
-    assert again.state.flow == node
+    assert again.state.flow == replace(node, errors=1)
     assert again.replies[0].text.startswith(flow_dialogue.flows.engine.node(node).error)
+
+
+def test_after_two_bad_inputs_the_step_says_how_to_leave(flow_dialogue: Dialogue) -> None:
+    asking = _to_input(flow_dialogue)
+    once = flow_dialogue.handle(asking.state, Event(EventKind.TEXT, "zwölfundzwanzig"))
+    assert flow_dialogue.texts("flow_stuck") not in once.replies[0].text
+    twice = flow_dialogue.handle(once.state, Event(EventKind.TEXT, "keine ahnung"))
+    assert flow_dialogue.texts("flow_stuck") in twice.replies[0].text
+    labels = [b.label for row in twice.replies[0].buttons for b in row]
+    assert flow_dialogue.texts("button_flow_cancel") in labels
+    assert flow_dialogue.texts("button_handoff") in labels
+    left = flow_dialogue.handle(twice.state, Event(EventKind.TEXT, "abbrechen"))
+    assert left.state.flow is None
+
+
+def test_a_question_typed_at_an_input_step_is_answered_with_a_way_back(
+    flow_dialogue: Dialogue,
+) -> None:
+    asking = _to_input(flow_dialogue)
+    answered = flow_dialogue.handle(
+        asking.state, Event(EventKind.TEXT, "wie viel kindergeld bekomme ich")
+    )
+    assert answered.entry_id == "kindergeld"
+    assert answered.state.flow == asking.state.flow  # still in the flow
+    resume = answered.replies[-1]
+    assert any("1:k:" in b.data for row in resume.buttons for b in row)  # "Weiter im Ablauf"
 
 
 def test_ages_accept_numbers_words_months_and_birth_dates() -> None:

@@ -131,7 +131,14 @@ async def test_question_gets_typing_then_answer_with_buttons(harness: Harness) -
     assert "1:f:kindergeld:+" in datas
     assert "1:h" in datas
     saved = await harness.store.load_state(42)
-    assert saved == {"v": 2, "last": "kindergeld", "pending": None, "flow": None}
+    assert saved is not None
+    assert (saved["v"], saved["last"], saved["pending"], saved["flow"]) == (
+        3,
+        "kindergeld",
+        None,
+        None,
+    )
+    assert saved["last_at"]  # when it was answered: context for follow-ups, minutes only
 
 
 async def test_clarify_then_press_candidate_and_state_survives_a_new_app(

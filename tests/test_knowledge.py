@@ -166,7 +166,7 @@ def test_missing_file_is_reported(broken: Path) -> None:
 
 
 def test_commands_are_data_shared_by_telegram_and_console(kb: KnowledgeBase) -> None:
-    from bot.dialogue.model import Event, EventKind
+    from bot.dialogue.events import Event, EventKind
     from bot.frontends.console import event_for
 
     names = {c.name for c in kb.commands}

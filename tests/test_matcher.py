@@ -72,7 +72,12 @@ def test_decision_bands() -> None:
     close = [Candidate("apfel", config.answer_score + 1), Candidate("birne", config.answer_score)]
     assert matcher.decide_ranked(close).verdict is Verdict.CLARIFY
     middling = [Candidate("apfel", (config.answer_score + config.clarify_score) / 2)]
-    assert matcher.decide_ranked(middling).verdict is Verdict.CLARIFY
+    assert matcher.decide_ranked(middling).verdict is Verdict.ANSWER_WITH_ALTERNATIVES
+    neck_and_neck = [Candidate("apfel", 55.0), Candidate("birne", 52.0)]
+    assert matcher.decide_ranked(neck_and_neck).verdict is Verdict.CLARIFY
+    mostly_unknown = [Candidate("apfel", config.unsure_below - 1)]
+    assert matcher.decide_ranked(mostly_unknown, known_share=0.2).verdict is Verdict.FALLBACK
+    assert matcher.decide_ranked(mostly_unknown, known_share=0.9).verdict is not Verdict.FALLBACK
     assert (
         matcher.decide_ranked([Candidate("apfel", config.clarify_score - 1)]).verdict
         is Verdict.FALLBACK

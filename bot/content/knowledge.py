@@ -10,10 +10,22 @@ from enum import Enum
 from pathlib import Path
 
 from bot.content.texts import Texts
-from bot.dialogue.model import EventKind
+from bot.dialogue.events import EventKind
 from bot.flows.calculators import Parameters
 from bot.flows.model import Flow
+from bot.language.crisis_model import CrisisModel
 from bot.language.normalize import Normalizer
+
+
+class Facet(Enum):
+    """What a follow-up question asks about the entry answered just before."""
+
+    APPLY = "apply"
+    AMOUNT = "amount"
+    DOCUMENTS = "documents"
+    DURATION = "duration"
+    REFUSAL = "refusal"
+    OFFICE = "office"
 
 
 class EntryKind(Enum):
@@ -49,6 +61,7 @@ class Entry:
     reviewed: date
     related: tuple[str, ...]
     path: Path = field(compare=False)
+    followups: Mapping[Facet, str] = field(default_factory=dict)
     question_lines: tuple[int, ...] = field(default=(), compare=False)  # for file:line errors
 
 
@@ -60,24 +73,54 @@ class Category:
     label: str
 
 
+class CrisisLevel(Enum):
+    """How much danger a message shows."""
+
+    CRISIS = "crisis"  # hotlines first, always
+    CONCERN = "concern"  # the normal answer plus one line with help
+    NONE = "none"
+
+
+class CrisisScope(Enum):
+    """Where the cues of a rule must fire together."""
+
+    WINDOW = "window"  # within one sentence and its neighbour
+    MESSAGE = "message"  # anywhere in the message
+
+
 @dataclass(frozen=True)
-class CrisisSignal:
-    """One kind of danger with the patterns that reveal it."""
+class CrisisCue:
+    """A concept vocabulary: patterns over folded text that all mean one thing."""
 
     id: str
     patterns: tuple[re.Pattern[str], ...]
-    unless: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class CrisisRule:
+    """Cues that together reveal danger (or concern), and cues that veto them."""
+
+    id: str
+    level: CrisisLevel
+    concept: str
+    all: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    min_hits: Mapping[str, int] = field(default_factory=dict)
+    scope: CrisisScope = CrisisScope.WINDOW
 
 
 @dataclass(frozen=True)
 class CrisisData:
-    """Crisis vocabulary, signals and the hotline reply."""
+    """Crisis vocabulary, cues, rules, the hotline reply and the concern line."""
 
     vocabulary: tuple[str, ...]
     spellings: Mapping[str, str]
-    signals: tuple[CrisisSignal, ...]
+    cues: Mapping[str, CrisisCue]
+    rules: tuple[CrisisRule, ...]
     title: str
     text: str
+    concern: str
+    model: CrisisModel | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +130,24 @@ class SmalltalkIntent:
     id: str
     patterns: tuple[re.Pattern[str], ...]
     reply: str
+
+
+@dataclass(frozen=True)
+class FacetRule:
+    """How to recognise a follow-up question about one facet, and its label."""
+
+    label: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class FollowupRules:
+    """When a short question refers to the entry answered just before."""
+
+    max_age_minutes: int
+    max_words: int
+    facets: Mapping[Facet, FacetRule]
+    generic: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -115,6 +176,7 @@ class KnowledgeBase:
     flows: Mapping[str, Flow]
     calculators: tuple[Parameters, ...]
     commands: tuple[Command, ...] = ()
+    followups: FollowupRules = FollowupRules(60, 14, {})
 
     def command(self, name: str) -> Command | None:
         """Return the command a name or alias (without the slash) stands for, if any."""

@@ -15,21 +15,29 @@ import jsonschema
 from bot.content.knowledge import (
     Category,
     Command,
+    CrisisCue,
     CrisisData,
-    CrisisSignal,
+    CrisisLevel,
+    CrisisRule,
+    CrisisScope,
     Entry,
     EntryKind,
+    Facet,
+    FacetRule,
+    FollowupRules,
     KnowledgeBase,
     SmalltalkIntent,
     Source,
 )
 from bot.content.texts import Texts
 from bot.content.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
-from bot.dialogue.model import EventKind
+from bot.dialogue.events import EventKind
 from bot.flows.calculators import Parameters, parse_parameters
 from bot.flows.graph import check_flow
 from bot.flows.loader import parse_flow
 from bot.flows.model import Flow
+from bot.language.crisis_model import CrisisModel, load_model
+from bot.language.normalize import words
 
 
 @cache
@@ -94,6 +102,7 @@ def _entry(doc: LocatedDict, path: Path) -> Entry:
         related=tuple(doc["related"]),
         path=path,
         question_lines=tuple(doc["questions"].item_lines),
+        followups={Facet(k): str(v).strip() for k, v in dict(doc.get("followups", {})).items()},
     )
 
 
@@ -130,22 +139,48 @@ def _load_crisis(c: _Collector, root: Path) -> CrisisData | None:
     doc = c.load(path, "crisis")
     if doc is None:
         return None
-    signals = []
-    for raw in doc["signals"]:
-        signals.append(
-            CrisisSignal(
+    cues = {
+        cue_id: CrisisCue(cue_id, c.regexes(path, doc["cues"], cue_id, re.compile))
+        for cue_id in doc["cues"]
+    }
+    rules = []
+    for index, raw in enumerate(doc["rules"]):
+        for key in ("all", "unless", "min_hits"):
+            for name in raw.get(key, ()):
+                if name not in cues:
+                    line = doc["rules"].line_of(index)
+                    c.add(path, line, f"rules[{index}] ({raw['id']}): {key}: no cue '{name}'")
+        rules.append(
+            CrisisRule(
                 id=raw["id"],
-                patterns=c.regexes(path, raw, "patterns", re.compile),
-                unless=c.regexes(path, raw, "unless", re.compile),
+                level=CrisisLevel(raw["level"]),
+                concept=raw["concept"],
+                all=tuple(raw["all"]),
+                unless=tuple(raw.get("unless", ())),
+                min_hits={k: int(v) for k, v in dict(raw.get("min_hits", {})).items()},
+                scope=CrisisScope(raw.get("scope", "window")),
             )
         )
     return CrisisData(
         vocabulary=tuple(doc["vocabulary"]),
         spellings=dict(doc.get("spellings", {})),
-        signals=tuple(signals),
+        cues=cues,
+        rules=tuple(sorted(rules, key=lambda r: r.level is not CrisisLevel.CRISIS)),
         title=doc["reply"]["title"].strip(),
         text=doc["reply"]["text"].strip(),
+        concern=doc["concern"]["text"].strip(),
+        model=_load_crisis_model(c, root / "crisis_model.json"),
     )
+
+
+def _load_crisis_model(c: _Collector, path: Path) -> CrisisModel | None:
+    try:
+        return load_model(path)
+    except OSError as exc:
+        c.add(path, 1, f"cannot read the crisis model ({exc.strerror}); run `make crisis-model`")
+    except (ValueError, KeyError, TypeError) as exc:
+        c.add(path, 1, f"not a valid crisis model: {exc}")
+    return None
 
 
 def _load_smalltalk(c: _Collector, root: Path) -> tuple[SmalltalkIntent, ...]:
@@ -177,6 +212,21 @@ def _load_commands(c: _Collector, root: Path) -> tuple[Command, ...]:
         )
         for raw in doc["commands"]
     )
+
+
+def _load_followups(c: _Collector, root: Path) -> FollowupRules:
+    path = root / "followups.yaml"
+    doc = c.load(path, "followups")
+    if doc is None:
+        return FollowupRules(60, 14, {})
+    facets = {
+        Facet(name): FacetRule(
+            label=raw["label"], patterns=c.regexes(path, raw, "patterns", re.compile)
+        )
+        for name, raw in doc["facets"].items()
+    }
+    generic = frozenset(w for word in doc["generic"] for w in words(str(word)))
+    return FollowupRules(int(doc["max_age_minutes"]), int(doc["max_words"]), facets, generic)
 
 
 def _check_entry_links(
@@ -276,6 +326,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     category_ids = {cat.id for cat in categories} if categories_doc is not None else None
     _check_entry_links(c, entries, docs, category_ids)
     commands = _load_commands(c, root)
+    followups = _load_followups(c, root)
 
     if (
         c.problems
@@ -299,4 +350,5 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         flows=flows,
         calculators=calculators,
         commands=commands,
+        followups=followups,
     )

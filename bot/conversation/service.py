@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation.clock import Clock
 from bot.conversation.locks import LockRegistry
+from bot.dialogue.events import Event
 from bot.dialogue.model import (
     Action,
     Counter,
     DeleteUser,
-    Event,
     Outcome,
     OutcomeKind,
     RecordUnanswered,

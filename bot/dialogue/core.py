@@ -5,14 +5,15 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.config import Config
-from bot.content.knowledge import KnowledgeBase
+from bot.content.knowledge import CrisisLevel, KnowledgeBase
 from bot.dialogue.callbacks import Press, decode
+from bot.dialogue.events import Event, EventKind
+from bot.dialogue.followups import Followups
 from bot.dialogue.model import (
-    Event,
-    EventKind,
+    Button,
     Outcome,
     OutcomeKind,
     RecordUnanswered,
@@ -23,21 +24,33 @@ from bot.dialogue.model import (
 from bot.dialogue.presses import Presses
 from bot.dialogue.views import Views
 from bot.flows.steps import FlowSteps
-from bot.language.crisis import CrisisGuard
+from bot.language.crisis import Assessment, CrisisGuard
 from bot.language.matcher import Matcher, Verdict, documents_from
-from bot.language.normalize import clean_input, words
+from bot.language.normalize import clean_input, loose, words
 from bot.language.redact import redact
 from bot.language.smalltalk import Smalltalk
 
 PRIVACY_ENTRY = "datenschutz"
+NO_QUESTION_INTENT = "keine-frage"
 _FLOW_PRESSES = {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}
+# The entry a crisis or concern of a concept leads to (beside the hotlines and the counsellor).
+_CONCEPT_ENTRY = {"gewalt": "gewalt", "drohung": "gewalt", "belastung": "psychische-belastung"}
+_ANSWERED = {OutcomeKind.ANSWER, OutcomeKind.FLOW, OutcomeKind.HANDOFF}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class Dialogue:
     """Decides every reply of the bot; front ends only render and perform actions."""
 
     def __init__(
-        self, kb: KnowledgeBase, config: Config, clock: Callable[[], date] = date.today
+        self,
+        kb: KnowledgeBase,
+        config: Config,
+        clock: Callable[[], date] = date.today,
+        now: Callable[[], datetime] = _utc_now,
     ) -> None:
         """Build matcher, crisis guard, smalltalk and flows from the knowledge base.
 
@@ -45,13 +58,13 @@ class Dialogue:
             kb: The validated knowledge base.
             config: Limits and matcher bands.
             clock: Today's date, for ages from birth dates and the year's figures.
+            now: The current time, for the age of the context of follow-up questions.
 
         """
         self.kb = kb
         self.config = config
         self.texts = kb.texts
-        normalizer = kb.normalizer()
-        self.matcher = Matcher(documents_from(kb.entries.values()), normalizer, config.matcher)
+        self.matcher = Matcher(documents_from(kb.entries.values()), kb.normalizer(), config.matcher)
         known = frozenset(w for e in kb.entries.values() for q in e.questions for w in words(q))
         self.crisis = CrisisGuard(kb.crisis, known_words=known)
         self.smalltalk = Smalltalk(kb.smalltalk)
@@ -61,10 +74,12 @@ class Dialogue:
             answer=lambda state, entry_id: self.views.answer(state, kb.entries[entry_id]),
             service_rows=lambda: self.views.service_rows(),
         )
-        self.views = Views(
-            kb, lambda entry_id: [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
-        )
+        self.views = Views(kb, self._flow_buttons, now)
         self.presses = Presses(kb, self.views, self.flows.menu)
+        self.followups = Followups(kb, self.views, self.matcher, now)
+
+    def _flow_buttons(self, entry_id: str) -> list[Button]:
+        return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
 
     def handle(self, state: State, event: Event) -> Outcome:
         """Decide the bot's reaction to one event.
@@ -124,24 +139,76 @@ class Dialogue:
         return outcome if outcome is not None else self.stale(state)
 
     def text(self, state: State, raw: str) -> Outcome:
-        """Answer a free-text message: crisis guard, flow step, smalltalk, then the FAQ."""
+        """Answer a free-text message: crisis guard, flow step, smalltalk, context, then FAQ."""
         limit = self.config.max_message_chars
         text = clean_input(raw, limit)
         prefix: tuple[Reply, ...] = ()
         if len(raw.strip()) > limit:
             prefix = (Reply(self.texts("truncated_note", limit=limit)),)
-        if text and self.crisis.check(text) is not None:
-            data = self.kb.crisis
-            reply = Reply(data.text, title=data.title, buttons=self.views.service_rows()[:1])
-            return Outcome(OutcomeKind.CRISIS, (*prefix, reply), state)
-        # Inside a flow an input step validates everything typed, even an empty message.
-        outcome = (
-            self.flows.text(state, text) or self._unmatched(state, text) or self._faq(state, text)
+        assessment = self.crisis.assess(text) if text else Assessment(CrisisLevel.NONE)
+        if assessment.level is CrisisLevel.CRISIS:
+            outcome = self._crisis(state, assessment)
+            if assessment.learned:
+                # The learned model errs more often than a rule: hotlines first, then the
+                # normal answer, so a false alarm costs the parent one scroll.
+                usual = self._understand(state, text)
+                outcome = replace(
+                    usual, kind=OutcomeKind.CRISIS, replies=(*outcome.replies, *usual.replies)
+                )
+        else:
+            outcome = self._understand(state, text)
+            if assessment.level is CrisisLevel.CONCERN:
+                outcome = self._with_concern(outcome, assessment, text)
+        return replace(outcome, replies=(*prefix, *outcome.replies), assessment=assessment)
+
+    def _understand(self, state: State, text: str) -> Outcome:
+        """Answer text that is not a crisis, in the order that respects context."""
+        return (
+            self._in_flow(state, text)
+            or self._unmatched(state, text)
+            or self.followups.answer(state, text)
+            or self._faq(state, text)
         )
-        return replace(outcome, replies=(*prefix, *outcome.replies))
+
+    def _crisis(self, state: State, assessment: Assessment) -> Outcome:
+        """Show the hotlines first, with the counsellor and, for violence, the entry on it."""
+        rows = self.views.service_rows()[:1]
+        entry = self.kb.entries.get(_CONCEPT_ENTRY.get(assessment.concept or "", ""))
+        if entry is not None and assessment.concept != "belastung":
+            rows += ((button(entry.title, Press.ENTRY, entry.id),),)
+        data = self.kb.crisis
+        reply = Reply(data.text, title=data.title, buttons=rows)
+        return Outcome(OutcomeKind.CRISIS, (reply,), state)
+
+    def _asks_more(self, text: str, assessment: Assessment) -> bool:
+        """Tell whether a heavy message asks something beyond the distress it expresses."""
+        rest = loose(" ".join(words(text)))
+        for fragment in assessment.matched:
+            rest = rest.replace(fragment, " ")
+        ranked = self.matcher.rank(rest, limit=1)
+        return bool(ranked) and ranked[0].score >= self.config.matcher.clarify_score
+
+    def _with_concern(self, outcome: Outcome, assessment: Assessment, text: str) -> Outcome:
+        """Add one line of help to an answer; without a real question, answer the fitting entry."""
+        if outcome.kind not in _ANSWERED or not self._asks_more(text, assessment):
+            entry = self.kb.entries[
+                _CONCEPT_ENTRY.get(assessment.concept or "", "") or "psychische-belastung"
+            ]
+            outcome = self.views.answer(outcome.state, entry, 100.0, (entry.id,))
+        note = Reply(self.kb.crisis.concern, buttons=self.views.service_rows()[:1])
+        return replace(outcome, replies=(*outcome.replies, note))
+
+    def _in_flow(self, state: State, text: str) -> Outcome | None:
+        """Let a flow step take the text; a confident question at an input step is answered."""
+        asks = self.smalltalk.match(text) is None if text else False
+        if asks and self.flows.awaits_input(state) and not self.flows.accepts(state, text):
+            faq = self._faq(state, text)
+            if faq.kind in _ANSWERED and faq.score >= self.config.matcher.answer_score:
+                return faq
+        return self.flows.text(state, text)
 
     def _unmatched(self, state: State, text: str) -> Outcome | None:
-        """Answer text that is empty, has no words or is smalltalk; None for a real question."""
+        """Answer text that is empty, has no words, is smalltalk or asks nothing."""
         rows = self.views.service_rows()[1:]
         if not text:
             return self.views.info(state, self.texts("empty_input"), rows)
@@ -150,19 +217,27 @@ class Dialogue:
             key = "other_language" if has_letters else "no_words"
             return replace(self.views.info(state, self.texts(key), rows), kind=OutcomeKind.FALLBACK)
         intent = self.smalltalk.match(text)
-        if intent is not None:
-            return Outcome(OutcomeKind.SMALLTALK, (Reply(intent.reply, buttons=rows),), state)
-        return None
+        if intent is None:
+            return None
+        if intent.id == NO_QUESTION_INTENT:
+            rows = self.views.menu_rows()
+        return Outcome(OutcomeKind.SMALLTALK, (Reply(intent.reply, buttons=rows),), state)
 
     def _faq(self, state: State, text: str) -> Outcome:
-        """Match the FAQ: answer, ask „Meinten Sie…?", or fall back honestly."""
-        ranked = self.matcher.rank(text, limit=max(self.config.matcher.max_candidates, 3))
-        decision = self.matcher.decide_ranked(ranked)
+        """Match the FAQ: answer, answer with alternatives, ask „Meinten Sie…?", or fall back."""
+        matcher = self.matcher
+        ranked = matcher.rank_message(text, limit=max(self.config.matcher.max_candidates, 3))
+        decision = matcher.decide_ranked(ranked, matcher.known_share(text))
         ids = tuple(c.id for c in decision.candidates)
         best = decision.best
         score = best.score if best else 0.0
         if decision.verdict is Verdict.ANSWER and best is not None:
             return self.views.answer(state, self.kb.entries[best.id], score, ids)
+        if decision.verdict is Verdict.ANSWER_WITH_ALTERNATIVES and best is not None:
+            outcome = self.views.answer(state, self.kb.entries[best.id], score, ids)
+            others = self.views.alternatives(state, text, ids[1:])
+            new_state = replace(outcome.state, pending_question=redact(text))
+            return replace(outcome, replies=(*outcome.replies, others), state=new_state)
         if decision.verdict is Verdict.CLARIFY:
             rows = tuple((button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids)
             rows += ((button(self.texts("button_none"), Press.NONE_OF_THESE),),)

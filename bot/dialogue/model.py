@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
 from bot.dialogue.callbacks import ButtonData, Press, Reason
 from bot.flows.state import FlowState
-
-
-class EventKind(Enum):
-    """What the parent did."""
-
-    START = "start"
-    HELP = "help"
-    TOPICS = "topics"
-    PRIVACY = "privacy"
-    DELETE = "delete"
-    TEXT = "text"
-    BUTTON = "button"
-    NON_TEXT = "non_text"
-
-
-@dataclass(frozen=True)
-class Event:
-    """One input from a parent: a command, a text, a button press or a non-text message."""
-
-    kind: EventKind
-    text: str = ""
+from bot.language.crisis import NO_DANGER, Assessment
 
 
 @dataclass(frozen=True)
@@ -111,7 +92,7 @@ class Counter(Enum):
     HANDOFF_REQUESTED = "handoff_requested"
 
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -119,13 +100,15 @@ class State:
     """What the core remembers about one parent between events.
 
     Attributes:
-        last_entry: The entry answered last (for feedback and "related" context).
+        last_entry: The entry answered last (context for follow-up questions).
+        last_at: When it was answered (UTC, minutes), so stale context is not used.
         pending_question: The redacted question behind an open "Meinten Sie…?" menu.
         flow: Where the parent is in a guided flow, if anywhere.
 
     """
 
     last_entry: str | None = None
+    last_at: datetime | None = None
     pending_question: str | None = None
     flow: FlowState | None = None
 
@@ -134,21 +117,34 @@ class State:
         return {
             "v": STATE_VERSION,
             "last": self.last_entry,
+            "last_at": self.last_at.isoformat(timespec="minutes") if self.last_at else None,
             "pending": self.pending_question,
             "flow": self.flow.to_dict() if self.flow else None,
         }
 
     @classmethod
     def from_dict(cls, raw: object) -> State:
-        """Restore from storage; version 1 had no flows; unknown shapes give a fresh state."""
-        if not isinstance(raw, dict) or raw.get("v") not in {1, STATE_VERSION}:
+        """Restore from storage; older versions lack flows or times; unknown shapes start fresh."""
+        if not isinstance(raw, dict) or raw.get("v") not in {1, 2, STATE_VERSION}:
             return cls()
         last, pending = raw.get("last"), raw.get("pending")
         return cls(
             last_entry=last if isinstance(last, str) else None,
+            last_at=_moment(raw.get("last_at")),
             pending_question=pending if isinstance(pending, str) else None,
             flow=FlowState.from_dict(raw.get("flow")),
         )
+
+
+def _moment(raw: object) -> datetime | None:
+    """Read a stored UTC time; anything else is no time at all."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 class OutcomeKind(Enum):
@@ -178,6 +174,7 @@ class Outcome:
     entry_id: str | None = None
     score: float = 0.0
     candidates: tuple[str, ...] = field(default=())
+    assessment: Assessment = NO_DANGER
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON object `elternlotse ask` prints."""
@@ -187,4 +184,5 @@ class Outcome:
             "score": self.score,
             "candidates": list(self.candidates),
             "text": "\n\n".join(r.text for r in self.replies),
+            "crisis": self.assessment.explain(),
         }

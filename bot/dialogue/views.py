@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from bot.content.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.dialogue.callbacks import Press
@@ -28,17 +29,24 @@ ENTRY_OUTCOME = {
 class Views:
     """Builds replies from the knowledge base; knows nothing about the parent's state machine."""
 
-    def __init__(self, kb: KnowledgeBase, flow_buttons: Callable[[str], Sequence[Button]]) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        flow_buttons: Callable[[str], Sequence[Button]],
+        now: Callable[[], datetime],
+    ) -> None:
         """Keep the knowledge base and a way to list the flow buttons an answer offers.
 
         Args:
             kb: The knowledge base.
             flow_buttons: Returns the "start this flow" buttons offered under an entry.
+            now: The current time (answers remember when they were given).
 
         """
         self.kb = kb
         self.texts = kb.texts
         self._flow_buttons = flow_buttons
+        self._now = now
 
     def menu_rows(self) -> Rows:
         """Return the topic menu: one button per category, then the flows."""
@@ -74,8 +82,8 @@ class Views:
         votes = (self.feedback_row(entry.id),) if feedback else ()
         return (*flows, *related, *votes, *self.service_rows())
 
-    def answer_reply(self, entry: Entry) -> Reply:
-        """Render an entry as a reply with its legal basis, sources and review date."""
+    def footer(self, entry: Entry) -> str:
+        """Return an entry's legal basis, sources and review date as one footer."""
         t = self.texts
         footer = []
         if entry.legal_basis:
@@ -83,10 +91,14 @@ class Views:
         sources = "; ".join(f"{s.title} – {s.url}" for s in entry.sources)
         footer.append(f"{t('label_sources')}: {sources}")
         footer.append(f"{t('label_reviewed')}: {entry.reviewed:%d.%m.%Y}")
+        return "\n".join(footer)
+
+    def answer_reply(self, entry: Entry) -> Reply:
+        """Render an entry as a reply with its footer and buttons."""
         return Reply(
             text=entry.answer,
             title=entry.title,
-            footer="\n".join(footer),
+            footer=self.footer(entry),
             buttons=self.answer_rows(entry),
         )
 
@@ -97,11 +109,22 @@ class Views:
         return Outcome(
             kind=ENTRY_OUTCOME[entry.kind],
             replies=(self.answer_reply(entry),),
-            state=replace(state, last_entry=entry.id, pending_question=None),
+            state=self.remember(state, entry),
             entry_id=entry.id,
             score=score,
             candidates=tuple(cands) or (entry.id,),
         )
+
+    def remember(self, state: State, entry: Entry) -> State:
+        """Return the state with `entry` as the context of the next follow-up question."""
+        moment = self._now().astimezone(UTC).replace(second=0, microsecond=0)
+        return replace(state, last_entry=entry.id, last_at=moment, pending_question=None)
+
+    def alternatives(self, state: State, text: str, ids: Sequence[str]) -> Reply:
+        """Offer runners-up under a tentative answer („Passt nicht? Meinten Sie …")."""
+        rows = tuple((button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids)
+        rows += ((button(self.texts("button_none"), Press.NONE_OF_THESE),),)
+        return Reply(self.texts("alternatives_intro"), buttons=rows)
 
     def info(self, state: State, text: str, rows: Iterable[tuple[Button, ...]] = ()) -> Outcome:
         """Return a plain information reply with optional buttons."""

@@ -15,6 +15,7 @@ class FlowState:
     node: str
     answers: Mapping[str, Any] = field(default_factory=dict)
     history: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    errors: int = 0  # invalid inputs in a row at the current step
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise (JSON-compatible)."""
@@ -23,6 +24,7 @@ class FlowState:
             "node": self.node,
             "answers": dict(self.answers),
             "history": [[n, dict(a)] for n, a in self.history],
+            "errors": self.errors,
         }
 
     @classmethod
@@ -43,4 +45,6 @@ class FlowState:
             for h in history
         ):
             return None
-        return cls(flow, node, answers, tuple((h[0], h[1]) for h in history))
+        errors = raw.get("errors", 0)
+        errors = errors if isinstance(errors, int) and not isinstance(errors, bool) else 0
+        return cls(flow, node, answers, tuple((h[0], h[1]) for h in history), max(errors, 0))

@@ -20,8 +20,16 @@ from bot.dialogue.model import (
     button,
 )
 from bot.flows.engine import FlowEngine, FlowError
-from bot.flows.model import FlowAction, NodeKind
+from bot.flows.model import FlowAction, Node, NodeKind
 from bot.flows.state import FlowState
+from bot.language.normalize import words
+
+# Typed words that leave a flow at any step.
+CANCEL_WORDS = frozenset(
+    {"abbrechen", "abbruch", "stop", "stopp", "ende", "beenden", "cancel", "exit"}
+)
+# Invalid inputs in a row after which the step says how to leave.
+STUCK_AFTER = 2
 
 
 class FlowSteps:
@@ -153,29 +161,60 @@ class FlowSteps:
             return self.show(state, self.engine.start(current.flow))
         if command is FlowCommand.RESUME:
             return self.show(state, current)
-        cancelled = replace(state, flow=None)
+        return self._cancel(state)
+
+    def _cancel(self, state: State) -> Outcome:
         reply = Reply(self.texts("flow_cancelled"), buttons=self._service_rows())
-        return Outcome(OutcomeKind.INFO, (reply,), cancelled)
+        return Outcome(OutcomeKind.INFO, (reply,), replace(state, flow=None))
+
+    def _node(self, state: State) -> Node | None:
+        """Return the parent's current node, or None outside a flow or for a stale state."""
+        if state.flow is None:
+            return None
+        try:
+            return self.engine.node(state.flow)
+        except FlowError:
+            return None
+
+    def _input_node(self, state: State) -> Node | None:
+        node = self._node(state)
+        return node if node is not None and node.kind is NodeKind.INPUT else None
+
+    def awaits_input(self, state: State) -> bool:
+        """Tell whether the parent is at a step that reads typed input (ages, a number)."""
+        return self._input_node(state) is not None
+
+    def accepts(self, state: State, text: str) -> bool:
+        """Tell whether typed text is a valid input for the current input step."""
+        if state.flow is None or self._input_node(state) is None:
+            return False
+        return self.engine.accept(state.flow, text, self.clock()) is not None
 
     def text(self, state: State, text: str) -> Outcome | None:
         """Handle typed text inside a flow; None when the step does not take text."""
-        current = state.flow
-        if current is None:
+        current, node = state.flow, self._node(state)
+        if current is None or node is None:
             return None
-        try:
-            node = self.engine.node(current)
-        except FlowError:
-            return None
+        if " ".join(words(text)) in CANCEL_WORDS:
+            return self._cancel(state)
         if node.kind is NodeKind.INPUT:
             accepted = self.engine.accept(current, text, self.clock())
             if accepted is None:
-                return self.show(state, current, notice=node.error)
+                return self._ask_again(state, current, node)
             return self.show(state, accepted)
         if node.kind is NodeKind.QUESTION:
             chosen = self.engine.choose_by_text(current, text)
             if chosen is not None:
                 return self.show(state, chosen)
         return None
+
+    def _ask_again(self, state: State, current: FlowState, node: Node) -> Outcome:
+        """Ask for the input again; after two misses in a row, say how to leave."""
+        errors = current.errors + 1
+        notice = node.error
+        if errors >= STUCK_AFTER:
+            notice = f"{node.error}\n\n{self.texts('flow_stuck')}"
+        return self.show(state, replace(current, errors=errors), notice=notice)
 
     def resume_reply(self, state: State) -> Reply | None:
         """Return the "you are still in a flow – continue?" reply, if the parent is in one."""

@@ -85,6 +85,21 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train_crisis(args: argparse.Namespace) -> int:
+    """Train the learned crisis model on labelled files and write it as JSON."""
+    from bot.frontends.evaluation import load_labelled
+    from bot.language.crisis_model import train
+
+    examples = [
+        (q.text, q.expect == "crisis") for name in args.files for q in load_labelled(Path(name))
+    ]
+    model = train(examples, args.threshold, trained_on=[Path(n).name for n in args.files])
+    Path(args.out).write_text(model.to_json() + "\n", encoding="utf-8")
+    crises = sum(label for _, label in examples)
+    print(f"trained on {len(examples)} messages ({crises} crises): {len(model.weights)} weights")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot (the adapter is imported only here: the core stays Telegram-free)."""
     from handlers.main import run
@@ -113,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--misses", action="store_true", help="list the questions missed")
     evaluate.set_defaults(func=cmd_eval)
     sub.add_parser("run", help="run the Telegram bot").set_defaults(func=cmd_run)
+    model = sub.add_parser("train-crisis", help="train the learned crisis model")
+    model.add_argument("files", nargs="+", help="labelled question files (expect: crisis …)")
+    model.add_argument("--out", default="knowledge/crisis_model.json")
+    model.add_argument("--threshold", type=float, default=2.0, help="log-odds for a crisis")
+    model.set_defaults(func=cmd_train_crisis)
     return parser
 
 

@@ -11,7 +11,8 @@ from bot.content.knowledge import KnowledgeBase
 from bot.conversation.clock import SystemClock
 from bot.conversation.service import Conversation, Parent
 from bot.dialogue.core import Dialogue
-from bot.dialogue.model import Button, Event, EventKind, Outcome
+from bot.dialogue.events import Event, EventKind
+from bot.dialogue.model import Button, Outcome
 from bot.frontends.plain import flat_buttons, render_plain
 from bot.storage.memory import MemoryStore
 

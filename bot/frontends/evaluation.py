@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ class Labelled:
     @property
     def buckets(self) -> tuple[str, ...]:
         """Return the buckets this question is counted in."""
-        if self.expect == "fallback":
+        if self.expect in {"fallback", "noquestion"}:
             return ("out_of_scope",)
         if self.expect in {"crisis", "smalltalk"}:
             return (self.expect,)
@@ -52,6 +53,9 @@ class Bucket:
     top3: int = 0
     answered: int = 0
     confident_wrong: int = 0
+    answered_right: int = 0
+    clarified: int = 0
+    needless_clarify: int = 0  # a „Meinten Sie…?" whose first candidate was right
     hits: int = 0  # crisis recalled / smalltalk recognised / out-of-scope answered
 
     def rate(self, value: int) -> float:
@@ -66,6 +70,7 @@ class Report:
     buckets: dict[str, Bucket] = field(default_factory=dict)
     misses: list[tuple[Labelled, Prediction]] = field(default_factory=list)
     false_crisis: int = 0
+    confusions: Counter[tuple[str, str]] = field(default_factory=Counter)
 
     def bucket(self, name: str) -> Bucket:
         """Return the bucket `name`, creating it empty."""
@@ -95,6 +100,7 @@ def score(questions: Iterable[Labelled], predict: Callable[[str], Prediction]) -
             if name == "out_of_scope":
                 answered = prediction.kind in {k.value for k in ANSWERING}
                 bucket.hits += answered
+                bucket.clarified += prediction.kind == OutcomeKind.CLARIFY.value
                 missed = answered
             elif name in {"crisis", "smalltalk"}:
                 hit = prediction.kind == name
@@ -108,6 +114,12 @@ def score(questions: Iterable[Labelled], predict: Callable[[str], Prediction]) -
                 if prediction.kind in {k.value for k in ANSWERING}:
                     bucket.answered += 1
                     bucket.confident_wrong += not top1
+                    bucket.answered_right += top1
+                if prediction.kind == OutcomeKind.CLARIFY.value:
+                    bucket.clarified += 1
+                    bucket.needless_clarify += top1
+                if ranked and not top1 and name == "topic":
+                    report.confusions[question.expect, ranked[0]] += 1
                 missed = not top1
         if missed:
             report.misses.append((question, prediction))
@@ -151,29 +163,37 @@ ROWS: Sequence[tuple[str, str]] = (
 )
 
 
+def _topic_line(label: str, c: Bucket, b: Bucket) -> str:
+    return (
+        f"{label:28} {c.n:>4}  {c.rate(c.top1):5.3f}/{b.rate(b.top1):5.3f}  "
+        f"{c.rate(c.top3):5.3f}/{b.rate(b.top3):5.3f}  "
+        f"{c.rate(c.confident_wrong):5.3f}/{b.rate(b.confident_wrong):5.3f}  "
+        f"{c.rate(c.answered_right):5.3f}  {c.rate(c.needless_clarify):5.3f}"
+    )
+
+
 def format_report(core: Report, baseline: Report) -> str:
-    """Render both reports side by side as a plain-text table."""
+    """Render both reports side by side as a plain-text table, then the top confusions."""
     lines = [
-        f"{'bucket':28} {'n':>4}  {'top-1':>11}  {'top-3':>11}  {'conf-wrong':>11}  {'other':>22}",
+        f"{'bucket':28} {'n':>4}  {'top-1':>11}  {'top-3':>11}  {'conf-wrong':>11}  "
+        f"{'ans-right':>9}  {'needless-clar':>13}",
         f"{'':28} {'':>4}  {'bot / base':>11}  {'bot / base':>11}  {'bot / base':>11}",
     ]
+    metrics = {"out_of_scope": "answered", "crisis": "recall", "smalltalk": "recognised"}
     for name, label in ROWS:
         c, b = core.bucket(name), baseline.bucket(name)
         if name in {"topic", "typo", "long"}:
-            lines.append(
-                f"{label:28} {c.n:>4}  {c.rate(c.top1):5.3f}/{b.rate(b.top1):5.3f}  "
-                f"{c.rate(c.top3):5.3f}/{b.rate(b.top3):5.3f}  "
-                f"{c.rate(c.confident_wrong):5.3f}/{b.rate(b.confident_wrong):5.3f}"
-            )
+            lines.append(_topic_line(label, c, b))
         else:
-            metric = {
-                "out_of_scope": "answered",
-                "crisis": "recall",
-                "smalltalk": "recognised",
-            }[name]
             lines.append(
                 f"{label:28} {c.n:>4}  {'':11}  {'':11}  {'':11}  "
-                f"{metric} {c.rate(c.hits):5.3f}/{b.rate(b.hits):5.3f}"
+                f"{metrics[name]} {c.rate(c.hits):5.3f}/{b.rate(b.hits):5.3f}"
             )
+    out = core.bucket("out_of_scope")
+    lines.append(f"out of scope clarified (a fallback in disguise): {out.rate(out.clarified):5.3f}")
     lines.append(f"crisis false alarms on non-crisis questions: {core.false_crisis}")
+    if core.confusions:
+        lines.append("most confused topic pairs (expected → ranked first):")
+        for (want, got), count in core.confusions.most_common(8):
+            lines.append(f"  {count:3}  {want} → {got}")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ from rapidfuzz import fuzz, process
 
 from bot.config import MatcherConfig
 from bot.language.normalize import Normalizer
+from bot.language.questions import asking_part
 
 # Weights of the three signals in the 0–100 score (they sum to 1).
 COVERAGE_WEIGHT = 0.6
@@ -52,9 +53,10 @@ class Candidate:
 class Verdict(Enum):
     """What to do with a question."""
 
-    ANSWER = "answer"
-    CLARIFY = "clarify"
-    FALLBACK = "fallback"
+    ANSWER = "answer"  # confident and clearly ahead
+    ANSWER_WITH_ALTERNATIVES = "answer_with_alternatives"  # the only plausible entry
+    CLARIFY = "clarify"  # a close call between entries
+    FALLBACK = "fallback"  # out of scope or too weak
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,38 @@ class Matcher:
         self._vocabulary = [stem for stem in self._idf if len(stem) >= 4]
         for entry in self._entries:
             entry.phrase_idf_mass = [sum(self._idf[s] for s in p) for p in entry.phrasings]
+
+    def known_share(self, text: str) -> float:
+        """Return how much of the question's information (IDF) the knowledge base knows, 0–1.
+
+        Out-of-scope questions ("Excel SVERWEIS", "Ei wachsweich kochen") are mostly words the
+        knowledge base has never seen, even when one everyday word lifts their score.
+        """
+        terms = self._query_terms(text)
+        total = sum(t.weight * (self._idf[t.stem] if t.known else self._unknown_idf) for t in terms)
+        known = sum(t.weight * self._idf[t.stem] for t in terms if t.known)
+        return known / total if total else 0.0
+
+    def rank_message(self, text: str, limit: int = 10) -> list[Candidate]:
+        """Rank a message, weighing the sentences that ask above the background story."""
+        question = asking_part(text)
+        whole = self.rank(text, limit=RESCORE_LIMIT)
+        if question is None:
+            return whole[:limit]
+        weight = self._config.question_weight
+        asked = {c.id: c.score for c in self.rank(question, limit=RESCORE_LIMIT)}
+        told = {c.id: c.score for c in whole}
+        blended = [
+            Candidate(i, round(weight * asked.get(i, 0.0) + (1 - weight) * told.get(i, 0.0), 1))
+            for i in asked.keys() | told.keys()
+        ]
+        blended.sort(key=lambda c: (-c.score, c.id))
+        return blended[:limit]
+
+    @property
+    def config(self) -> MatcherConfig:
+        """Return the decision bands."""
+        return self._config
 
     @property
     def size(self) -> int:
@@ -244,21 +278,36 @@ class Matcher:
 
     def decide(self, text: str) -> Decision:
         """Rank and apply the decision bands from the configuration."""
-        ranked = self.rank(text, limit=max(self._config.max_candidates, 3))
-        return self.decide_ranked(ranked)
+        ranked = self.rank_message(text, limit=max(self._config.max_candidates, 3))
+        return self.decide_ranked(ranked, self.known_share(text))
 
-    def decide_ranked(self, ranked: Sequence[Candidate]) -> Decision:
-        """Apply the decision bands to an existing ranking."""
+    def decide_ranked(self, ranked: Sequence[Candidate], known_share: float = 1.0) -> Decision:
+        """Apply the decision bands to an existing ranking.
+
+        Args:
+            ranked: Candidates, best first.
+            known_share: How much of the question the knowledge base knows (see `known_share`).
+
+        Returns:
+            Answer when confident and clearly ahead; answer with alternatives when the best entry
+            is the only plausible one; clarify for a close call; fallback for weak or mostly
+            unknown questions (a clarify with unrelated candidates is a fallback in disguise).
+
+        """
         config = self._config
-        if not ranked or ranked[0].score < config.clarify_score:
-            return Decision(Verdict.FALLBACK, tuple(ranked[: config.max_candidates]))
-        best = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-        if best.score >= config.answer_score and best.score - runner_up >= config.clear_margin:
-            return Decision(Verdict.ANSWER, tuple(ranked[: config.max_candidates]))
-        floor = max(config.clarify_score * 0.8, best.score - 20)
-        close = tuple(c for c in ranked[: config.max_candidates] if c.score >= floor)
-        return Decision(Verdict.CLARIFY, close)
+        top = tuple(ranked[: config.max_candidates])
+        best = ranked[0].score if ranked else 0.0
+        if best < config.clarify_score or (
+            known_share < config.min_known_share and best < config.unsure_below
+        ):
+            return Decision(Verdict.FALLBACK, top)
+        margin = best - (ranked[1].score if len(ranked) > 1 else 0.0)
+        if best >= config.answer_score and margin >= config.clear_margin:
+            return Decision(Verdict.ANSWER, top)
+        if best >= config.tentative_score and margin >= config.tentative_margin:
+            return Decision(Verdict.ANSWER_WITH_ALTERNATIVES, top)
+        floor = max(config.clarify_score * 0.8, best - 20)
+        return Decision(Verdict.CLARIFY, tuple(c for c in top if c.score >= floor))
 
 
 class Matchable(Protocol):
