@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.content.knowledge import Facet, FollowupRules, KnowledgeBase
 from bot.dialogue.model import Outcome, OutcomeKind, Reply, State
 from bot.dialogue.views import Views
-from bot.language.matcher import Matcher
+from bot.language.matcher import Matcher, Verdict
 from bot.language.normalize import loose, words
 
 
@@ -42,7 +42,9 @@ class Followups:
         generic = self._rules.generic
         for facet, rule in self._rules.facets.items():
             if any(pattern.search(folded) for pattern in rule.patterns):
-                return facet, " ".join(w for w in folded.split() if w not in generic)
+                # Keep the words as typed: "UVG" is an abbreviation only in capitals.
+                rest = [w for w in text.split() if loose(" ".join(words(w))) not in generic]
+                return facet, " ".join(rest)
         return None
 
     def _names_a_topic(self, rest: str) -> bool:
@@ -65,6 +67,8 @@ class Followups:
             minutes=self._rules.max_age_minutes
         )
         if entry is None or not fresh:
+            if self._matcher.decide(text).verdict is Verdict.ANSWER:
+                return None  # clear on its own („Habt ihr eine Telefonnummer?")
             reply = Reply(self._views.texts("followup_context"), buttons=self._views.menu_rows())
             return Outcome(OutcomeKind.CLARIFY, (reply,), state)
         text_for_facet = entry.followups.get(facet)
