@@ -139,3 +139,11 @@ def test_make_run_without_token_starts_the_console(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Kein BOT_TOKEN gesetzt")
     assert "259 €" in result.stdout
+
+
+def test_chat_answers_a_follow_up_in_context() -> None:
+    result = run(
+        "chat", stdin="was bekomme ich an unterhaltsvorschuss\nwelche unterlagen brauche ich\n"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Unterhaltsvorschuss: Unterlagen" in result.stdout

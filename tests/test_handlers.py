@@ -283,3 +283,17 @@ def test_render_escapes_and_splits() -> None:
     assert len(rendered) > 1
     assert all(len(p.text) <= RENDERED_MESSAGE_LIMIT for p in rendered)
     assert all(p.markup is None for p in rendered[:-1])
+
+
+async def test_a_follow_up_is_answered_from_the_entry_just_answered(harness: Harness) -> None:
+    await harness.feed(message_update("wie viel kindergeld bekomme ich"))
+    assert harness.request.texts()[-1].startswith("<b>Kindergeld</b>")
+    await harness.feed(message_update("wo stelle ich den antrag?"))
+    text = harness.request.texts()[-1]
+    assert text.startswith("<b>Kindergeld: Antrag</b>")
+    assert "Familienkasse" in text
+
+
+async def test_a_follow_up_without_context_asks_which_topic(harness: Harness) -> None:
+    await harness.feed(message_update("wo stelle ich den antrag?"))
+    assert "Worauf bezieht sich Ihre Frage?" in harness.request.texts()[-1]

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from bot.content.knowledge import Facet, FollowupRules, KnowledgeBase
 from bot.dialogue.model import Outcome, OutcomeKind, Reply, State
 from bot.dialogue.views import Views
-from bot.language.matcher import Matcher, Verdict
+from bot.language.matcher import Matcher
 from bot.language.normalize import loose, words
 
 
@@ -67,8 +67,6 @@ class Followups:
             minutes=self._rules.max_age_minutes
         )
         if entry is None or not fresh:
-            if self._matcher.decide(text).verdict is Verdict.ANSWER:
-                return None  # clear on its own („Habt ihr eine Telefonnummer?")
             reply = Reply(self._views.texts("followup_context"), buttons=self._views.menu_rows())
             return Outcome(OutcomeKind.CLARIFY, (reply,), state)
         text_for_facet = entry.followups.get(facet)
