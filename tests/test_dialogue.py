@@ -207,7 +207,7 @@ def test_any_button_data_gives_a_valid_reply(dialogue: Dialogue, data: str) -> N
 
 
 def test_the_only_plausible_entry_is_answered_with_alternatives(dialogue: Dialogue) -> None:
-    outcome = dialogue.ask("Geld vom Amt fürs Kind")
+    outcome = dialogue.ask("Zuschuss vom Amt für die Miete")
     assert outcome.kind is OutcomeKind.ANSWER
     answer, others = outcome.replies
     assert others.text == dialogue.texts("alternatives_intro")
@@ -216,7 +216,7 @@ def test_the_only_plausible_entry_is_answered_with_alternatives(dialogue: Dialog
     assert {p.args[0] for p in offered if p and p.press is Press.ENTRY} == set(
         outcome.candidates[1:]
     )
-    assert outcome.state.pending_question == "Geld vom Amt fürs Kind"
+    assert outcome.state.pending_question == "Zuschuss vom Amt für die Miete"
 
 
 @pytest.mark.parametrize("text", ["nein", "ok", "weiß ich nicht", "keine ahnung", "3", "hmm"])

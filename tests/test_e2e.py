@@ -175,10 +175,17 @@ async def test_flow_survives_a_restart_and_steps_edit_in_place(
     current = next(m for m in api.messages(PARENT_ID) if m["message_id"] == step["message_id"])
     api.press_button(PARENT_ID, current, buttons(current)[0][1])  # not married again
     await api.wait_for_calls("editMessageText", 3, timeout=10)
-    api.send_text(PARENT_ID, "zwölf")
+    api.send_text(PARENT_ID, "weiß ich nicht so genau, irgendwas")
     await api.wait_for_message(PARENT_ID, lambda m: "konnte ich leider nicht lesen" in m["text"])
     api.send_text(PARENT_ID, "4")
-    ask_benefit = await api.wait_for_message(PARENT_ID, lambda m: "Bürgergeld" in m["text"])
+    confirm = await api.wait_for_message(PARENT_ID, lambda m: "Stimmt das?" in m["text"])
+    assert "einem Kind: 4 Jahre" in confirm["text"]
+    api.press_button(PARENT_ID, confirm, buttons(confirm)[0][1])  # "Ja, stimmt"
+    await api.wait_for_calls("editMessageText", 4, timeout=10)  # the next step replaces it
+    ask_benefit = next(
+        m for m in api.messages(PARENT_ID) if m["message_id"] == confirm["message_id"]
+    )
+    assert "Bürgergeld" in ask_benefit["text"]
     api.press_button(PARENT_ID, ask_benefit, buttons(ask_benefit)[0][1])  # "Nein"
     plan = await api.wait_for_message(PARENT_ID, lambda m: "227 €" in m["text"], timeout=10)
     assert "356,50 €" in plan["text"]

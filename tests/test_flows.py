@@ -24,7 +24,7 @@ from bot.flows.calculators import (
     mehrbedarf,
     unterhaltsvorschuss,
 )
-from bot.flows.inputs import parse_ages
+from bot.flows.children import read_children
 from bot.flows.model import NodeKind
 from bot.flows.state import FlowState
 from bot.frontends.plain import flat_buttons, render_plain
@@ -70,7 +70,11 @@ def walk(d: Dialogue, state: State, outcome: Outcome, trail: list[str], ends: li
     else:
         assert node.kind is NodeKind.INPUT
         for sample in AGE_SAMPLES:
-            nxt = d.handle(outcome.state, Event(EventKind.TEXT, sample))
+            read = d.handle(outcome.state, Event(EventKind.TEXT, sample))
+            assert read.state.flow is not None, (trail, sample)
+            assert read.state.flow.pending, (trail, sample)
+            confirm = f"1:k:{flow.flow}:y"
+            nxt = d.handle(read.state, Event(EventKind.BUTTON, confirm))
             assert nxt.state.flow is None or nxt.state.flow.node != flow.node, (trail, sample)
             walk(d, outcome.state, nxt, [*trail, f"{node.id}={sample}"], ends)
 
@@ -180,7 +184,7 @@ def _to_input(d: Dialogue) -> Outcome:
 
 
 @pytest.mark.parametrize(
-    "bad", ["zwölf", "-3", "200", "", "   ", "31.02.2020", "01.01.2030", "1 2 3 4 5 6 7"]
+    "bad", ["weiß nicht genau", "-3", "200", "", "   ", "31.02.2020", "01.01.2030", "1 2 3 4 5 6 7"]
 )
 def test_bad_input_is_asked_again(flow_dialogue: Dialogue, bad: str) -> None:
     asking = _to_input(flow_dialogue)
@@ -218,10 +222,10 @@ def test_a_question_typed_at_an_input_step_is_answered_with_a_way_back(
 
 
 def test_ages_accept_numbers_words_months_and_birth_dates() -> None:
-    assert parse_ages("3 und 9", TODAY, 0, 25, 6) == [3, 9]
-    assert parse_ages("5 Monate", TODAY, 0, 25, 6) == [0]
-    assert parse_ages("12.03.2019", TODAY, 0, 25, 6) == [7]
-    assert parse_ages("mein Sohn ist 4 Jahre alt", TODAY, 0, 25, 6) == [4]
+    assert read_children("3 und 9", TODAY).years == [3, 9]
+    assert read_children("5 Monate", TODAY).years == [0]
+    assert read_children("12.03.2019", TODAY).years == [7]
+    assert read_children("mein Sohn ist 4 Jahre alt", TODAY).years == [4]
 
 
 def test_forged_or_foreign_flow_buttons_are_refused(flow_dialogue: Dialogue) -> None:
@@ -281,6 +285,7 @@ def test_crisis_still_comes_first_inside_a_flow(flow_dialogue: Dialogue) -> None
 def test_plan_has_real_amounts(flow_dialogue: Dialogue) -> None:
     asking = _to_input(flow_dialogue)
     outcome = flow_dialogue.handle(asking.state, Event(EventKind.TEXT, "4"))
+    outcome = flow_dialogue.handle(outcome.state, Event(EventKind.TEXT, "ja"))
     while outcome.state.flow is not None:
         option = next(b for b in buttons(outcome) if b.press is Press.FLOW_OPTION)
         outcome = flow_dialogue.handle(outcome.state, Event(EventKind.BUTTON, option.encode()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,40 @@ def test_commands_are_data_shared_by_telegram_and_console(kb: KnowledgeBase) -> 
     assert event_for("/help", [], kb) == Event(EventKind.HELP)
     assert event_for("/THEMEN", [], kb) == Event(EventKind.TOPICS)
     assert event_for("/unbekannt", [], kb) == Event(EventKind.TEXT, "/unbekannt")
+
+
+def test_a_figure_written_as_digits_is_refused(broken: Path) -> None:
+    path = broken / "faq" / "kindergeld.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("{kindergeld} pro Kind", "259 € pro Kind", 1), encoding="utf-8")
+    problems = problems_of(broken)
+    assert any("must come from the yearly calculator file" in p for p in problems), problems
+
+
+def test_an_unknown_figure_is_refused(broken: Path) -> None:
+    path = broken / "faq" / "kindergeld.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("{kindergeld} pro Kind", "{kindergelt} pro Kind", 1), encoding="utf-8"
+    )
+    assert any("unknown figure {kindergelt}" in p for p in problems_of(broken))
+
+
+def test_next_years_figures_are_one_file(broken: Path) -> None:
+    from bot.config import Config
+    from bot.content.checks import validate
+    from bot.dialogue.core import Dialogue
+
+    source = (broken / "calculators" / "2026.yaml").read_text(encoding="utf-8")
+    later = source.replace("valid_from: 2026-01-01", "valid_from: 2027-01-01").replace(
+        "regelbedarf_single: 563", "regelbedarf_single: 570"
+    )
+    (broken / "calculators" / "2027.yaml").write_text(later, encoding="utf-8")
+    kb = validate(broken)
+    now = Dialogue(kb, Config(), clock=lambda: date(2026, 6, 1))
+    next_year = Dialogue(kb, Config(), clock=lambda: date(2027, 2, 1))
+    question = "Mehrbedarf für Alleinerziehende beim Bürgergeld"
+    assert "563 €" in now.ask(question).replies[0].text
+    answer = next_year.ask(question).replies[0].text
+    assert "570 €" in answer
+    assert "563 €" not in answer

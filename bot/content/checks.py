@@ -10,6 +10,7 @@ from bot.content.knowledge import KnowledgeBase
 from bot.content.loader import load_knowledge
 from bot.content.yamlsource import Problem, ProblemsError
 from bot.dialogue.core import Dialogue
+from bot.flows.figures import FIGURE, LITERAL_FIGURE, figure_names
 from bot.frontends.plain import render_plain
 from bot.limits import MESSAGE_LIMIT, RENDER_OVERHEAD
 
@@ -55,11 +56,48 @@ def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
                 others = ", ".join(sorted(ids - {entry_id}))
                 message = f"phrasing shared with {others} after normalisation ({' '.join(key)})"
                 problems.append(Problem(path, line, message))
+    problems += _figure_problems(kb)
     for category in kb.categories:
         if not kb.in_category(category.id):
             problems.append(
                 Problem(Path("categories.yaml"), 1, f"category '{category.id}' has no entries")
             )
+    return problems
+
+
+def _figure_problems(kb: KnowledgeBase) -> list[Problem]:
+    """Every figure has one home: texts name figures by placeholder, never as digits."""
+    known = figure_names(kb.calculators)
+    problems = []
+    for entry in kb.entries.values():
+        texts = {"answer": entry.answer} | {
+            f"followups.{f.value}": v for f, v in entry.followups.items()
+        }
+        for where, text in texts.items():
+            for name in FIGURE.findall(text):
+                if name not in known:
+                    problems.append(Problem(entry.path, 1, f"{where}: unknown figure {{{name}}}"))
+            for literal in LITERAL_FIGURE.findall(text):
+                problems.append(
+                    Problem(
+                        entry.path,
+                        1,
+                        f"{where}: '{literal}' must come from the yearly calculator file: "
+                        "write its placeholder (see knowledge/README.md, figures)",
+                    )
+                )
+    for flow in kb.flows.values():
+        for node in flow.nodes.values():
+            shown = [node.text, *(o.label for o in node.options), *(s.text for s in node.sections)]
+            for literal in (m for text in shown for m in LITERAL_FIGURE.findall(text)):
+                problems.append(
+                    Problem(
+                        flow.path,
+                        node.line,
+                        f"node '{node.id}': '{literal}' must come from the yearly calculator "
+                        "file: write its placeholder",
+                    )
+                )
     return problems
 
 

@@ -151,6 +151,14 @@ class FollowupRules:
 
 
 @dataclass(frozen=True)
+class AmountCalculator:
+    """How an entry's amount is computed for a family („Wie viel Kindergeld für 3 Kinder?")."""
+
+    placeholder: str
+    count_is_enough: bool = False
+
+
+@dataclass(frozen=True)
 class Command:
     """A command parents can type (`/themen`), with its menu description."""
 
@@ -177,6 +185,7 @@ class KnowledgeBase:
     calculators: tuple[Parameters, ...]
     commands: tuple[Command, ...] = ()
     followups: FollowupRules = FollowupRules(60, 14, {})
+    amounts: Mapping[str, AmountCalculator] = field(default_factory=dict)
 
     def command(self, name: str) -> Command | None:
         """Return the command a name or alias (without the slash) stands for, if any."""

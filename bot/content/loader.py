@@ -13,6 +13,7 @@ from typing import Any
 import jsonschema
 
 from bot.content.knowledge import (
+    AmountCalculator,
     Category,
     Command,
     CrisisCue,
@@ -33,9 +34,11 @@ from bot.content.texts import Texts
 from bot.content.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
 from bot.dialogue.events import EventKind
 from bot.flows.calculators import Parameters, parse_parameters
+from bot.flows.figures import figure_names
 from bot.flows.graph import check_flow
 from bot.flows.loader import parse_flow
 from bot.flows.model import Flow
+from bot.flows.placeholders import PLACEHOLDERS
 from bot.language.crisis_model import CrisisModel, load_model
 from bot.language.normalize import words
 
@@ -229,6 +232,25 @@ def _load_followups(c: _Collector, root: Path) -> FollowupRules:
     return FollowupRules(int(doc["max_age_minutes"]), int(doc["max_words"]), facets, generic)
 
 
+def _load_amounts(
+    c: _Collector, root: Path, entries: Mapping[str, Entry]
+) -> dict[str, AmountCalculator]:
+    path = root / "amounts.yaml"
+    doc = c.load(path, "amounts")
+    if doc is None:
+        return {}
+    found = {}
+    for entry_id, raw in doc["calculators"].items():
+        line = doc["calculators"].line_of(entry_id)
+        if entry_id not in entries:
+            c.add(path, line, f"calculators: no FAQ entry '{entry_id}'")
+        elif raw["placeholder"] not in PLACEHOLDERS:
+            c.add(path, line, f"calculators.{entry_id}: unknown placeholder '{raw['placeholder']}'")
+        else:
+            found[entry_id] = AmountCalculator(raw["placeholder"], bool(raw.get("count_is_enough")))
+    return found
+
+
 def _check_entry_links(
     c: _Collector,
     entries: Mapping[str, Entry],
@@ -248,14 +270,16 @@ def _check_entry_links(
                 c.add(entry.path, doc["related"].line_of(index), "an entry cannot relate to itself")
 
 
-def _load_flows(c: _Collector, root: Path, entries: Mapping[str, Entry]) -> dict[str, Flow]:
+def _load_flows(
+    c: _Collector, root: Path, entries: Mapping[str, Entry], figures: frozenset[str]
+) -> dict[str, Flow]:
     flows: dict[str, Flow] = {}
     for path in sorted((root / "flows").glob("*.yaml")):
         doc = c.load(path, "flow")
         if doc is None:
             continue
         flow = parse_flow(doc, path)
-        problems = check_flow(flow, doc, set(entries))
+        problems = check_flow(flow, doc, set(entries), figures)
         c.problems.extend(problems)
         if not problems:
             flows[flow.id] = flow
@@ -318,8 +342,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     texts_doc = c.load(root / "texts.yaml", "texts")
     crisis = _load_crisis(c, root)
     smalltalk = _load_smalltalk(c, root)
-    flows = _load_flows(c, root, entries)
     calculators = _load_calculators(c, root)
+    flows = _load_flows(c, root, entries, figure_names(calculators))
 
     raw_categories = categories_doc["categories"] if categories_doc is not None else []
     categories = tuple(Category(raw["id"], raw["label"]) for raw in raw_categories)
@@ -327,6 +351,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     _check_entry_links(c, entries, docs, category_ids)
     commands = _load_commands(c, root)
     followups = _load_followups(c, root)
+    amounts = _load_amounts(c, root, entries)
 
     if (
         c.problems
@@ -351,4 +376,5 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         calculators=calculators,
         commands=commands,
         followups=followups,
+        amounts=amounts,
     )

@@ -36,6 +36,8 @@ class FlowCommand(Enum):
     RESTART = "r"
     CANCEL = "c"
     RESUME = "w"
+    CONFIRM = "y"  # the reading of an input step is right
+    CORRECT = "x"  # the reading is wrong: ask again
 
 
 class Reason(Enum):

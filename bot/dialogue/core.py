@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from bot.config import Config
 from bot.content.knowledge import CrisisLevel, KnowledgeBase
+from bot.dialogue.amounts import Amounts
 from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.followups import Followups
@@ -23,6 +24,7 @@ from bot.dialogue.model import (
 )
 from bot.dialogue.presses import Presses
 from bot.dialogue.views import Views
+from bot.flows.figures import figure_values
 from bot.flows.steps import FlowSteps
 from bot.language.crisis import Assessment, CrisisGuard
 from bot.language.matcher import Matcher, Verdict, documents_from
@@ -74,9 +76,15 @@ class Dialogue:
             answer=lambda state, entry_id: self.views.answer(state, kb.entries[entry_id]),
             service_rows=lambda: self.views.service_rows(),
         )
-        self.views = Views(kb, self._flow_buttons, now)
+        self.views = Views(
+            kb,
+            self._flow_buttons,
+            now,
+            lambda: figure_values(self.flows.engine.parameters(clock())),
+        )
         self.presses = Presses(kb, self.views, self.flows.menu)
         self.followups = Followups(kb, self.views, self.matcher, now)
+        self.amounts = Amounts(kb, self.views, self.matcher, self.flows.engine, clock)
 
     def _flow_buttons(self, entry_id: str) -> list[Button]:
         return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
@@ -167,6 +175,7 @@ class Dialogue:
             self._in_flow(state, text)
             or self._unmatched(state, text)
             or self.followups.answer(state, text)
+            or self.amounts.answer(state, text)
             or self._faq(state, text)
         )
 

@@ -8,8 +8,11 @@ from datetime import datetime, timedelta
 from bot.content.knowledge import Facet, FollowupRules, KnowledgeBase
 from bot.dialogue.model import Outcome, OutcomeKind, Reply, State
 from bot.dialogue.views import Views
-from bot.language.matcher import Matcher
+from bot.language.matcher import Matcher, Verdict
 from bot.language.normalize import loose, words
+
+# Without context, a facet question the FAQ matches this surely is a question of its own.
+CLEAR_ON_ITS_OWN = 90.0
 
 
 class Followups:
@@ -67,6 +70,10 @@ class Followups:
             minutes=self._rules.max_age_minutes
         )
         if entry is None or not fresh:
+            decision = self._matcher.decide(text)
+            best = decision.best
+            if decision.verdict is Verdict.ANSWER and best and best.score >= CLEAR_ON_ITS_OWN:
+                return None  # „Welches Amt ist zuständig?" names its topic after all
             reply = Reply(self._views.texts("followup_context"), buttons=self._views.menu_rows())
             return Outcome(OutcomeKind.CLARIFY, (reply,), state)
         text_for_facet = entry.followups.get(facet)
@@ -82,17 +89,11 @@ class Followups:
                 candidates=(entry.id,),
             )
         label = self._rules.facets[facet].label
-        reply = Reply(
-            text=text_for_facet,
+        return self._views.about_entry(
+            state,
+            entry,
+            text=self._views.fill(text_for_facet),
             title=f"{entry.title}: {label}",
             footer=self._views.footer(entry),
-            buttons=self._views.answer_rows(entry),
-        )
-        return Outcome(
-            OutcomeKind.ANSWER,
-            (reply,),
-            self._views.remember(state, entry),
-            entry_id=entry.id,
             score=100.0,
-            candidates=(entry.id,),
         )

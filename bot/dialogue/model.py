@@ -44,6 +44,7 @@ class Reply:
     footer: str | None = None
     buttons: Rows = ()
     placement: Placement = Placement.NEW
+    takes_text: bool = False  # a flow step that reads typed input: a typed number is the input
 
 
 # --- actions: side effects the use-case layer performs after the core decided ---------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -18,6 +18,7 @@ from bot.dialogue.model import (
     State,
     button,
 )
+from bot.flows.figures import fill
 
 ENTRY_OUTCOME = {
     EntryKind.ANSWER: OutcomeKind.ANSWER,
@@ -34,6 +35,7 @@ class Views:
         kb: KnowledgeBase,
         flow_buttons: Callable[[str], Sequence[Button]],
         now: Callable[[], datetime],
+        figures: Callable[[], Mapping[str, str]] = dict,
     ) -> None:
         """Keep the knowledge base and a way to list the flow buttons an answer offers.
 
@@ -41,12 +43,18 @@ class Views:
             kb: The knowledge base.
             flow_buttons: Returns the "start this flow" buttons offered under an entry.
             now: The current time (answers remember when they were given).
+            figures: The figures valid today, for placeholders like {kindergeld} in answers.
 
         """
         self.kb = kb
         self.texts = kb.texts
         self._flow_buttons = flow_buttons
         self._now = now
+        self._figures = figures
+
+    def fill(self, text: str) -> str:
+        """Put today's figures into a text that names them by placeholder."""
+        return fill(text, self._figures())
 
     def menu_rows(self) -> Rows:
         """Return the topic menu: one button per category, then the flows."""
@@ -96,7 +104,7 @@ class Views:
     def answer_reply(self, entry: Entry) -> Reply:
         """Render an entry as a reply with its footer and buttons."""
         return Reply(
-            text=entry.answer,
+            text=self.fill(entry.answer),
             title=entry.title,
             footer=self.footer(entry),
             buttons=self.answer_rows(entry),
@@ -113,6 +121,20 @@ class Views:
             entry_id=entry.id,
             score=score,
             candidates=tuple(cands) or (entry.id,),
+        )
+
+    def about_entry(
+        self, state: State, entry: Entry, text: str, title: str, footer: str, score: float
+    ) -> Outcome:
+        """Answer with a text about an entry (a follow-up, an amount) under the entry's buttons."""
+        reply = Reply(text=text, title=title, footer=footer, buttons=self.answer_rows(entry))
+        return Outcome(
+            OutcomeKind.ANSWER,
+            (reply,),
+            self.remember(state, entry),
+            entry_id=entry.id,
+            score=score,
+            candidates=(entry.id,),
         )
 
     def remember(self, state: State, entry: Entry) -> State:

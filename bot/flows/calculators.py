@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -44,6 +44,7 @@ class Parameters:
     entlastung_first: Decimal
     entlastung_further: Decimal
     legal_basis: dict[str, str]
+    figures: dict[str, str] = field(default_factory=dict)  # further named figures, formatted
 
     @property
     def stand(self) -> str:
@@ -84,6 +85,7 @@ def parse_parameters(raw: dict[str, Any]) -> Parameters:
         kiz_min_gross_income=Decimal(str(kiz["min_gross_income_single"])),
         entlastung_first=Decimal(str(eb["yearly_first_child"])),
         entlastung_further=Decimal(str(eb["yearly_per_further_child"])),
+        figures={name: _format(f) for name, f in dict(raw.get("figures") or {}).items()},
         legal_basis={
             name: str(raw[name]["legal_basis"])
             for name in (
@@ -97,6 +99,16 @@ def parse_parameters(raw: dict[str, Any]) -> Parameters:
             )
         },
     )
+
+
+def _format(figure: dict[str, Any]) -> str:
+    """Format a named figure by its unit: euros, percent, or a plain number (days, months)."""
+    amount = Decimal(str(figure["amount"]))
+    unit = figure.get("unit", "eur")
+    if unit == "eur":
+        return euro(amount)
+    number = f"{amount:,}".replace(",", ".") if amount == amount.to_integral() else str(amount)
+    return f"{number} %" if unit == "percent" else number
 
 
 def load_parameters(directory: Path, today: date) -> Parameters:
@@ -156,7 +168,8 @@ class UvgResult:
     age: int
     amount: Decimal | None
     eligible: bool | None  # None: depends on something only the Jugendamt can check
-    reason: str  # a key: "ok", "too_old", "married", "sgb2_conditions", "sgb2_unclear"
+    # a key: "ok", "too_old", "married", "sgb2_conditions", "sgb2_unclear", "sgb2_unlikely"
+    reason: str
 
 
 def unterhaltsvorschuss(
@@ -184,6 +197,10 @@ def unterhaltsvorschuss(
             return UvgResult(age, band.amount, None, "sgb2_unclear")
         if parent_gross_income_over_600 is True:
             return UvgResult(age, band.amount, True, "ok")
+        if parent_gross_income_over_600 is False:
+            # Both conditions the parent can tell are ruled out; only the third (UV ends the
+            # need for Bürgergeld) remains, and only the Jugendamt can check it.
+            return UvgResult(age, band.amount, None, "sgb2_unlikely")
         return UvgResult(age, band.amount, None, "sgb2_conditions")
     return UvgResult(age, band.amount, True, "ok")
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 from bot.content.texts import Texts
 from bot.flows.calculators import Parameters
-from bot.flows.inputs import parse_ages, parse_integer
+from bot.flows.children import Reading, read_children
+from bot.flows.figures import figure_values, fill
+from bot.flows.inputs import parse_integer
 from bot.flows.model import PLACEHOLDER, Flow, InputKind, Node, NodeKind
 from bot.flows.placeholders import PLACEHOLDERS
 from bot.flows.state import FlowState
@@ -20,12 +22,29 @@ class FlowError(Exception):
 
 
 @dataclass(frozen=True)
+class Rejected:
+    """Typed input a step could not use, with the reading of the children if there was one."""
+
+    reading: Reading | None = None
+
+
+@dataclass(frozen=True)
 class Plan:
     """The rendered end of a flow."""
 
     text: str
     faq: tuple[str, ...]
     stand: str
+
+
+def family_facts(months: list[int]) -> dict[str, bool]:
+    """Return the facts about a family that plans depend on, from the children's ages."""
+    return {
+        "hat_baby": any(m < 12 for m in months),
+        "hat_unter_3": any(m < 36 for m in months),
+        "hat_minderjaehrige": any(m < 18 * 12 for m in months),
+        "hat_volljaehrige": any(m >= 18 * 12 for m in months),
+    }
 
 
 class FlowEngine:
@@ -90,22 +109,55 @@ class FlowEngine:
         ]
         return self.choose(state, node.id, hits[0]) if len(hits) == 1 else None
 
-    def accept(self, state: FlowState, text: str, today: date) -> FlowState | None:
-        """Validate typed input for an input node; the next state, or None to ask again."""
+    def accept(self, state: FlowState, text: str, today: date) -> FlowState | Rejected:
+        """Validate typed input for an input node.
+
+        Returns:
+            The next state; for ages the same step with the reading pending confirmation
+            („Ich rechne mit 2 Kindern: 4 und 7 Jahre. Stimmt das?"); or why it was rejected.
+
+        """
         node = self.node(state)
         if node.kind is not NodeKind.INPUT or node.key is None:
             raise FlowError("this step expects a button")
         lowest = node.minimum if node.minimum is not None else 0
         highest = node.maximum if node.maximum is not None else 99
-        value: Any
         if node.input is InputKind.AGES:
-            value = parse_ages(text, today, lowest, highest, node.max_items)
-        else:
-            value = parse_integer(text, lowest, highest)
+            reading = read_children(text, today, lowest, highest, node.max_items)
+            if reading.problem is not None:
+                return Rejected(reading)
+            pending = {
+                node.key: reading.years,
+                f"{node.key}_monate": [c.months for c in reading.children],
+            }
+            return replace(state, pending=pending, errors=0)
+        value = parse_integer(text, lowest, highest)
         if value is None:
-            return None
+            return Rejected()
+        return self._next(state, {node.key: value})
+
+    def _next(self, state: FlowState, values: Mapping[str, Any]) -> FlowState:
+        node = self.node(state)
         assert node.next is not None  # noqa: S101 - the loader requires it
-        return self._go(state, node.next, {**state.answers, node.key: value})
+        return self._go(state, node.next, {**state.answers, **values})
+
+    def confirm(self, state: FlowState) -> FlowState:
+        """Take the pending reading of an input step and move on.
+
+        Ages also set facts that sections of a plan depend on (`when: {hat_baby: true}`), so a
+        plan names Elterngeld only for a baby and a Beistandschaft only for a minor.
+        """
+        if state.pending is None:
+            raise FlowError("nothing to confirm")
+        values = dict(state.pending)
+        months = next((v for k, v in values.items() if k.endswith("_monate")), None)
+        if isinstance(months, list):
+            values.update(family_facts([int(m) for m in months]))
+        return self._next(replace(state, pending=None), values)
+
+    def correct(self, state: FlowState) -> FlowState:
+        """Drop the pending reading: the step asks for the input again."""
+        return replace(state, pending=None)
 
     def back(self, state: FlowState) -> FlowState:
         """Return to the previous step with the answers as they were there."""
@@ -118,13 +170,17 @@ class FlowEngine:
         """Render an answer node: the applicable sections with every placeholder filled."""
         node = self.node(state)
         params = self.parameters(today)
-        values: dict[str, str] = {}
+        values = figure_values(params)  # plain figures ({kindergeld}); calculations below
         texts = []
         for section in node.sections:
             if not section.applies(state.answers):
                 continue
             for name in PLACEHOLDER.findall(section.text):
-                if name not in values:
+                if name in PLACEHOLDERS and name not in values:
                     values[name] = PLACEHOLDERS[name].render(params, state.answers, self._texts)
-            texts.append(PLACEHOLDER.sub(lambda m: values[m.group(1)], section.text))
+            texts.append(fill(section.text, values))
         return Plan("\n\n".join(texts), node.faq, params.stand)
+
+    def fill(self, text: str, today: date) -> str:
+        """Put the figures valid on `today` into a text that names them by placeholder."""
+        return fill(text, figure_values(self.parameters(today)))

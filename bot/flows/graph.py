@@ -19,7 +19,9 @@ from bot.limits import BUTTON_DATA_BYTES
 Found = Iterator[tuple[int, str]]  # (line, message) pairs a rule finds
 
 
-def check_flow(flow: Flow, doc: LocatedDict, entry_ids: set[str]) -> list[Problem]:
+def check_flow(
+    flow: Flow, doc: LocatedDict, entry_ids: set[str], figures: frozenset[str] = frozenset()
+) -> list[Problem]:
     """Check a flow's graph and references; return every problem as `file:line: message`.
 
     Later rules assume earlier ones hold (a search needs existing targets), so the checks stop
@@ -28,7 +30,7 @@ def check_flow(flow: Flow, doc: LocatedDict, entry_ids: set[str]) -> list[Proble
     stages: tuple[Callable[[], Found], ...] = (
         lambda: chain(_header(flow, doc, entry_ids), _references(flow, entry_ids)),
         lambda: _shape(flow),
-        lambda: _placeholders(flow),
+        lambda: _placeholders(flow, figures),
     )
     for stage in stages:
         problems = [Problem(flow.path, line, message) for line, message in stage()]
@@ -122,11 +124,13 @@ def guaranteed_answers(flow: Flow) -> Mapping[str, frozenset[str]]:
     return guaranteed
 
 
-def _placeholders(flow: Flow) -> Found:
+def _placeholders(flow: Flow, figures: frozenset[str]) -> Found:
     guaranteed = guaranteed_answers(flow)
     for node in flow.nodes.values():
-        texts = [node.text, *(s.text for s in node.sections)]
+        texts = [node.text, *(s.text for s in node.sections), *(o.label for o in node.options)]
         for name in sorted({m for t in texts for m in PLACEHOLDER.findall(t)}):
+            if name in figures:
+                continue  # a plain figure of the yearly file, needs no answers
             placeholder = PLACEHOLDERS.get(name)
             if placeholder is None:
                 yield node.line, f"node '{node.id}': unknown placeholder {{{name}}}"

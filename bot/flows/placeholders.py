@@ -9,6 +9,7 @@ from typing import Any
 from bot.content.texts import Texts
 from bot.flows import calculators as calc
 from bot.flows.calculators import Parameters, euro
+from bot.flows.children import Child, age_label
 
 Renderer = Callable[[Parameters, Mapping[str, Any], Texts], str]
 
@@ -17,32 +18,42 @@ def _ages(answers: Mapping[str, Any]) -> list[int]:
     return [int(a) for a in answers.get("alter", [])]
 
 
+def _labelled(answers: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """Return each child's age in years with a label for the plan („5 Monate", „4 Jahre")."""
+    months = answers.get("alter_monate")
+    ages = _ages(answers)
+    if not isinstance(months, list) or len(months) != len(ages):
+        months = [age * 12 for age in ages]
+    return [(age, age_label(Child(int(m)))) for age, m in zip(ages, months, strict=True)]
+
+
 def _with_basis(texts: Texts, text: str, basis: str) -> str:
     return f"{text} {texts('calc_basis', basis=basis)}"
 
 
 def _support(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
     lines = []
-    for age in _ages(answers):
+    for age, label in _labelled(answers):
         result = calc.child_support(p, age)
         if result.minimum is None or result.paid is None:
-            lines.append(texts("calc_support_adult", age=age))
+            lines.append(texts("calc_support_adult", age=label))
         else:
             lines.append(
                 texts(
                     "calc_support_line",
-                    age=age,
+                    age=label,
                     minimum=euro(result.minimum),
                     paid=euro(result.paid),
                 )
             )
-    return _with_basis(texts, "\n".join(lines), p.legal_basis["mindestunterhalt"])
+    table = _with_basis(texts, "\n".join(lines), p.legal_basis["mindestunterhalt"])
+    return f"{table}\n{texts('calc_support_capacity')}"
 
 
 def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
     sgb2 = answers.get("kind_buergergeld")
     lines = []
-    for age in _ages(answers):
+    for age, label in _labelled(answers):
         result = calc.unterhaltsvorschuss(
             p,
             age,
@@ -52,7 +63,7 @@ def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
         )
         amount = euro(result.amount) if result.amount is not None else ""
         income = euro(p.uvg_min_gross_income_sgb2)
-        lines.append(texts(f"calc_uvg_{result.reason}", age=age, amount=amount, income=income))
+        lines.append(texts(f"calc_uvg_{result.reason}", age=label, amount=amount, income=income))
     return _with_basis(texts, "\n".join(lines), p.legal_basis["unterhaltsvorschuss"])
 
 

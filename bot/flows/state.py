@@ -16,6 +16,7 @@ class FlowState:
     answers: Mapping[str, Any] = field(default_factory=dict)
     history: tuple[tuple[str, Mapping[str, Any]], ...] = ()
     errors: int = 0  # invalid inputs in a row at the current step
+    pending: Mapping[str, Any] | None = None  # a reading of this step awaiting confirmation
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise (JSON-compatible)."""
@@ -25,6 +26,7 @@ class FlowState:
             "answers": dict(self.answers),
             "history": [[n, dict(a)] for n, a in self.history],
             "errors": self.errors,
+            "pending": dict(self.pending) if self.pending is not None else None,
         }
 
     @classmethod
@@ -47,4 +49,12 @@ class FlowState:
             return None
         errors = raw.get("errors", 0)
         errors = errors if isinstance(errors, int) and not isinstance(errors, bool) else 0
-        return cls(flow, node, answers, tuple((h[0], h[1]) for h in history), max(errors, 0))
+        pending = raw.get("pending")
+        return cls(
+            flow,
+            node,
+            answers,
+            tuple((h[0], h[1]) for h in history),
+            max(errors, 0),
+            pending if isinstance(pending, dict) else None,
+        )

@@ -19,7 +19,8 @@ from bot.dialogue.model import (
     State,
     button,
 )
-from bot.flows.engine import FlowEngine, FlowError
+from bot.flows.children import Child, Problem, describe
+from bot.flows.engine import FlowEngine, FlowError, Rejected
 from bot.flows.model import FlowAction, Node, NodeKind
 from bot.flows.state import FlowState
 from bot.language.normalize import words
@@ -28,6 +29,23 @@ from bot.language.normalize import words
 CANCEL_WORDS = frozenset(
     {"abbrechen", "abbruch", "stop", "stopp", "ende", "beenden", "cancel", "exit"}
 )
+# Typed answers to „Stimmt das?" at a confirmation.
+YES_WORDS = frozenset(
+    {
+        "ja",
+        "jo",
+        "jap",
+        "stimmt",
+        "genau",
+        "richtig",
+        "ja stimmt",
+        "ja genau",
+        "passt",
+        "ok",
+        "okay",
+    }
+)
+NO_WORDS = frozenset({"nein", "ne", "nee", "falsch", "korrigieren", "stimmt nicht", "nein falsch"})
 # Invalid inputs in a row after which the step says how to leave.
 STUCK_AFTER = 2
 
@@ -93,17 +111,65 @@ class FlowSteps:
         )
         return (tuple(nav), (cancel,), *self._service_rows()[:1])
 
+    def _confirmation(self, state: State, flow: FlowState) -> Outcome:
+        """Ask whether the reading of the children is right before anything is computed."""
+        assert flow.pending is not None  # noqa: S101 - only called with a pending reading
+        months: list[int] = next(
+            (list(v) for k, v in flow.pending.items() if k.endswith("_monate")), []
+        )
+        children = tuple(Child(int(m)) for m in months)
+        count = "einem Kind" if len(children) == 1 else f"{len(children)} Kindern"
+        text = self.texts("ages_confirm", children=count, ages=describe(children))
+        rows = (
+            (
+                button(
+                    self.texts("button_ages_yes"),
+                    Press.FLOW_CONTROL,
+                    flow.flow,
+                    FlowCommand.CONFIRM.value,
+                ),
+                button(
+                    self.texts("button_ages_correct"),
+                    Press.FLOW_CONTROL,
+                    flow.flow,
+                    FlowCommand.CORRECT.value,
+                ),
+            ),
+        )
+        reply = Reply(
+            text, title=self.kb.flows[flow.flow].title, buttons=rows + self._controls(flow)
+        )
+        new_state = replace(state, flow=flow, pending_question=None)
+        return Outcome(OutcomeKind.FLOW, (reply,), new_state, entry_id=flow.flow)
+
     def show(self, state: State, flow: FlowState, notice: str | None = None) -> Outcome:
-        """Show the flow's current node: a step, the plan, or the final action."""
+        """Show the flow's current node: a step, a confirmation, the plan, or the final action."""
+        if flow.pending is not None:
+            return self._confirmation(state, flow)
         node = self.engine.node(flow)
         title = self.kb.flows[flow.flow].title
         if node.kind in {NodeKind.QUESTION, NodeKind.INPUT}:
+            today = self.clock()
             options = tuple(
-                (button(o.label, Press.FLOW_OPTION, flow.flow, node.id, str(i)),)
+                (
+                    button(
+                        self.engine.fill(o.label, today),
+                        Press.FLOW_OPTION,
+                        flow.flow,
+                        node.id,
+                        str(i),
+                    ),
+                )
                 for i, o in enumerate(node.options)
             )
-            text = f"{notice}\n\n{node.text}" if notice else node.text
-            reply = Reply(text, title=title, buttons=options + self._controls(flow))
+            step = self.engine.fill(node.text, today)
+            text = f"{notice}\n\n{step}" if notice else step
+            reply = Reply(
+                text,
+                title=title,
+                buttons=options + self._controls(flow),
+                takes_text=node.kind is NodeKind.INPUT,
+            )
             return Outcome(
                 OutcomeKind.FLOW,
                 (reply,),
@@ -161,6 +227,10 @@ class FlowSteps:
             return self.show(state, self.engine.start(current.flow))
         if command is FlowCommand.RESUME:
             return self.show(state, current)
+        if command is FlowCommand.CONFIRM:
+            return self.show(state, self.engine.confirm(current))
+        if command is FlowCommand.CORRECT:
+            return self.show(state, self.engine.correct(current))
         return self._cancel(state)
 
     def _cancel(self, state: State) -> Outcome:
@@ -188,7 +258,9 @@ class FlowSteps:
         """Tell whether typed text is a valid input for the current input step."""
         if state.flow is None or self._input_node(state) is None:
             return False
-        return self.engine.accept(state.flow, text, self.clock()) is not None
+        if state.flow.pending is not None:
+            return False
+        return isinstance(self.engine.accept(state.flow, text, self.clock()), FlowState)
 
     def text(self, state: State, text: str) -> Outcome | None:
         """Handle typed text inside a flow; None when the step does not take text."""
@@ -198,9 +270,16 @@ class FlowSteps:
         if " ".join(words(text)) in CANCEL_WORDS:
             return self._cancel(state)
         if node.kind is NodeKind.INPUT:
+            if current.pending is not None:
+                said = " ".join(words(text))
+                if said in YES_WORDS:
+                    return self.show(state, self.engine.confirm(current))
+                if said in NO_WORDS:
+                    return self.show(state, self.engine.correct(current))
+                current = self.engine.correct(current)  # anything else is a corrected input
             accepted = self.engine.accept(current, text, self.clock())
-            if accepted is None:
-                return self._ask_again(state, current, node)
+            if isinstance(accepted, Rejected):
+                return self._ask_again(state, current, node, accepted)
             return self.show(state, accepted)
         if node.kind is NodeKind.QUESTION:
             chosen = self.engine.choose_by_text(current, text)
@@ -208,12 +287,27 @@ class FlowSteps:
                 return self.show(state, chosen)
         return None
 
-    def _ask_again(self, state: State, current: FlowState, node: Node) -> Outcome:
+    def _rejection(self, node: Node, rejected: Rejected) -> str:
+        reading = rejected.reading
+        if reading is not None and reading.problem is Problem.COUNT_MISMATCH:
+            return self.texts(
+                "ages_mismatch",
+                count=reading.count,
+                found=len(reading.children),
+                ages=describe(reading.children),
+            )
+        if reading is not None and reading.problem is Problem.NO_AGES and reading.count:
+            return self.texts("ages_need")
+        return node.error
+
+    def _ask_again(
+        self, state: State, current: FlowState, node: Node, rejected: Rejected
+    ) -> Outcome:
         """Ask for the input again; after two misses in a row, say how to leave."""
         errors = current.errors + 1
-        notice = node.error
+        notice = self._rejection(node, rejected)
         if errors >= STUCK_AFTER:
-            notice = f"{node.error}\n\n{self.texts('flow_stuck')}"
+            notice = f"{notice}\n\n{self.texts('flow_stuck')}"
         return self.show(state, replace(current, errors=errors), notice=notice)
 
     def resume_reply(self, state: State) -> Reply | None:

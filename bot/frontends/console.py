@@ -20,11 +20,32 @@ QUIT = {"/ende", "/exit", "/quit"}
 CONSOLE_PARENT = Parent(id=1, language="de")
 
 
-def event_for(line: str, buttons: list[Button], kb: KnowledgeBase) -> Event:
-    """Turn one console line into an event: a number presses a shown button."""
+def _label(text: str) -> str:
+    """Return a button label or a typed line without emoji and case, for comparing."""
+    return " ".join(w for w in text.casefold().split() if any(ch.isalnum() for ch in w))
+
+
+def event_for(
+    line: str, buttons: list[Button], kb: KnowledgeBase, takes_text: bool = False
+) -> Event:
+    """Turn one console line into an event.
+
+    A number presses the shown button with that number — except at a step that reads typed
+    input (ages, a number), where „3" is the input; there `/3` or the button's words press it.
+    """
     stripped = line.strip()
-    if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
+    if (
+        stripped.startswith("/")
+        and stripped[1:].isdigit()
+        and 1 <= int(stripped[1:]) <= len(buttons)
+    ):
+        return Event(EventKind.BUTTON, buttons[int(stripped[1:]) - 1].data)
+    if not takes_text and stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
         return Event(EventKind.BUTTON, buttons[int(stripped) - 1].data)
+    typed = _label(stripped)
+    pressed = next((b for b in buttons if typed and _label(b.label) == typed), None)
+    if pressed is not None:
+        return Event(EventKind.BUTTON, pressed.data)
     if stripped.startswith("/"):
         command = kb.command(stripped[1:].split(" ", 1)[0])
         if command is not None:
@@ -69,6 +90,7 @@ async def chat(dialogue: Dialogue, config: Config, stdin: TextIO, out: TextIO) -
     out.write(dialogue.texts("console_intro") + "\n\n")
     outcome = await conversation.handle(CONSOLE_PARENT, Event(EventKind.START))
     buttons = print_outcome(outcome, out)
+    takes_text = False
     interactive = stdin.isatty()
     while True:
         if interactive:
@@ -80,6 +102,7 @@ async def chat(dialogue: Dialogue, config: Config, stdin: TextIO, out: TextIO) -
         line = line.rstrip("\n")
         if not interactive:
             out.write(f"> {line}\n")
-        event = event_for(line, buttons, dialogue.kb)
+        event = event_for(line, buttons, dialogue.kb, takes_text)
         outcome = await conversation.handle(CONSOLE_PARENT, event)
         buttons = print_outcome(outcome, out) or buttons
+        takes_text = any(r.takes_text for r in outcome.replies)

@@ -53,8 +53,11 @@ class CrisisModel:
 
     def strongest(self, text: str, count: int = 3) -> list[str]:
         """Return the features that pushed a message most towards crisis (for explanations)."""
-        found = [(self.weights.get(f, 0.0), f) for f in features(text)]
-        return [f.strip() for w, f in sorted(found, reverse=True)[:count] if w > 0]
+        found = sorted(
+            ((self.weights.get(f, 0.0), f.strip()) for f in features(text)), reverse=True
+        )
+        strongest = dict.fromkeys(f for w, f in found if w > 0)
+        return list(strongest)[:count]
 
     def to_json(self) -> str:
         """Serialise (sorted keys, rounded weights, so the file diffs well)."""

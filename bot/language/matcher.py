@@ -21,6 +21,8 @@ PRECISION_WEIGHT = 0.2
 SIMILARITY_WEIGHT = 0.2
 # A long message is not penalised for informative words beyond roughly this many.
 COVERAGE_CAP_TERMS = 3.5
+# ... and a question needs at least half an average word of information to be fully covered.
+MIN_COVERAGE_TERMS = 0.5
 # Corrected typos and compound parts count a little less than exact words.
 CORRECTED_WEIGHT = 0.85
 COMPOUND_WEIGHT = 0.8
@@ -236,7 +238,11 @@ class Matcher:
         if not known:
             return []
         total = sum(t.weight * (self._idf[t.stem] if t.known else self._unknown_idf) for t in terms)
-        denominator = min(total, COVERAGE_CAP_TERMS * self._mean_idf)
+        # A question of one common word ("nicht") must not explain itself fully: at least one
+        # average word's information is needed for full coverage.
+        denominator = min(
+            max(total, MIN_COVERAGE_TERMS * self._mean_idf), COVERAGE_CAP_TERMS * self._mean_idf
+        )
         matched: dict[int, float] = defaultdict(float)
         common = max(COMMON_SHARE * len(self._entries), COMMON_MIN)
         # Rare words first: they find the candidates; very common words then only re-weight
