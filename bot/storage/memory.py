@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.cases.model import Case, CaseStatus
+from bot.storage.case_rows import case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
 from bot.storage.ports import FeedbackSummary, UnansweredQuestion, UserInfo
 
@@ -50,6 +52,7 @@ class MemoryStore:
         self._feedback: list[_Feedback] = []
         self._unanswered: list[_Unanswered] = []
         self._counters: dict[str, dict[str, int]] = {}
+        self._cases: dict[int, tuple[Any, ...]] = {}  # rows, as the SQLite store keeps them
         self._sequence = 0
 
     async def open(self) -> None:
@@ -131,8 +134,47 @@ class MemoryStore:
         newest = sorted(self._unanswered, key=lambda q: (q.asked_at, q.sequence), reverse=True)
         return [UnansweredQuestion(q.text, q.asked_at) for q in newest[:limit]]
 
+    async def open_case(
+        self, parent_id: int, category: str | None, show_first_name: bool, now: datetime
+    ) -> Case:
+        """Create a case in status WAITING and return it with its number."""
+        moment = to_utc(now)
+        number = max(self._cases, default=0) + 1
+        case = Case(number, parent_id, CaseStatus.WAITING, moment, moment, category=category,
+                    show_first_name=show_first_name)  # fmt: skip
+        self._cases[number] = case_to_row(case)
+        return case_from_row(self._cases[number])
+
+    async def save_case(self, case: Case) -> None:
+        """Store a changed case (matched by number)."""
+        if case.number in self._cases:
+            self._cases[case.number] = case_to_row(case)
+
+    async def case(self, number: int) -> Case | None:
+        """Return a case by number."""
+        row = self._cases.get(number)
+        return case_from_row(row) if row else None
+
+    def _all_cases(self) -> list[Case]:
+        return [case_from_row(row) for _, row in sorted(self._cases.items())]
+
+    async def open_case_of(self, parent_id: int) -> Case | None:
+        """Return the parent's open case, if any."""
+        found = [c for c in self._all_cases() if c.parent_id == parent_id and c.status.is_open]
+        return found[-1] if found else None
+
+    async def case_in_topic(self, topic_id: int) -> Case | None:
+        """Return the newest case a forum topic belongs to."""
+        found = [c for c in self._all_cases() if c.topic_id == topic_id]
+        return found[-1] if found else None
+
+    async def open_cases(self) -> list[Case]:
+        """Return every open case, oldest first."""
+        return [c for c in self._all_cases() if c.status.is_open]
+
     async def delete_user(self, user_id: int) -> None:
         """Delete everything stored about a user (daily counters hold no user and stay)."""
+        self._cases = {n: r for n, r in self._cases.items() if r[1] != user_id}
         self._users.pop(user_id, None)
         self._states.pop(user_id, None)
         self._feedback = [row for row in self._feedback if row.user_id != user_id]
@@ -145,4 +187,5 @@ class MemoryStore:
             or user_id in self._states
             or any(row.user_id == user_id for row in self._feedback)
             or any(row.user_id == user_id for row in self._unanswered)
+            or any(row[1] == user_id for row in self._cases.values())
         )

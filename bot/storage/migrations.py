@@ -57,4 +57,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (day, counter)
     ) WITHOUT ROWID;
     """,
+    # 2: counsellor cases (metadata only; Telegram holds the conversation).
+    """
+    CREATE TABLE cases (
+        number           INTEGER PRIMARY KEY AUTOINCREMENT,
+        parent_id        INTEGER NOT NULL,
+        status           TEXT NOT NULL,
+        category         TEXT,
+        topic_id         INTEGER,
+        counsellor_id    INTEGER,
+        reveal_consent   INTEGER NOT NULL DEFAULT 0,
+        opened_at        TEXT NOT NULL,
+        claimed_at       TEXT,
+        closed_at        TEXT,
+        last_activity_at TEXT NOT NULL,
+        rating           INTEGER CHECK (rating BETWEEN 1 AND 5)
+    );
+    CREATE INDEX cases_by_parent ON cases (parent_id, status);
+    CREATE INDEX cases_by_topic ON cases (topic_id);
+    """,
 )

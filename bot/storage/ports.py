@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from bot.cases.model import Case
+
 
 @dataclass(frozen=True)
 class UnansweredQuestion:
@@ -88,6 +90,30 @@ class CounterStore(Protocol):
         """Return all counters of a day."""
 
 
+class CaseStore(Protocol):
+    """Counsellor cases: metadata only, never message content."""
+
+    async def open_case(
+        self, parent_id: int, category: str | None, show_first_name: bool, now: datetime
+    ) -> Case:
+        """Create a case in status WAITING and return it with its number."""
+
+    async def save_case(self, case: Case) -> None:
+        """Store a changed case (matched by number)."""
+
+    async def case(self, number: int) -> Case | None:
+        """Return a case by number."""
+
+    async def open_case_of(self, parent_id: int) -> Case | None:
+        """Return the parent's open case, if any (there is at most one)."""
+
+    async def case_in_topic(self, topic_id: int) -> Case | None:
+        """Return the case a forum topic belongs to."""
+
+    async def open_cases(self) -> list[Case]:
+        """Return every open case, oldest first."""
+
+
 class PersonalData(Protocol):
     """Everything about one parent, across every table the personal-data registry names."""
 
@@ -98,7 +124,9 @@ class PersonalData(Protocol):
         """Return whether anything about the user is stored."""
 
 
-class Store(UserDirectory, StateStore, FeedbackLog, CounterStore, PersonalData, Protocol):
+class Store(
+    UserDirectory, StateStore, FeedbackLog, CounterStore, CaseStore, PersonalData, Protocol
+):
     """All ports in one object, as both implementations provide them, plus open and close.
 
     Use cases take only the ports they need; the wiring passes one store for all of them.

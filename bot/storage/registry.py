@@ -44,4 +44,5 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("states", "user_id", "where the parent is in the dialogue"),
     PersonalTable("feedback", "user_id", "votes on answers"),
     PersonalTable("unanswered", "user_id", "redacted questions the bot could not answer"),
+    PersonalTable("cases", "parent_id", "counsellor cases: status, times, topic, rating"),
 )

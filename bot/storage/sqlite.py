@@ -20,6 +20,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.cases.model import Case, CaseStatus
+from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.ports import FeedbackSummary, UnansweredQuestion, UserInfo
@@ -42,6 +44,7 @@ _WAL_PAUSE = 0.05
 
 # Every table with a user_id column; delete_user clears them all.
 DATABASE_NAME = "elternlotse.sqlite3"
+_OPEN = ", ".join(f"'{s.value}'" for s in CaseStatus if s.is_open)
 
 
 class SchemaVersionError(RuntimeError):
@@ -342,6 +345,67 @@ class SqliteStore:
             (limit,),
         )
         return [UnansweredQuestion(str(text), datetime.fromisoformat(at)) for text, at in rows]
+
+    async def open_case(
+        self, parent_id: int, category: str | None, show_first_name: bool, now: datetime
+    ) -> Case:
+        """Create a case in status WAITING and return it with its number."""
+        moment = _timestamp(now)
+        async with self._use() as connection:
+            cursor = await connection.execute(
+                "INSERT INTO cases (parent_id, status, category, reveal_consent, opened_at, "
+                "last_activity_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    parent_id,
+                    CaseStatus.WAITING.value,
+                    category,
+                    int(show_first_name),
+                    moment,
+                    moment,
+                ),
+            )
+            await connection.commit()
+            number = cursor.lastrowid
+        assert number is not None  # noqa: S101 - an INSERT into a rowid table has one
+        found = await self.case(number)
+        assert found is not None  # noqa: S101 - just written
+        return found
+
+    async def save_case(self, case: Case) -> None:
+        """Store a changed case (matched by number)."""
+        row = case_to_row(case)
+        await self._write(
+            "UPDATE cases SET parent_id = ?, status = ?, category = ?, topic_id = ?, "
+            "counsellor_id = ?, reveal_consent = ?, opened_at = ?, claimed_at = ?, "
+            "closed_at = ?, last_activity_at = ?, rating = ? WHERE number = ?",
+            (*row[1:], row[0]),
+        )
+
+    async def _cases(self, where: str, parameters: Iterable[Any] = ()) -> list[Case]:
+        rows = await self._read(f"SELECT {CASE_COLUMNS} FROM cases {where}", parameters)
+        return [case_from_row(row) for row in rows]
+
+    async def case(self, number: int) -> Case | None:
+        """Return a case by number."""
+        found = await self._cases("WHERE number = ?", (number,))
+        return found[0] if found else None
+
+    async def open_case_of(self, parent_id: int) -> Case | None:
+        """Return the parent's open case, if any."""
+        found = await self._cases(
+            f"WHERE parent_id = ? AND status IN ({_OPEN}) ORDER BY number DESC LIMIT 1",
+            (parent_id,),
+        )
+        return found[0] if found else None
+
+    async def case_in_topic(self, topic_id: int) -> Case | None:
+        """Return the newest case a forum topic belongs to."""
+        found = await self._cases("WHERE topic_id = ? ORDER BY number DESC LIMIT 1", (topic_id,))
+        return found[0] if found else None
+
+    async def open_cases(self) -> list[Case]:
+        """Return every open case, oldest first."""
+        return await self._cases(f"WHERE status IN ({_OPEN}) ORDER BY number")
 
     async def delete_user(self, user_id: int) -> None:
         """Delete everything stored about a user, in one transaction.
