@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
 import yaml
+
+from bot.cases.hours import WEEKDAYS, parse_spans
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -50,6 +54,42 @@ class MatcherConfig:
 
 
 @dataclass(frozen=True)
+class Counsellor:
+    """A counsellor: the Telegram user id and the pseudonym parents see."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CounsellingConfig:
+    """The counsellor hand-over (section `counselling:`); absent means the feature is off.
+
+    Attributes:
+        group_id: The counsellors' forum supergroup.
+        counsellors: Who may claim, answer and close; anyone else in the group is not one.
+        default_name: The name parents see before a counsellor claims („Beratungsteam").
+        office_hours: Spans per weekday (`mon` … `sun`), e.g. "09:00-12:00,14:00-18:00".
+        state: The Bundesland code for public holidays (e.g. "NW").
+        remind_unclaimed_after_minutes: Remind the group of a case nobody claimed.
+        close_inactive_after_hours: Close a case after this long without messages.
+
+    """
+
+    group_id: int
+    counsellors: tuple[Counsellor, ...]
+    default_name: str
+    office_hours: Mapping[str, tuple[tuple[time, time], ...]]
+    state: str
+    remind_unclaimed_after_minutes: int = 30
+    close_inactive_after_hours: int = 72
+
+    def counsellor(self, user_id: int) -> Counsellor | None:
+        """Return the counsellor with this Telegram id, if it is one."""
+        return next((c for c in self.counsellors if c.id == user_id), None)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the bot needs to run.
 
@@ -62,6 +102,7 @@ class Config:
         matcher: The matcher's decision bands.
         log_level: Name of the logging level.
         timezone: The IANA time zone of the service (daily counters, office hours, events).
+        counselling: The counsellor hand-over, or None when it is not configured.
 
     """
 
@@ -73,6 +114,7 @@ class Config:
     matcher: MatcherConfig = field(default_factory=MatcherConfig)
     log_level: str = "INFO"
     timezone: str = "Europe/Berlin"
+    counselling: CounsellingConfig | None = None
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -157,6 +199,61 @@ def _timezone(raw: Mapping[str, Any]) -> str:
     return timezone
 
 
+def _counsellors(section: Mapping[str, Any]) -> tuple[Counsellor, ...]:
+    raw = section.get("counsellors") or []
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("config key 'counselling.counsellors' must list {id, name} entries")
+    found = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, Mapping) or not isinstance(item.get("id"), int):
+            raise ConfigError(f"config key 'counselling.counsellors[{index}].id' must be a number")
+        name = str(item.get("name") or "").strip()
+        if not name:
+            raise ConfigError(f"config key 'counselling.counsellors[{index}].name' is empty")
+        found.append(Counsellor(int(item["id"]), name))
+    return tuple(found)
+
+
+def _office_hours(section: Mapping[str, Any]) -> dict[str, tuple[tuple[time, time], ...]]:
+    raw = _section(section, "office_hours")
+    hours = {}
+    for day, spans in raw.items():
+        if day not in WEEKDAYS:
+            raise ConfigError(f"config key 'counselling.office_hours.{day}' is not mon … sun")
+        try:
+            hours[day] = parse_spans(str(spans))
+        except ValueError as exc:
+            raise ConfigError(
+                f"config key 'counselling.office_hours.{day}' must look like "
+                f"'09:00-12:00,14:00-18:00' ({exc})"
+            ) from exc
+    return hours
+
+
+def _load_counselling(raw: Mapping[str, Any]) -> CounsellingConfig | None:
+    section = _section(raw, "counselling")
+    if not section.get("group_id"):
+        return None
+    if not isinstance(section["group_id"], int):
+        raise ConfigError("config key 'counselling.group_id' must be the group's number")
+    state = str(section.get("state", "NW")).upper()
+    if state not in holidays.country_holidays("DE").subdivisions:
+        raise ConfigError(f"config key 'counselling.state' must be a Bundesland code, got {state}")
+    return CounsellingConfig(
+        group_id=int(section["group_id"]),
+        counsellors=_counsellors(section),
+        default_name=str(section.get("default_name") or "Beratungsteam"),
+        office_hours=_office_hours(section),
+        state=state,
+        remind_unclaimed_after_minutes=int(
+            _number(section, "counselling", "remind_unclaimed_after_minutes", 30)
+        ),
+        close_inactive_after_hours=int(
+            _number(section, "counselling", "close_inactive_after_hours", 72)
+        ),
+    )
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.environ) -> Config:
     """Load the configuration from an optional YAML file and the environment.
 
@@ -201,4 +298,5 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         matcher=_load_matcher(raw),
         log_level=level,
         timezone=_timezone(raw),
+        counselling=_load_counselling(raw),
     )

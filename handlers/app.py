@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -14,17 +15,23 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     ExtBot,
+    JobQueue,
     MessageHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
+from bot.cases.service import Counselling
 from bot.config import Config
 from bot.content.knowledge import Command
 from bot.conversation.clock import SystemClock
 from bot.conversation.service import Conversation
+from bot.dialogue.callbacks import Press
 from bot.dialogue.core import Dialogue
+from bot.dialogue.model import Reply
 from bot.storage.ports import Store
+from handlers.channels import TelegramGroup, TelegramParents
+from handlers.counsellors import on_group_button, on_group_message, on_open_cases, tick
 from handlers.errors import on_error
 from handlers.parents import command, on_button, on_non_text, on_text
 from handlers.services import Bound, Context, Services
@@ -32,10 +39,14 @@ from handlers.services import Bound, Context, Services
 logger = logging.getLogger(__name__)
 
 BotApp = Application[
-    ExtBot[None], Context, dict[object, object], dict[object, object], Services, None
+    ExtBot[None], Context, dict[object, object], dict[object, object], Services, JobQueue[Context]
 ]
 
 CONCURRENT_UPDATES = 64
+# How often unclaimed cases are reminded of and inactive ones closed.
+TICK_SECONDS = 60
+# Button data of the counsellors' buttons (claim, close), versioned like every button.
+_GROUP_PRESSES = re.compile(rf"^1:({Press.CASE_CLAIM.value}|{Press.CASE_CLOSE.value}):")
 # Messages that are not text: answered with "I can read text".
 NON_TEXT = (
     filters.Sticker.ALL
@@ -87,10 +98,46 @@ def build_application(
             f"{config.api_url}/file/bot"
         )
     application: BotApp = builder.build()  # type: ignore[assignment]
-    conversation = Conversation(dialogue, store, SystemClock(), ZoneInfo(config.timezone))
-    application.bot_data.bind(Bound(config, dialogue, conversation, store))
+    zone = ZoneInfo(config.timezone)
+    counselling = _counselling(config, dialogue, store, application, zone)
+    conversation = Conversation(dialogue, store, SystemClock(), zone, counselling=counselling)
+    application.bot_data.bind(Bound(config, dialogue, conversation, store, counselling))
+    if counselling is not None:
+        _add_counsellor_handlers(application, counselling.config.group_id)
     _add_handlers(application, dialogue.kb.commands)
     return application
+
+
+def _counselling(
+    config: Config, dialogue: Dialogue, store: Store, application: BotApp, zone: ZoneInfo
+) -> Counselling | None:
+    """Wire the hand-over to Telegram when a counsellors' group is configured."""
+    if config.counselling is None:
+        return None
+
+    def canned(entry_id: str) -> Reply | None:
+        entry = dialogue.kb.entries.get(entry_id)
+        return dialogue.views.answer_reply(entry) if entry else None
+
+    return Counselling(
+        config.counselling,
+        dialogue.kb,
+        store,
+        TelegramGroup(application.bot, config.counselling.group_id),
+        TelegramParents(application.bot),
+        zone,
+        canned,
+    )
+
+
+def _add_counsellor_handlers(application: BotApp, group_id: int) -> None:
+    """Add the counsellors' group first, so nothing said there reaches the parents' handlers."""
+    group = filters.Chat(chat_id=group_id)
+    application.add_handler(CommandHandler("faelle", on_open_cases, filters=group))
+    application.add_handler(CallbackQueryHandler(on_group_button, pattern=_GROUP_PRESSES))
+    application.add_handler(MessageHandler(group & ~filters.StatusUpdate.ALL, on_group_message))
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=TICK_SECONDS)
 
 
 def _add_handlers(application: BotApp, commands: Sequence[Command]) -> None:

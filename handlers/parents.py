@@ -10,7 +10,7 @@ from telegram import Chat, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot.conversation.service import Parent
-from bot.dialogue.events import Event, EventKind
+from bot.dialogue.events import Event, EventKind, MessageRef
 from bot.dialogue.model import Outcome, OutcomeKind, Placement, Reply, Rows
 from handlers.delivery import Undeliverable, deliver
 from handlers.render import Rendered, keyboard_of, render
@@ -42,7 +42,7 @@ async def process(update: Update, context: Context, event: Event) -> Outcome | N
     user = update.effective_user
     if user is None:
         return None
-    parent = Parent(user.id, user.language_code)
+    parent = Parent(user.id, user.language_code, user.first_name)
     return await context.bot_data.conversation.handle(parent, event)
 
 
@@ -96,7 +96,8 @@ async def on_text(update: Update, context: Context) -> None:
         if text is None:
             return
     await _typing(context, chat.id)
-    await respond(update, context, Event(EventKind.TEXT, text or ""))
+    ref = MessageRef(chat.id, message.message_id) if chat.type == Chat.PRIVATE else None
+    await respond(update, context, Event(EventKind.TEXT, text or "", ref))
 
 
 async def on_non_text(update: Update, context: Context) -> None:
@@ -104,7 +105,9 @@ async def on_non_text(update: Update, context: Context) -> None:
     chat = update.effective_chat
     if chat is None or chat.type != Chat.PRIVATE:
         return
-    await respond(update, context, Event(EventKind.NON_TEXT))
+    message = update.effective_message
+    ref = MessageRef(chat.id, message.message_id) if message is not None else None
+    await respond(update, context, Event(EventKind.NON_TEXT, message=ref))
 
 
 def command(kind: EventKind) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:

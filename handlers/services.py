@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.cases.service import Counselling
 from bot.config import Config
 from bot.conversation.service import Conversation
 from bot.dialogue.core import Dialogue
@@ -20,6 +21,7 @@ class Bound:
     dialogue: Dialogue
     conversation: Conversation
     store: Store
+    counselling: Counselling | None = None
 
 
 class Services:
@@ -57,6 +59,11 @@ class Services:
     def conversation(self) -> Conversation:
         """Return the parents' use case."""
         return self._services.conversation
+
+    @property
+    def counselling(self) -> Counselling | None:
+        """Return the hand-over use cases, or None when no counsellors' group is configured."""
+        return self._services.counselling
 
     @property
     def store(self) -> Store:

@@ -65,7 +65,7 @@ def test_ask_flow_and_handoff_kinds() -> None:
 
 
 def test_chat_from_a_pipe() -> None:
-    result = run("chat", stdin="hallo\nwie viel kindergeld bekomme ich\n1\n/ende\n")
+    result = run("chat", stdin="hallo\nwie viel kindergeld bekomme ich\n1\n/exit\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Willkommen bei Elternlotse" in out
@@ -128,7 +128,7 @@ def test_make_run_without_token_starts_the_console(tmp_path: Path) -> None:
         pytest.skip("make not installed")
     result = subprocess.run(
         ["make", "-s", "run"],
-        input="kindergeld\n/ende\n",
+        input="kindergeld\n/exit\n",
         capture_output=True,
         text=True,
         cwd=ROOT,

@@ -475,7 +475,11 @@ async def test_sqlite_schema_has_no_names(tmp_path: Path) -> None:
     await store.open()
     await store.close()
     tables = [
-        row[0] for row in sql(store.path, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")
+        row[0]
+        for row in sql(
+            store.path,
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'",
+        )
     ]
     assert {"users", "states", "feedback", "unanswered", "daily_counters"} <= set(tables)
     columns = {
@@ -559,7 +563,13 @@ async def test_every_table_about_a_parent_is_in_the_personal_data_registry(
     store = open_store(tmp_path)
     await store.open()
     await store.close()
-    tables = [r[0] for r in sql(store.path, "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    tables = [
+        r[0]
+        for r in sql(
+            store.path,
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'",
+        )
+    ]
     with_parent = {
         table
         for table in tables

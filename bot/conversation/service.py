@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.cases.service import Counselling
 from bot.conversation.clock import Clock
 from bot.conversation.locks import LockRegistry
-from bot.dialogue.events import Event
+from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import (
     Action,
     Counter,
     DeleteUser,
+    EndCase,
+    OpenCase,
     Outcome,
     OutcomeKind,
+    RateCase,
     RecordUnanswered,
+    Reply,
     RequestHandoff,
     State,
     Vote,
     VoteReason,
 )
-from bot.storage.ports import CounterStore, FeedbackLog, PersonalData, StateStore, UserDirectory
+from bot.storage.ports import (
+    CaseStore,
+    CounterStore,
+    FeedbackLog,
+    PersonalData,
+    StateStore,
+    UserDirectory,
+)
 
 
 class Decider(Protocol):
@@ -31,9 +43,15 @@ class Decider(Protocol):
     def handle(self, state: State, event: Event) -> Outcome:
         """Decide the reaction to one event."""
 
+    def crisis_reply(self, state: State, text: str) -> Outcome | None:
+        """Return the hotline reply if a text shows danger, else None."""
+
+    def text_of(self, key: str, **fields: object) -> str:
+        """Return a fixed wording."""
+
 
 class ConversationStore(
-    UserDirectory, StateStore, FeedbackLog, CounterStore, PersonalData, Protocol
+    UserDirectory, StateStore, FeedbackLog, CounterStore, CaseStore, PersonalData, Protocol
 ):
     """The storage ports a conversation needs."""
 
@@ -44,6 +62,9 @@ class Parent:
 
     id: int
     language: str | None = None
+    first_name: str | None = field(
+        default=None, repr=False
+    )  # shown only with consent, never stored
 
 
 class Conversation:
@@ -60,6 +81,7 @@ class Conversation:
         clock: Clock,
         zone: ZoneInfo,
         locks: LockRegistry | None = None,
+        counselling: Counselling | None = None,
     ) -> None:
         """Wire the use case to its ports.
 
@@ -69,6 +91,7 @@ class Conversation:
             clock: The time source (tests inject a fixed one).
             zone: The time zone whose calendar days the daily counters use.
             locks: Per-parent locks (one registry per process).
+            counselling: The hand-over to counsellors; None where there is no group (console).
 
         """
         self._dialogue = dialogue
@@ -76,6 +99,7 @@ class Conversation:
         self._clock = clock
         self._zone = zone
         self._locks = locks or LockRegistry()
+        self._counselling = counselling
 
     async def handle(self, parent: Parent, event: Event) -> Outcome:
         """Handle one event of a parent and return what to send."""
@@ -85,6 +109,10 @@ class Conversation:
             now = self._clock.now()
             await self._store.touch_user(parent.id, parent.language, now)
             state = State.from_dict(await self._store.load_state(parent.id))
+            relayed = await self._relay(parent, state, event, now)
+            if relayed is not None:
+                await self._count(now, Counter.RELAYED)
+                return relayed
             outcome = self._dialogue.handle(state, event)
             deleting = any(isinstance(a, DeleteUser) for a in outcome.actions)
             if not deleting:
@@ -92,14 +120,36 @@ class Conversation:
                     await self._store.save_state(parent.id, outcome.state.to_dict(), now)
                 await self._count(now, Counter.MESSAGES)
             await self._count(now, outcome.kind)
+            extra: tuple[Reply, ...] = ()
             for action in outcome.actions:
-                await self._perform(parent.id, action, now)
-        return outcome
+                extra += await self._perform(parent, action, now)
+        return replace(outcome, replies=(*outcome.replies, *extra)) if extra else outcome
+
+    async def _relay(
+        self, parent: Parent, state: State, event: Event, now: datetime
+    ) -> Outcome | None:
+        """While a case is open, copy the parent's messages to the counsellor instead of answering.
+
+        A crisis still gets the hotline reply at once, and an alert in the case's topic.
+        """
+        if self._counselling is None or event.message is None:
+            return None
+        if event.kind not in {EventKind.TEXT, EventKind.NON_TEXT}:
+            return None
+        case = await self._store.open_case_of(parent.id)
+        if case is None:
+            return None
+        crisis = self._dialogue.crisis_reply(state, event.text) if event.text else None
+        concept = (crisis.assessment.concept or "Modell") if crisis else None
+        await self._counselling.relay_from_parent(case, event.message, concept, now)
+        return crisis or Outcome(OutcomeKind.INFO, (), state)
 
     async def _count(self, now: datetime, counter: Counter | OutcomeKind) -> None:
         await self._store.count(now.astimezone(self._zone).date(), counter.value)
 
-    async def _perform(self, user_id: int, action: Action, now: datetime) -> None:
+    async def _perform(self, parent: Parent, action: Action, now: datetime) -> tuple[Reply, ...]:
+        """Carry out one action; the hand-over's actions may add replies."""
+        user_id = parent.id
         match action:
             case Vote(entry_id=entry_id, helpful=helpful):
                 await self._store.add_feedback(user_id, entry_id, helpful, None, now)
@@ -110,5 +160,30 @@ class Conversation:
             case DeleteUser():
                 await self._store.delete_user(user_id)
             case RequestHandoff():
-                # Until the counsellor hand-over exists the core shows the contact entry.
                 await self._count(now, Counter.HANDOFF_REQUESTED)
+            case OpenCase() | EndCase() | RateCase():
+                return await self._case_action(parent, action, now)
+        return ()
+
+    async def _case_action(
+        self, parent: Parent, action: OpenCase | EndCase | RateCase, now: datetime
+    ) -> tuple[Reply, ...]:
+        counselling = self._counselling
+        if counselling is None:
+            # No counsellors' group here (the console): the request is noted, the conversation
+            # itself would run in Telegram.
+            if isinstance(action, OpenCase):
+                case = await self._store.open_case(parent.id, action.category, False, now)
+                return (Reply(self._dialogue.text_of("case_opened_console", number=case.number)),)
+            return (Reply(self._dialogue.text_of("case_no_open_case")),)
+        match action:
+            case OpenCase(show_first_name=show, category=category):
+                await self._count(now, Counter.CASES_OPENED)
+                return await counselling.open(
+                    parent.id, category, show, parent.first_name, parent.language, now
+                )
+            case EndCase():
+                return await counselling.end_by_parent(parent.id, now)
+            case RateCase(number=number, rating=rating):
+                await counselling.rate(parent.id, number, rating)
+        return ()

@@ -27,6 +27,10 @@ class Press(Enum):
     FLOW_START = "s"
     FLOW_OPTION = "o"
     FLOW_CONTROL = "k"
+    CASE = "a"  # the parent's consent step: send, send with first name, cancel
+    CASE_RATE = "t"  # the parent rates an ended case 1–5
+    CASE_CLAIM = "u"  # a counsellor claims a case
+    CASE_CLOSE = "v"  # a counsellor closes a case
 
 
 class FlowCommand(Enum):
@@ -78,6 +82,10 @@ _ARITY = {
     Press.FLOW_START: 1,
     Press.FLOW_OPTION: 3,
     Press.FLOW_CONTROL: 2,
+    Press.CASE: 1,
+    Press.CASE_RATE: 2,
+    Press.CASE_CLAIM: 1,
+    Press.CASE_CLOSE: 1,
 }
 
 
@@ -104,5 +112,12 @@ def decode(data: str | None) -> ButtonData | None:
     if press is Press.FLOW_OPTION and not (args[2].isdigit() and len(args[2]) <= 2):
         return None
     if press is Press.FLOW_CONTROL and args[1] not in {c.value for c in FlowCommand}:
+        return None
+    if press is Press.CASE and args[0] not in {"s", "n", "x"}:
+        return None
+    numbers = {Press.CASE_RATE: args[:1], Press.CASE_CLAIM: args, Press.CASE_CLOSE: args}
+    if any(not (a.isdigit() and len(a) <= 9) for a in numbers.get(press, ())):
+        return None
+    if press is Press.CASE_RATE and args[1] not in {"1", "2", "3", "4", "5"}:
         return None
     return ButtonData(press, tuple(args))

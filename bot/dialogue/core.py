@@ -15,6 +15,7 @@ from bot.dialogue.events import Event, EventKind
 from bot.dialogue.followups import Followups
 from bot.dialogue.model import (
     Button,
+    EndCase,
     Outcome,
     OutcomeKind,
     RecordUnanswered,
@@ -82,7 +83,8 @@ class Dialogue:
             now,
             lambda: figure_values(self.flows.engine.parameters(clock())),
         )
-        self.presses = Presses(kb, self.views, self.flows.menu)
+        self.presses = Presses(kb, self.views, self.flows.menu, config.counselling is not None)
+        self.flows.handoff = self.presses.handoff
         self.followups = Followups(kb, self.views, self.matcher, now)
         self.amounts = Amounts(kb, self.views, self.matcher, self.flows.engine, clock)
 
@@ -123,6 +125,10 @@ class Dialogue:
                 yes = button(t("button_delete_yes"), Press.DELETE, "y")
                 no = button(t("button_delete_no"), Press.DELETE, "n")
                 return views.info(state, t("delete_confirm"), ((yes, no),))
+            case EventKind.COUNSEL:
+                return self.presses.handoff(state)
+            case EventKind.END_CASE:
+                return Outcome(OutcomeKind.INFO, (), state, (EndCase(),))
             case EventKind.NON_TEXT:
                 return views.info(state, t("non_text"), views.service_rows()[1:])
             case EventKind.BUTTON:
@@ -130,6 +136,17 @@ class Dialogue:
             case EventKind.TEXT:
                 return self.text(state, event.text)
         raise AssertionError(f"unhandled event kind {event.kind}")  # pragma: no cover
+
+    def crisis_reply(self, state: State, text: str) -> Outcome | None:
+        """Return the hotline reply if a text shows danger (also while a case is open)."""
+        assessment = self.crisis.assess(clean_input(text, self.config.max_message_chars))
+        if assessment.level is not CrisisLevel.CRISIS:
+            return None
+        return replace(self._crisis(state, assessment), assessment=assessment)
+
+    def text_of(self, key: str, **fields: object) -> str:
+        """Return a fixed wording (for the use cases' own replies)."""
+        return self.texts(key, **fields)
 
     def stale(self, state: State) -> Outcome:
         """React to a button that is stale, unknown or forged: say so and show the menu."""

@@ -6,6 +6,14 @@ from dataclasses import dataclass
 from enum import Enum
 
 
+@dataclass(frozen=True)
+class MessageRef:
+    """A message to copy, by chat and id (its content stays with Telegram, not with us)."""
+
+    chat_id: int
+    message_id: int
+
+
 class EventKind(Enum):
     """What the parent did."""
 
@@ -14,6 +22,8 @@ class EventKind(Enum):
     TOPICS = "topics"
     PRIVACY = "privacy"
     DELETE = "delete"
+    COUNSEL = "counsel"  # /beratung: ask for a counsellor
+    END_CASE = "end_case"  # /ende: end the conversation with the counsellor
     TEXT = "text"
     BUTTON = "button"
     NON_TEXT = "non_text"
@@ -25,3 +35,4 @@ class Event:
 
     kind: EventKind
     text: str = ""
+    message: MessageRef | None = None  # the message itself, for relaying it to a counsellor

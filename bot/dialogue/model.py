@@ -83,7 +83,37 @@ class DeleteUser:
     """The parent confirmed that everything stored about them is to be deleted."""
 
 
-Action = Vote | VoteReason | RecordUnanswered | RequestHandoff | DeleteUser
+@dataclass(frozen=True)
+class OpenCase:
+    """The parent agreed to send a request to the counsellors."""
+
+    show_first_name: bool
+    category: str | None
+
+
+@dataclass(frozen=True)
+class EndCase:
+    """The parent ends the conversation with the counsellor."""
+
+
+@dataclass(frozen=True)
+class RateCase:
+    """The parent rates an ended case."""
+
+    number: int
+    rating: int
+
+
+Action = (
+    Vote
+    | VoteReason
+    | RecordUnanswered
+    | RequestHandoff
+    | DeleteUser
+    | OpenCase
+    | EndCase
+    | RateCase
+)
 
 
 class Counter(Enum):
@@ -91,6 +121,8 @@ class Counter(Enum):
 
     MESSAGES = "messages"
     HANDOFF_REQUESTED = "handoff_requested"
+    CASES_OPENED = "cases_opened"
+    RELAYED = "relayed_to_counsellor"
 
 
 STATE_VERSION = 3

@@ -10,9 +10,11 @@ from bot.dialogue.callbacks import ButtonData, Press, Reason
 from bot.dialogue.model import (
     Action,
     DeleteUser,
+    OpenCase,
     Outcome,
     OutcomeKind,
     Placement,
+    RateCase,
     RecordUnanswered,
     Reply,
     RequestHandoff,
@@ -36,12 +38,27 @@ _REASONS = (
 class Presses:
     """Routes a decoded press to its handler; a handler returns None for a stale press."""
 
-    def __init__(self, kb: KnowledgeBase, views: Views, flows_menu: Callable[[State], Outcome]):
-        """Keep the knowledge base, the views and the flows' menu."""
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        views: Views,
+        flows_menu: Callable[[State], Outcome],
+        counselling: bool = False,
+    ):
+        """Keep the knowledge base, the views and the flows' menu.
+
+        Args:
+            kb: The knowledge base.
+            views: Builds the replies.
+            flows_menu: The list of flows.
+            counselling: Whether counsellors take over in a forum group (config `counselling:`).
+
+        """
         self.kb = kb
         self.views = views
         self.texts = kb.texts
         self._flows_menu = flows_menu
+        self.counselling = counselling
         self.table: Mapping[Press, PressHandler] = {
             Press.ENTRY: self.entry,
             Press.CATEGORY: lambda state, args: self.views.category(state, args[0]),
@@ -55,6 +72,8 @@ class Presses:
             Press.REASON: self.reason,
             Press.HANDOFF: self.handoff,
             Press.DELETE: self.delete,
+            Press.CASE: self.case,
+            Press.CASE_RATE: self.rate,
         }
 
     def handle(self, state: State, pressed: ButtonData) -> Outcome | None:
@@ -112,10 +131,34 @@ class Presses:
         reply = Reply(self.texts("feedback_thanks_down"), buttons=self.views.service_rows())
         return Outcome(OutcomeKind.INFO, (reply,), state, (action,))
 
-    def handoff(self, state: State, args: tuple[str, ...]) -> Outcome:
-        """Show how to reach a counsellor."""
-        outcome = self.views.answer(state, self.kb.entries[HANDOFF_ENTRY])
-        return replace(outcome, actions=(RequestHandoff(),))
+    def handoff(self, state: State, args: tuple[str, ...] = ()) -> Outcome:
+        """Offer a counsellor: the consent step, or the contact entry when there is no group."""
+        if not self.counselling:
+            outcome = self.views.answer(state, self.kb.entries[HANDOFF_ENTRY])
+            return replace(outcome, actions=(RequestHandoff(),))
+        entry = self.kb.entries.get(state.last_entry or "")
+        topic = f" („{entry.title}“)" if entry else ""
+        rows = (
+            (button(self.texts("button_case_send"), Press.CASE, "s"),),
+            (button(self.texts("button_case_send_name"), Press.CASE, "n"),),
+            (button(self.texts("button_case_cancel"), Press.CASE, "x"),),
+        )
+        reply = Reply(self.texts("case_consent", topic=topic), buttons=rows)
+        return Outcome(OutcomeKind.HANDOFF, (reply,), state, (RequestHandoff(),))
+
+    def case(self, state: State, args: tuple[str, ...]) -> Outcome:
+        """Send the request (with or without the first name) or drop it."""
+        if args[0] == "x" or not self.counselling:
+            return self.views.info(state, self.texts("case_cancelled"))
+        entry = self.kb.entries.get(state.last_entry or "")
+        action = OpenCase(show_first_name=args[0] == "n", category=entry.title if entry else None)
+        return Outcome(OutcomeKind.INFO, (), state, (action,), pressed_keyboard=())
+
+    def rate(self, state: State, args: tuple[str, ...]) -> Outcome:
+        """Record the parent's rating of an ended case."""
+        action = RateCase(int(args[0]), int(args[1]))
+        reply = Reply(self.texts("case_rated"))
+        return Outcome(OutcomeKind.INFO, (reply,), state, (action,), pressed_keyboard=())
 
     def delete(self, state: State, args: tuple[str, ...]) -> Outcome:
         """Delete after the parent confirmed; otherwise say nothing was deleted."""

@@ -14,7 +14,6 @@ from bot.dialogue.model import (
     OutcomeKind,
     Placement,
     Reply,
-    RequestHandoff,
     Rows,
     State,
     button,
@@ -74,6 +73,7 @@ class FlowSteps:
         self.engine = FlowEngine(kb.flows, kb.calculators, kb.texts)
         self.clock = clock
         self._answer = answer
+        self.handoff: Callable[[State], Outcome] = lambda s: self._answer(s, "beratung-kontakt")
         self._service_rows = service_rows
 
     def offers(self, entry_id: str) -> list[str]:
@@ -179,8 +179,7 @@ class FlowSteps:
         finished = replace(state, flow=None, pending_question=None)
         if node.kind is NodeKind.ACTION:
             if node.action is FlowAction.HANDOFF:
-                outcome = self._answer(finished, "beratung-kontakt")
-                return replace(outcome, actions=(RequestHandoff(),))
+                return self.handoff(finished)
             assert node.entry is not None  # noqa: S101 - the loader requires it
             return self._answer(finished, node.entry)
         plan = self.engine.plan(flow, self.clock())

@@ -16,7 +16,7 @@ from bot.dialogue.model import Button, Outcome
 from bot.frontends.plain import flat_buttons, render_plain
 from bot.storage.memory import MemoryStore
 
-QUIT = {"/ende", "/exit", "/quit"}
+QUIT = {"/exit", "/quit"}  # /ende ends a counsellor conversation, not the console
 CONSOLE_PARENT = Parent(id=1, language="de")
 
 

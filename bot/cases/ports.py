@@ -1,0 +1,66 @@
+"""What the hand-over needs from the outside: the counsellors' forum group and the parent's chat."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from bot.dialogue.events import MessageRef
+from bot.dialogue.model import Reply, Rows
+
+
+class TopicGone(Exception):
+    """The forum topic of a case was deleted or cannot be reached."""
+
+
+class ParentGone(Exception):
+    """The parent blocked the bot or deleted the chat."""
+
+
+class GroupChannel(Protocol):
+    """The counsellors' forum supergroup."""
+
+    async def create_topic(self, name: str) -> int:
+        """Create a forum topic and return its id."""
+
+    async def rename_topic(self, topic_id: int, name: str) -> None:
+        """Rename a topic (best effort)."""
+
+    async def close_topic(self, topic_id: int) -> None:
+        """Close a topic (best effort)."""
+
+    async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
+        """Post a message into a topic.
+
+        Raises:
+            TopicGone: The topic was deleted.
+
+        """
+
+    async def copy_in(self, topic_id: int, message: MessageRef) -> None:
+        """Copy a parent's message into a topic.
+
+        Raises:
+            TopicGone: The topic was deleted.
+
+        """
+
+
+class ParentChannel(Protocol):
+    """The parent's private chat with the bot."""
+
+    async def send(self, parent_id: int, replies: Sequence[Reply]) -> None:
+        """Send replies to the parent.
+
+        Raises:
+            ParentGone: The parent blocked the bot.
+
+        """
+
+    async def copy_out(self, parent_id: int, message: MessageRef) -> None:
+        """Copy a counsellor's message to the parent (protected from forwarding).
+
+        Raises:
+            ParentGone: The parent blocked the bot.
+
+        """

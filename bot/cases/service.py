@@ -1,0 +1,316 @@
+"""The hand-over use cases: open, relay, claim, close, rate — behind the group and parent ports.
+
+One forum topic per case in the counsellors' supergroup. The parent only ever talks to the bot
+and sees the counsellor's pseudonym; counsellors never see the parent's Telegram identity unless
+the parent chose to show the first name. No message content is stored: messages are copied.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.cases.hours import OfficeHours
+from bot.cases.model import Case, CaseStatus, InvalidTransition
+from bot.cases.ports import GroupChannel, ParentChannel, ParentGone, TopicGone
+from bot.config import CounsellingConfig
+from bot.content.knowledge import KnowledgeBase
+from bot.dialogue.callbacks import Press
+from bot.dialogue.events import MessageRef
+from bot.dialogue.model import Reply, button
+from bot.storage.ports import CaseStore
+
+logger = logging.getLogger(__name__)
+NOTE_PREFIXES = ("//", "/notiz")
+
+
+@dataclass(frozen=True)
+class GroupMessage:
+    """Something a member of the counsellors' group did in a topic."""
+
+    user_id: int
+    topic_id: int
+    text: str
+    message: MessageRef
+
+
+class Counselling:
+    """Runs the cases between parents and the counsellors' forum group."""
+
+    def __init__(
+        self,
+        config: CounsellingConfig,
+        kb: KnowledgeBase,
+        store: CaseStore,
+        group: GroupChannel,
+        parents: ParentChannel,
+        zone: ZoneInfo,
+        answer: Callable[[str], Reply | None],
+    ) -> None:
+        """Wire the use cases to their ports.
+
+        Args:
+            config: Group, counsellors, office hours, timeouts.
+            kb: The knowledge base (texts).
+            store: Where case metadata is kept.
+            group: The counsellors' forum group.
+            parents: The parents' chats.
+            zone: The time zone of office hours and the times shown.
+            answer: Renders an FAQ entry by id, for canned replies (`/antwort <id>`).
+
+        """
+        self.config = config
+        self.texts = kb.texts
+        self.store = store
+        self.group = group
+        self.parents = parents
+        self.zone = zone
+        self.hours = OfficeHours(config.office_hours, config.state, zone)
+        self._answer = answer
+
+    # -- names -----------------------------------------------------------------------------
+    def _counsellor_name(self, case: Case) -> str:
+        found = self.config.counsellor(case.counsellor_id or 0)
+        return found.name if found else self.config.default_name
+
+    def _topic_name(self, case: Case) -> str:
+        category = case.category or "Allgemein"
+        if case.status is CaseStatus.CLAIMED:
+            name = self._counsellor_name(case)
+            return self.texts(
+                "group_topic_claimed", number=case.number, category=category, name=name
+            )
+        key = "group_topic_waiting" if case.status.is_open else "group_topic_closed"
+        return self.texts(key, number=case.number, category=category)[:128]
+
+    # -- opening ---------------------------------------------------------------------------
+    async def open(
+        self,
+        parent_id: int,
+        category: str | None,
+        show_first_name: bool,
+        first_name: str | None,
+        language: str | None,
+        now: datetime,
+    ) -> tuple[Reply, ...]:
+        """Open a case with its forum topic and tell the parent where it stands."""
+        existing = await self.store.open_case_of(parent_id)
+        if existing is not None:
+            return (Reply(self.texts("case_already_open", number=existing.number)),)
+        case = await self.store.open_case(parent_id, category, show_first_name, now)
+        ahead = len(await self.store.open_cases()) - 1
+        try:
+            case = await self._new_topic(case, first_name if show_first_name else None, language)
+        except TopicGone:
+            logger.warning("counsellors' group unreachable: case #%d stays waiting", case.number)
+        return (Reply(self._status_text(case, ahead, now)),)
+
+    def _status_text(self, case: Case, ahead: int, now: datetime) -> str:
+        if self.hours.is_open(now):
+            return self.texts("case_opened_open", number=case.number, ahead=ahead)
+        opening = self.hours.next_opening(now)
+        when = f"{opening:%d.%m. um %H:%M} Uhr" if opening else "zu den nächsten Sprechzeiten"
+        return self.texts("case_opened_closed", number=case.number, ahead=ahead, opening=when)
+
+    async def _new_topic(self, case: Case, first_name: str | None, language: str | None) -> Case:
+        """Create the case's topic, post its context and remember the topic."""
+        topic_id = await self.group.create_topic(self._topic_name(case))
+        case = replace(case, topic_id=topic_id)
+        await self.store.save_case(case)
+        context = self.texts(
+            "group_context",
+            number=case.number,
+            category=case.category or "Allgemein",
+            opened=f"{case.opened_at.astimezone(self.zone):%d.%m.%Y %H:%M}",
+            language=language or "unbekannt",
+            first_name=first_name or "nicht freigegeben",
+        )
+        buttons = (
+            (
+                button(self.texts("button_case_claim"), Press.CASE_CLAIM, str(case.number)),
+                button(self.texts("button_case_close"), Press.CASE_CLOSE, str(case.number)),
+            ),
+        )
+        await self.group.post(topic_id, context, buttons)
+        return case
+
+    async def _post(self, case: Case, text: str) -> Case:
+        """Post into the case's topic; a deleted topic is recreated and the context reposted."""
+        if case.topic_id is not None:
+            try:
+                await self.group.post(case.topic_id, text)
+                return case
+            except TopicGone:
+                logger.info("topic of case #%d is gone; recreating it", case.number)
+        case = await self._new_topic(case, None, None)
+        assert case.topic_id is not None  # noqa: S101 - just created
+        await self.group.post(case.topic_id, self.texts("group_topic_recreated"))
+        await self.group.post(case.topic_id, text)
+        return case
+
+    # -- relaying --------------------------------------------------------------------------
+    async def relay_from_parent(
+        self, case: Case, message: MessageRef, crisis_concept: str | None, now: datetime
+    ) -> None:
+        """Copy a parent's message into the topic; a crisis also raises an alert there."""
+        if crisis_concept is not None:
+            alert = self.texts("group_crisis_alert", number=case.number, concept=crisis_concept)
+            case = await self._post(case, alert)
+        try:
+            if case.topic_id is None:
+                raise TopicGone
+            await self.group.copy_in(case.topic_id, message)
+        except TopicGone:
+            case = await self._post(case, self.texts("group_topic_recreated"))
+            assert case.topic_id is not None  # noqa: S101 - _post creates one
+            await self.group.copy_in(case.topic_id, message)
+        await self.store.save_case(replace(case, last_activity_at=now))
+
+    async def on_group_message(self, event: GroupMessage, now: datetime) -> None:
+        """Relay the assigned counsellor's message to the parent; notes and others stay."""
+        case = await self.store.case_in_topic(event.topic_id)
+        if case is None or not case.status.is_open or self.config.counsellor(event.user_id) is None:
+            return
+        if event.text.strip().startswith(NOTE_PREFIXES):
+            return  # an internal note: never relayed
+        if case.status is not CaseStatus.CLAIMED or case.counsellor_id != event.user_id:
+            if case.status is CaseStatus.WAITING:
+                await self._post(case, self.texts("group_not_claimed", number=case.number))
+            return
+        try:
+            await self.parents.copy_out(case.parent_id, event.message)
+        except ParentGone:
+            await self._parent_gone(case, now)
+            return
+        await self.store.save_case(replace(case, last_activity_at=now))
+
+    async def _parent_gone(self, case: Case, now: datetime) -> None:
+        await self._post(case, self.texts("group_parent_blocked", number=case.number))
+        await self._finish(case, CaseStatus.CLOSED, now)
+
+    # -- claiming and closing --------------------------------------------------------------
+    async def claim(self, user_id: int, number: int, now: datetime) -> None:
+        """Give a waiting case to the first counsellor who claims it; the parent hears the name."""
+        counsellor = self.config.counsellor(user_id)
+        case = await self.store.case(number)
+        if counsellor is None or case is None:
+            return
+        if case.status is not CaseStatus.WAITING:
+            if case.status is CaseStatus.CLAIMED:
+                taken = self.texts(
+                    "group_claim_taken", number=number, name=self._counsellor_name(case)
+                )
+                await self._post(case, taken)
+            return
+        claimed = replace(
+            case.moved(CaseStatus.CLAIMED, now), counsellor_id=user_id, claimed_at=now
+        )
+        await self.store.save_case(claimed)
+        if claimed.topic_id is not None:
+            await self.group.rename_topic(claimed.topic_id, self._topic_name(claimed))
+        await self._post(claimed, self.texts("group_claimed", name=counsellor.name, number=number))
+        await self._tell_parent(
+            claimed, (Reply(self.texts("case_claimed", name=counsellor.name)),), now
+        )
+
+    async def _tell_parent(self, case: Case, replies: tuple[Reply, ...], now: datetime) -> bool:
+        try:
+            await self.parents.send(case.parent_id, replies)
+        except ParentGone:
+            await self._parent_gone(case, now)
+            return False
+        return True
+
+    async def _finish(self, case: Case, status: CaseStatus, now: datetime) -> Case:
+        try:
+            done = case.moved(status, now)
+        except InvalidTransition:
+            return case
+        await self.store.save_case(done)
+        if done.topic_id is not None:
+            await self.group.rename_topic(done.topic_id, self._topic_name(done))
+            await self.group.close_topic(done.topic_id)
+        return done
+
+    def _rating_reply(self, case: Case, key: str) -> Reply:
+        stars = tuple(
+            button("⭐" * n, Press.CASE_RATE, str(case.number), str(n)) for n in range(1, 6)
+        )
+        return Reply(self.texts(key, number=case.number), buttons=(stars,))
+
+    async def close_by_counsellor(self, user_id: int, number: int, now: datetime) -> None:
+        """Close a case for a counsellor: the topic closes, the parent may rate."""
+        case = await self.store.case(number)
+        if self.config.counsellor(user_id) is None or case is None or not case.status.is_open:
+            return
+        await self._post(case, self.texts("group_closed", number=number))
+        done = await self._finish(case, CaseStatus.CLOSED, now)
+        await self._tell_parent(done, (self._rating_reply(done, "case_ended"),), now)
+
+    async def close_in_topic(self, user_id: int, topic_id: int, now: datetime) -> None:
+        """Close the case of a topic (`/schliessen` written in it)."""
+        case = await self.store.case_in_topic(topic_id)
+        if case is not None:
+            await self.close_by_counsellor(user_id, case.number, now)
+
+    async def end_by_parent(self, parent_id: int, now: datetime) -> tuple[Reply, ...]:
+        """End the conversation for the parent (`/ende`); a waiting case is withdrawn."""
+        case = await self.store.open_case_of(parent_id)
+        if case is None:
+            return (Reply(self.texts("case_no_open_case")),)
+        status = CaseStatus.CANCELLED if case.status is CaseStatus.WAITING else CaseStatus.CLOSED
+        await self._post(case, self.texts("group_parent_ended", number=case.number))
+        done = await self._finish(case, status, now)
+        return (self._rating_reply(done, "case_ended"),)
+
+    async def rate(self, parent_id: int, number: int, rating: int) -> None:
+        """Store the parent's rating of their own ended case (anything else is ignored)."""
+        case = await self.store.case(number)
+        if case is not None and case.parent_id == parent_id and not case.status.is_open:
+            await self.store.save_case(replace(case, rating=rating))
+
+    # -- the counsellors' commands and the timers -------------------------------------------
+    async def canned(self, user_id: int, topic_id: int, entry_id: str, now: datetime) -> None:
+        """Send an FAQ answer to the parent of the topic's case (`/antwort <entry-id>`)."""
+        case = await self.store.case_in_topic(topic_id)
+        if case is None or case.counsellor_id != user_id or not case.status.is_open:
+            return
+        reply = self._answer(entry_id)
+        if reply is None:
+            await self._post(case, self.texts("group_canned_unknown", entry=entry_id))
+            return
+        if await self._tell_parent(case, (reply,), now):
+            await self._post(case, self.texts("group_canned_sent", title=reply.title or entry_id))
+
+    async def open_cases_text(self, now: datetime) -> str:
+        """List the open cases with how long they have waited (`/faelle`)."""
+        cases = await self.store.open_cases()
+        if not cases:
+            return self.texts("group_no_open_cases")
+        lines = [
+            f"#{c.number} · {c.category or 'Allgemein'} · {self._counsellor_name(c)} · "
+            f"seit {int((now - c.opened_at).total_seconds() // 60)} Min."
+            for c in cases
+        ]
+        return self.texts("group_open_cases", lines="\n".join(lines))
+
+    async def tick(self, now: datetime) -> None:
+        """Remind the group of unclaimed cases and close inactive ones (run by a repeating job)."""
+        remind = timedelta(minutes=self.config.remind_unclaimed_after_minutes)
+        inactive = timedelta(hours=self.config.close_inactive_after_hours)
+        for case in await self.store.open_cases():
+            if now - case.last_activity_at >= inactive:
+                await self._post(case, self.texts("group_closed_inactive", number=case.number))
+                done = await self._finish(case, CaseStatus.AUTO_CLOSED, now)
+                await self._tell_parent(
+                    done, (Reply(self.texts("case_closed_inactive", number=done.number)),), now
+                )
+            elif case.status is CaseStatus.WAITING and now - case.last_activity_at >= remind:
+                minutes = int((now - case.opened_at).total_seconds() // 60)
+                await self._post(
+                    case, self.texts("group_reminder", number=case.number, minutes=minutes)
+                )
+                await self.store.save_case(replace(case, last_activity_at=now))

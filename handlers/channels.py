@@ -1,0 +1,147 @@
+"""The hand-over's ports on Telegram: the counsellors' forum group and the parents' chats."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from telegram import Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ExtBot
+
+from bot.cases.ports import ParentGone, TopicGone
+from bot.dialogue.events import MessageRef
+from bot.dialogue.model import Reply, Rows
+from handlers.delivery import Undeliverable, deliver
+from handlers.render import render
+
+logger = logging.getLogger(__name__)
+# Telegram's answers when a forum topic was deleted (they differ between methods).
+_TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed", "thread not found")
+
+
+def _topic_gone(exc: Undeliverable) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, BadRequest) and any(s in cause.message.lower() for s in _TOPIC_GONE)
+
+
+def _parent_gone(exc: Undeliverable) -> bool:
+    cause = exc.__cause__
+    return isinstance(cause, Forbidden) or (
+        isinstance(cause, BadRequest) and "chat not found" in cause.message.lower()
+    )
+
+
+class TelegramGroup:
+    """The counsellors' forum supergroup (`counselling.group_id`)."""
+
+    def __init__(self, bot: ExtBot[None], group_id: int) -> None:
+        """Keep the bot and the group."""
+        self._bot = bot
+        self._group = group_id
+
+    async def create_topic(self, name: str) -> int:
+        """Create a forum topic and return its id."""
+        try:
+            topic = await deliver(
+                lambda: self._bot.create_forum_topic(self._group, name), "createForumTopic"
+            )
+        except Undeliverable as exc:
+            raise TopicGone(str(exc)) from exc
+        return topic.message_thread_id
+
+    async def rename_topic(self, topic_id: int, name: str) -> None:
+        """Rename a topic (best effort: a failed rename loses nothing)."""
+        try:
+            await deliver(
+                lambda: self._bot.edit_forum_topic(self._group, topic_id, name=name),
+                "editForumTopic",
+            )
+        except Undeliverable as exc:
+            logger.info("topic not renamed: %s", exc)
+
+    async def close_topic(self, topic_id: int) -> None:
+        """Close a topic (best effort)."""
+        try:
+            await deliver(
+                lambda: self._bot.close_forum_topic(self._group, topic_id), "closeForumTopic"
+            )
+        except Undeliverable as exc:
+            logger.info("topic not closed: %s", exc)
+
+    async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
+        """Post a message into a topic."""
+        (part, *more) = render(Reply(text, buttons=buttons))
+        for rendered in (part, *more):
+            try:
+                await deliver(
+                    lambda r=rendered: self._bot.send_message(  # type: ignore[misc]
+                        self._group,
+                        r.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=r.markup,
+                        message_thread_id=topic_id,
+                    ),
+                    "sendMessage",
+                )
+            except Undeliverable as exc:
+                raise TopicGone(str(exc)) from exc
+
+    async def copy_in(self, topic_id: int, message: MessageRef) -> None:
+        """Copy a parent's message into a topic."""
+        try:
+            await deliver(
+                lambda: self._bot.copy_message(
+                    self._group, message.chat_id, message.message_id, message_thread_id=topic_id
+                ),
+                "copyMessage",
+            )
+        except Undeliverable as exc:
+            if _topic_gone(exc):
+                raise TopicGone(str(exc)) from exc
+            logger.warning("message not copied into the topic: %s", exc)
+
+
+class TelegramParents:
+    """The parents' private chats with the bot."""
+
+    def __init__(self, bot: ExtBot[None]) -> None:
+        """Keep the bot."""
+        self._bot = bot
+
+    async def send(self, parent_id: int, replies: Sequence[Reply]) -> None:
+        """Send replies as HTML messages."""
+        for reply in replies:
+            for part in render(reply):
+                try:
+                    await deliver(
+                        lambda p=part: self._send(parent_id, p.text, p.markup),  # type: ignore[misc]
+                        "sendMessage",
+                    )
+                except Undeliverable as exc:
+                    if _parent_gone(exc):
+                        raise ParentGone(str(exc)) from exc
+                    logger.warning("reply to a parent not delivered: %s", exc)
+
+    async def _send(self, chat_id: int, text: str, markup: object) -> Message:
+        return await self._bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,  # type: ignore[arg-type]
+        )
+
+    async def copy_out(self, parent_id: int, message: MessageRef) -> None:
+        """Copy a counsellor's message to the parent, protected from forwarding and saving."""
+        try:
+            await deliver(
+                lambda: self._bot.copy_message(
+                    parent_id, message.chat_id, message.message_id, protect_content=True
+                ),
+                "copyMessage",
+            )
+        except Undeliverable as exc:
+            if _parent_gone(exc):
+                raise ParentGone(str(exc)) from exc
+            logger.warning("counsellor's message not copied: %s", exc)

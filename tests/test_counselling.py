@@ -1,0 +1,269 @@
+"""The hand-over use cases through their ports: memory store, fake group, fake parents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.cases.hours import parse_spans
+from bot.cases.model import CaseStatus
+from bot.cases.ports import ParentGone, TopicGone
+from bot.cases.service import Counselling, GroupMessage
+from bot.config import Config, CounsellingConfig, Counsellor
+from bot.content.knowledge import KnowledgeBase
+from bot.conversation.service import Conversation, Parent
+from bot.dialogue.core import Dialogue
+from bot.dialogue.events import Event, EventKind, MessageRef
+from bot.dialogue.model import Reply, Rows
+from bot.storage.memory import MemoryStore
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MONDAY_10 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Berlin, office hours
+SUNDAY = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+ANNA, BEN, STRANGER = 111, 222, 999
+PARENT = Parent(42, "de", "Mara")
+CONFIG = CounsellingConfig(
+    group_id=-100500,
+    counsellors=(Counsellor(ANNA, "Beraterin Anna"), Counsellor(BEN, "Berater Ben")),
+    default_name="Beratungsteam",
+    office_hours={d: parse_spans("09:00-17:00") for d in ("mon", "tue", "wed", "thu", "fri")},
+    state="NW",
+)
+
+
+class FakeGroup:
+    def __init__(self) -> None:
+        self.topics: dict[int, str] = {}
+        self.deleted: set[int] = set()
+        self.posts: list[tuple[int, str]] = []
+        self.copies: list[tuple[int, MessageRef]] = []
+        self.closed: set[int] = set()
+
+    async def create_topic(self, name: str) -> int:
+        topic = 1000 + len(self.topics)
+        self.topics[topic] = name
+        return topic
+
+    async def rename_topic(self, topic_id: int, name: str) -> None:
+        self.topics[topic_id] = name
+
+    async def close_topic(self, topic_id: int) -> None:
+        self.closed.add(topic_id)
+
+    async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
+        if topic_id in self.deleted:
+            raise TopicGone
+        self.posts.append((topic_id, text))
+
+    async def copy_in(self, topic_id: int, message: MessageRef) -> None:
+        if topic_id in self.deleted:
+            raise TopicGone
+        self.copies.append((topic_id, message))
+
+    def texts(self) -> str:
+        return "\n".join(text for _, text in self.posts)
+
+
+class FakeParents:
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+        self.copies: list[tuple[int, MessageRef]] = []
+        self.blocked: set[int] = set()
+
+    async def send(self, parent_id: int, replies: Sequence[Reply]) -> None:
+        if parent_id in self.blocked:
+            raise ParentGone
+        self.sent += [(parent_id, r.text) for r in replies]
+
+    async def copy_out(self, parent_id: int, message: MessageRef) -> None:
+        if parent_id in self.blocked:
+            raise ParentGone
+        self.copies.append((parent_id, message))
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.moment = now
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+class World:
+    def __init__(self, kb: KnowledgeBase, now: datetime = MONDAY_10) -> None:
+        self.store = MemoryStore()
+        self.group, self.parents, self.clock = FakeGroup(), FakeParents(), Clock(now)
+        self.dialogue = Dialogue(kb, Config(counselling=CONFIG))
+        self.counselling = Counselling(
+            CONFIG, kb, self.store, self.group, self.parents, BERLIN, lambda _: None
+        )
+        self.conversation = Conversation(
+            self.dialogue, self.store, self.clock, BERLIN, counselling=self.counselling
+        )
+
+    async def parent(self, event: Event) -> list[str]:
+        outcome = await self.conversation.handle(PARENT, event)
+        return [r.text for r in outcome.replies]
+
+    async def request(self, with_name: bool = False) -> int:
+        await self.parent(Event(EventKind.COUNSEL))
+        await self.parent(Event(EventKind.BUTTON, "1:a:n" if with_name else "1:a:s"))
+        case = await self.store.open_case_of(PARENT.id)
+        assert case is not None
+        return case.number
+
+
+def text(value: str, message_id: int = 5) -> Event:
+    return Event(EventKind.TEXT, value, MessageRef(PARENT.id, message_id))
+
+
+@pytest.fixture
+def world(kb: KnowledgeBase) -> World:
+    return World(kb)
+
+
+async def test_consent_shows_what_is_shared_then_opens_a_case(world: World) -> None:
+    consent = await world.parent(Event(EventKind.COUNSEL))
+    assert "Telegram-Namen sieht niemand" in consent[0]
+    assert await world.store.open_case_of(PARENT.id) is None  # nothing sent before consent
+    opened = await world.parent(Event(EventKind.BUTTON, "1:a:s"))
+    assert "Ihre Anfrage #1 ist eingegangen" in opened[-1]
+    assert "besetzt" in opened[-1]
+    assert list(world.group.topics.values()) == ["#1 · Allgemein · wartet"]
+    assert "Vorname: nicht freigegeben" in world.group.texts()
+    assert "Mara" not in world.group.texts()
+
+
+async def test_the_first_name_is_shown_only_with_consent(world: World) -> None:
+    await world.request(with_name=True)
+    assert "Vorname: Mara" in world.group.texts()
+
+
+async def test_out_of_hours_the_parent_hears_when_someone_is_back(kb: KnowledgeBase) -> None:
+    world = World(kb, SUNDAY)
+    await world.parent(Event(EventKind.COUNSEL))
+    opened = await world.parent(Event(EventKind.BUTTON, "1:a:s"))
+    assert "23.11. um 09:00 Uhr" in opened[-1]
+
+
+async def test_lifecycle_relay_claim_note_close_rate(world: World) -> None:
+    number = await world.request()
+    topic = next(iter(world.group.topics))
+    assert await world.parent(text("Mein Ex zahlt nicht", 5)) == []  # no bot answer: relayed
+    assert world.group.copies == [(topic, MessageRef(PARENT.id, 5))]
+    await world.counselling.claim(ANNA, number, MONDAY_10)
+    assert world.group.topics[topic] == "#1 · Allgemein · Beraterin Anna"
+    assert ("Beraterin Anna ist jetzt für Sie da.") in [t for _, t in world.parents.sent]
+    await world.counselling.claim(BEN, number, MONDAY_10)  # a second claim is refused
+    assert "hat schon Beraterin Anna übernommen" in world.group.texts()
+    reply = MessageRef(CONFIG.group_id, 77)
+    await world.counselling.on_group_message(GroupMessage(ANNA, topic, "Hallo!", reply), MONDAY_10)
+    note = MessageRef(CONFIG.group_id, 78)
+    await world.counselling.on_group_message(
+        GroupMessage(ANNA, topic, "// intern", note), MONDAY_10
+    )
+    other = MessageRef(CONFIG.group_id, 79)
+    await world.counselling.on_group_message(GroupMessage(BEN, topic, "Ich auch", other), MONDAY_10)
+    assert world.parents.copies == [(PARENT.id, reply)]
+    await world.counselling.close_by_counsellor(ANNA, number, MONDAY_10)
+    assert topic in world.group.closed
+    assert "Wie hilfreich" in world.parents.sent[-1][1]
+    await world.parent(Event(EventKind.BUTTON, f"1:t:{number}:5"))
+    case = await world.store.case(number)
+    assert case is not None
+    assert (case.status, case.rating) == (CaseStatus.CLOSED, 5)
+
+
+async def test_strangers_can_do_nothing(world: World) -> None:
+    number = await world.request()
+    topic = next(iter(world.group.topics))
+    await world.counselling.claim(STRANGER, number, MONDAY_10)
+    message = GroupMessage(STRANGER, topic, "Hi", MessageRef(CONFIG.group_id, 1))
+    await world.counselling.on_group_message(message, MONDAY_10)
+    await world.counselling.close_by_counsellor(STRANGER, number, MONDAY_10)
+    case = await world.store.case(number)
+    assert case is not None
+    assert case.status is CaseStatus.WAITING
+    assert world.parents.copies == []
+
+
+async def test_crisis_during_a_case_gets_hotlines_and_an_alert(world: World) -> None:
+    await world.request()
+    replies = await world.parent(text("er schlägt mich gerade, ich hab angst"))
+    assert "110" in replies[0]
+    assert "🔴 Krisenhinweis" in world.group.texts()
+    assert len(world.group.copies) == 1  # the message itself reaches the counsellor too
+
+
+async def test_a_deleted_topic_is_recreated_and_nothing_is_lost(world: World) -> None:
+    await world.request()
+    old = next(iter(world.group.topics))
+    world.group.deleted.add(old)
+    await world.parent(text("Sind Sie noch da?", 9))
+    new = max(world.group.topics)
+    assert new != old
+    assert world.group.copies == [(new, MessageRef(PARENT.id, 9))]
+    case = await world.store.open_case_of(PARENT.id)
+    assert case is not None
+    assert case.topic_id == new
+
+
+async def test_a_parent_who_blocked_the_bot_closes_the_case(world: World) -> None:
+    number = await world.request()
+    await world.counselling.claim(ANNA, number, MONDAY_10)
+    world.parents.blocked.add(PARENT.id)
+    topic = next(iter(world.group.topics))
+    message = GroupMessage(ANNA, topic, "Hallo?", MessageRef(CONFIG.group_id, 3))
+    await world.counselling.on_group_message(message, MONDAY_10)
+    case = await world.store.case(number)
+    assert case is not None
+    assert case.status is CaseStatus.CLOSED
+    assert "blockiert" in world.group.texts()
+
+
+async def test_the_parent_ends_the_case(world: World) -> None:
+    number = await world.request()
+    replies = await world.parent(Event(EventKind.END_CASE))
+    assert "ist beendet" in replies[-1]
+    case = await world.store.case(number)
+    assert case is not None
+    assert case.status is CaseStatus.CANCELLED  # nobody had claimed it yet
+    assert "hat die Beratung #1 beendet" in world.group.texts()
+    # Afterwards the bot answers by itself again.
+    assert any("259 €" in r for r in await world.parent(text("wie viel kindergeld", 11)))
+
+
+async def test_reminders_and_closing_after_inactivity(world: World) -> None:
+    number = await world.request()
+    await world.counselling.tick(MONDAY_10 + timedelta(minutes=31))
+    assert "wartet seit 31 Minuten" in world.group.texts()
+    await world.counselling.tick(MONDAY_10 + timedelta(hours=80))
+    case = await world.store.case(number)
+    assert case is not None
+    assert case.status is CaseStatus.AUTO_CLOSED
+    assert "nach einer längeren Pause beendet" in world.parents.sent[-1][1]
+
+
+async def test_one_open_case_per_parent(world: World) -> None:
+    await world.request()
+    again = await world.parent(Event(EventKind.BUTTON, "1:a:s"))
+    assert "ist noch offen" in again[-1]
+    assert len(await world.store.open_cases()) == 1
+
+
+async def test_open_cases_are_listed(world: World) -> None:
+    await world.request()
+    listed = await world.counselling.open_cases_text(MONDAY_10 + timedelta(minutes=12))
+    assert "#1 · Allgemein · Beratungsteam · seit 12 Min." in listed
+
+
+async def test_without_a_group_the_console_says_it_runs_in_telegram(kb: KnowledgeBase) -> None:
+    store = MemoryStore()
+    dialogue = Dialogue(kb, Config(counselling=CONFIG))
+    conversation = Conversation(dialogue, store, Clock(MONDAY_10), BERLIN)
+    await conversation.handle(PARENT, Event(EventKind.COUNSEL))
+    outcome = await conversation.handle(PARENT, Event(EventKind.BUTTON, "1:a:s"))
+    assert "läuft über Telegram" in outcome.replies[-1].text
