@@ -146,7 +146,7 @@ async def _replace_pressed(message: Message, reply: Reply) -> bool:
 
 async def _set_keyboard(message: Message, rows: Rows) -> None:
     """Give the pressed message new buttons (none: remove them), e.g. after a vote."""
-    markup = keyboard_of(rows)
+    markup = keyboard_of(rows) if rows else None  # no rows: remove the keyboard
     try:
         await deliver(lambda: message.edit_reply_markup(markup), "editMessageReplyMarkup")
     except Undeliverable as exc:

@@ -19,6 +19,7 @@ async def spawn_bot(
     data_dir: Path,
     output: IO[str] | int,
     python_args: Sequence[str] = (),
+    config: Path | None = None,
 ) -> asyncio.subprocess.Process:
     """Start the bot with its token, Bot API URL and data directory pointing at the test world.
 
@@ -27,6 +28,7 @@ async def spawn_bot(
         data_dir: ELTERNLOTSE_DATA for the SQLite file.
         output: Where stdout and stderr go (a file, or asyncio.subprocess.DEVNULL).
         python_args: Extra interpreter arguments (e.g. a profiler) before the module.
+        config: A config file (ELTERNLOTSE_CONFIG), e.g. with a counsellors' group.
 
     Returns:
         The running process.
@@ -40,6 +42,8 @@ async def spawn_bot(
         PTB_TIMEDELTA="true",
         PYTHONUNBUFFERED="1",
     )
+    if config is not None:
+        env["ELTERNLOTSE_CONFIG"] = str(config)
     return await asyncio.create_subprocess_exec(
         sys.executable,
         *python_args,

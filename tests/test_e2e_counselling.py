@@ -1,0 +1,114 @@
+"""End to end: a parent, a counsellor and the bot process in a forum supergroup (fake Bot API)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.botprocess import spawn_bot
+from tests.fakebotapi import FakeBotAPI
+
+PARENT_ID, ANNA_ID, STRANGER_ID = 4711, 9001, 9002
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [(b["text"], b["callback_data"]) for row in rows for b in row]
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[tuple[FakeBotAPI, dict[str, Any]]]:
+    async with FakeBotAPI() as api:
+        api.user(PARENT_ID, first_name="Mara")
+        api.user(ANNA_ID, first_name="Anna Privat")
+        api.user(STRANGER_ID, first_name="Fremd")
+        group = api.forum_group("Beratung", members=[ANNA_ID, STRANGER_ID])
+        config = tmp_path / "config.yaml"
+        days = "\n".join(
+            f"    {d}: '00:00-23:59'" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        )
+        config.write_text(
+            "counselling:\n"
+            f"  group_id: {group['id']}\n"
+            f"  counsellors:\n    - {{id: {ANNA_ID}, name: 'Beraterin Anna'}}\n"
+            "  state: NW\n"
+            f"  office_hours:\n{days}\n",
+            encoding="utf-8",
+        )
+        log = tmp_path / "bot.log"
+        with log.open("w", encoding="utf-8") as out:
+            process = await spawn_bot(api, tmp_path / "data", out, config=config)
+        await api.wait_for_calls("setMyCommands", 1, timeout=30)
+        yield api, group
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=20)
+        text = log.read_text(encoding="utf-8")
+        assert "Traceback" not in text, text
+        assert "Mara" not in text  # no personal data in the log
+
+
+async def test_the_whole_case_lifecycle(world: tuple[FakeBotAPI, dict[str, Any]]) -> None:
+    api, group = world
+    api.send_command(PARENT_ID, "/beratung")
+    consent = await api.wait_for_message(
+        PARENT_ID, lambda m: "Telegram-Namen" in m["text"], include_existing=True
+    )
+    api.press_button(PARENT_ID, consent, "1:a:s")
+    await api.wait_for_message(
+        PARENT_ID, lambda m: "Anfrage #1 ist eingegangen" in m["text"], include_existing=True
+    )
+    (topic,) = api.topics(group["id"])
+    thread = topic["message_thread_id"]
+    context = await api.wait_for_message(
+        group["id"], lambda m: "Neue Anfrage #1" in m["text"], include_existing=True
+    )
+    assert "Mara" not in context["text"]
+
+    api.send_text(PARENT_ID, "Mein Ex zahlt seit Monaten nichts.")
+    await api.wait_for_message(
+        group["id"],
+        lambda m: m.get("text") == "Mein Ex zahlt seit Monaten nichts.",
+        thread_id=thread,
+        include_existing=True,
+    )
+    api.send_photo(PARENT_ID, caption="der Bescheid")
+    await api.wait_for_message(
+        group["id"], lambda m: "photo" in m, thread_id=thread, include_existing=True
+    )
+
+    api.press_button(STRANGER_ID, context, "1:u:1")  # not a counsellor: nothing happens
+    api.press_button(ANNA_ID, context, "1:u:1")
+    await api.wait_for_message(
+        PARENT_ID,
+        lambda m: "Beraterin Anna ist jetzt für Sie da" in m["text"],
+        include_existing=True,
+    )
+
+    api.send_text(ANNA_ID, "// Notiz: Titel fehlt", chat=group["id"], thread_id=thread)
+    api.send_text(ANNA_ID, "Guten Tag, ich helfe Ihnen gern.", chat=group["id"], thread_id=thread)
+    relayed = await api.wait_for_message(
+        PARENT_ID, lambda m: "ich helfe Ihnen gern" in m.get("text", ""), include_existing=True
+    )
+    assert relayed.get("has_protected_content") or api.calls("copyMessage")[-1].params.get(
+        "protect_content"
+    )
+    api.send_text(ANNA_ID, "/antwort unterhaltsvorschuss", chat=group["id"], thread_id=thread)
+    await api.wait_for_message(
+        PARENT_ID, lambda m: m["text"].startswith("Unterhaltsvorschuss"), include_existing=True
+    )
+    assert not [m for m in api.messages(PARENT_ID) if "Notiz" in m.get("text", "")]
+
+    api.send_text(ANNA_ID, "/schliessen", chat=group["id"], thread_id=thread)
+    rating = await api.wait_for_message(
+        PARENT_ID, lambda m: "Wie hilfreich" in m["text"], include_existing=True
+    )
+    api.press_button(PARENT_ID, rating, "1:t:1:5")
+    await api.wait_for_message(
+        PARENT_ID, lambda m: "Danke für Ihre Rückmeldung" in m["text"], include_existing=True
+    )
+    assert api.calls("closeForumTopic")
