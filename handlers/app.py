@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
 from telegram.ext import (
+    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -45,6 +46,8 @@ BotApp = Application[
 CONCURRENT_UPDATES = 64
 # How often unclaimed cases are reminded of and inactive ones closed.
 TICK_SECONDS = 60
+# How often PTB's rate limiter retries after a 429 before `deliver` gets the error.
+RATE_LIMIT_RETRIES = 3
 # Button data of the counsellors' buttons (claim, close), versioned like every button.
 _GROUP_PRESSES = re.compile(rf"^1:({Press.CASE_CLAIM.value}|{Press.CASE_CLOSE.value}):")
 # Messages that are not text: answered with "I can read text".
@@ -90,6 +93,11 @@ def build_application(
         # Parents are independent: process their updates concurrently (one parent's updates are
         # still serialised by the use case's per-parent lock).
         .concurrent_updates(CONCURRENT_UPDATES)
+        # Telegram's flood limits: about 30 messages per second overall and 20 per minute into
+        # one group (the counsellors' forum). PTB's limiter paces, and on a 429 it holds back
+        # every request for `retry_after` and retries; `deliver` retries network errors.
+        # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
