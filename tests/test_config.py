@@ -60,3 +60,48 @@ def test_invalid_config_names_the_key(tmp_path: Path, text: str, key: str) -> No
 def test_missing_config_file_says_how_to_fix(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="config.example.yaml"):
         load_config(tmp_path / "nope.yaml", environ={})
+
+
+COUNSELLING = """
+counselling:
+  group_id: -1001234
+  counsellors:
+    - {id: 11, name: 'Beraterin Anna'}
+  office_hours: {mon: "09:00-12:00,14:00-18:00"}
+  state: by
+"""
+
+
+def test_the_counselling_section(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(COUNSELLING, encoding="utf-8")
+    counselling = load_config(path, environ={}).counselling
+    assert counselling is not None
+    assert counselling.group_id == -1001234
+    assert counselling.counsellor(11) is not None
+    assert counselling.counsellor(12) is None
+    assert counselling.state == "BY"
+    assert len(counselling.office_hours["mon"]) == 2
+    assert counselling.default_name == "Beratungsteam"
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        (("group_id: -1001234", "group_id: abc"), "counselling.group_id"),
+        (("state: by", "state: XX"), "counselling.state"),
+        (('mon: "09:00-12:00,14:00-18:00"', 'mon: "12:00-09:00"'), "counselling.office_hours.mon"),
+        (
+            ('mon: "09:00-12:00,14:00-18:00"', 'montag: "09:00-12:00"'),
+            "counselling.office_hours.montag",
+        ),
+        (("{id: 11, name: 'Beraterin Anna'}", "{id: 11}"), "counselling.counsellors[0].name"),
+    ],
+)
+def test_a_broken_counselling_section_names_its_key(
+    tmp_path: Path, change: tuple[str, str], key: str
+) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(COUNSELLING.replace(*change), encoding="utf-8")
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.").replace("[", r"\[")):
+        load_config(path, environ={})
