@@ -163,6 +163,9 @@ def _add_handlers(application: BotApp, commands: Sequence[Command]) -> None:
 
 async def _post_init(application: BotApp) -> None:
     await application.bot_data.store.open()
+    counselling = application.bot_data.counselling
+    if counselling is not None:
+        await counselling.outbox.resume()  # what a crash left pending goes out first
     specs = application.bot_data.dialogue.kb.commands
     commands = [BotCommand(c.name, c.description) for c in specs if c.menu]
     await application.bot.set_my_commands(commands)
@@ -170,6 +173,8 @@ async def _post_init(application: BotApp) -> None:
 
 
 async def _post_shutdown(application: BotApp) -> None:
+    if application.bot_data.counselling is not None:
+        await application.bot_data.counselling.outbox.stop()
     await application.bot_data.store.close()
 
 

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 from telegram import Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import ExtBot
 
 from bot.cases.ports import ParentGone, TopicGone
 from bot.dialogue.events import MessageRef
 from bot.dialogue.model import Reply, Rows
+from bot.outbox.model import DeliveryFailed, RetryLater
 from handlers.delivery import Undeliverable, deliver
 from handlers.render import render
 
@@ -24,6 +25,17 @@ _TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed", "thr
 def _topic_gone(exc: Undeliverable) -> bool:
     cause = exc.__cause__
     return isinstance(cause, BadRequest) and any(s in cause.message.lower() for s in _TOPIC_GONE)
+
+
+def _group_failure(exc: Undeliverable) -> Exception:
+    """Translate a failed send to the group into what the outbox and the use case expect."""
+    cause = exc.__cause__
+    if isinstance(cause, RetryAfter):
+        wait = cause.retry_after
+        return RetryLater(wait if isinstance(wait, int | float) else wait.total_seconds())
+    if _topic_gone(exc):
+        return TopicGone(str(exc))
+    return DeliveryFailed(str(exc), permanent=isinstance(cause, BadRequest))
 
 
 def _parent_gone(exc: Undeliverable) -> bool:
@@ -48,7 +60,7 @@ class TelegramGroup:
                 lambda: self._bot.create_forum_topic(self._group, name), "createForumTopic"
             )
         except Undeliverable as exc:
-            raise TopicGone(str(exc)) from exc
+            raise _group_failure(exc) from exc
         return topic.message_thread_id
 
     async def rename_topic(self, topic_id: int, name: str) -> None:
@@ -86,7 +98,7 @@ class TelegramGroup:
                     "sendMessage",
                 )
             except Undeliverable as exc:
-                raise TopicGone(str(exc)) from exc
+                raise _group_failure(exc) from exc
 
     async def copy_in(self, topic_id: int, message: MessageRef) -> None:
         """Copy a parent's message into a topic."""
@@ -98,9 +110,7 @@ class TelegramGroup:
                 "copyMessage",
             )
         except Undeliverable as exc:
-            if _topic_gone(exc):
-                raise TopicGone(str(exc)) from exc
-            logger.warning("message not copied into the topic: %s", exc)
+            raise _group_failure(exc) from exc
 
 
 class TelegramParents:

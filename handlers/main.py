@@ -27,6 +27,11 @@ def _fail(message: str, code: int = EXIT_BAD_SETUP) -> int:
     return code
 
 
+def _without_traceback(record: logging.LogRecord) -> bool:
+    record.exc_info = None
+    return True
+
+
 def configure_logging(level: str) -> None:
     """Log to stderr; keep HTTP client logs quiet because their URLs contain the token."""
     logging.basicConfig(
@@ -34,6 +39,9 @@ def configure_logging(level: str) -> None:
     )
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # PTB's rate limiter logs a traceback when its retries run out, but the 429 is handled:
+    # `handlers.delivery` waits and retries, the outbox keeps the message. Keep the line only.
+    logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_without_traceback)
 
 
 def run(config_path: str | None = None) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,3 +56,37 @@ async def spawn_bot(
         stdout=output,
         stderr=output,
     )
+
+
+class BotProcess:
+    """Starts, kills and restarts the bot as a subprocess; collects its log."""
+
+    def __init__(
+        self, api: FakeBotAPI, data_dir: Path, log: Path, config: Path | None = None
+    ) -> None:
+        self.api, self.data_dir, self.log, self.config = api, data_dir, log, config
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+
+    async def start(self) -> None:
+        with self.log.open("a", encoding="utf-8") as log:
+            self.process = await spawn_bot(self.api, self.data_dir, log, config=self.config)
+        self.starts += 1
+        # Ready once it has registered its commands (post_init); updates queue until it polls.
+        await self.api.wait_for_calls("setMyCommands", self.starts, timeout=30)
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()  # SIGKILL: no cleanup at all
+        await self.process.wait()
+
+    async def stop(self) -> int:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), timeout=20)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        return self.process.returncode or 0

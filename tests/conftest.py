@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from bot.content.checks import validate
 from bot.content.knowledge import KnowledgeBase
 from bot.content.yamlsource import ProblemsError
 from bot.dialogue.core import Dialogue
+from bot.storage.memory import MemoryStore
+from bot.storage.sqlite import SqliteStore, open_store
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # see handlers/__init__.py
 
@@ -43,3 +46,16 @@ def kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def dialogue(kb: KnowledgeBase) -> Dialogue:
     return Dialogue(kb, Config())
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[MemoryStore | SqliteStore]:
+    """Each store implementation, opened on a fresh directory (the contract tests run on both)."""
+    kind = MemoryStore() if request.param == "memory" else open_store(tmp_path)
+    await kind.open()
+    try:
+        yield kind
+    finally:
+        await kind.close()

@@ -98,7 +98,7 @@ class World:
         self.group, self.parents, self.clock = FakeGroup(), FakeParents(), Clock(now)
         self.dialogue = Dialogue(kb, Config(counselling=CONFIG))
         self.counselling = Counselling(
-            CONFIG, kb, self.store, self.group, self.parents, BERLIN, lambda _: None
+            CONFIG, kb, self.store, self.group, self.parents, BERLIN, lambda _: None, inline=True
         )
         self.conversation = Conversation(
             self.dialogue, self.store, self.clock, BERLIN, counselling=self.counselling

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -12,42 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.botprocess import spawn_bot
+from tests.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI
 
 PARENT_ID = 4711
-
-
-class BotProcess:
-    """Starts, kills and restarts the bot as a subprocess; collects its log."""
-
-    def __init__(self, api: FakeBotAPI, data_dir: Path, log: Path) -> None:
-        self.api, self.data_dir, self.log = api, data_dir, log
-        self.process: asyncio.subprocess.Process | None = None
-        self.starts = 0
-
-    async def start(self) -> None:
-        with self.log.open("a", encoding="utf-8") as log:
-            self.process = await spawn_bot(self.api, self.data_dir, log)
-        self.starts += 1
-        # Ready once it has registered its commands (post_init); updates queue until it polls.
-        await self.api.wait_for_calls("setMyCommands", self.starts, timeout=30)
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()  # SIGKILL: no cleanup at all
-        await self.process.wait()
-
-    async def stop(self) -> int:
-        assert self.process is not None
-        if self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), timeout=20)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
-        return self.process.returncode or 0
 
 
 @pytest.fixture

@@ -62,11 +62,11 @@ async def test_the_whole_case_lifecycle(world: tuple[FakeBotAPI, dict[str, Any]]
     await api.wait_for_message(
         PARENT_ID, lambda m: "Anfrage #1 ist eingegangen" in m["text"], include_existing=True
     )
-    (topic,) = api.topics(group["id"])
-    thread = topic["message_thread_id"]
     context = await api.wait_for_message(
         group["id"], lambda m: "Neue Anfrage #1" in m["text"], include_existing=True
     )
+    (topic,) = api.topics(group["id"])
+    thread = topic["message_thread_id"]
     assert "Mara" not in context["text"]
 
     api.send_text(PARENT_ID, "Mein Ex zahlt seit Monaten nichts.")

@@ -7,7 +7,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-from collections.abc import AsyncIterator
 from contextlib import closing
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -37,16 +36,6 @@ AnyStore = MemoryStore | SqliteStore
 
 # Both implementations must satisfy the protocol (checked by mypy on this file).
 _PROTOCOL_CHECK: tuple[Store, Store] = (MemoryStore(), SqliteStore(Path("unused")))
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AnyStore]:
-    kind: AnyStore = MemoryStore() if request.param == "memory" else open_store(tmp_path)
-    await kind.open()
-    try:
-        yield kind
-    finally:
-        await kind.close()
 
 
 def sql(path: Path, query: str) -> list[Any]:

@@ -21,7 +21,13 @@ class GroupChannel(Protocol):
     """The counsellors' forum supergroup."""
 
     async def create_topic(self, name: str) -> int:
-        """Create a forum topic and return its id."""
+        """Create a forum topic and return its id.
+
+        Raises:
+            RetryLater: Telegram asked to wait longer than the transport retried.
+            DeliveryFailed: The group could not be reached.
+
+        """
 
     async def rename_topic(self, topic_id: int, name: str) -> None:
         """Rename a topic (best effort)."""
@@ -34,6 +40,8 @@ class GroupChannel(Protocol):
 
         Raises:
             TopicGone: The topic was deleted.
+            RetryLater: Telegram asked to wait longer than the transport retried.
+            DeliveryFailed: Anything else went wrong.
 
         """
 
@@ -42,6 +50,8 @@ class GroupChannel(Protocol):
 
         Raises:
             TopicGone: The topic was deleted.
+            RetryLater: Telegram asked to wait longer than the transport retried.
+            DeliveryFailed: Anything else went wrong.
 
         """
 

@@ -11,8 +11,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.cases.deliveries import GROUP_QUEUE, DeliveryKind, GroupDelivery
 from bot.cases.hours import OfficeHours
 from bot.cases.model import Case, CaseStatus, InvalidTransition
 from bot.cases.ports import GroupChannel, ParentChannel, ParentGone, TopicGone
@@ -21,10 +23,16 @@ from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.callbacks import Press
 from bot.dialogue.events import MessageRef
 from bot.dialogue.model import Reply, button
-from bot.storage.ports import CaseStore
+from bot.outbox.dispatcher import Outbox
+from bot.outbox.model import DeliveryFailed, OutboxItem, Priority
+from bot.storage.ports import CaseStore, OutboxStore
 
 logger = logging.getLogger(__name__)
 NOTE_PREFIXES = ("//", "/notiz")
+
+
+class CaseStores(CaseStore, OutboxStore, Protocol):
+    """The case metadata and the outbox that carries messages to the group."""
 
 
 @dataclass(frozen=True)
@@ -44,11 +52,13 @@ class Counselling:
         self,
         config: CounsellingConfig,
         kb: KnowledgeBase,
-        store: CaseStore,
+        store: CaseStores,
         group: GroupChannel,
         parents: ParentChannel,
         zone: ZoneInfo,
         answer: Callable[[str], Reply | None],
+        *,
+        inline: bool = False,
     ) -> None:
         """Wire the use cases to their ports.
 
@@ -60,6 +70,8 @@ class Counselling:
             parents: The parents' chats.
             zone: The time zone of office hours and the times shown.
             answer: Renders an FAQ entry by id, for canned replies (`/antwort <id>`).
+            inline: Send to the group within each call instead of from the background
+                (deterministic tests); either way every message passes the durable outbox.
 
         """
         self.config = config
@@ -70,6 +82,7 @@ class Counselling:
         self.zone = zone
         self.hours = OfficeHours(config.office_hours, config.state, zone)
         self._answer = answer
+        self.outbox = Outbox(store, GROUP_QUEUE, self.deliver, inline=inline)
 
     # -- names -----------------------------------------------------------------------------
     def _counsellor_name(self, case: Case) -> str:
@@ -102,10 +115,13 @@ class Counselling:
             return (Reply(self.texts("case_already_open", number=existing.number)),)
         case = await self.store.open_case(parent_id, category, show_first_name, now)
         ahead = len(await self.store.open_cases()) - 1
-        try:
-            case = await self._new_topic(case, first_name if show_first_name else None, language)
-        except TopicGone:
-            logger.warning("counsellors' group unreachable: case #%d stays waiting", case.number)
+        context = GroupDelivery(
+            case.number,
+            DeliveryKind.CONTEXT,
+            first_name=first_name if show_first_name else None,
+            language=language,
+        )
+        await self._send(case, context)
         return (Reply(self._status_text(case, ahead, now)),)
 
     def _status_text(self, case: Case, ahead: int, now: datetime) -> str:
@@ -137,19 +153,56 @@ class Counselling:
         await self.group.post(topic_id, context, buttons)
         return case
 
-    async def _post(self, case: Case, text: str) -> Case:
-        """Post into the case's topic; a deleted topic is recreated and the context reposted."""
-        if case.topic_id is not None:
-            try:
-                await self.group.post(case.topic_id, text)
-                return case
-            except TopicGone:
-                logger.info("topic of case #%d is gone; recreating it", case.number)
-        case = await self._new_topic(case, None, None)
-        assert case.topic_id is not None  # noqa: S101 - just created
-        await self.group.post(case.topic_id, self.texts("group_topic_recreated"))
-        await self.group.post(case.topic_id, text)
-        return case
+    async def _send(self, case: Case, delivery: GroupDelivery, urgent: bool = False) -> None:
+        """Write a delivery to the outbox; it is sent from there, in order, crisis first."""
+        priority = Priority.URGENT if urgent else Priority.NORMAL
+        await self.outbox.put(delivery.to_payload(), owner=case.parent_id, priority=priority)
+
+    async def _post(self, case: Case, text: str, urgent: bool = False) -> None:
+        await self._send(case, GroupDelivery(case.number, DeliveryKind.POST, text), urgent)
+
+    async def deliver(self, item: OutboxItem) -> None:
+        """Send one outbox item into its case's topic; a deleted topic is recreated first.
+
+        Raises:
+            DeliveryFailed: The group could not be reached; the outbox tries again later.
+
+        """
+        delivery = GroupDelivery.from_payload(item.payload)
+        case = await self.store.case(delivery.case)
+        if case is None:
+            return  # deleted with the parent's data
+        try:
+            if case.topic_id is None:
+                case = await self._new_topic(case, delivery.first_name, delivery.language)
+            elif delivery.kind is not DeliveryKind.CONTEXT:
+                try:
+                    await self._perform(case, delivery)
+                    return
+                except TopicGone:
+                    if not case.status.is_open:
+                        return  # the topic of a finished case was removed: nothing to repair
+                    logger.info("topic of case #%d is gone; recreating it", case.number)
+                    case = await self._new_topic(case, None, None)
+                    await self._perform(
+                        case,
+                        replace(
+                            delivery,
+                            kind=DeliveryKind.POST,
+                            text=self.texts("group_topic_recreated"),
+                        ),
+                    )
+            if delivery.kind is not DeliveryKind.CONTEXT:
+                await self._perform(case, delivery)
+        except TopicGone as exc:
+            raise DeliveryFailed(str(exc)) from exc
+
+    async def _perform(self, case: Case, delivery: GroupDelivery) -> None:
+        assert case.topic_id is not None  # noqa: S101 - callers create the topic first
+        if delivery.kind is DeliveryKind.COPY and delivery.message is not None:
+            await self.group.copy_in(case.topic_id, delivery.message)
+        elif delivery.kind is DeliveryKind.POST and delivery.text is not None:
+            await self.group.post(case.topic_id, delivery.text)
 
     # -- relaying --------------------------------------------------------------------------
     async def relay_from_parent(
@@ -158,16 +211,14 @@ class Counselling:
         """Copy a parent's message into the topic; a crisis also raises an alert there."""
         if crisis_concept is not None:
             alert = self.texts("group_crisis_alert", number=case.number, concept=crisis_concept)
-            case = await self._post(case, alert)
-        try:
-            if case.topic_id is None:
-                raise TopicGone
-            await self.group.copy_in(case.topic_id, message)
-        except TopicGone:
-            case = await self._post(case, self.texts("group_topic_recreated"))
-            assert case.topic_id is not None  # noqa: S101 - _post creates one
-            await self.group.copy_in(case.topic_id, message)
-        await self.store.save_case(replace(case, last_activity_at=now))
+            await self._post(case, alert, urgent=True)
+        await self._send(case, GroupDelivery(case.number, DeliveryKind.COPY, message=message))
+        await self._touch(case, now)
+
+    async def _touch(self, case: Case, now: datetime) -> None:
+        """Record activity on the stored case (a delivery may have changed its topic)."""
+        fresh = await self.store.case(case.number) or case
+        await self.store.save_case(replace(fresh, last_activity_at=now))
 
     async def on_group_message(self, event: GroupMessage, now: datetime) -> None:
         """Relay the assigned counsellor's message to the parent; notes and others stay."""
@@ -185,7 +236,7 @@ class Counselling:
         except ParentGone:
             await self._parent_gone(case, now)
             return
-        await self.store.save_case(replace(case, last_activity_at=now))
+        await self._touch(case, now)
 
     async def _parent_gone(self, case: Case, now: datetime) -> None:
         await self._post(case, self.texts("group_parent_blocked", number=case.number))
@@ -225,6 +276,7 @@ class Counselling:
         return True
 
     async def _finish(self, case: Case, status: CaseStatus, now: datetime) -> Case:
+        case = await self.store.case(case.number) or case  # the topic may have been recreated
         try:
             done = case.moved(status, now)
         except InvalidTransition:
@@ -298,7 +350,8 @@ class Counselling:
         return self.texts("group_open_cases", lines="\n".join(lines))
 
     async def tick(self, now: datetime) -> None:
-        """Remind the group of unclaimed cases and close inactive ones (run by a repeating job)."""
+        """Retry the outbox, remind of unclaimed cases, close inactive ones (a repeating job)."""
+        await self.outbox.resume()
         remind = timedelta(minutes=self.config.remind_unclaimed_after_minutes)
         inactive = timedelta(hours=self.config.close_inactive_after_hours)
         for case in await self.store.open_cases():
@@ -313,4 +366,4 @@ class Counselling:
                 await self._post(
                     case, self.texts("group_reminder", number=case.number, minutes=minutes)
                 )
-                await self.store.save_case(replace(case, last_activity_at=now))
+                await self._touch(case, now)

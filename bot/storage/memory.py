@@ -5,11 +5,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from bot.cases.model import Case, CaseStatus
+from bot.outbox.model import ItemStatus, OutboxItem, Priority
 from bot.storage.case_rows import case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
 from bot.storage.ports import FeedbackSummary, UnansweredQuestion, UserInfo
@@ -54,6 +57,7 @@ class MemoryStore:
         self._counters: dict[str, dict[str, int]] = {}
         self._cases: dict[int, tuple[Any, ...]] = {}  # rows, as the SQLite store keeps them
         self._sequence = 0
+        self._outbox: dict[int, tuple[OutboxItem, ItemStatus]] = {}
 
     async def open(self) -> None:
         """Open the store (nothing to do in memory)."""
@@ -172,8 +176,56 @@ class MemoryStore:
         """Return every open case, oldest first."""
         return [c for c in self._all_cases() if c.status.is_open]
 
+    async def enqueue(
+        self,
+        queue: str,
+        priority: Priority,
+        owner: int | None,
+        payload: Mapping[str, Any],
+        now: datetime,
+    ) -> int:
+        """Write a pending item and return its id."""
+        item_id = max(self._outbox, default=0) + 1
+        copied = json.loads(json.dumps(payload))  # JSON round trip, as SQLite stores it
+        item = OutboxItem(item_id, queue, priority, owner, copied, 0, to_utc(now))
+        self._outbox[item_id] = (item, ItemStatus.PENDING)
+        return item_id
+
+    async def next_pending(self, queue: str) -> OutboxItem | None:
+        """Return the queue's pending item to send next (most urgent, then oldest)."""
+        pending = [
+            item
+            for item, status in self._outbox.values()
+            if item.queue == queue and status is ItemStatus.PENDING
+        ]
+        return min(pending, key=lambda item: (item.priority, item.id), default=None)
+
+    async def mark_sent(self, item_id: int, now: datetime) -> None:
+        """Mark an item sent and forget its payload."""
+        item, _ = self._outbox[item_id]
+        self._outbox[item_id] = (replace(item, payload={}), ItemStatus.SENT)
+
+    async def record_failure(self, item_id: int, give_up_after: int) -> ItemStatus:
+        """Count a failed attempt; after `give_up_after` of them the item is FAILED."""
+        if item_id not in self._outbox:
+            return ItemStatus.FAILED
+        item, status = self._outbox[item_id]
+        item = replace(item, attempts=item.attempts + 1)
+        status = ItemStatus.FAILED if item.attempts >= give_up_after else status
+        self._outbox[item_id] = (item, status)
+        return status
+
+    async def outbox_backlog(self, queue: str) -> int:
+        """Return how many items of a queue are pending."""
+        return sum(
+            1
+            for item, status in self._outbox.values()
+            if item.queue == queue and status is ItemStatus.PENDING
+        )
+
     async def delete_user(self, user_id: int) -> None:
         """Delete everything stored about a user (daily counters hold no user and stay)."""
+        self._outbox = {k: v for k, v in self._outbox.items() if v[0].owner != user_id}
         self._cases = {n: r for n, r in self._cases.items() if r[1] != user_id}
         self._users.pop(user_id, None)
         self._states.pop(user_id, None)
@@ -188,4 +240,5 @@ class MemoryStore:
             or any(row.user_id == user_id for row in self._feedback)
             or any(row.user_id == user_id for row in self._unanswered)
             or any(row[1] == user_id for row in self._cases.values())
+            or any(item.owner == user_id for item, _ in self._outbox.values())
         )

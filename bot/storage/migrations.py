@@ -76,4 +76,20 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX cases_by_parent ON cases (parent_id, status);
     CREATE INDEX cases_by_topic ON cases (topic_id);
     """,
+    # 3: the durable outbox (messages to the counsellors' group, later announcements).
+    """
+    CREATE TABLE outbox (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        queue      TEXT NOT NULL,
+        priority   INTEGER NOT NULL,
+        user_id    INTEGER,
+        payload    TEXT NOT NULL,
+        status     TEXT NOT NULL DEFAULT 'pending',
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        sent_at    TEXT
+    );
+    CREATE INDEX outbox_pending ON outbox (queue, status, priority, id);
+    CREATE INDEX outbox_by_user ON outbox (user_id);
+    """,
 )

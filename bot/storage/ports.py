@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from bot.cases.model import Case
+from bot.outbox.model import ItemStatus, OutboxItem, Priority
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,32 @@ class CaseStore(Protocol):
         """Return every open case, oldest first."""
 
 
+class OutboxStore(Protocol):
+    """Messages written before they are sent, so that a crash loses none."""
+
+    async def enqueue(
+        self,
+        queue: str,
+        priority: Priority,
+        owner: int | None,
+        payload: Mapping[str, Any],
+        now: datetime,
+    ) -> int:
+        """Write a pending item and return its id."""
+
+    async def next_pending(self, queue: str) -> OutboxItem | None:
+        """Return the queue's pending item to send next (most urgent, then oldest)."""
+
+    async def mark_sent(self, item_id: int, now: datetime) -> None:
+        """Mark an item sent and forget its payload."""
+
+    async def record_failure(self, item_id: int, give_up_after: int) -> ItemStatus:
+        """Count a failed attempt; after `give_up_after` of them the item is FAILED."""
+
+    async def outbox_backlog(self, queue: str) -> int:
+        """Return how many items of a queue are pending."""
+
+
 class PersonalData(Protocol):
     """Everything about one parent, across every table the personal-data registry names."""
 
@@ -125,7 +153,14 @@ class PersonalData(Protocol):
 
 
 class Store(
-    UserDirectory, StateStore, FeedbackLog, CounterStore, CaseStore, PersonalData, Protocol
+    UserDirectory,
+    StateStore,
+    FeedbackLog,
+    CounterStore,
+    CaseStore,
+    OutboxStore,
+    PersonalData,
+    Protocol,
 ):
     """All ports in one object, as both implementations provide them, plus open and close.
 

@@ -45,4 +45,5 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("feedback", "user_id", "votes on answers"),
     PersonalTable("unanswered", "user_id", "redacted questions the bot could not answer"),
     PersonalTable("cases", "parent_id", "counsellor cases: status, times, topic, rating"),
+    PersonalTable("outbox", "user_id", "messages about a parent not yet sent to the counsellors"),
 )

@@ -10,9 +10,10 @@ coroutine never lands inside another coroutine's transaction on the shared conne
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import Any
 import aiosqlite
 
 from bot.cases.model import Case, CaseStatus
+from bot.outbox.model import ItemStatus, OutboxItem, Priority
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
 from bot.storage.migrations import MIGRATIONS
@@ -406,6 +408,69 @@ class SqliteStore:
     async def open_cases(self) -> list[Case]:
         """Return every open case, oldest first."""
         return await self._cases(f"WHERE status IN ({_OPEN}) ORDER BY number")
+
+    async def enqueue(
+        self,
+        queue: str,
+        priority: Priority,
+        owner: int | None,
+        payload: Mapping[str, Any],
+        now: datetime,
+    ) -> int:
+        """Write a pending item (committed when this returns) and return its id."""
+        async with self._use() as connection:
+            cursor = await connection.execute(
+                "INSERT INTO outbox (queue, priority, user_id, payload, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (queue, int(priority), owner, json.dumps(payload), _timestamp(now)),
+            )
+            await connection.commit()
+        assert cursor.lastrowid is not None  # noqa: S101 - an INSERT into a rowid table has one
+        return cursor.lastrowid
+
+    async def next_pending(self, queue: str) -> OutboxItem | None:
+        """Return the queue's pending item to send next (most urgent, then oldest)."""
+        rows = await self._read(
+            "SELECT id, queue, priority, user_id, payload, attempts, created_at FROM outbox "
+            "WHERE queue = ? AND status = 'pending' ORDER BY priority, id LIMIT 1",
+            (queue,),
+        )
+        if not rows:
+            return None
+        item_id, name, priority, owner, payload, attempts, created = rows[0]
+        return OutboxItem(
+            item_id,
+            name,
+            Priority(priority),
+            owner,
+            json.loads(payload),
+            attempts,
+            datetime.fromisoformat(created),
+        )
+
+    async def mark_sent(self, item_id: int, now: datetime) -> None:
+        """Mark an item sent and forget its payload."""
+        await self._write(
+            "UPDATE outbox SET status = 'sent', payload = '{}', sent_at = ? WHERE id = ?",
+            (_timestamp(now), item_id),
+        )
+
+    async def record_failure(self, item_id: int, give_up_after: int) -> ItemStatus:
+        """Count a failed attempt; after `give_up_after` of them the item is FAILED."""
+        await self._write(
+            "UPDATE outbox SET attempts = attempts + 1, status = CASE WHEN attempts + 1 >= ? "
+            "THEN 'failed' ELSE status END WHERE id = ?",
+            (give_up_after, item_id),
+        )
+        rows = await self._read("SELECT status FROM outbox WHERE id = ?", (item_id,))
+        return ItemStatus(rows[0][0]) if rows else ItemStatus.FAILED
+
+    async def outbox_backlog(self, queue: str) -> int:
+        """Return how many items of a queue are pending."""
+        rows = await self._read(
+            "SELECT COUNT(*) FROM outbox WHERE queue = ? AND status = 'pending'", (queue,)
+        )
+        return int(rows[0][0])
 
     async def delete_user(self, user_id: int) -> None:
         """Delete everything stored about a user, in one transaction.

@@ -850,6 +850,10 @@ class FakeBotAPI:
         """
         self._delays.append(_Delay(self._fault_method(method), seconds, times))
 
+    def delete_topic(self, chat: Any, thread_id: int) -> None:
+        """Act as if a group admin deleted a forum topic in their client."""
+        self._delete_forum_topic({"chat_id": _id_of(chat), "message_thread_id": thread_id})
+
     def block(self, user: Any) -> None:
         """Act as if the user blocked the bot: every call to their chat gets 403."""
         self._blocked.add(_id_of(user))

@@ -1,0 +1,75 @@
+"""What the hand-over sends to the counsellors' group through the outbox, as typed values.
+
+The outbox stores payloads as JSON; a delivery names its case (not its topic), so a topic that
+was recreated meanwhile is found at sending time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from bot.dialogue.events import MessageRef
+
+GROUP_QUEUE = "counsellors"
+
+
+class DeliveryKind(Enum):
+    """What to do in the case's topic."""
+
+    CONTEXT = "context"  # create the topic (if it has none) and post the case's context
+    POST = "post"  # post a text from the bot
+    COPY = "copy"  # copy the parent's message
+
+
+@dataclass(frozen=True)
+class GroupDelivery:
+    """One thing to send into a case's topic.
+
+    Attributes:
+        case: The case number.
+        kind: What to send.
+        text: The text of a POST.
+        message: The parent's message of a COPY.
+        first_name: The first name for the CONTEXT, only with the parent's consent.
+        language: The parent's language for the CONTEXT.
+
+    """
+
+    case: int
+    kind: DeliveryKind
+    text: str | None = None
+    message: MessageRef | None = None
+    first_name: str | None = None
+    language: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """Return the JSON-compatible payload."""
+        payload: dict[str, Any] = {"case": self.case, "kind": self.kind.value}
+        if self.text is not None:
+            payload["text"] = self.text
+        if self.message is not None:
+            payload["chat"] = self.message.chat_id
+            payload["message"] = self.message.message_id
+        if self.first_name is not None:
+            payload["first_name"] = self.first_name
+        if self.language is not None:
+            payload["language"] = self.language
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> GroupDelivery:
+        """Read a payload written by `to_payload`."""
+        message = None
+        if "message" in payload:
+            message = MessageRef(int(payload["chat"]), int(payload["message"]))
+        return cls(
+            case=int(payload["case"]),
+            kind=DeliveryKind(payload["kind"]),
+            text=payload.get("text"),
+            message=message,
+            first_name=payload.get("first_name"),
+            language=payload.get("language"),
+        )

@@ -1,0 +1,136 @@
+"""The outbox's sender: takes pending items in priority order and hands them to a deliverer.
+
+Items are written before anything is sent, so a crash (even `kill -9`) loses nothing: the next
+start sends what is still pending. Delivery is at least once: an item sent just before a crash
+and not yet marked sent goes out again. Pacing under Telegram's limits is left to the transport
+(PTB's `AIORateLimiter`), which blocks each send until it may go; because the next item is read
+only after the previous one left, an urgent item written meanwhile overtakes the backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.outbox.model import DeliveryFailed, ItemStatus, OutboxItem, Priority, RetryLater
+from bot.storage.ports import OutboxStore
+
+logger = logging.getLogger(__name__)
+GIVE_UP_AFTER = 5  # failed attempts; the periodic drain retries in between
+
+Deliver = Callable[[OutboxItem], Awaitable[None]]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Outbox:
+    """One queue of a durable outbox.
+
+    Args:
+        store: Where items are kept.
+        queue: The queue's name (one per destination, e.g. the counsellors' group).
+        deliver: Sends one item; raises `RetryLater` or `DeliveryFailed` when it could not.
+        inline: Send within `put` instead of in a background task (tests, deterministic runs).
+        clock: The current time.
+        sleep: How to wait for a `RetryLater` (tests pass one that does not wait).
+
+    """
+
+    def __init__(
+        self,
+        store: OutboxStore,
+        queue: str,
+        deliver: Deliver,
+        *,
+        inline: bool = False,
+        clock: Callable[[], datetime] = _utc_now,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._store = store
+        self._queue = queue
+        self._deliver = deliver
+        self._inline = inline
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[int] | None = None
+        self._again = False
+
+    async def put(
+        self, payload: Mapping[str, Any], *, owner: int | None, priority: Priority
+    ) -> None:
+        """Write an item, then start sending (in the background unless inline)."""
+        await self._store.enqueue(self._queue, priority, owner, payload, self._clock())
+        if self._inline:
+            await self.drain()
+        else:
+            self.wake()
+
+    async def resume(self) -> None:
+        """Send what is left over (after a restart, or items waiting for a retry)."""
+        if self._inline:
+            await self.drain()
+        else:
+            self.wake()
+
+    def wake(self) -> None:
+        """Make sure a background drain runs (call from within the event loop)."""
+        self._again = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self.drain())
+
+    async def idle(self) -> None:
+        """Wait until the background drain has finished."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    async def stop(self) -> None:
+        """Stop the background drain; what is pending stays for the next start."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def backlog(self) -> int:
+        """Return how many items wait."""
+        return await self._store.outbox_backlog(self._queue)
+
+    async def drain(self) -> int:
+        """Send pending items until none is left or one fails; return how many were handled."""
+        sent = 0
+        async with self._lock:
+            while True:
+                self._again = False
+                item = await self._store.next_pending(self._queue)
+                if item is None:
+                    if self._again:
+                        continue
+                    return sent
+                if not await self._send(item):
+                    return sent
+                sent += 1
+
+    async def _send(self, item: OutboxItem) -> bool:
+        """Deliver one item; return False when draining should stop for now."""
+        while True:
+            try:
+                await self._deliver(item)
+            except RetryLater as wait:
+                logger.info("outbox %s: waiting %.0f s (429)", self._queue, wait.seconds)
+                await self._sleep(wait.seconds)
+                continue
+            except DeliveryFailed as exc:
+                limit = 1 if exc.permanent else GIVE_UP_AFTER
+                status = await self._store.record_failure(item.id, limit)
+                if status is ItemStatus.FAILED:
+                    logger.error("outbox %s: item %d given up: %s", self._queue, item.id, exc)
+                    return True  # the next items may go
+                logger.warning("outbox %s: item %d will be retried: %s", self._queue, item.id, exc)
+                return False
+            await self._store.mark_sent(item.id, self._clock())
+            return True
