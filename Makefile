@@ -42,6 +42,8 @@ crisis-model: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/matcher.py
+	$(BIN)/python bench/crisis.py
+	$(BIN)/python bench/handoff.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
