@@ -47,32 +47,37 @@ class PacedGroup:
         self.sent_at.append(time.perf_counter())
 
     async def create_topic(self, name: str) -> int:
+        """Create a topic after the pace interval."""
         await self._pace()
         self.topics += 1
         return 10_000 + self.topics
 
     async def rename_topic(self, topic_id: int, name: str) -> None:
-        return None
+        """Rename nothing (not paced; the outbox does not carry renames)."""
 
     async def close_topic(self, topic_id: int) -> None:
-        return None
+        """Close nothing."""
 
     async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
+        """Post after the pace interval; remember when crisis alerts arrive."""
         await self._pace()
         if text.startswith("🔴"):
             self.alerts.append((topic_id, time.perf_counter()))
 
     async def copy_in(self, topic_id: int, message: MessageRef) -> None:
+        """Copy after the pace interval; remember where the message went."""
         await self._pace()
         self.copies.append((topic_id, message))
 
 
 class Parents:
+    """Parents' chats that accept everything (not measured here)."""
+
     async def send(self, parent_id: int, replies: tuple[Reply, ...]) -> None:
-        return None
+        """Accept replies."""
 
     async def copy_out(self, parent_id: int, message: MessageRef) -> None:
-        return None
+        """Accept counsellors' messages."""
 
 
 async def run(cases: int, messages: int, scale: float) -> None:
