@@ -152,7 +152,7 @@ async def run(cases: int, messages: int, scale: float) -> None:
     ]
     drain = elapsed * scale / 60
     print(
-        f"crisis alerts {len(waits)}: longest wait {max(waits):.0f} s at real pace "
+        f"crisis alerts {len(waits)}: longest wait {max(waits, default=0):.0f} s at real pace "
         f"(the whole backlog takes {drain:.0f} min)"
     )
 
