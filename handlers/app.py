@@ -32,7 +32,13 @@ from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
 from bot.storage.ports import Store
 from handlers.channels import TelegramGroup, TelegramParents
-from handlers.counsellors import on_group_button, on_group_message, on_open_cases, tick
+from handlers.counsellors import (
+    on_figures,
+    on_group_button,
+    on_group_message,
+    on_open_cases,
+    tick,
+)
 from handlers.errors import on_error
 from handlers.parents import command, on_button, on_non_text, on_text
 from handlers.services import Bound, Context, Services
@@ -142,6 +148,7 @@ def _add_counsellor_handlers(application: BotApp, group_id: int) -> None:
     """Add the counsellors' group first, so nothing said there reaches the parents' handlers."""
     group = filters.Chat(chat_id=group_id)
     application.add_handler(CommandHandler("faelle", on_open_cases, filters=group))
+    application.add_handler(CommandHandler("statistik", on_figures, filters=group))
     application.add_handler(CallbackQueryHandler(on_group_button, pattern=_GROUP_PRESSES))
     application.add_handler(MessageHandler(group & ~filters.StatusUpdate.ALL, on_group_message))
     if application.job_queue is not None:

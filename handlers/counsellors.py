@@ -52,6 +52,9 @@ async def on_group_message(update: Update, context: Context) -> None:
     if text.startswith("/faelle"):
         await _answer(message, await counselling.open_cases_text(now))
         return
+    if text.startswith("/statistik"):
+        await _answer(message, await counselling.figures_text(now))
+        return
     ref = MessageRef(message.chat.id, message.message_id)
     await counselling.on_group_message(GroupMessage(user_id, topic, text, ref), now)
 
@@ -62,6 +65,14 @@ async def on_open_cases(update: Update, context: Context) -> None:
     message = update.effective_message
     if counselling is not None and message is not None:
         await _answer(message, await counselling.open_cases_text(datetime.now(UTC)))
+
+
+async def on_figures(update: Update, context: Context) -> None:
+    """Report the case figures of the last 30 days (`/statistik`, anywhere in the group)."""
+    counselling = _counsellor(update, context)
+    message = update.effective_message
+    if counselling is not None and message is not None:
+        await _answer(message, await counselling.figures_text(datetime.now(UTC)))
 
 
 async def _answer(message: Message, text: str) -> None:

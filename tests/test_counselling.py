@@ -267,3 +267,18 @@ async def test_without_a_group_the_console_says_it_runs_in_telegram(kb: Knowledg
     await conversation.handle(PARENT, Event(EventKind.COUNSEL))
     outcome = await conversation.handle(PARENT, Event(EventKind.BUTTON, "1:a:s"))
     assert "läuft über Telegram" in outcome.replies[-1].text
+
+
+async def test_case_figures_count_days_claim_times_and_ratings(world: World) -> None:
+    number = await world.request()
+    await world.counselling.claim(ANNA, number, MONDAY_10 + timedelta(minutes=12))
+    await world.counselling.close_by_counsellor(ANNA, number, MONDAY_10 + timedelta(hours=1))
+    await world.counselling.rate(PARENT.id, number, 4)
+    await world.parent(Event(EventKind.COUNSEL))
+    await world.parent(Event(EventKind.BUTTON, "1:a:s"))  # a second case, still waiting
+    report = await world.counselling.figures_text(MONDAY_10 + timedelta(hours=2))
+    assert "Fälle der letzten 30 Tage: 2 (pro Tag: 23.11. 2)" in report
+    assert "Übernommen: 1; Zeit bis zur Übernahme: Median 12 Min., längste 12 Min." in report
+    assert "Wartend jetzt: 1; längste Wartezeit 120 Min." in report
+    assert "Bewertung: 4.0 von 5 (1 Bewertungen)" in report
+    assert str(PARENT.id) not in report

@@ -15,6 +15,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.cases.deliveries import GROUP_QUEUE, DeliveryKind, GroupDelivery
+from bot.cases.figures import case_figures, figures_text
 from bot.cases.hours import OfficeHours
 from bot.cases.model import Case, CaseStatus, InvalidTransition
 from bot.cases.ports import GroupChannel, ParentChannel, ParentGone, TopicGone
@@ -29,6 +30,7 @@ from bot.storage.ports import CaseStore, OutboxStore
 
 logger = logging.getLogger(__name__)
 NOTE_PREFIXES = ("//", "/notiz")
+FIGURE_DAYS = 30
 
 
 class CaseStores(CaseStore, OutboxStore, Protocol):
@@ -348,6 +350,11 @@ class Counselling:
             for c in cases
         ]
         return self.texts("group_open_cases", lines="\n".join(lines))
+
+    async def figures_text(self, now: datetime, days: int = FIGURE_DAYS) -> str:
+        """Report the case figures of the last days (`/statistik`)."""
+        cases = await self.store.cases_opened_since(now - timedelta(days=days))
+        return figures_text(case_figures(cases, now, self.zone), days)
 
     async def tick(self, now: datetime) -> None:
         """Retry the outbox, remind of unclaimed cases, close inactive ones (a repeating job)."""

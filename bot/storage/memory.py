@@ -176,6 +176,10 @@ class MemoryStore:
         """Return every open case, oldest first."""
         return [c for c in self._all_cases() if c.status.is_open]
 
+    async def cases_opened_since(self, moment: datetime) -> list[Case]:
+        """Return the cases opened at or after a moment, oldest first."""
+        return [c for c in self._all_cases() if c.opened_at >= moment]
+
     async def enqueue(
         self,
         queue: str,

@@ -115,6 +115,9 @@ class CaseStore(Protocol):
     async def open_cases(self) -> list[Case]:
         """Return every open case, oldest first."""
 
+    async def cases_opened_since(self, moment: datetime) -> list[Case]:
+        """Return the cases opened at or after a moment, oldest first."""
+
 
 class OutboxStore(Protocol):
     """Messages written before they are sent, so that a crash loses none."""

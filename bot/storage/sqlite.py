@@ -409,6 +409,10 @@ class SqliteStore:
         """Return every open case, oldest first."""
         return await self._cases(f"WHERE status IN ({_OPEN}) ORDER BY number")
 
+    async def cases_opened_since(self, moment: datetime) -> list[Case]:
+        """Return the cases opened at or after a moment, oldest first."""
+        return await self._cases("WHERE opened_at >= ? ORDER BY number", (_timestamp(moment),))
+
     async def enqueue(
         self,
         queue: str,
