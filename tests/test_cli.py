@@ -147,3 +147,17 @@ def test_chat_answers_a_follow_up_in_context() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Unterhaltsvorschuss: Unterlagen" in result.stdout
+
+
+def test_chat_with_a_counsellors_group_shows_consent_and_the_request(tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "counselling:\n  group_id: -1001\n  counsellors:\n    - {id: 1, name: 'Beraterin Anna'}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "ELTERNLOTSE_CONFIG": str(config)}
+    result = run("chat", stdin="/beratung\n1\n/exit\n", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Telegram-Namen sieht niemand" in result.stdout
+    assert "Ihre Anfrage #1 ist eingegangen" in result.stdout
+    assert "läuft über Telegram" in result.stdout

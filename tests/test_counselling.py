@@ -282,3 +282,15 @@ async def test_case_figures_count_days_claim_times_and_ratings(world: World) -> 
     assert "Wartend jetzt: 1; längste Wartezeit 120 Min." in report
     assert "Bewertung: 4.0 von 5 (1 Bewertungen)" in report
     assert str(PARENT.id) not in report
+
+
+async def test_asking_for_a_person_leads_to_the_consent_step(world: World) -> None:
+    replies = await world.parent(text("Kann ich mit einer echten Beraterin sprechen?"))
+    assert "Telegram-Namen sieht niemand" in replies[0]
+    assert "noch nicht eingerichtet" not in "\n".join(replies)
+
+
+def test_without_a_group_the_contact_entry_says_so_honestly(kb: KnowledgeBase) -> None:
+    outcome = Dialogue(kb, Config()).ask("Kann ich mit einer echten Beraterin sprechen?")
+    assert outcome.entry_id == "beratung-kontakt"
+    assert "noch nicht eingerichtet" in outcome.replies[0].text

@@ -258,9 +258,9 @@ class Dialogue:
         best = decision.best
         score = best.score if best else 0.0
         if decision.verdict is Verdict.ANSWER and best is not None:
-            return self.views.answer(state, self.kb.entries[best.id], score, ids)
+            return self.presses.answer(state, self.kb.entries[best.id], score, ids)
         if decision.verdict is Verdict.ANSWER_WITH_ALTERNATIVES and best is not None:
-            outcome = self.views.answer(state, self.kb.entries[best.id], score, ids)
+            outcome = self.presses.answer(state, self.kb.entries[best.id], score, ids)
             others = self.views.alternatives(state, text, ids[1:])
             new_state = replace(outcome.state, pending_question=redact(text))
             return replace(outcome, replies=(*outcome.replies, others), state=new_state)

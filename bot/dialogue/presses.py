@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
-from bot.content.knowledge import KnowledgeBase
+from bot.content.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.dialogue.callbacks import ButtonData, Press, Reason
 from bot.dialogue.model import (
     Action,
@@ -84,7 +84,16 @@ class Presses:
     def entry(self, state: State, args: tuple[str, ...]) -> Outcome | None:
         """Answer the entry the button names."""
         entry = self.kb.entries.get(args[0])
-        return self.views.answer(state, entry) if entry is not None else None
+        return self.answer(state, entry) if entry is not None else None
+
+    def answer(
+        self, state: State, entry: Entry, score: float = 100.0, ids: tuple[str, ...] = ()
+    ) -> Outcome:
+        """Answer an entry; with counsellors, the hand-over entry leads to the consent step."""
+        if entry.kind is EntryKind.HANDOFF and self.counselling:
+            outcome = self.handoff(state)
+            return replace(outcome, entry_id=entry.id, score=score, candidates=ids or (entry.id,))
+        return self.views.answer(state, entry, score, ids)
 
     def flows(self, state: State, args: tuple[str, ...]) -> Outcome:
         """List the flows in place of the topic menu."""
