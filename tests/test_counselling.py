@@ -294,3 +294,35 @@ def test_without_a_group_the_contact_entry_says_so_honestly(kb: KnowledgeBase) -
     outcome = Dialogue(kb, Config()).ask("Kann ich mit einer echten Beraterin sprechen?")
     assert outcome.entry_id == "beratung-kontakt"
     assert "noch nicht eingerichtet" in outcome.replies[0].text
+
+
+async def test_a_rating_may_carry_a_comment_that_is_passed_on_not_stored(world: World) -> None:
+    number = await world.request()
+    await world.counselling.close_by_counsellor(ANNA, number, MONDAY_10)
+    rated = await world.parent(Event(EventKind.BUTTON, f"1:t:{number}:4"))
+    assert "noch einen Satz" in rated[0]
+    asked = await world.parent(Event(EventKind.BUTTON, f"1:q:{number}"))
+    assert "nächste Nachricht" in asked[0]
+    thanks = await world.parent(text("Sehr hilfreich, Rückruf gern unter 0171 1234567", 9))
+    assert "Kommentar ist beim Beratungsteam angekommen" in thanks[0]
+    posted = world.group.posts[-1][1]
+    assert posted.startswith(f"Rückmeldung zu #{number} (⭐⭐⭐⭐): Sehr hilfreich")
+    assert "1234567" not in posted  # redacted like every free text
+    posts = len(world.group.posts)
+    answer = await world.parent(text("Wie viel Kindergeld bekomme ich?", 10))
+    assert "Kindergeld" in answer[0]  # the next message is a question again
+    assert len(world.group.posts) == posts  # and not passed on
+    state = await world.store.load_state(PARENT.id)
+    assert state is not None
+    assert "Sehr hilfreich" not in str(state)
+
+
+async def test_the_comment_offer_lapses_when_the_parent_moves_on(world: World) -> None:
+    number = await world.request()
+    await world.counselling.close_by_counsellor(ANNA, number, MONDAY_10)
+    await world.parent(Event(EventKind.BUTTON, f"1:q:{number}"))
+    await world.parent(Event(EventKind.BUTTON, "1:m"))  # opens the menu instead
+    posts = len(world.group.posts)
+    answer = await world.parent(text("Wie viel Kindergeld bekomme ich?", 10))
+    assert "Kindergeld" in answer[0]
+    assert len(world.group.posts) == posts

@@ -326,6 +326,14 @@ class Counselling:
         if case is not None and case.parent_id == parent_id and not case.status.is_open:
             await self.store.save_case(replace(case, rating=rating))
 
+    async def comment(self, parent_id: int, number: int, text: str) -> None:
+        """Pass the parent's rating comment into the case's topic (it is not stored)."""
+        case = await self.store.case(number)
+        if case is not None and case.parent_id == parent_id and not case.status.is_open:
+            stars = "⭐" * case.rating if case.rating else "–"
+            note = self.texts("group_case_comment", number=number, stars=stars, text=text)
+            await self._post(case, note)
+
     # -- the counsellors' commands and the timers -------------------------------------------
     async def canned(self, user_id: int, topic_id: int, entry_id: str, now: datetime) -> None:
         """Send an FAQ answer to the parent of the topic's case (`/antwort <entry-id>`)."""

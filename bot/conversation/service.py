@@ -13,6 +13,7 @@ from bot.conversation.locks import LockRegistry
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import (
     Action,
+    CommentCase,
     Counter,
     DeleteUser,
     EndCase,
@@ -161,12 +162,12 @@ class Conversation:
                 await self._store.delete_user(user_id)
             case RequestHandoff():
                 await self._count(now, Counter.HANDOFF_REQUESTED)
-            case OpenCase() | EndCase() | RateCase():
+            case OpenCase() | EndCase() | RateCase() | CommentCase():
                 return await self._case_action(parent, action, now)
         return ()
 
     async def _case_action(
-        self, parent: Parent, action: OpenCase | EndCase | RateCase, now: datetime
+        self, parent: Parent, action: OpenCase | EndCase | RateCase | CommentCase, now: datetime
     ) -> tuple[Reply, ...]:
         counselling = self._counselling
         if counselling is None:
@@ -186,4 +187,6 @@ class Conversation:
                 return await counselling.end_by_parent(parent.id, now)
             case RateCase(number=number, rating=rating):
                 await counselling.rate(parent.id, number, rating)
+            case CommentCase(number=number, text=text):
+                await counselling.comment(parent.id, number, text)
         return ()

@@ -31,6 +31,7 @@ class Press(Enum):
     CASE_RATE = "t"  # the parent rates an ended case 1–5
     CASE_CLAIM = "u"  # a counsellor claims a case
     CASE_CLOSE = "v"  # a counsellor closes a case
+    CASE_COMMENT = "q"  # the parent wants to add a comment to their rating
 
 
 class FlowCommand(Enum):
@@ -86,6 +87,7 @@ _ARITY = {
     Press.CASE_RATE: 2,
     Press.CASE_CLAIM: 1,
     Press.CASE_CLOSE: 1,
+    Press.CASE_COMMENT: 1,
 }
 
 

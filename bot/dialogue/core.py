@@ -15,6 +15,7 @@ from bot.dialogue.events import Event, EventKind
 from bot.dialogue.followups import Followups
 from bot.dialogue.model import (
     Button,
+    CommentCase,
     EndCase,
     Outcome,
     OutcomeKind,
@@ -102,6 +103,8 @@ class Dialogue:
             Replies to send, the new state and the actions to perform.
 
         """
+        if state.comment_case is not None and event.kind is not EventKind.TEXT:
+            state = replace(state, comment_case=None)  # the parent moved on: no comment
         outcome = self._handle(state, event)
         in_flow = outcome.state.flow is not None
         if in_flow and outcome.kind not in {OutcomeKind.FLOW, OutcomeKind.CRISIS}:
@@ -171,6 +174,7 @@ class Dialogue:
         if len(raw.strip()) > limit:
             prefix = (Reply(self.texts("truncated_note", limit=limit)),)
         assessment = self.crisis.assess(text) if text else Assessment(CrisisLevel.NONE)
+        comment_for, state = state.comment_case, replace(state, comment_case=None)
         if assessment.level is CrisisLevel.CRISIS:
             outcome = self._crisis(state, assessment)
             if assessment.learned:
@@ -180,11 +184,18 @@ class Dialogue:
                 outcome = replace(
                     usual, kind=OutcomeKind.CRISIS, replies=(*outcome.replies, *usual.replies)
                 )
+        elif comment_for is not None and text:
+            outcome = self._comment(state, comment_for, text)
         else:
             outcome = self._understand(state, text)
             if assessment.level is CrisisLevel.CONCERN:
                 outcome = self._with_concern(outcome, assessment, text)
         return replace(outcome, replies=(*prefix, *outcome.replies), assessment=assessment)
+
+    def _comment(self, state: State, number: int, text: str) -> Outcome:
+        """Pass the rating comment on (redacted) and thank the parent."""
+        reply = Reply(self.texts("case_comment_thanks"), buttons=self.views.menu_rows())
+        return Outcome(OutcomeKind.INFO, (reply,), state, (CommentCase(number, redact(text)),))
 
     def _understand(self, state: State, text: str) -> Outcome:
         """Answer text that is not a crisis, in the order that respects context."""

@@ -104,6 +104,14 @@ class RateCase:
     rating: int
 
 
+@dataclass(frozen=True)
+class CommentCase:
+    """The parent adds a comment to the rating of an ended case (passed on, never stored)."""
+
+    number: int
+    text: str
+
+
 Action = (
     Vote
     | VoteReason
@@ -113,6 +121,7 @@ Action = (
     | OpenCase
     | EndCase
     | RateCase
+    | CommentCase
 )
 
 
@@ -137,6 +146,7 @@ class State:
         last_at: When it was answered (UTC, minutes), so stale context is not used.
         pending_question: The redacted question behind an open "Meinten Sie…?" menu.
         flow: Where the parent is in a guided flow, if anywhere.
+        comment_case: The ended case whose rating comment the next text message is.
 
     """
 
@@ -144,6 +154,7 @@ class State:
     last_at: datetime | None = None
     pending_question: str | None = None
     flow: FlowState | None = None
+    comment_case: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for storage (versioned, JSON-compatible)."""
@@ -153,6 +164,7 @@ class State:
             "last_at": self.last_at.isoformat(timespec="minutes") if self.last_at else None,
             "pending": self.pending_question,
             "flow": self.flow.to_dict() if self.flow else None,
+            "comment": self.comment_case,
         }
 
     @classmethod
@@ -160,12 +172,13 @@ class State:
         """Restore from storage; older versions lack flows or times; unknown shapes start fresh."""
         if not isinstance(raw, dict) or raw.get("v") not in {1, 2, STATE_VERSION}:
             return cls()
-        last, pending = raw.get("last"), raw.get("pending")
+        last, pending, comment = raw.get("last"), raw.get("pending"), raw.get("comment")
         return cls(
             last_entry=last if isinstance(last, str) else None,
             last_at=_moment(raw.get("last_at")),
             pending_question=pending if isinstance(pending, str) else None,
             flow=FlowState.from_dict(raw.get("flow")),
+            comment_case=comment if isinstance(comment, int) else None,
         )
 
 

@@ -74,6 +74,7 @@ class Presses:
             Press.DELETE: self.delete,
             Press.CASE: self.case,
             Press.CASE_RATE: self.rate,
+            Press.CASE_COMMENT: self.comment,
         }
 
     def handle(self, state: State, pressed: ButtonData) -> Outcome | None:
@@ -164,10 +165,17 @@ class Presses:
         return Outcome(OutcomeKind.INFO, (), state, (action,), pressed_keyboard=())
 
     def rate(self, state: State, args: tuple[str, ...]) -> Outcome:
-        """Record the parent's rating of an ended case."""
+        """Record the parent's rating of an ended case and offer an optional comment."""
         action = RateCase(int(args[0]), int(args[1]))
-        reply = Reply(self.texts("case_rated"))
+        offer = button(self.texts("button_case_comment"), Press.CASE_COMMENT, args[0])
+        reply = Reply(self.texts("case_rated"), buttons=((offer,),))
         return Outcome(OutcomeKind.INFO, (reply,), state, (action,), pressed_keyboard=())
+
+    def comment(self, state: State, args: tuple[str, ...]) -> Outcome:
+        """Ask for the comment: the next text message is it."""
+        reply = Reply(self.texts("case_comment_ask"), takes_text=True)
+        new_state = replace(state, comment_case=int(args[0]))
+        return Outcome(OutcomeKind.INFO, (reply,), new_state, pressed_keyboard=())
 
     def delete(self, state: State, args: tuple[str, ...]) -> Outcome:
         """Delete after the parent confirmed; otherwise say nothing was deleted."""
