@@ -106,7 +106,7 @@ class RateCase:
 
 @dataclass(frozen=True)
 class CommentCase:
-    """The parent adds a comment to the rating of an ended case (passed on, never stored)."""
+    """The parent adds a comment to the rating of an ended case (passed on, not kept)."""
 
     number: int
     text: str
