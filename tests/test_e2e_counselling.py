@@ -112,3 +112,36 @@ async def test_the_whole_case_lifecycle(world: tuple[FakeBotAPI, dict[str, Any]]
         PARENT_ID, lambda m: "Danke für Ihre Rückmeldung" in m["text"], include_existing=True
     )
     assert api.calls("closeForumTopic")
+
+
+async def test_counsellor_commands_elsewhere_do_nothing(
+    world: tuple[FakeBotAPI, dict[str, Any]],
+) -> None:
+    api, group = world
+    api.send_command(PARENT_ID, "/beratung")
+    consent = await api.wait_for_message(
+        PARENT_ID, lambda m: "Telegram-Namen" in m["text"], include_existing=True
+    )
+    api.press_button(PARENT_ID, consent, "1:a:s")
+    context = await api.wait_for_message(
+        group["id"], lambda m: "Neue Anfrage #1" in m["text"], include_existing=True
+    )
+    foreign = api.supergroup("Andere Gruppe", members=[ANNA_ID])
+    api.send_command(ANNA_ID, "/faelle", chat=foreign["id"])
+    api.send_command(PARENT_ID, "/faelle")
+    api.send_command(PARENT_ID, "/statistik")
+    api.send_command(STRANGER_ID, "/faelle", chat=group["id"])
+    api.press_button(STRANGER_ID, context, "1:u:1")
+    # A counsellor's /faelle in the right group is answered; by then the others were processed.
+    api.send_command(ANNA_ID, "/faelle", chat=group["id"])
+    listing = await api.wait_for_message(
+        group["id"], lambda m: "#1" in m.get("text", "") and "Min." in m["text"]
+    )
+    assert "#1" in listing["text"]
+    assert not [m for m in api.messages(foreign["id"]) if m.get("from", {}).get("is_bot")]
+    assert not [m for m in api.messages(PARENT_ID) if "Min." in m.get("text", "")]
+    assert not [m for m in api.messages(PARENT_ID) if "Fälle der letzten" in m.get("text", "")]
+    listings = [m for m in api.messages(group["id"]) if "Min." in m.get("text", "")]
+    assert len(listings) == 1  # the stranger got no listing
+    case_claims = [m for m in api.messages(group["id"]) if "übernommen" in m.get("text", "")]
+    assert case_claims == []  # the stranger's claim did nothing
