@@ -35,7 +35,12 @@ def _group_failure(exc: Undeliverable) -> Exception:
         return RetryLater(wait if isinstance(wait, int | float) else wait.total_seconds())
     if _topic_gone(exc):
         return TopicGone(str(exc))
-    return DeliveryFailed(str(exc), permanent=isinstance(cause, BadRequest))
+    # A bad request stays bad, except missing rights: an admin can still grant them.
+    rights = isinstance(cause, BadRequest) and "rights" in cause.message.lower()
+    permanent = (
+        isinstance(cause, BadRequest) and not rights and "admin" not in cause.message.lower()
+    )
+    return DeliveryFailed(str(exc), permanent=permanent)
 
 
 def _parent_gone(exc: Undeliverable) -> bool:

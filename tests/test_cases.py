@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, time
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -101,7 +102,15 @@ async def test_case_store_contract(store: MemoryStore | SqliteStore) -> None:
     claimed = first.moved(CaseStatus.CLAIMED, NOW)
     claimed = Case(**{**claimed.__dict__, "topic_id": 900, "counsellor_id": 7})
     await store.save_case(claimed)
+    assert await store.case_in_topic(900) is None  # the topic is only ever set on its own
+    await store.set_topic(claimed.number, 900)
     assert await store.case_in_topic(900) == claimed
+    await store.save_case(replace(claimed, topic_id=None))  # a stale copy keeps the topic
+    assert await store.case_in_topic(900) == claimed
+    await store.touch_case(claimed.number, NOW + timedelta(minutes=5))
+    touched = await store.case(claimed.number)
+    assert touched is not None
+    assert touched.last_activity_at == NOW + timedelta(minutes=5)
     assert [c.number for c in await store.open_cases()] == [1, 2]
     await store.save_case(claimed.moved(CaseStatus.CLOSED, NOW))
     assert await store.open_case_of(42) is None

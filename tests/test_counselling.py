@@ -18,6 +18,7 @@ from bot.conversation.service import Conversation, Parent
 from bot.dialogue.core import Dialogue
 from bot.dialogue.events import Event, EventKind, MessageRef
 from bot.dialogue.model import Reply, Rows
+from bot.outbox.model import DeliveryFailed
 from bot.storage.memory import MemoryStore
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -41,6 +42,7 @@ class FakeGroup:
         self.posts: list[tuple[int, str]] = []
         self.copies: list[tuple[int, MessageRef]] = []
         self.closed: set[int] = set()
+        self.failing = 0  # how many of the next posts fail as if the network were down
 
     async def create_topic(self, name: str) -> int:
         topic = 1000 + len(self.topics)
@@ -56,6 +58,9 @@ class FakeGroup:
     async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
         if topic_id in self.deleted:
             raise TopicGone
+        if self.failing:
+            self.failing -= 1
+            raise DeliveryFailed("Bad Gateway")
         self.posts.append((topic_id, text))
 
     async def copy_in(self, topic_id: int, message: MessageRef) -> None:
@@ -326,3 +331,22 @@ async def test_the_comment_offer_lapses_when_the_parent_moves_on(world: World) -
     answer = await world.parent(text("Wie viel Kindergeld bekomme ich?", 10))
     assert "Kindergeld" in answer[0]
     assert len(world.group.posts) == posts
+
+
+async def test_a_failed_context_post_is_retried_in_a_fresh_topic_before_any_alert(
+    world: World,
+) -> None:
+    world.group.failing = 1  # the context post of the first topic fails
+    await world.parent(Event(EventKind.COUNSEL))
+    await world.parent(Event(EventKind.BUTTON, "1:a:n"))  # with the first name
+    case = await world.store.open_case_of(PARENT.id)
+    assert case is not None
+    assert case.topic_id is None  # not remembered: nobody could claim it there
+    await world.parent(text("ich will nicht mehr leben", 6))  # a crisis, queued urgent
+    case = await world.store.open_case_of(PARENT.id)
+    assert case is not None
+    assert case.topic_id is not None
+    in_topic = [t for topic, t in world.group.posts if topic == case.topic_id]
+    assert "Vorname: Mara" in in_topic[0]  # the context first, with the consented name
+    assert in_topic[1].startswith("🔴")
+    assert world.group.copies == [(case.topic_id, MessageRef(PARENT.id, 6))]

@@ -123,7 +123,7 @@ class Counselling:
             first_name=first_name if show_first_name else None,
             language=language,
         )
-        await self._send(case, context)
+        await self._send(case, context, urgent=True)  # ahead of any alert, and in order
         return (Reply(self._status_text(case, ahead, now)),)
 
     def _status_text(self, case: Case, ahead: int, now: datetime) -> str:
@@ -134,10 +134,13 @@ class Counselling:
         return self.texts("case_opened_closed", number=case.number, ahead=ahead, opening=when)
 
     async def _new_topic(self, case: Case, first_name: str | None, language: str | None) -> Case:
-        """Create the case's topic, post its context and remember the topic."""
+        """Create the case's topic, post its context, then remember the topic.
+
+        The topic is remembered only once the context (with „Übernehmen") is in it: if posting
+        fails, the retry creates a fresh topic rather than leaving one nobody can claim from.
+        """
         topic_id = await self.group.create_topic(self._topic_name(case))
         case = replace(case, topic_id=topic_id)
-        await self.store.save_case(case)
         context = self.texts(
             "group_context",
             number=case.number,
@@ -153,6 +156,7 @@ class Counselling:
             ),
         )
         await self.group.post(topic_id, context, buttons)
+        await self.store.set_topic(case.number, topic_id)
         return case
 
     async def _send(self, case: Case, delivery: GroupDelivery, urgent: bool = False) -> None:
@@ -219,8 +223,7 @@ class Counselling:
 
     async def _touch(self, case: Case, now: datetime) -> None:
         """Record activity on the stored case (a delivery may have changed its topic)."""
-        fresh = await self.store.case(case.number) or case
-        await self.store.save_case(replace(fresh, last_activity_at=now))
+        await self.store.touch_case(case.number, now)
 
     async def on_group_message(self, event: GroupMessage, now: datetime) -> None:
         """Relay the assigned counsellor's message to the parent; notes and others stay."""

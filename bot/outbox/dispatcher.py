@@ -124,13 +124,20 @@ class Outbox:
                 logger.info("outbox %s: waiting %.0f s (429)", self._queue, wait.seconds)
                 await self._sleep(wait.seconds)
                 continue
-            except DeliveryFailed as exc:
-                limit = 1 if exc.permanent else GIVE_UP_AFTER
-                status = await self._store.record_failure(item.id, limit)
-                if status is ItemStatus.FAILED:
-                    logger.error("outbox %s: item %d given up: %s", self._queue, item.id, exc)
-                    return True  # the next items may go
-                logger.warning("outbox %s: item %d will be retried: %s", self._queue, item.id, exc)
-                return False
+            except Exception as exc:  # noqa: BLE001 - a sender bug must not stop the queue
+                return await self._failed(item, exc)
             await self._store.mark_sent(item.id, self._clock())
             return True
+
+    async def _failed(self, item: OutboxItem, exc: Exception) -> bool:
+        """Count a failed attempt; return whether draining may go on with the next item."""
+        permanent = isinstance(exc, DeliveryFailed) and exc.permanent
+        # A DeliveryFailed says what Telegram answered; anything else may carry data: type only.
+        reason = str(exc) if isinstance(exc, DeliveryFailed) else type(exc).__name__
+        limit = 1 if permanent else GIVE_UP_AFTER
+        status = await self._store.record_failure(item.id, limit)
+        if status is ItemStatus.FAILED:
+            logger.error("outbox %s: item %d given up: %s", self._queue, item.id, reason)
+            return True
+        logger.warning("outbox %s: item %d will be retried: %s", self._queue, item.id, reason)
+        return False

@@ -152,7 +152,20 @@ class MemoryStore:
     async def save_case(self, case: Case) -> None:
         """Store a changed case (matched by number)."""
         if case.number in self._cases:
-            self._cases[case.number] = case_to_row(case)
+            topic = self._cases[case.number][4]
+            self._cases[case.number] = case_to_row(replace(case, topic_id=topic))
+
+    async def set_topic(self, number: int, topic_id: int) -> None:
+        """Remember a case's forum topic (only that column)."""
+        if number in self._cases:
+            found = case_from_row(self._cases[number])
+            self._cases[number] = case_to_row(replace(found, topic_id=topic_id))
+
+    async def touch_case(self, number: int, now: datetime) -> None:
+        """Record activity on a case (only that column)."""
+        if number in self._cases:
+            found = case_from_row(self._cases[number])
+            self._cases[number] = case_to_row(replace(found, last_activity_at=to_utc(now)))
 
     async def case(self, number: int) -> Case | None:
         """Return a case by number."""
@@ -206,8 +219,9 @@ class MemoryStore:
 
     async def mark_sent(self, item_id: int, now: datetime) -> None:
         """Mark an item sent and forget its payload."""
-        item, _ = self._outbox[item_id]
-        self._outbox[item_id] = (replace(item, payload={}), ItemStatus.SENT)
+        if item_id in self._outbox:  # (deleted with its parent meanwhile)
+            item, _ = self._outbox[item_id]
+            self._outbox[item_id] = (replace(item, payload={}), ItemStatus.SENT)
 
     async def record_failure(self, item_id: int, give_up_after: int) -> ItemStatus:
         """Count a failed attempt; after `give_up_after` of them the item is FAILED."""
@@ -215,7 +229,8 @@ class MemoryStore:
             return ItemStatus.FAILED
         item, status = self._outbox[item_id]
         item = replace(item, attempts=item.attempts + 1)
-        status = ItemStatus.FAILED if item.attempts >= give_up_after else status
+        if item.attempts >= give_up_after:
+            item, status = replace(item, payload={}), ItemStatus.FAILED
         self._outbox[item_id] = (item, status)
         return status
 

@@ -101,7 +101,13 @@ class CaseStore(Protocol):
         """Create a case in status WAITING and return it with its number."""
 
     async def save_case(self, case: Case) -> None:
-        """Store a changed case (matched by number)."""
+        """Store a changed case (matched by number); its topic is kept (see `set_topic`)."""
+
+    async def set_topic(self, number: int, topic_id: int) -> None:
+        """Remember a case's forum topic (only that column: sending runs beside other changes)."""
+
+    async def touch_case(self, number: int, now: datetime) -> None:
+        """Record activity on a case (only that column)."""
 
     async def case(self, number: int) -> Case | None:
         """Return a case by number."""

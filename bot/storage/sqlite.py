@@ -377,10 +377,20 @@ class SqliteStore:
         """Store a changed case (matched by number)."""
         row = case_to_row(case)
         await self._write(
-            "UPDATE cases SET parent_id = ?, status = ?, category = ?, topic_id = ?, "
+            "UPDATE cases SET parent_id = ?, status = ?, category = ?, "
             "counsellor_id = ?, reveal_consent = ?, opened_at = ?, claimed_at = ?, "
             "closed_at = ?, last_activity_at = ?, rating = ? WHERE number = ?",
-            (*row[1:], row[0]),
+            (*row[1:4], *row[5:], row[0]),
+        )
+
+    async def set_topic(self, number: int, topic_id: int) -> None:
+        """Remember a case's forum topic (only that column)."""
+        await self._write("UPDATE cases SET topic_id = ? WHERE number = ?", (topic_id, number))
+
+    async def touch_case(self, number: int, now: datetime) -> None:
+        """Record activity on a case (only that column)."""
+        await self._write(
+            "UPDATE cases SET last_activity_at = ? WHERE number = ?", (_timestamp(now), number)
         )
 
     async def _cases(self, where: str, parameters: Iterable[Any] = ()) -> list[Case]:
@@ -463,8 +473,9 @@ class SqliteStore:
         """Count a failed attempt; after `give_up_after` of them the item is FAILED."""
         await self._write(
             "UPDATE outbox SET attempts = attempts + 1, status = CASE WHEN attempts + 1 >= ? "
-            "THEN 'failed' ELSE status END WHERE id = ?",
-            (give_up_after, item_id),
+            "THEN 'failed' ELSE status END, payload = CASE WHEN attempts + 1 >= ? "
+            "THEN '{}' ELSE payload END WHERE id = ?",
+            (give_up_after, give_up_after, item_id),
         )
         rows = await self._read("SELECT status FROM outbox WHERE id = ?", (item_id,))
         return ItemStatus(rows[0][0]) if rows else ItemStatus.FAILED
