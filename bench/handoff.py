@@ -129,12 +129,13 @@ async def run(cases: int, messages: int, scale: float) -> None:
             await asyncio.sleep(interval)
         elapsed = time.perf_counter() - start
         watcher.cancel()
-        topic_of = {c.number: c.topic_id for c in await store.open_cases()}
-        parent_of = {c.number: c.parent_id for c in await store.open_cases()}
+        open_cases = await store.open_cases()
+        topic_of_parent = {c.parent_id: c.topic_id for c in open_cases}
+        case_in_topic = {c.topic_id: c.number for c in open_cases}
         await store.close()
 
     counted = Counter(group.copies)
-    wrong = sum(1 for (topic, ref) in counted if topic_of.get(_case(parent_of, ref)) != topic)
+    wrong = sum(1 for (topic, ref) in counted if topic_of_parent.get(ref.chat_id) != topic)
     twice = sum(1 for n in counted.values() if n > 1)
     print(f"cases {cases}, messages per parent {messages}, pace {PACE_PER_MINUTE}/min ×{scale:g}")
     print(
@@ -146,23 +147,15 @@ async def run(cases: int, messages: int, scale: float) -> None:
     print(f"group send rate {rate:.1f}/min at real pace (configured {PACE_PER_MINUTE}/min)")
     print(f"outbox backlog peak {backlog_peak} messages")
     waits = [
-        (at - crisis_written[_case_by_topic(topic_of, topic)]) * scale
+        (at - crisis_written[case_in_topic[topic]]) * scale
         for topic, at in group.alerts
-        if _case_by_topic(topic_of, topic) in crisis_written
+        if case_in_topic.get(topic) in crisis_written
     ]
     drain = elapsed * scale / 60
     print(
         f"crisis alerts {len(waits)}: longest wait {max(waits, default=0):.0f} s at real pace "
         f"(the whole backlog takes {drain:.0f} min)"
     )
-
-
-def _case(parent_of: dict[int, int], ref: MessageRef) -> int:
-    return next(number for number, parent in parent_of.items() if parent == ref.chat_id)
-
-
-def _case_by_topic(topic_of: dict[int, int | None], topic: int) -> int:
-    return next(number for number, t in topic_of.items() if t == topic)
 
 
 def main() -> None:

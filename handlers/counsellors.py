@@ -7,6 +7,7 @@ configured group. Anyone else gets nothing done, and the attempt is logged witho
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from telegram import Message, Update
@@ -14,7 +15,7 @@ from telegram import Message, Update
 from bot.cases.service import Counselling, GroupMessage
 from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.events import MessageRef
-from handlers.delivery import Undeliverable, deliver
+from handlers.delivery import Undeliverable, answer_callback, deliver
 from handlers.services import Context
 
 logger = logging.getLogger(__name__)
@@ -49,30 +50,27 @@ async def on_group_message(update: Update, context: Context) -> None:
     if text.startswith("/schliessen"):
         await counselling.close_in_topic(user_id, topic, now)
         return
-    if text.startswith("/faelle"):
-        await _answer(message, await counselling.open_cases_text(now))
-        return
-    if text.startswith("/statistik"):
-        await _answer(message, await counselling.figures_text(now))
-        return
     ref = MessageRef(message.chat.id, message.message_id)
     await counselling.on_group_message(GroupMessage(user_id, topic, text, ref), now)
 
 
 async def on_open_cases(update: Update, context: Context) -> None:
     """List the open cases (`/faelle`, anywhere in the group)."""
-    counselling = _counsellor(update, context)
-    message = update.effective_message
-    if counselling is not None and message is not None:
-        await _answer(message, await counselling.open_cases_text(datetime.now(UTC)))
+    await _report(update, context, Counselling.open_cases_text)
 
 
 async def on_figures(update: Update, context: Context) -> None:
     """Report the case figures of the last 30 days (`/statistik`, anywhere in the group)."""
+    await _report(update, context, Counselling.figures_text)
+
+
+async def _report(
+    update: Update, context: Context, report: Callable[[Counselling, datetime], Awaitable[str]]
+) -> None:
     counselling = _counsellor(update, context)
     message = update.effective_message
     if counselling is not None and message is not None:
-        await _answer(message, await counselling.figures_text(datetime.now(UTC)))
+        await _answer(message, await report(counselling, datetime.now(UTC)))
 
 
 async def _answer(message: Message, text: str) -> None:
@@ -87,10 +85,7 @@ async def on_group_button(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None:
         return
-    try:
-        await deliver(lambda: query.answer(), "answerCallbackQuery")
-    except Undeliverable as exc:
-        logger.info("callback not answered: %s", exc)
+    await answer_callback(query)
     counselling = _counsellor(update, context)
     pressed = decode(query.data if isinstance(query.data, str) else None)
     if counselling is None or pressed is None:

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
+from telegram import CallbackQuery
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 logger = logging.getLogger(__name__)
@@ -66,3 +67,11 @@ async def deliver(call: Callable[[], Awaitable[T]], what: str, sleep: Sleep = as
             await sleep(delay)
             delay = min(delay * 2, 8.0)
     raise Undeliverable(f"{what}: gave up after {MAX_ATTEMPTS} tries")
+
+
+async def answer_callback(query: CallbackQuery, notice: str | None = None) -> None:
+    """Stop the button's spinner, optionally with a toast; a failure only costs the toast."""
+    try:
+        await deliver(lambda: query.answer(text=notice), "answerCallbackQuery")
+    except Undeliverable as exc:
+        logger.info("callback not answered: %s", exc)

@@ -12,7 +12,7 @@ from telegram.constants import ChatAction, ParseMode
 from bot.conversation.service import Parent
 from bot.dialogue.events import Event, EventKind, MessageRef
 from bot.dialogue.model import Outcome, OutcomeKind, Placement, Reply, Rows
-from handlers.delivery import Undeliverable, deliver
+from handlers.delivery import Undeliverable, answer_callback, deliver
 from handlers.render import Rendered, keyboard_of, render
 from handlers.services import Context
 
@@ -169,10 +169,7 @@ async def on_button(update: Update, context: Context) -> None:
         if outcome.kind is OutcomeKind.STALE
         else None
     )
-    try:
-        await deliver(lambda: query.answer(text=notice), "answerCallbackQuery")
-    except Undeliverable as exc:
-        logger.info("callback not answered: %s", exc)
+    await answer_callback(query, notice)
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
         reply = _in_place(outcome)

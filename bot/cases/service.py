@@ -181,29 +181,27 @@ class Counselling:
         try:
             if case.topic_id is None:
                 case = await self._new_topic(case, delivery.first_name, delivery.language)
-            elif delivery.kind is not DeliveryKind.CONTEXT:
+            else:
                 try:
                     await self._perform(case, delivery)
                     return
                 except TopicGone:
                     if not case.status.is_open:
                         return  # the topic of a finished case was removed: nothing to repair
-                    logger.info("topic of case #%d is gone; recreating it", case.number)
-                    case = await self._new_topic(case, None, None)
-                    await self._perform(
-                        case,
-                        replace(
-                            delivery,
-                            kind=DeliveryKind.POST,
-                            text=self.texts("group_topic_recreated"),
-                        ),
-                    )
-            if delivery.kind is not DeliveryKind.CONTEXT:
-                await self._perform(case, delivery)
+                    case = await self._recreate_topic(case)
+            await self._perform(case, delivery)
         except TopicGone as exc:
             raise DeliveryFailed(str(exc)) from exc
 
+    async def _recreate_topic(self, case: Case) -> Case:
+        logger.info("topic of case #%d is gone; recreating it", case.number)
+        case = await self._new_topic(case, None, None)
+        assert case.topic_id is not None  # noqa: S101 - just created
+        await self.group.post(case.topic_id, self.texts("group_topic_recreated"))
+        return case
+
     async def _perform(self, case: Case, delivery: GroupDelivery) -> None:
+        """Post or copy into the topic (a CONTEXT needs nothing once its topic exists)."""
         assert case.topic_id is not None  # noqa: S101 - callers create the topic first
         if delivery.kind is DeliveryKind.COPY and delivery.message is not None:
             await self.group.copy_in(case.topic_id, delivery.message)
@@ -219,10 +217,6 @@ class Counselling:
             alert = self.texts("group_crisis_alert", number=case.number, concept=crisis_concept)
             await self._post(case, alert, urgent=True)
         await self._send(case, GroupDelivery(case.number, DeliveryKind.COPY, message=message))
-        await self._touch(case, now)
-
-    async def _touch(self, case: Case, now: datetime) -> None:
-        """Record activity on the stored case (a delivery may have changed its topic)."""
         await self.store.touch_case(case.number, now)
 
     async def on_group_message(self, event: GroupMessage, now: datetime) -> None:
@@ -241,7 +235,7 @@ class Counselling:
         except ParentGone:
             await self._parent_gone(case, now)
             return
-        await self._touch(case, now)
+        await self.store.touch_case(case.number, now)
 
     async def _parent_gone(self, case: Case, now: datetime) -> None:
         await self._post(case, self.texts("group_parent_blocked", number=case.number))
@@ -384,4 +378,4 @@ class Counselling:
                 await self._post(
                     case, self.texts("group_reminder", number=case.number, minutes=minutes)
                 )
-                await self._touch(case, now)
+                await self.store.touch_case(case.number, now)
