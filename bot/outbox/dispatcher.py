@@ -67,13 +67,10 @@ class Outbox:
     ) -> None:
         """Write an item, then start sending (in the background unless inline)."""
         await self._store.enqueue(self._queue, priority, owner, payload, self._clock())
-        if self._inline:
-            await self.drain()
-        else:
-            self.wake()
+        await self.resume()
 
     async def resume(self) -> None:
-        """Send what is left over (after a restart, or items waiting for a retry)."""
+        """Send what is pending: new items, leftovers after a restart, items waiting to retry."""
         if self._inline:
             await self.drain()
         else:

@@ -157,15 +157,16 @@ class MemoryStore:
 
     async def set_topic(self, number: int, topic_id: int) -> None:
         """Remember a case's forum topic (only that column)."""
-        if number in self._cases:
-            found = case_from_row(self._cases[number])
-            self._cases[number] = case_to_row(replace(found, topic_id=topic_id))
+        self._update_case(number, topic_id=topic_id)
 
     async def touch_case(self, number: int, now: datetime) -> None:
         """Record activity on a case (only that column)."""
+        self._update_case(number, last_activity_at=to_utc(now))
+
+    def _update_case(self, number: int, **changes: Any) -> None:
         if number in self._cases:
             found = case_from_row(self._cases[number])
-            self._cases[number] = case_to_row(replace(found, last_activity_at=to_utc(now)))
+            self._cases[number] = case_to_row(replace(found, **changes))
 
     async def case(self, number: int) -> Case | None:
         """Return a case by number."""
