@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -90,6 +90,29 @@ class CounsellingConfig:
 
 
 @dataclass(frozen=True)
+class AnnouncementsConfig:
+    """Expert chats, events and broadcasts (sections `staff:` and `announcements:`).
+
+    Attributes:
+        staff_ids: Telegram user ids allowed to run staff commands.
+        rate: Broadcast messages per second (Telegram allows about 30 without a fee).
+        allow_paid_broadcast: Send broadcasts with Telegram's paid broadcast option (up to
+            1,000/s, charged in Telegram Stars); only then may `rate` exceed 30.
+        concurrency: Broadcast requests in flight at once (a crash repeats at most these).
+        reminders: How long before an event reminders go out (largest first).
+        invite_before: How long before an event registered parents get their invite link.
+
+    """
+
+    staff_ids: frozenset[int]
+    rate: float = 25.0
+    allow_paid_broadcast: bool = False
+    concurrency: int = 32
+    reminders: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    invite_before: timedelta = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the bot needs to run.
 
@@ -103,6 +126,7 @@ class Config:
         log_level: Name of the logging level.
         timezone: The IANA time zone of the service (daily counters, office hours, events).
         counselling: The counsellor hand-over, or None when it is not configured.
+        announcements: Events and broadcasts, or None when no staff are configured.
 
     """
 
@@ -115,6 +139,7 @@ class Config:
     log_level: str = "INFO"
     timezone: str = "Europe/Berlin"
     counselling: CounsellingConfig | None = None
+    announcements: AnnouncementsConfig | None = None
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -254,6 +279,64 @@ def _load_counselling(raw: Mapping[str, Any]) -> CounsellingConfig | None:
     )
 
 
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+FREE_BROADCAST_RATE = 30.0  # Telegram: about 30 messages per second without paid broadcasts
+
+
+def _duration(value: object, key: str) -> timedelta:
+    """Parse a duration like "24h", "90m" or "45s" (tests use seconds)."""
+    text = str(value).strip().lower()
+    number, unit = text[:-1], text[-1:]
+    try:
+        amount = float(number)
+    except ValueError:
+        amount = -1.0
+    if unit not in _UNITS or amount <= 0:
+        raise ConfigError(f"config key '{key}' must be a duration like 24h, 30m or 45s")
+    return timedelta(seconds=amount * _UNITS[unit])
+
+
+def _staff_ids(raw: Mapping[str, Any]) -> frozenset[int]:
+    ids = _section(raw, "staff").get("ids") or []
+    if not isinstance(ids, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in ids
+    ):
+        raise ConfigError("config key 'staff.ids' must list Telegram user ids (numbers)")
+    return frozenset(ids)
+
+
+def _load_announcements(raw: Mapping[str, Any]) -> AnnouncementsConfig | None:
+    staff = _staff_ids(raw)
+    if not staff:
+        return None
+    section = _section(raw, "announcements")
+    paid = section.get("allow_paid_broadcast", False)
+    if not isinstance(paid, bool):
+        raise ConfigError("config key 'announcements.allow_paid_broadcast' must be true or false")
+    rate = _number(section, "announcements", "rate_per_second", 25.0)
+    limit = 1000.0 if paid else FREE_BROADCAST_RATE
+    if not 0 < rate <= limit:
+        raise ConfigError(
+            f"config key 'announcements.rate_per_second' must lie within 0–{limit:.0f} "
+            "(above 30 only with allow_paid_broadcast: true)"
+        )
+    leads = section.get("reminders", ["24h", "1h"])
+    if not isinstance(leads, list):
+        raise ConfigError("config key 'announcements.reminders' must list durations like 24h")
+    reminders = sorted((_duration(v, "announcements.reminders") for v in leads), reverse=True)
+    concurrency = int(_number(section, "announcements", "concurrency", 32))
+    if not 1 <= concurrency <= 256:
+        raise ConfigError("config key 'announcements.concurrency' must be between 1 and 256")
+    return AnnouncementsConfig(
+        staff_ids=staff,
+        rate=rate,
+        allow_paid_broadcast=paid,
+        concurrency=concurrency,
+        reminders=tuple(reminders),
+        invite_before=_duration(section.get("invite_before", "30m"), "announcements.invite_before"),
+    )
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.environ) -> Config:
     """Load the configuration from an optional YAML file and the environment.
 
@@ -299,4 +382,5 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         log_level=level,
         timezone=_timezone(raw),
         counselling=_load_counselling(raw),
+        announcements=_load_announcements(raw),
     )

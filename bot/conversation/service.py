@@ -7,16 +7,20 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.announcements.service import Announcements
 from bot.cases.service import Counselling
 from bot.conversation.clock import Clock
 from bot.conversation.locks import LockRegistry
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import (
     Action,
+    AskQuestion,
+    ChangeSubscription,
     CommentCase,
     Counter,
     DeleteUser,
     EndCase,
+    EventChoice,
     OpenCase,
     Outcome,
     OutcomeKind,
@@ -24,6 +28,7 @@ from bot.dialogue.model import (
     RecordUnanswered,
     Reply,
     RequestHandoff,
+    ShowEvents,
     State,
     Vote,
     VoteReason,
@@ -36,6 +41,9 @@ from bot.storage.ports import (
     StateStore,
     UserDirectory,
 )
+
+# The FAQ entry about expert chats: its answer is followed by the next events.
+EXPERT_CHAT_ENTRY = "expertenchat"
 
 
 class Decider(Protocol):
@@ -83,6 +91,7 @@ class Conversation:
         zone: ZoneInfo,
         locks: LockRegistry | None = None,
         counselling: Counselling | None = None,
+        announcements: Announcements | None = None,
     ) -> None:
         """Wire the use case to its ports.
 
@@ -93,6 +102,7 @@ class Conversation:
             zone: The time zone whose calendar days the daily counters use.
             locks: Per-parent locks (one registry per process).
             counselling: The hand-over to counsellors; None where there is no group (console).
+            announcements: Events and subscriptions; None where no staff are configured.
 
         """
         self._dialogue = dialogue
@@ -101,6 +111,7 @@ class Conversation:
         self._zone = zone
         self._locks = locks or LockRegistry()
         self._counselling = counselling
+        self._announcements = announcements
 
     async def handle(self, parent: Parent, event: Event) -> Outcome:
         """Handle one event of a parent and return what to send."""
@@ -124,7 +135,16 @@ class Conversation:
             extra: tuple[Reply, ...] = ()
             for action in outcome.actions:
                 extra += await self._perform(parent, action, now)
+            if outcome.entry_id == EXPERT_CHAT_ENTRY and outcome.kind is OutcomeKind.ANSWER:
+                extra += await self._upcoming()
         return replace(outcome, replies=(*outcome.replies, *extra)) if extra else outcome
+
+    async def _upcoming(self) -> tuple[Reply, ...]:
+        """Return the next events, shown under the expert chat entry."""
+        if self._announcements is None:
+            return ()
+        reply = await self._announcements.upcoming_lines()
+        return (reply,) if reply is not None else ()
 
     async def _relay(
         self, parent: Parent, state: State, event: Event, now: datetime
@@ -164,6 +184,25 @@ class Conversation:
                 await self._count(now, Counter.HANDOFF_REQUESTED)
             case OpenCase() | EndCase() | RateCase() | CommentCase():
                 return await self._case_action(parent, action, now)
+            case ShowEvents() | EventChoice() | AskQuestion() | ChangeSubscription():
+                return await self._event_action(user_id, action)
+        return ()
+
+    async def _event_action(
+        self, user_id: int, action: ShowEvents | EventChoice | AskQuestion | ChangeSubscription
+    ) -> tuple[Reply, ...]:
+        announcements = self._announcements
+        if announcements is None:
+            return (Reply(self._dialogue.text_of("events_off")),)
+        match action:
+            case ShowEvents():
+                return await announcements.events_reply(user_id)
+            case EventChoice(event_id=event_id, press=press):
+                return await announcements.choose(user_id, event_id, press)
+            case AskQuestion(event_id=event_id, text=text):
+                await announcements.ask(user_id, event_id, text)
+            case ChangeSubscription(choice=choice):
+                return await announcements.subscription(user_id, choice)
         return ()
 
     async def _case_action(

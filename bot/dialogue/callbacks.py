@@ -32,6 +32,9 @@ class Press(Enum):
     CASE_CLAIM = "u"  # a counsellor claims a case
     CASE_CLOSE = "v"  # a counsellor closes a case
     CASE_COMMENT = "q"  # the parent wants to add a comment to their rating
+    EVENT = "i"  # a parent's button on an event: remind, register, ask, calendar file
+    SUBSCRIBE = "w"  # a parent's subscription choice: a category, all, consent, stop
+    STAFF = "z"  # a staff member's button in the event and announcement dialogues
 
 
 class FlowCommand(Enum):
@@ -43,6 +46,23 @@ class FlowCommand(Enum):
     RESUME = "w"
     CONFIRM = "y"  # the reading of an input step is right
     CORRECT = "x"  # the reading is wrong: ask again
+
+
+class EventPress(Enum):
+    """What a parent's button on an event does."""
+
+    REMIND = "r"  # toggle reminders
+    REGISTER = "a"  # toggle registration
+    ASK = "q"  # the next text message is a question in advance
+    CALENDAR = "k"  # send the event as an .ics file
+
+
+class SubscribePress(Enum):
+    """What a parent's subscription button does (besides toggling a category)."""
+
+    ALL = "all"
+    CONSENT = "ok"
+    STOP = "off"
 
 
 class Reason(Enum):
@@ -88,6 +108,9 @@ _ARITY = {
     Press.CASE_CLAIM: 1,
     Press.CASE_CLOSE: 1,
     Press.CASE_COMMENT: 1,
+    Press.EVENT: 2,
+    Press.SUBSCRIBE: 1,
+    Press.STAFF: 2,
 }
 
 
@@ -117,7 +140,14 @@ def decode(data: str | None) -> ButtonData | None:
         return None
     if press is Press.CASE and args[0] not in {"s", "n", "x"}:
         return None
-    numbers = {Press.CASE_RATE: args[:1], Press.CASE_CLAIM: args, Press.CASE_CLOSE: args}
+    if press is Press.EVENT and args[1] not in {p.value for p in EventPress}:
+        return None
+    numbers = {
+        Press.CASE_RATE: args[:1],
+        Press.CASE_CLAIM: args,
+        Press.CASE_CLOSE: args,
+        Press.EVENT: args[:1],
+    }
     if any(not (a.isdigit() and len(a) <= 9) for a in numbers.get(press, ())):
         return None
     if press is Press.CASE_RATE and args[1] not in {"1", "2", "3", "4", "5"}:

@@ -10,17 +10,20 @@ from datetime import UTC, date, datetime
 from bot.config import Config
 from bot.content.knowledge import CrisisLevel, KnowledgeBase
 from bot.dialogue.amounts import Amounts
-from bot.dialogue.callbacks import Press, decode
+from bot.dialogue.callbacks import Press, SubscribePress, decode
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.followups import Followups
 from bot.dialogue.model import (
+    AskQuestion,
     Button,
+    ChangeSubscription,
     CommentCase,
     EndCase,
     Outcome,
     OutcomeKind,
     RecordUnanswered,
     Reply,
+    ShowEvents,
     State,
     button,
 )
@@ -103,8 +106,9 @@ class Dialogue:
             Replies to send, the new state and the actions to perform.
 
         """
-        if state.comment_case is not None and event.kind is not EventKind.TEXT:
-            state = replace(state, comment_case=None)  # the parent moved on: no comment
+        if event.kind is not EventKind.TEXT:
+            # The parent moved on: the next text is no rating comment or question any more.
+            state = replace(state, comment_case=None, question_event=None)
         outcome = self._handle(state, event)
         in_flow = outcome.state.flow is not None
         if in_flow and outcome.kind not in {OutcomeKind.FLOW, OutcomeKind.CRISIS}:
@@ -132,6 +136,13 @@ class Dialogue:
                 return self.presses.handoff(state)
             case EventKind.END_CASE:
                 return Outcome(OutcomeKind.INFO, (), state, (EndCase(),))
+            case EventKind.EVENTS:
+                return Outcome(OutcomeKind.INFO, (), state, (ShowEvents(),))
+            case EventKind.SUBSCRIBE:
+                return Outcome(OutcomeKind.INFO, (), state, (ChangeSubscription(None),))
+            case EventKind.UNSUBSCRIBE:
+                choice = SubscribePress.STOP.value
+                return Outcome(OutcomeKind.INFO, (), state, (ChangeSubscription(choice),))
             case EventKind.NON_TEXT:
                 return views.info(state, t("non_text"), views.service_rows()[1:])
             case EventKind.BUTTON:
@@ -174,7 +185,8 @@ class Dialogue:
         if len(raw.strip()) > limit:
             prefix = (Reply(self.texts("truncated_note", limit=limit)),)
         assessment = self.crisis.assess(text) if text else Assessment(CrisisLevel.NONE)
-        comment_for, state = state.comment_case, replace(state, comment_case=None)
+        comment_for, question_for = state.comment_case, state.question_event
+        state = replace(state, comment_case=None, question_event=None)
         if assessment.level is CrisisLevel.CRISIS:
             outcome = self._crisis(state, assessment)
             if assessment.learned:
@@ -186,6 +198,10 @@ class Dialogue:
                 )
         elif comment_for is not None and text:
             outcome = self._comment(state, comment_for, text)
+        elif question_for is not None and text:
+            reply = Reply(self.texts("event_question_thanks"), buttons=self.views.menu_rows())
+            action = AskQuestion(question_for, redact(text))
+            outcome = Outcome(OutcomeKind.INFO, (reply,), state, (action,))
         else:
             outcome = self._understand(state, text)
             if assessment.level is CrisisLevel.CONCERN:

@@ -24,6 +24,9 @@ class EventKind(Enum):
     DELETE = "delete"
     COUNSEL = "counsel"  # /beratung: ask for a counsellor
     END_CASE = "end_case"  # /ende: end the conversation with the counsellor
+    EVENTS = "events"  # /termine: upcoming events
+    SUBSCRIBE = "subscribe"  # /abo: choose announcement categories
+    UNSUBSCRIBE = "unsubscribe"  # /abo_aus: end every subscription
     TEXT = "text"
     BUTTON = "button"
     NON_TEXT = "non_text"

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from bot.dialogue.callbacks import ButtonData, Press, Reason
+from bot.dialogue.callbacks import ButtonData, EventPress, Press, Reason
 from bot.flows.state import FlowState
 from bot.language.crisis import NO_DANGER, Assessment
 
@@ -36,6 +36,15 @@ class Placement(Enum):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (a calendar entry)."""
+
+    filename: str
+    content: bytes
+    mime: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to send. Front ends decide formatting (bold title, HTML, console)."""
 
@@ -45,6 +54,7 @@ class Reply:
     buttons: Rows = ()
     placement: Placement = Placement.NEW
     takes_text: bool = False  # a flow step that reads typed input: a typed number is the input
+    attachment: Attachment | None = None  # sent as a file after the text
 
 
 # --- actions: side effects the use-case layer performs after the core decided ---------------
@@ -112,6 +122,34 @@ class CommentCase:
     text: str
 
 
+@dataclass(frozen=True)
+class ShowEvents:
+    """The parent asked for the upcoming events (/termine, or the expert chat entry)."""
+
+
+@dataclass(frozen=True)
+class EventChoice:
+    """The parent pressed a button of an event: remind, register or calendar file."""
+
+    event_id: int
+    press: EventPress
+
+
+@dataclass(frozen=True)
+class AskQuestion:
+    """The parent sent a question in advance of an event (already redacted)."""
+
+    event_id: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ChangeSubscription:
+    """The parent opened (None) or changed their subscriptions (/abo, its buttons, /abo_aus)."""
+
+    choice: str | None
+
+
 Action = (
     Vote
     | VoteReason
@@ -122,6 +160,10 @@ Action = (
     | EndCase
     | RateCase
     | CommentCase
+    | ShowEvents
+    | EventChoice
+    | AskQuestion
+    | ChangeSubscription
 )
 
 
@@ -147,6 +189,7 @@ class State:
         pending_question: The redacted question behind an open "Meinten Sie…?" menu.
         flow: Where the parent is in a guided flow, if anywhere.
         comment_case: The ended case whose rating comment the next text message is.
+        question_event: The event whose question in advance the next text message is.
 
     """
 
@@ -155,6 +198,7 @@ class State:
     pending_question: str | None = None
     flow: FlowState | None = None
     comment_case: int | None = None
+    question_event: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for storage (versioned, JSON-compatible)."""
@@ -165,6 +209,7 @@ class State:
             "pending": self.pending_question,
             "flow": self.flow.to_dict() if self.flow else None,
             "comment": self.comment_case,
+            "question": self.question_event,
         }
 
     @classmethod
@@ -173,12 +218,14 @@ class State:
         if not isinstance(raw, dict) or raw.get("v") not in {1, 2, STATE_VERSION}:
             return cls()
         last, pending, comment = raw.get("last"), raw.get("pending"), raw.get("comment")
+        question = raw.get("question")
         return cls(
             last_entry=last if isinstance(last, str) else None,
             last_at=_moment(raw.get("last_at")),
             pending_question=pending if isinstance(pending, str) else None,
             flow=FlowState.from_dict(raw.get("flow")),
             comment_case=comment if isinstance(comment, int) else None,
+            question_event=question if isinstance(question, int) else None,
         )
 
 

@@ -6,10 +6,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from bot.content.knowledge import Entry, EntryKind, KnowledgeBase
-from bot.dialogue.callbacks import ButtonData, Press, Reason
+from bot.dialogue.callbacks import ButtonData, EventPress, Press, Reason
 from bot.dialogue.model import (
     Action,
+    ChangeSubscription,
     DeleteUser,
+    EventChoice,
     OpenCase,
     Outcome,
     OutcomeKind,
@@ -75,6 +77,10 @@ class Presses:
             Press.CASE: self.case,
             Press.CASE_RATE: self.rate,
             Press.CASE_COMMENT: self.comment,
+            Press.EVENT: self.event,
+            Press.SUBSCRIBE: lambda state, args: Outcome(
+                OutcomeKind.INFO, (), state, (ChangeSubscription(args[0]),)
+            ),
         }
 
     def handle(self, state: State, pressed: ButtonData) -> Outcome | None:
@@ -176,6 +182,14 @@ class Presses:
         reply = Reply(self.texts("case_comment_ask"), takes_text=True)
         new_state = replace(state, comment_case=int(args[0]))
         return Outcome(OutcomeKind.INFO, (reply,), new_state, pressed_keyboard=())
+
+    def event(self, state: State, args: tuple[str, ...]) -> Outcome:
+        """Ask for the question in advance, or let the use case act on the event's button."""
+        event_id, press = int(args[0]), EventPress(args[1])
+        if press is EventPress.ASK:
+            reply = Reply(self.texts("event_question_ask"), takes_text=True)
+            return Outcome(OutcomeKind.INFO, (reply,), replace(state, question_event=event_id))
+        return Outcome(OutcomeKind.INFO, (), state, (EventChoice(event_id, press),))
 
     def delete(self, state: State, args: tuple[str, ...]) -> Outcome:
         """Delete after the parent confirmed; otherwise say nothing was deleted."""

@@ -22,6 +22,7 @@ class ItemStatus(Enum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    BLOCKED = "blocked"  # the recipient blocked the bot or no longer exists: never retried
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,16 @@ class RetryLater(Exception):
     def __init__(self, seconds: float) -> None:
         super().__init__(f"retry after {seconds:.0f} s")
         self.seconds = seconds
+
+
+class RecipientGone(Exception):
+    """The recipient blocked the bot or no longer exists (403, „chat not found").
+
+    Args:
+        reason: What Telegram answered (for logs and the row's last error; never content).
+
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

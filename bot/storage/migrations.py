@@ -92,4 +92,81 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_pending ON outbox (queue, status, priority, id);
     CREATE INDEX outbox_by_user ON outbox (user_id);
     """,
+    # 4: announcements: events, subscriptions, registrations, questions, broadcasts, audit,
+    # staff drafts; outbox rows learn why they failed and that a recipient blocked the bot.
+    """
+    ALTER TABLE outbox ADD COLUMN last_error TEXT;
+
+    CREATE TABLE events (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        title        TEXT NOT NULL,
+        starts_at    TEXT NOT NULL,
+        duration_min INTEGER NOT NULL,
+        category     TEXT NOT NULL,
+        description  TEXT NOT NULL,
+        place        TEXT,
+        chat_id      INTEGER,
+        status       TEXT NOT NULL DEFAULT 'scheduled',
+        sequence     INTEGER NOT NULL DEFAULT 0,
+        created_at   TEXT NOT NULL
+    );
+    CREATE INDEX events_by_start ON events (status, starts_at);
+
+    CREATE TABLE subscriptions (
+        user_id      INTEGER NOT NULL,
+        category     TEXT NOT NULL,
+        consented_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, category)
+    ) WITHOUT ROWID;
+    CREATE INDEX subscriptions_by_category ON subscriptions (category);
+
+    CREATE TABLE registrations (
+        event_id   INTEGER NOT NULL REFERENCES events (id),
+        user_id    INTEGER NOT NULL,
+        registered INTEGER NOT NULL DEFAULT 0,
+        remind     INTEGER NOT NULL DEFAULT 0,
+        done       TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (event_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX registrations_by_user ON registrations (user_id);
+
+    CREATE TABLE questions (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id INTEGER NOT NULL REFERENCES events (id),
+        user_id  INTEGER NOT NULL,
+        text     TEXT NOT NULL,
+        asked_at TEXT NOT NULL
+    );
+    CREATE INDEX questions_by_event ON questions (event_id);
+    CREATE INDEX questions_by_user ON questions (user_id);
+
+    CREATE TABLE broadcasts (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        staff_id        INTEGER NOT NULL,
+        text            TEXT NOT NULL,
+        categories      TEXT NOT NULL,
+        event_id        INTEGER REFERENCES events (id),
+        status          TEXT NOT NULL DEFAULT 'sending',
+        total           INTEGER NOT NULL,
+        created_at      TEXT NOT NULL,
+        finished_at     TEXT,
+        reported_tenths INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE audit (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        actor_id INTEGER NOT NULL,
+        role     TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        subject  TEXT,
+        at       TEXT NOT NULL
+    );
+
+    CREATE TABLE staff_drafts (
+        user_id    INTEGER PRIMARY KEY,
+        draft      TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    """,
 )

@@ -7,6 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from bot.announcements.model import (
+    Broadcast,
+    BroadcastProgress,
+    BroadcastStatus,
+    Category,
+    Event,
+    Question,
+    Registration,
+)
 from bot.cases.model import Case
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
 
@@ -149,6 +158,113 @@ class OutboxStore(Protocol):
 
     async def outbox_backlog(self, queue: str) -> int:
         """Return how many items of a queue are pending."""
+
+
+class AnnouncementStore(OutboxStore, Protocol):
+    """Events, subscriptions, registrations, questions, broadcasts, audit and staff drafts.
+
+    Implemented by the SQLite store only: a broadcast writes one outbox row per recipient and a
+    reminder marks its recipients in the same transaction, which is what makes them survive a
+    crash without loss or repetition.
+    """
+
+    async def add_event(self, event: Event, now: datetime) -> Event:
+        """Store a new event (its id is assigned) and return it."""
+
+    async def update_event(self, event: Event) -> None:
+        """Store a changed event (matched by id)."""
+
+    async def event(self, event_id: int) -> Event | None:
+        """Return an event by id."""
+
+    async def upcoming_events(self, now: datetime, limit: int = 20) -> list[Event]:
+        """Return scheduled events that have not ended, soonest first."""
+
+    async def subscribe(self, user_id: int, categories: frozenset[Category], now: datetime) -> None:
+        """Replace the parent's subscriptions (consent time = now for new ones)."""
+
+    async def subscriptions(self, user_id: int) -> frozenset[Category]:
+        """Return the parent's subscribed categories."""
+
+    async def registration(self, event_id: int, user_id: int) -> Registration | None:
+        """Return what a parent asked for about an event."""
+
+    async def save_registration(self, registration: Registration, now: datetime) -> None:
+        """Store a parent's wishes about an event (the `done` marks are kept)."""
+
+    async def registrations(self, event_id: int) -> list[Registration]:
+        """Return every parent's wishes about an event."""
+
+    async def queue_notices(
+        self, event_id: int, mark: str, queue: str, payload: Mapping[str, Any], now: datetime
+    ) -> int:
+        """Queue one notice per parent the mark is due for, and mark them, in one transaction.
+
+        `mark` says who: „r…" (a reminder) goes to parents who asked for reminders, „invite"
+        to registered parents, „change" to both. A mark already set is not queued again, except
+        „change", which is re-armed by each change.
+
+        Returns:
+            How many notices were queued.
+
+        """
+
+    async def clear_mark(self, event_id: int, mark: str) -> None:
+        """Forget a mark for every parent of an event (a moved event is reminded anew)."""
+
+    async def add_question(self, event_id: int, user_id: int, text: str, now: datetime) -> None:
+        """Store a question a parent sent in advance."""
+
+    async def questions(self, event_id: int) -> list[Question]:
+        """Return the questions about an event, oldest first (without their senders)."""
+
+    async def create_broadcast(
+        self,
+        staff_id: int,
+        text: str,
+        categories: frozenset[Category],
+        event_id: int | None,
+        now: datetime,
+    ) -> Broadcast:
+        """Store a broadcast and one pending outbox row per subscriber, in one transaction."""
+
+    async def broadcast(self, broadcast_id: int) -> Broadcast | None:
+        """Return a broadcast by id."""
+
+    async def unfinished_broadcasts(self) -> list[Broadcast]:
+        """Return broadcasts still sending, oldest first."""
+
+    async def pending_recipients(
+        self, broadcast_id: int, after_id: int, limit: int
+    ) -> list[OutboxItem]:
+        """Return a broadcast's pending rows with ids above `after_id`, in id order."""
+
+    async def mark_blocked(self, item_id: int, error: str) -> int | None:
+        """Mark a row blocked, end its recipient's subscriptions; return the recipient."""
+
+    async def note_failure(self, item_id: int, error: str, give_up_after: int) -> ItemStatus:
+        """Count a failed attempt with its reason; after `give_up_after` the row is FAILED."""
+
+    async def broadcast_progress(self, broadcast_id: int) -> BroadcastProgress:
+        """Count a broadcast's rows per delivery status."""
+
+    async def finish_broadcast(
+        self, broadcast_id: int, status: BroadcastStatus, now: datetime
+    ) -> None:
+        """Set a broadcast's final status."""
+
+    async def set_reported(self, broadcast_id: int, tenths: int) -> None:
+        """Remember how much progress (in tenths) staff were told of."""
+
+    async def audit(self, actor_id: int, role: str, action: str, subject: str | None,
+                    now: datetime) -> None:
+        """Write a staff or counsellor action to the audit table (never message content)."""
+
+    async def load_draft(self, user_id: int) -> dict[str, Any] | None:
+        """Return a staff member's unfinished dialogue (event or announcement draft)."""
+
+    async def save_draft(self, user_id: int, draft: dict[str, Any] | None, now: datetime) -> None:
+        """Store a staff member's unfinished dialogue; None deletes it."""
 
 
 class PersonalData(Protocol):

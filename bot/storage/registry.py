@@ -45,5 +45,9 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("feedback", "user_id", "votes on answers"),
     PersonalTable("unanswered", "user_id", "redacted questions the bot could not answer"),
     PersonalTable("cases", "parent_id", "counsellor cases: status, times, topic, rating"),
-    PersonalTable("outbox", "user_id", "messages about a parent not yet sent to the counsellors"),
+    PersonalTable("outbox", "user_id", "messages to or about a parent, until sent"),
+    PersonalTable("subscriptions", "user_id", "announcement categories and consent time"),
+    PersonalTable("registrations", "user_id", "event registrations and reminder wishes"),
+    PersonalTable("questions", "user_id", "questions sent in advance of an event"),
+    PersonalTable("staff_drafts", "user_id", "a staff member's unfinished event or announcement"),
 )

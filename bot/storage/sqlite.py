@@ -23,6 +23,7 @@ import aiosqlite
 
 from bot.cases.model import Case, CaseStatus
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
+from bot.storage.announcement_sql import AnnouncementSql
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
 from bot.storage.migrations import MIGRATIONS
@@ -90,7 +91,7 @@ def _is_blank(sql: str) -> bool:
     return all(not line.strip(";") or line.startswith("--") for line in lines)
 
 
-class SqliteStore:
+class SqliteStore(AnnouncementSql):
     """Keep everything in one SQLite file.
 
     Args:

@@ -1,0 +1,1 @@
+"""Announcements: events, subscriptions, reminders and broadcasts."""

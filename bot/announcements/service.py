@@ -1,0 +1,400 @@
+"""The announcements use case: events for parents, reminders, invites, broadcasts, notices.
+
+Parents reach it through the conversation (their buttons and commands); staff through the staff
+desk, which calls the `Announcer` methods here. Everything that leaves the bot goes through two
+durable queues: the `notices` outbox (reminders, changes, invites, staff reports: one message
+each) and the broadcast engine (one announcement to many). The database is the source of truth
+for reminders: the front end's timers are rebuilt from `timers()` at every start, and a notice
+is queued and marked in one transaction, so a restart neither loses nor repeats one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.announcements.calendar import event_ics, ics_filename
+
+from bot.announcements import views
+from bot.announcements.broadcast import BroadcastSender, SenderSettings
+from bot.announcements.model import (
+    Broadcast,
+    BroadcastProgress,
+    Category,
+    Event,
+    EventStatus,
+    Registration,
+)
+from bot.config import AnnouncementsConfig
+from bot.content.texts import Texts
+from bot.dialogue.callbacks import EventPress, SubscribePress
+from bot.dialogue.model import Attachment, Placement, Reply
+from bot.outbox.dispatcher import Outbox
+from bot.outbox.model import OutboxItem, Priority
+from bot.storage.ports import AnnouncementStore
+
+logger = logging.getLogger(__name__)
+
+NOTICES = "notices"
+INVITE = "invite"
+
+
+class NoticeChannel(Protocol):
+    """The front end's way to parents and staff (raises the outbox's delivery errors)."""
+
+    async def send(self, user_id: int, reply: Reply, *, paid: bool = False) -> None:
+        """Send one message to a private chat."""
+
+    async def invite_link(self, chat_id: int, expires: datetime, name: str) -> str:
+        """Create a personal invite link (one member) to a group, valid until `expires`."""
+
+
+class Timers(Protocol):
+    """The front end's timers (PTB's JobQueue): one per event and mark."""
+
+    def schedule(self, event_id: int, mark: str, at: datetime) -> None:
+        """Fire `Announcements.fire(event_id, mark)` at `at` (replacing an older timer)."""
+
+    def unschedule(self, event_id: int) -> None:
+        """Drop every timer of an event."""
+
+
+@dataclass(frozen=True)
+class Timer:
+    """When a notice of an event is due: a reminder („r<seconds>") or the invite."""
+
+    event_id: int
+    mark: str
+    at: datetime
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Announcements:
+    """Events, subscriptions, reminders and broadcasts.
+
+    Args:
+        config: Rates, reminder lead times, invite lead time.
+        store: Where everything is kept.
+        texts: The parents' wordings.
+        zone: The service's time zone (event times are shown in it).
+        channel: How messages leave the bot.
+        timers: The front end's timers.
+        clock: The current time (UTC).
+        inline: Send notices within the call (tests, deterministic runs).
+
+    """
+
+    def __init__(
+        self,
+        config: AnnouncementsConfig,
+        store: AnnouncementStore,
+        texts: Texts,
+        zone: ZoneInfo,
+        channel: NoticeChannel,
+        timers: Timers,
+        *,
+        clock: Callable[[], datetime] = _utc_now,
+        inline: bool = False,
+    ) -> None:
+        self.config = config
+        self._store = store
+        self._texts = texts
+        self._zone = zone
+        self._channel = channel
+        self._timers = timers
+        self._clock = clock
+        self.notices = Outbox(store, NOTICES, self._deliver_notice, inline=inline, clock=clock)
+        settings = SenderSettings(rate=config.rate, concurrency=config.concurrency)
+        self.sender = BroadcastSender(
+            store, self._send_broadcast, self._report, settings, clock=clock
+        )
+
+    # ----------------------------------------------------------------- start and stop
+
+    async def start(self) -> None:
+        """Rebuild the timers from the database and resume unfinished sending."""
+        now = self._clock()
+        for timer in await self.timers(now):
+            self._timers.schedule(timer.event_id, timer.mark, timer.at)
+        await self.notices.resume()
+        await self.sender.resume()
+
+    async def stop(self) -> None:
+        """Stop sending; what is pending stays for the next start."""
+        await self.notices.stop()
+        await self.sender.stop()
+
+    async def timers(self, now: datetime) -> list[Timer]:
+        """Return the timers of every upcoming event."""
+        found: list[Timer] = []
+        for event in await self._store.upcoming_events(now, limit=1000):
+            found.extend(self._event_timers(event, now))
+        return found
+
+    def _event_timers(self, event: Event, now: datetime) -> list[Timer]:
+        """Return an event's reminder and invite timers.
+
+        Of the reminders already due (a restart after their time) only the latest is kept:
+        a parent should not get the 24-hour and the 1-hour reminder in the same minute.
+        """
+        timers = [
+            Timer(event.id, f"r{int(lead.total_seconds())}", event.starts_at - lead)
+            for lead in self.config.reminders
+            if event.starts_at - lead < event.starts_at and now < event.starts_at
+        ]
+        overdue = [t for t in timers if t.at <= now]
+        timers = [t for t in timers if t.at > now] + overdue[-1:]
+        if event.chat_id is not None:
+            timers.append(Timer(event.id, INVITE, event.starts_at - self.config.invite_before))
+        return timers
+
+    # ----------------------------------------------------------------- timers fire
+
+    async def fire(self, event_id: int, mark: str) -> int:
+        """Queue the notices a timer stands for; return how many were queued.
+
+        Reminders of events that started, were cancelled or are gone are not sent; invites go
+        out until the event ends.
+        """
+        now = self._clock()
+        event = await self._store.event(event_id)
+        if event is None or event.status is not EventStatus.SCHEDULED:
+            return 0
+        limit = event.ends_at if mark == INVITE else event.starts_at
+        if now >= limit:
+            return 0
+        payload = {"event": event.id, "mark": mark}
+        queued = await self._store.queue_notices(event.id, mark, NOTICES, payload, now)
+        logger.info("event %d: %d notices %s queued", event.id, queued, mark)
+        await self.notices.resume()
+        return queued
+
+    async def _deliver_notice(self, item: OutboxItem) -> None:
+        """Send one notice (the outbox calls this; errors make it retry or give up)."""
+        if item.owner is None:
+            return
+        reply = await self._notice_reply(item.payload)
+        if reply is not None:
+            await self._channel.send(item.owner, reply)
+
+    async def _notice_reply(self, payload: Any) -> Reply | None:
+        """Render a queued notice; None when it no longer applies."""
+        if "text" in payload:  # a staff report, rendered when it was queued
+            return Reply(str(payload["text"]))
+        event = await self._store.event(int(payload["event"]))
+        if event is None:
+            return None
+        mark = str(payload["mark"])
+        fields = views.moment_fields(event.starts_at, self._zone)
+        if mark == INVITE:
+            if event.chat_id is None or not event.is_upcoming(self._clock()):
+                return None
+            link = await self._channel.invite_link(event.chat_id, event.ends_at, f"T{event.id}")
+            return Reply(self._texts("event_invite", title=event.title, link=link, **fields))
+        if mark.startswith("r"):
+            if event.status is not EventStatus.SCHEDULED:
+                return None
+            text = self._texts("event_reminder", title=event.title, **fields)
+            return Reply(f"{text}\n\n{views.event_card(self._texts, event, self._zone)}")
+        if event.status is EventStatus.CANCELLED:
+            return Reply(self._texts("event_cancelled", title=event.title, **fields))
+        changed = self._texts("event_changed", title=event.title)
+        return Reply(f"{changed}\n\n{views.event_card(self._texts, event, self._zone)}")
+
+    # ----------------------------------------------------------------- staff (the Announcer)
+
+    async def event_created(self, event: Event) -> None:
+        """Set the new event's timers."""
+        for timer in self._event_timers(event, self._clock()):
+            self._timers.schedule(timer.event_id, timer.mark, timer.at)
+
+    async def event_changed(self, before: Event, after: Event) -> None:
+        """Tell the parents who registered or asked for reminders, and reset the timers."""
+        now = self._clock()
+        self._timers.unschedule(after.id)
+        if after.starts_at != before.starts_at:
+            # A moved event is reminded (and invited to) anew at its new time.
+            for timer in self._event_timers(before, now):
+                await self._store.clear_mark(after.id, timer.mark)
+            await self._store.clear_mark(after.id, INVITE)
+        if after.status is EventStatus.SCHEDULED:
+            await self.event_created(after)
+        if after.is_upcoming(now) or after.status is EventStatus.CANCELLED:
+            mark = f"c{after.sequence}"
+            payload = {"event": after.id, "mark": mark}
+            await self._store.queue_notices(after.id, mark, NOTICES, payload, now)
+            await self.notices.resume()
+
+    async def broadcast_created(self, broadcast: Broadcast) -> None:
+        """Start sending a broadcast."""
+        self.sender.start(broadcast)
+
+    def preview(self, text: str, event: Event | None) -> Reply:
+        """Return an announcement exactly as its recipients will see it."""
+        return views.announcement(self._texts, text, event)
+
+    async def _send_broadcast(self, broadcast: Broadcast, item: OutboxItem) -> None:
+        """Send one recipient's copy of a broadcast (the engine calls this)."""
+        assert item.owner is not None  # noqa: S101 - broadcast rows always name a recipient
+        event = await self._event_of(broadcast)
+        reply = views.announcement(self._texts, broadcast.text, event)
+        await self._channel.send(item.owner, reply, paid=self.config.allow_paid_broadcast)
+
+    async def _event_of(self, broadcast: Broadcast) -> Event | None:
+        if broadcast.event_id is None:
+            return None
+        event = await self._store.event(broadcast.event_id)
+        return event if event is not None and event.is_upcoming(self._clock()) else None
+
+    async def _report(self, broadcast: Broadcast, progress: BroadcastProgress, final: bool) -> None:
+        """Queue a progress line or the final report to the staff member who sent it."""
+        fields = {
+            "number": broadcast.id,
+            "sent": progress.sent,
+            "blocked": progress.blocked,
+            "failed": progress.failed,
+        }
+        if final:
+            seconds = max((self._clock() - broadcast.created_at).total_seconds(), 0.001)
+            text = self._texts(
+                "broadcast_report",
+                duration=views.duration_words(timedelta(seconds=round(seconds))),
+                rate=f"{progress.handled / seconds:.1f}".replace(".", ","),
+                **fields,
+            )
+        else:
+            percent = progress.handled * 100 // max(progress.total, 1)
+            text = self._texts("broadcast_progress", percent=percent, **fields)
+        await self.notices.put({"text": text}, owner=broadcast.staff_id, priority=Priority.NORMAL)
+
+    # ----------------------------------------------------------------- parents
+
+    async def events_reply(self, user_id: int) -> tuple[Reply, ...]:
+        """Return the upcoming events, one message each with the parent's buttons."""
+        events = await self._store.upcoming_events(self._clock(), limit=5)
+        if not events:
+            return (Reply(self._texts("events_none")),)
+        replies = [Reply(self._texts("events_intro"))]
+        for event in events:
+            registration = await self._store.registration(event.id, user_id)
+            card = views.event_card(self._texts, event, self._zone)
+            replies.append(
+                Reply(card, buttons=views.event_buttons(self._texts, event, registration))
+            )
+        return tuple(replies)
+
+    async def choose(self, user_id: int, event_id: int, press: EventPress) -> tuple[Reply, ...]:
+        """Act on a parent's event button: reminders, registration or the calendar file."""
+        now = self._clock()
+        event = await self._store.event(event_id)
+        if event is None or not event.is_upcoming(now):
+            return (Reply(self._texts("event_gone")),)
+        if press is EventPress.CALENDAR:
+            return (self._calendar(event, now),)
+        before = await self._store.registration(event_id, user_id)
+        current = before or Registration(event_id, user_id, registered=False, remind=False)
+        if press is EventPress.REMIND:
+            current = replace(current, remind=not current.remind)
+        else:
+            current = replace(current, registered=not current.registered)
+        await self._store.save_registration(current, now)
+        text = self._choice_text(event, press, current)
+        buttons = views.event_buttons(self._texts, event, current)
+        card = views.event_card(self._texts, event, self._zone)
+        updated = Reply(card, buttons=buttons, placement=Placement.REPLACE_PRESSED)
+        if press is EventPress.REGISTER and current.registered:
+            await self._invite_if_due(event, now)
+        return (updated, Reply(text))
+
+    def _choice_text(self, event: Event, press: EventPress, now_: Registration) -> str:
+        title = event.title
+        if press is EventPress.REMIND:
+            if not now_.remind:
+                return self._texts("event_remind_off", title=title)
+            leads = views.leads_words(self.config.reminders)
+            return self._texts("event_remind_on", title=title, leads=leads)
+        if not now_.registered:
+            return self._texts("event_unregistered", title=title)
+        key = "event_registered_protected" if event.chat_id is not None else "event_registered"
+        return self._texts(key, title=title)
+
+    async def _invite_if_due(self, event: Event, now: datetime) -> None:
+        """Send the invite at once to a parent who registers after the invites went out."""
+        if event.chat_id is not None and now >= event.starts_at - self.config.invite_before:
+            await self.fire(event.id, INVITE)
+
+    def _calendar(self, event: Event, now: datetime) -> Reply:
+        content = event_ics(
+            uid=f"event-{event.id}@elternlotse",
+            title=event.title,
+            start=event.starts_at,
+            end=event.ends_at,
+            description=event.description,
+            location=event.place,
+            url=None,
+            zone=self._zone,
+            stamp=now,
+            sequence=event.sequence,
+        )
+        attachment = Attachment(
+            ics_filename(event.title, event.starts_at), content, "text/calendar"
+        )
+        return Reply(self._texts("event_calendar"), attachment=attachment)
+
+    async def ask(self, user_id: int, event_id: int, text: str) -> None:
+        """Keep a parent's (redacted) question in advance of an event."""
+        event = await self._store.event(event_id)
+        if event is not None and event.is_upcoming(self._clock()):
+            await self._store.add_question(event_id, user_id, text, self._clock())
+
+    async def subscription(self, user_id: int, choice: str | None) -> tuple[Reply, ...]:
+        """Show (None) or change the parent's subscriptions; every change is an explicit tap."""
+        now = self._clock()
+        chosen = await self._store.subscriptions(user_id)
+        if choice == SubscribePress.STOP.value:
+            await self._store.subscribe(user_id, frozenset(), now)
+            return (Reply(self._texts("unsubscribe_done" if chosen else "unsubscribe_none")),)
+        if choice is None:
+            return (views.subscriptions(self._texts, chosen, replace=False),)
+        if choice == SubscribePress.ALL.value:
+            chosen = frozenset(Category)
+        else:
+            try:
+                category = Category(choice)
+            except ValueError:
+                return (Reply(self._texts("stale_button")),)
+            chosen = chosen ^ {category}
+        await self._store.subscribe(user_id, chosen, now)
+        return (views.subscriptions(self._texts, chosen, replace=True),)
+
+    async def upcoming_lines(self) -> Reply | None:
+        """Return the next events in one message (under the expert chat entry), or None."""
+        events = await self._store.upcoming_events(self._clock(), limit=3)
+        if not events:
+            return None
+        cards = [views.event_card(self._texts, e, self._zone) for e in events]
+        return Reply("\n\n".join([self._texts("events_intro"), *cards]))
+
+    # ----------------------------------------------------------------- protected chats
+
+    async def may_join(self, chat_id: int, user_id: int) -> bool:
+        """Return whether a join request to an expert chat comes from a registered parent.
+
+        Only while an event in that group is on or about to start (from the invite time to its
+        end); strangers and parents registered for another event are declined.
+        """
+        now = self._clock()
+        for event in await self._store.upcoming_events(now, limit=1000):
+            if event.chat_id != chat_id or now < event.starts_at - self.config.invite_before:
+                continue
+            registration = await self._store.registration(event.id, user_id)
+            if registration is not None and registration.registered:
+                return True
+        return False

@@ -1,0 +1,112 @@
+"""How events, announcements and notices look to parents (text and buttons, no Telegram)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.announcements.model import Category, Event, Registration
+from bot.content.texts import Texts
+from bot.dialogue.callbacks import EventPress, Press, SubscribePress
+from bot.dialogue.model import Button, Placement, Reply, Rows, button
+
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
+
+def moment_fields(moment: datetime, zone: ZoneInfo) -> dict[str, str]:
+    """Return weekday, date and time of an instant in the service's zone, German style."""
+    local = moment.astimezone(zone)
+    return {
+        "weekday": WEEKDAYS[local.weekday()],
+        "date": local.strftime("%d.%m.%Y"),
+        "time": local.strftime("%H:%M"),
+    }
+
+
+def duration_words(span: timedelta) -> str:
+    """Return a span as German words („24 Stunden", „1 Stunde", „30 Minuten")."""
+    minutes = round(span.total_seconds() / 60)
+    if minutes and minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} Stunde" if hours == 1 else f"{hours} Stunden"
+    if minutes >= 1:
+        return f"{minutes} Minute" if minutes == 1 else f"{minutes} Minuten"
+    return f"{round(span.total_seconds())} Sekunden"
+
+
+def category_name(texts: Texts, category: Category) -> str:
+    """Return the German name of a category."""
+    return texts(f"category_{category.value}")
+
+
+def event_card(texts: Texts, event: Event, zone: ZoneInfo) -> str:
+    """Return an event as a few lines: title, time, place, protection, description."""
+    minutes = round(event.duration.total_seconds() / 60)
+    lines = [
+        f"📅 {event.title}",
+        texts("event_when", minutes=minutes, **moment_fields(event.starts_at, zone)),
+    ]
+    if event.place:
+        lines.append(texts("event_place", place=event.place))
+    if event.chat_id is not None:
+        lines.append(texts("event_protected"))
+    lines.append("")
+    lines.append(event.description)
+    return "\n".join(lines)
+
+
+def event_buttons(texts: Texts, event: Event, registration: Registration | None) -> Rows:
+    """Return the parent's buttons under an event, showing what they already chose."""
+    ident = str(event.id)
+    reminded = registration is not None and registration.remind
+    registered = registration is not None and registration.registered
+    remind = texts("button_event_remind_off" if reminded else "button_event_remind")
+    register = texts("button_event_unregister" if registered else "button_event_register")
+    return (
+        (
+            button(remind, Press.EVENT, ident, EventPress.REMIND.value),
+            button(register, Press.EVENT, ident, EventPress.REGISTER.value),
+        ),
+        (
+            button(texts("button_event_ask"), Press.EVENT, ident, EventPress.ASK.value),
+            button(texts("button_event_calendar"), Press.EVENT, ident, EventPress.CALENDAR.value),
+        ),
+    )
+
+
+def unsubscribe_row(texts: Texts) -> tuple[Button, ...]:
+    """Return the „Abbestellen" button every announcement carries."""
+    return (button(texts("button_unsubscribe"), Press.SUBSCRIBE, SubscribePress.STOP.value),)
+
+
+def announcement(texts: Texts, text: str, event: Event | None) -> Reply:
+    """Return an announcement as its recipients see it."""
+    rows = event_buttons(texts, event, None) if event is not None else ()
+    return Reply(text, buttons=(*rows, unsubscribe_row(texts)))
+
+
+def subscriptions(texts: Texts, chosen: frozenset[Category], *, replace: bool) -> Reply:
+    """Return the subscription message: the consent wording, what is chosen, the toggles."""
+    names = [category_name(texts, c) for c in Category if c in chosen]
+    status = texts("subscribe_current", topics=", ".join(names)) if names else None
+    toggles = [
+        button(("✅ " if c in chosen else "") + category_name(texts, c), Press.SUBSCRIBE, c.value)
+        for c in Category
+    ]
+    rows: list[tuple[Button, ...]] = [tuple(toggles[:2]), tuple(toggles[2:])]
+    rows.append(
+        (
+            button(texts("button_subscribe_all"), Press.SUBSCRIBE, SubscribePress.ALL.value),
+            button(texts("button_subscribe_stop"), Press.SUBSCRIBE, SubscribePress.STOP.value),
+        )
+    )
+    text = texts("subscribe_intro") + "\n\n" + (status or texts("subscribe_nothing"))
+    placement = Placement.REPLACE_PRESSED if replace else Placement.NEW
+    return Reply(text, buttons=tuple(rows), placement=placement)
+
+
+def leads_words(leads: Iterable[timedelta]) -> str:
+    """Return reminder lead times as German words („24 Stunden und 1 Stunde")."""
+    words = [duration_words(lead) for lead in leads]
+    return " und ".join(words) if len(words) <= 2 else ", ".join(words[:-1]) + " und " + words[-1]
