@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from typing import Any
 
-from telegram import Chat, Message, MessageEntity, Update
+from telegram import Chat, InputFile, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot.conversation.service import Parent
@@ -35,6 +36,14 @@ async def _send(context: Context, chat: Chat, outcome: Outcome, thread_id: int |
                 )
 
             await deliver(send, "sendMessage")
+        if reply.attachment is not None:
+            file = InputFile(reply.attachment.content, filename=reply.attachment.filename)
+            await deliver(
+                lambda f=file: context.bot.send_document(  # type: ignore[misc]
+                    chat.id, f, message_thread_id=thread_id
+                ),
+                "sendDocument",
+            )
 
 
 async def process(update: Update, context: Context, event: Event) -> Outcome | None:
@@ -122,8 +131,11 @@ def command(kind: EventKind) -> Callable[[Update, Context], Coroutine[Any, Any, 
 
 
 def _in_place(outcome: Outcome) -> Reply | None:
-    """Return the reply that replaces the pressed message, if the core placed one there."""
-    if len(outcome.replies) != 1:
+    """Return the reply that replaces the pressed message, if the core placed one there.
+
+    Only the first reply can: what follows it (a confirmation) is sent as new messages.
+    """
+    if not outcome.replies:
         return None
     reply = outcome.replies[0]
     return reply if reply.placement is Placement.REPLACE_PRESSED else None
@@ -174,7 +186,9 @@ async def on_button(update: Update, context: Context) -> None:
     if message is not None:
         reply = _in_place(outcome)
         if reply is not None and await _replace_pressed(message, reply):
-            return
+            outcome = replace(outcome, replies=outcome.replies[1:])
+            if not outcome.replies:
+                return
         if outcome.pressed_keyboard is not None:
             await _set_keyboard(message, outcome.pressed_keyboard)
     await send_outcome(update, context, outcome)

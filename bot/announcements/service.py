@@ -17,10 +17,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.announcements.calendar import event_ics, ics_filename
-
 from bot.announcements import views
 from bot.announcements.broadcast import BroadcastSender, SenderSettings
+from bot.announcements.calendar import event_ics, ics_filename
 from bot.announcements.model import (
     Broadcast,
     BroadcastProgress,
@@ -344,7 +343,9 @@ class Announcements:
             sequence=event.sequence,
         )
         attachment = Attachment(
-            ics_filename(event.title, event.starts_at), content, "text/calendar"
+            ics_filename(event.title, event.starts_at.astimezone(self._zone)),
+            content,
+            "text/calendar",
         )
         return Reply(self._texts("event_calendar"), attachment=attachment)
 

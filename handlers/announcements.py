@@ -1,0 +1,180 @@
+"""Announcements on Telegram: the notice channel, the reminder timers, join requests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import ApplicationHandlerStop, ExtBot, Job, JobQueue
+
+from bot.dialogue.callbacks import Press, decode
+from bot.dialogue.model import Reply
+from bot.outbox.model import DeliveryFailed, RecipientGone, RetryLater
+from handlers.delivery import answer_callback
+from handlers.render import render
+from handlers.services import Context
+
+logger = logging.getLogger(__name__)
+
+
+def _failure(exc: TelegramError) -> Exception:
+    """Translate a Telegram error into what the outbox and the broadcast engine expect.
+
+    429 → wait; 403 or „chat not found" → the recipient is gone; other 400s stay bad, except
+    missing rights (an admin can still grant them); 5xx and network errors are passing.
+    """
+    if isinstance(exc, RetryAfter):
+        wait = exc.retry_after
+        return RetryLater(wait if isinstance(wait, int | float) else wait.total_seconds())
+    message = exc.message.lower()
+    if isinstance(exc, Forbidden) or "chat not found" in message or "user not found" in message:
+        return RecipientGone(exc.message)
+    if isinstance(exc, BadRequest):
+        passing = "rights" in message or "admin" in message
+        return DeliveryFailed(exc.message, permanent=not passing)
+    if isinstance(exc, NetworkError):  # includes TimedOut and Telegram's 5xx answers
+        return DeliveryFailed(type(exc).__name__)
+    return DeliveryFailed(type(exc).__name__)
+
+
+class TelegramNotices:
+    """Private messages and invite links for the announcements (no retries of its own).
+
+    The outbox and the broadcast engine decide about retries; PTB's rate limiter paces every
+    request and holds all of them back after a 429.
+    """
+
+    def __init__(self, bot: ExtBot[None]) -> None:
+        """Keep the bot."""
+        self._bot = bot
+
+    async def send(self, user_id: int, reply: Reply, *, paid: bool = False) -> None:
+        """Send one reply to a private chat; raise the outbox's errors when that failed."""
+        for part in render(reply):
+            try:
+                await self._bot.send_message(
+                    user_id,
+                    part.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=part.markup,
+                    disable_web_page_preview=True,
+                    allow_paid_broadcast=paid or None,
+                )
+            except TelegramError as exc:
+                raise _failure(exc) from exc
+
+    async def invite_link(self, chat_id: int, expires: datetime, name: str) -> str:
+        """Create a one-person invite link to a group, valid until `expires`."""
+        try:
+            link = await self._bot.create_chat_invite_link(
+                chat_id, expire_date=expires, member_limit=1, name=name
+            )
+        except TelegramError as exc:
+            raise _failure(exc) from exc
+        return link.invite_link
+
+
+class JobTimers:
+    """The announcements' timers on PTB's JobQueue (rebuilt from the database at start)."""
+
+    def __init__(self, queue: JobQueue[Context]) -> None:
+        """Keep the job queue."""
+        self._queue = queue
+
+    def schedule(self, event_id: int, mark: str, at: datetime) -> None:
+        """Run `fire(event_id, mark)` at `at` (at once if that is past); replace an older one."""
+        name = f"event:{event_id}:{mark}"
+        for job in self._queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        when = max(at, datetime.now(UTC))
+        self._queue.run_once(_fire, when=when, data=(event_id, mark), name=name)
+
+    def unschedule(self, event_id: int) -> None:
+        """Drop every timer of an event."""
+        prefix = f"event:{event_id}:"
+        for job in self._queue.jobs():
+            if job.name and job.name.startswith(prefix):
+                job.schedule_removal()
+
+
+async def _fire(context: Context) -> None:
+    """Queue the notices of a due timer (the use case checks that they still apply)."""
+    job: Job[Context] | None = context.job
+    announcements = context.bot_data.announcements
+    if job is None or announcements is None or not isinstance(job.data, tuple):
+        return
+    event_id, mark = job.data
+    await announcements.fire(int(event_id), str(mark))
+
+
+async def on_join_request(update: Update, context: Context) -> None:
+    """Let registered parents into a protected expert chat; decline everyone else."""
+    request = update.chat_join_request
+    announcements = context.bot_data.announcements
+    if request is None or announcements is None:
+        return
+    allowed = await announcements.may_join(request.chat.id, request.from_user.id)
+    try:
+        if allowed:
+            await request.approve()
+        else:
+            await request.decline()
+    except TelegramError as exc:
+        # Another admin may have decided first; nothing to repair.
+        logger.info("join request not %s: %s", "approved" if allowed else "declined", exc)
+    logger.info("join request to an expert chat %s", "approved" if allowed else "declined")
+
+
+async def on_staff_text(update: Update, context: Context) -> None:
+    """Give a staff member's typed message to the staff desk if a dialogue is open."""
+    desk, message, user = context.bot_data.desk, update.effective_message, update.effective_user
+    if desk is None or message is None or user is None or message.text is None:
+        return
+    replies = await desk.text(user.id, message.text)
+    if replies is None:
+        return  # not for the desk: the parents' handlers answer it
+    await send_replies(context, user.id, replies)
+    raise ApplicationHandlerStop  # handled: the parents' handlers must not answer it too
+
+
+async def send_replies(context: Context, chat_id: int, replies: tuple[Reply, ...]) -> None:
+    """Send the desk's replies (best effort; a staff member can simply ask again)."""
+    channel = TelegramNotices(context.bot)
+    for reply in replies:
+        try:
+            await channel.send(chat_id, reply)
+        except Exception as exc:  # noqa: BLE001 - one lost staff message must not crash
+            logger.warning("staff reply not delivered: %s", type(exc).__name__)
+
+
+def staff_command(name: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """Return the handler of a staff command (the desk refuses non-staff and says so)."""
+
+    async def handle(update: Update, context: Context) -> None:
+        desk, user = context.bot_data.desk, update.effective_user
+        if desk is None or user is None:
+            return
+        argument = " ".join(context.args or ())
+        await send_replies(context, user.id, await desk.command(user.id, name, argument))
+
+    handle.__name__ = f"on_{name}"
+    handle.__doc__ = f"Handle the staff command /{name}."
+    return handle
+
+
+async def on_staff_button(update: Update, context: Context) -> None:
+    """Hand a staff dialogue button to the desk (forged or stale data gets its stale reply)."""
+    query, desk, user = update.callback_query, context.bot_data.desk, update.effective_user
+    if query is None or desk is None or user is None:
+        return
+    await answer_callback(query)
+    pressed = decode(query.data if isinstance(query.data, str) else None)
+    if pressed is None or pressed.press is not Press.STAFF:
+        return
+    args = (pressed.args[0], pressed.args[1])
+    await send_replies(context, user.id, await desk.press(user.id, args))

@@ -1,0 +1,299 @@
+"""The announcements use case: events for parents, reminders, invites, changes, join checks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.announcements.model import Category, Event, EventStatus
+from bot.announcements.service import INVITE, Announcements
+from bot.config import AnnouncementsConfig
+from bot.content.knowledge import KnowledgeBase
+from bot.dialogue.callbacks import EventPress, Press, SubscribePress, decode
+from bot.dialogue.model import Placement, Reply
+from bot.outbox.model import RecipientGone
+from bot.storage.sqlite import SqliteStore, open_store
+
+Parts = tuple["Announcements", "Channel", "Timers", "Clock"]
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+STAFF = 900
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Channel:
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, Reply, bool]] = []
+        self.links: list[tuple[int, datetime]] = []
+        self.gone: set[int] = set()
+
+    async def send(self, user_id: int, reply: Reply, *, paid: bool = False) -> None:
+        if user_id in self.gone:
+            raise RecipientGone("Forbidden: bot was blocked by the user")
+        self.sent.append((user_id, reply, paid))
+
+    async def invite_link(self, chat_id: int, expires: datetime, name: str) -> str:
+        self.links.append((chat_id, expires))
+        return f"https://t.me/+link{len(self.links)}"
+
+    def texts_to(self, user_id: int) -> list[str]:
+        return [r.text for u, r, _ in self.sent if u == user_id]
+
+
+class Timers:
+    def __init__(self) -> None:
+        self.due: dict[tuple[int, str], datetime] = {}
+
+    def schedule(self, event_id: int, mark: str, at: datetime) -> None:
+        self.due[(event_id, mark)] = at
+
+    def unschedule(self, event_id: int) -> None:
+        self.due = {k: v for k, v in self.due.items() if k[0] != event_id}
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    store = open_store(tmp_path)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def parts(db: SqliteStore, kb: KnowledgeBase) -> tuple[Announcements, Channel, Timers, Clock]:
+    channel, timers, clock = Channel(), Timers(), Clock()
+    config = AnnouncementsConfig(staff_ids=frozenset({STAFF}))
+    service = Announcements(config, db, kb.texts, BERLIN, channel, timers, clock=clock, inline=True)
+    return service, channel, timers, clock
+
+
+def an_event(start: datetime = NOW + timedelta(days=2), chat: int | None = None) -> Event:
+    return Event(
+        0,
+        "Unterhalt – Fragen an eine Fachanwältin",
+        start,
+        timedelta(minutes=60),
+        Category.MONEY,
+        "Fragen rund um Unterhalt.",
+        "Online",
+        chat,
+    )
+
+
+async def test_upcoming_events_come_with_the_parents_buttons(db: SqliteStore, parts: Parts) -> None:
+    service, *_ = parts
+    event = await db.add_event(an_event(), NOW)
+    replies = await service.events_reply(1)
+    assert len(replies) == 2
+    assert "Do, 26.11.2026, 10:00 Uhr" in replies[1].text
+    pressed = [decode(b.data) for row in replies[1].buttons for b in row]
+    assert {p.args for p in pressed if p is not None and p.press is Press.EVENT} == {
+        (str(event.id), e.value) for e in EventPress
+    }
+
+
+async def test_no_events_says_so_and_points_to_the_subscription(parts: Parts) -> None:
+    service, *_ = parts
+    (reply,) = await service.events_reply(1)
+    assert "/abo" in reply.text
+
+
+async def test_a_reminder_goes_out_once_to_those_who_asked(db: SqliteStore, parts: Parts) -> None:
+    service, channel, timers, clock = parts
+    event = await db.add_event(an_event(), NOW)
+    await service.event_created(event)
+    assert set(timers.due) == {(event.id, "r86400"), (event.id, "r3600")}
+    await service.choose(1, event.id, EventPress.REMIND)
+    await service.choose(2, event.id, EventPress.REGISTER)  # registered, no reminder
+    clock.now = timers.due[(event.id, "r86400")]
+    assert await service.fire(event.id, "r86400") == 1
+    assert await service.fire(event.id, "r86400") == 0  # a second firing sends nothing
+    assert len(channel.texts_to(1)) == 1
+    assert "Erinnerung" in channel.texts_to(1)[0]
+    assert channel.texts_to(2) == []
+
+
+async def test_reminders_of_cancelled_or_started_events_are_not_sent(
+    db: SqliteStore, parts
+) -> None:
+    service, channel, _, clock = parts
+    event = await db.add_event(an_event(), NOW)
+    await service.choose(1, event.id, EventPress.REMIND)
+    cancelled = replace(event, status=EventStatus.CANCELLED, sequence=1)
+    await db.update_event(cancelled)
+    assert await service.fire(event.id, "r3600") == 0
+    other = await db.add_event(an_event(), NOW)
+    await service.choose(1, other.id, EventPress.REMIND)
+    clock.now = other.starts_at + timedelta(minutes=1)
+    assert await service.fire(other.id, "r3600") == 0
+    assert channel.sent == []
+
+
+async def test_timers_are_rebuilt_and_only_the_latest_overdue_reminder_kept(
+    db: SqliteStore, parts
+) -> None:
+    service, _, _, clock = parts
+    event = await db.add_event(an_event(NOW + timedelta(minutes=30), chat=-100777), NOW)
+    timers = await service.timers(clock())
+    marks = {t.mark for t in timers if t.event_id == event.id}
+    assert marks == {"r3600", INVITE}  # the 24-hour reminder is not sent 30 minutes before
+
+
+async def test_a_change_tells_registered_parents_and_resets_reminders(
+    db: SqliteStore, parts
+) -> None:
+    service, channel, timers, clock = parts
+    event = await db.add_event(an_event(), NOW)
+    await service.choose(1, event.id, EventPress.REMIND)
+    await service.choose(2, event.id, EventPress.REGISTER)
+    await service.fire(event.id, "r86400")
+    moved = replace(event, starts_at=event.starts_at + timedelta(days=7), sequence=1)
+    await db.update_event(moved)
+    await service.event_changed(event, moved)
+    assert any("geändert" in t for t in channel.texts_to(1))
+    assert any("geändert" in t for t in channel.texts_to(2))
+    assert timers.due[(event.id, "r86400")] == moved.starts_at - timedelta(hours=24)
+    clock.now = moved.starts_at - timedelta(hours=24)
+    assert await service.fire(event.id, "r86400") == 1  # reminded again for the new date
+
+
+async def test_a_cancellation_is_told_once(db: SqliteStore, parts: Parts) -> None:
+    service, channel, timers, _ = parts
+    event = await db.add_event(an_event(), NOW)
+    await service.event_created(event)
+    await service.choose(1, event.id, EventPress.REGISTER)
+    cancelled = replace(event, status=EventStatus.CANCELLED, sequence=1)
+    await db.update_event(cancelled)
+    await service.event_changed(event, cancelled)
+    assert [t for t in channel.texts_to(1) if "fällt" in t]
+    assert len(channel.texts_to(1)) == 1
+    assert not [k for k in timers.due if k[0] == event.id]
+
+
+async def test_registered_parents_get_a_personal_invite_until_the_end(
+    db: SqliteStore, parts
+) -> None:
+    service, channel, _, clock = parts
+    event = await db.add_event(an_event(chat=-100777), NOW)
+    await service.choose(1, event.id, EventPress.REGISTER)
+    await service.choose(2, event.id, EventPress.REMIND)
+    clock.now = event.starts_at - timedelta(minutes=30)
+    assert await service.fire(event.id, INVITE) == 1
+    assert channel.links == [(-100777, event.ends_at)]
+    assert "https://t.me/+link1" in channel.texts_to(1)[0]
+    # Someone registering later gets the invite at once.
+    await service.choose(3, event.id, EventPress.REGISTER)
+    assert any("t.me/+link2" in t for t in channel.texts_to(3))
+
+
+async def test_only_registered_parents_may_join_and_only_near_the_event(
+    db: SqliteStore, parts
+) -> None:
+    service, _, _, clock = parts
+    event = await db.add_event(an_event(chat=-100777), NOW)
+    await service.choose(1, event.id, EventPress.REGISTER)
+    assert not await service.may_join(-100777, 1)  # two days early
+    clock.now = event.starts_at - timedelta(minutes=10)
+    assert await service.may_join(-100777, 1)
+    assert not await service.may_join(-100777, 2)  # a stranger
+    assert not await service.may_join(-100888, 1)  # another group
+    clock.now = event.ends_at
+    assert not await service.may_join(-100777, 1)
+
+
+async def test_the_calendar_button_sends_an_ics_file(db: SqliteStore, parts: Parts) -> None:
+    service, *_ = parts
+    event = await db.add_event(an_event(), NOW)
+    (reply,) = await service.choose(1, event.id, EventPress.CALENDAR)
+    assert reply.attachment is not None
+    assert reply.attachment.filename.endswith(".ics")
+    assert b"TZID=Europe/Berlin" in reply.attachment.content
+
+
+async def test_buttons_of_gone_events_say_so(parts: Parts) -> None:
+    service, *_ = parts
+    (reply,) = await service.choose(1, 999, EventPress.REMIND)
+    assert "/termine" in reply.text
+
+
+async def test_a_choice_updates_the_pressed_card_and_confirms(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, *_ = parts
+    event = await db.add_event(an_event(), NOW)
+    card, confirmation = await service.choose(1, event.id, EventPress.REMIND)
+    assert card.placement is Placement.REPLACE_PRESSED
+    assert "24 Stunden und 1 Stunde" in confirmation.text
+    labels = [b.label for row in card.buttons for b in row]
+    assert "🔕 Keine Erinnerung" in labels
+
+
+async def test_subscribing_is_an_explicit_tap_and_ends_in_one_step(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, *_ = parts
+    (intro,) = await service.subscription(1, None)
+    assert "zuzustimmen" in intro.text
+    assert await db.subscriptions(1) == frozenset()
+    (after,) = await service.subscription(1, Category.LAW.value)
+    assert await db.subscriptions(1) == frozenset({Category.LAW})
+    assert "✅ Recht" in [b.label for row in after.buttons for b in row]
+    await service.subscription(1, SubscribePress.ALL.value)
+    assert await db.subscriptions(1) == frozenset(Category)
+    (done,) = await service.subscription(1, SubscribePress.STOP.value)
+    assert await db.subscriptions(1) == frozenset()
+    assert "keine Ankündigungen" in done.text
+    (forged,) = await service.subscription(1, "nonsense")
+    assert await db.subscriptions(1) == frozenset()
+
+
+async def test_every_announcement_carries_an_unsubscribe_button(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, *_ = parts
+    event = await db.add_event(an_event(), NOW)
+    for shown in (service.preview("Hallo", None), service.preview("Hallo", event)):
+        last = shown.buttons[-1][0]
+        assert decode(last.data) is not None
+        assert decode(last.data).args == ("off",)
+
+
+async def test_staff_hear_progress_and_a_final_report(db: SqliteStore, parts: Parts) -> None:
+    service, channel, _, _ = parts
+    for user in range(1, 21):
+        await db.subscribe(user, frozenset({Category.MONEY}), NOW)
+    channel.gone = {5}
+    broadcast = await db.create_broadcast(
+        STAFF, "Neuer Termin!", frozenset({Category.MONEY}), None, NOW
+    )
+    await service.broadcast_created(broadcast)
+    await service.sender.idle()
+    await service.notices.idle()
+    to_staff = channel.texts_to(STAFF)
+    assert any("ist fertig" in t and "Zugestellt: 19" in t for t in to_staff)
+    assert sum("% erledigt" in t for t in to_staff) == 9
+    assert await db.subscriptions(5) == frozenset()
+
+
+async def test_a_question_in_advance_is_kept_without_sender_for_staff(
+    db: SqliteStore, parts
+) -> None:
+    service, *_ = parts
+    event = await db.add_event(an_event(), NOW)
+    await service.ask(1, event.id, "Zählt Kindergeld beim Unterhalt?")
+    (question,) = await db.questions(event.id)
+    assert question.text == "Zählt Kindergeld beim Unterhalt?"
