@@ -1,0 +1,164 @@
+"""Broadcast benchmark: the real bot process sends one announcement to many subscribers.
+
+Usage: python bench/broadcast.py [--subscribers 10000] [--rate 500] [--fake-rate 1000]
+Prints figures; asserts nothing. Runs `elternlotse run` against the fake Bot API server, which
+accepts `--fake-rate` messages per second (paid broadcasts) and answers 429 above that. The
+subscribers and one broadcast are written into the bot's database before it starts, so the
+bot resumes the broadcast at start, exactly as after a crash.
+
+Two runs:
+1. straight through: achieved rate between 5 % and 95 % of the recipients, against the
+   configured `--rate`; the bot's peak RSS;
+2. SIGKILL when half the recipients have their message, then a restart: recipients lost
+   (never sent) and sent twice, against the in-flight window (`concurrency`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.announcements.model import Category  # noqa: E402
+from bot.storage.sqlite import open_store  # noqa: E402
+from tests.botprocess import BotProcess  # noqa: E402
+from tests.fakebotapi import FakeBotAPI  # noqa: E402
+
+STAFF = 77
+FIRST = 1_000_000
+CONCURRENCY = 64
+NOW = datetime.now(UTC)
+
+
+async def seed(data_dir: Path, subscribers: int) -> None:
+    """Write the subscribers and one broadcast to all of them into the bot's database."""
+    store = open_store(data_dir)
+    await store.open()
+    everything = frozenset(Category)
+    for user in range(FIRST, FIRST + subscribers):
+        await store.subscribe(user, everything, NOW)
+    await store.create_broadcast(STAFF, "Neuer Expertenchat am Donnerstag!", everything, None, NOW)
+    await store.close()
+
+
+def config(path: Path, rate: float) -> Path:
+    """Write a config with staff and a paid-broadcast rate."""
+    path.write_text(
+        f"staff:\n  ids: [{STAFF}]\n"
+        "announcements:\n"
+        f"  rate_per_second: {rate}\n"
+        "  allow_paid_broadcast: true\n"
+        f"  concurrency: {CONCURRENCY}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def delivered(api: FakeBotAPI) -> Counter[int]:
+    """Count successful messages per subscriber chat."""
+    got: Counter[int] = Counter()
+    for call in api.calls("sendMessage"):
+        chat = int(call.params.get("chat_id", 0))
+        if call.ok and chat >= FIRST:
+            got[chat] += 1
+    return got
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Return a process's peak resident set size (Linux /proc), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def until(api: FakeBotAPI, count: int, samples: list[tuple[float, int]]) -> None:
+    """Wait until `count` subscribers have their message, sampling progress over time."""
+    while True:
+        done = len(delivered(api))
+        samples.append((time.perf_counter(), done))
+        if done >= count:
+            return
+        await asyncio.sleep(0.05)
+
+
+def achieved_rate(samples: list[tuple[float, int]], total: int) -> float:
+    """Return the rate between 5 % and 95 % of the recipients."""
+    start = next(t for t, n in samples if n >= total * 0.05)
+    end = next(t for t, n in samples if n >= total * 0.95)
+    return (total * 0.9) / max(end - start, 1e-9)
+
+
+async def straight(args: argparse.Namespace, work: Path) -> None:
+    """Run 1: send to everyone, report the rate and the peak RSS."""
+    async with FakeBotAPI() as api:
+        api.users(range(FIRST, FIRST + args.subscribers))
+        api.limit_rate(30, paid_per_second=args.fake_rate)
+        await seed(work / "data1", args.subscribers)
+        bot = BotProcess(api, work / "data1", work / "bot1.log", config(work / "c1.yaml", args.rate))
+        await bot.start()
+        samples: list[tuple[float, int]] = []
+        await asyncio.wait_for(until(api, args.subscribers, samples), timeout=600)
+        assert bot.process is not None
+        rss = peak_rss_mb(bot.process.pid)
+        await bot.stop()
+        rate = achieved_rate(samples, args.subscribers)
+        rejected = sum(1 for c in api.calls("sendMessage") if c.status == 429)
+        twice = sum(1 for n in delivered(api).values() if n > 1)
+        print(f"recipients                 {args.subscribers}")
+        print(f"configured rate            {args.rate:.0f}/s (fake accepts {args.fake_rate:.0f}/s)")
+        print(f"achieved rate (5–95 %)     {rate:.0f}/s = {rate / args.rate:.1%} of configured")
+        print(f"429 answers                {rejected}")
+        print(f"sent twice                 {twice}")
+        print(f"bot peak RSS               {rss:.0f} MB")
+
+
+async def killed(args: argparse.Namespace, work: Path) -> None:
+    """Run 2: SIGKILL at half way, restart, count losses and duplicates."""
+    async with FakeBotAPI() as api:
+        api.users(range(FIRST, FIRST + args.subscribers))
+        await seed(work / "data2", args.subscribers)
+        bot = BotProcess(api, work / "data2", work / "bot2.log", config(work / "c2.yaml", args.rate))
+        await bot.start()
+        samples: list[tuple[float, int]] = []
+        await asyncio.wait_for(until(api, args.subscribers // 2, samples), timeout=600)
+        await bot.kill()
+        at_kill = len(delivered(api))
+        await bot.start()
+        await asyncio.wait_for(until(api, args.subscribers, samples), timeout=600)
+        await asyncio.sleep(1.0)  # anything sent late would show up now
+        await bot.stop()
+        got = delivered(api)
+        lost = args.subscribers - len(got)
+        twice = sum(1 for n in got.values() if n == 2)
+        more = sum(1 for n in got.values() if n > 2)
+        print(f"SIGKILL after              {at_kill} recipients")
+        print(f"lost                       {lost}")
+        print(f"sent twice                 {twice} (in-flight window: {CONCURRENCY})")
+        print(f"sent more than twice       {more}")
+
+
+def main() -> None:
+    """Run both benchmark runs and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--fake-rate", type=float, default=1000.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        asyncio.run(straight(args, work))
+        print()
+        asyncio.run(killed(args, work))
+
+
+if __name__ == "__main__":
+    main()
