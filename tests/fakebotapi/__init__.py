@@ -1,5 +1,5 @@
 """A fake Telegram Bot API server for end-to-end tests (see server.FakeBotAPI)."""
 
-from tests.fakebotapi.server import ApiError, Call, FakeBotAPI, Upload
+from tests.fakebotapi.server import ApiError, Call, FakeBotAPI, JoinOutcome, Upload
 
-__all__ = ["ApiError", "Call", "FakeBotAPI", "Upload"]
+__all__ = ["ApiError", "Call", "FakeBotAPI", "JoinOutcome", "Upload"]

@@ -2,24 +2,33 @@
 
 The bot talks to it over HTTP exactly as to api.telegram.org (``{base_url}/bot{token}/{method}``);
 the test drives the users' side through plain Python methods on the same object (``send_text``,
-``press_button``), reads what the bot did (``messages``, ``calls``) and injects faults (``fail``,
-``delay``, ``block``). Request and response shapes follow https://core.telegram.org/bots/api.
+``press_button``, ``join_by_link``), reads what the bot did (``messages``, ``calls``, ``members``)
+and injects faults (``fail``, ``delay``, ``block``, ``limit_rate``). Request and response shapes
+follow https://core.telegram.org/bots/api; error descriptions follow what telegram-bot-api and
+TDLib answer.
+
+Throughput: the hot path (sendMessage) does O(1) work per request apart from serializing the
+response once, so the fake is never the bottleneck of a broadcast test (see ``limit_rate`` for
+making it one on purpose).
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import copy
 import inspect
 import itertools
 import json
+import math
 import re
+import secrets
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 
@@ -99,6 +108,8 @@ INT_PARAMS = frozenset(
         "cache_time",
         "max_connections",
         "user_id",
+        "expire_date",
+        "member_limit",
     }
 )
 BOOL_PARAMS = frozenset(
@@ -112,6 +123,7 @@ BOOL_PARAMS = frozenset(
         "disable_content_type_detection",
         "allow_paid_broadcast",
         "show_caption_above_media",
+        "creates_join_request",
     }
 )
 DEFAULT_DESCRIPTIONS = {
@@ -132,6 +144,26 @@ NOT_MODIFIED = (
 )
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 THREAD_NOT_FOUND = "Bad Request: message thread not found"
+BLOCKED = "Forbidden: bot was blocked by the user"
+DEACTIVATED = "Forbidden: user is deactivated"
+CANT_INITIATE = "Forbidden: bot can't initiate conversation with a user"
+# Invite link and join request errors, as TDLib words them (telegram-bot-api lowercases the first
+# letter) or as Telegram's servers name them (upper case, passed through unchanged).
+NO_INVITE_RIGHTS = "Bad Request: not enough rights to manage chat invite link"
+NO_JOIN_REQUEST_RIGHTS = "Bad Request: not enough rights to manage chat join requests"
+LIMIT_WITH_REQUEST = (
+    "Bad Request: member limit can't be specified for links requiring administrator approval"
+)
+NO_JOIN_REQUEST = "Bad Request: HIDE_REQUESTER_MISSING"
+ALREADY_PARTICIPANT = "Bad Request: USER_ALREADY_PARTICIPANT"
+LINK_UNAVAILABLE = "Bad Request: INVITE_HASH_EXPIRED"
+MAX_MEMBER_LIMIT = 99_999
+MAX_LINK_NAME = 32
+# A user who asked to join may be messaged for this long although they never started the bot.
+JOIN_REQUEST_CONTACT_SECONDS = 300
+JoinOutcome = Literal[
+    "joined", "requested", "already_member", "expired", "limit", "revoked", "invalid"
+]
 # Message keys that describe where and by whom a message was sent, not what it contains.
 _ENVELOPE_KEYS = frozenset(
     {
@@ -244,6 +276,47 @@ class _Query:
     answered: bool = False
 
 
+@dataclass
+class _Invite:
+    chat_id: int
+    record: JSON  # the ChatInviteLink fields that never change after creation
+    revoked: bool = False
+    joined: set[int] = field(default_factory=set)  # users who came in through this link
+    pending: set[int] = field(default_factory=set)  # users whose join request is open
+
+
+@dataclass
+class _JoinRequest:
+    date: int
+    invite_link: str | None
+
+
+@dataclass
+class _Bucket:
+    """A token bucket: ``rate`` calls per second, bursts of up to one second's worth."""
+
+    rate: float
+    tokens: float
+    stamp: float
+
+    def take(self, now: float) -> int | None:
+        """Take a token; return None when allowed, else the seconds to wait (at least 1)."""
+        capacity = max(self.rate, 1.0)
+        self.tokens = min(capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return None
+        return max(1, math.ceil((1.0 - self.tokens) / self.rate))
+
+
+@dataclass
+class _RateLimit:
+    method: str
+    normal: _Bucket
+    paid: _Bucket | None
+
+
 def _id_of(thing: Any) -> int:
     """Return the id of a user/chat record, a python-telegram-bot object or a plain int."""
     if isinstance(thing, bool):
@@ -293,8 +366,15 @@ class FakeBotAPI:
         self._users: dict[int, JSON] = {}
         self._chats: dict[int, JSON] = {}
         self._members: dict[int, set[int]] = {}
+        self._bot_rights: dict[int, bool] = {}  # admin groups -> can_invite_users
+        self._not_started: set[int] = set()
+        self._invites: dict[str, _Invite] = {}
+        self._join_requests: dict[int, dict[int, _JoinRequest]] = {}
+        self._clock_offset = 0.0
         self._topics: dict[int, dict[int, JSON]] = {}
         self._store: dict[int, dict[int, _Stored]] = {}
+        # Bot messages per chat in send order, so reading a chat never scans the others.
+        self._bot_log: dict[int, list[_Stored]] = {}
         self._next_message_id: dict[int, int] = {}
         self._seq = 0
         self._updates: list[JSON] = []
@@ -310,37 +390,46 @@ class FakeBotAPI:
         self._group_ids = itertools.count(1)
         self._command_lists: dict[tuple[str, str], list[JSON]] = {}
         self._calls: list[Call] = []
+        self._calls_by_method: dict[str, list[Call]] = {}
         self._faults: list[_Fault] = []
         self._delays: list[_Delay] = []
-        self._blocked: set[int] = set()
+        self._blocked: dict[int, str] = {}  # chat id -> the 403 description
+        self._rate_limit: _RateLimit | None = None
         self._changed = asyncio.Event()
         self._closing = False
-        self._methods: dict[str, tuple[str, Callable[[JSON], Any]]] = {
-            name.lower(): (name, handler)
-            for name, handler in {
-                "getMe": self._get_me,
-                "getUpdates": self._get_updates,
-                "setWebhook": self._set_webhook,
-                "deleteWebhook": self._delete_webhook,
-                "getWebhookInfo": self._get_webhook_info,
-                "setMyCommands": self._set_my_commands,
-                "getMyCommands": self._get_my_commands,
-                "deleteMyCommands": self._delete_my_commands,
-                "sendMessage": self._send_message,
-                "editMessageText": self._edit_message_text,
-                "editMessageReplyMarkup": self._edit_message_reply_markup,
-                "deleteMessage": self._delete_message,
-                "answerCallbackQuery": self._answer_callback_query,
-                "sendChatAction": self._send_chat_action,
-                "sendDocument": self._send_document,
-                "copyMessage": self._copy_message,
-                "createForumTopic": self._create_forum_topic,
-                "editForumTopic": self._edit_forum_topic,
-                "closeForumTopic": self._close_forum_topic,
-                "reopenForumTopic": self._reopen_forum_topic,
-                "deleteForumTopic": self._delete_forum_topic,
-            }.items()
+        self._methods = self._method_table()
+
+    def _method_table(self) -> dict[str, tuple[str, Callable[[JSON], Any]]]:
+        """Map lower-cased method names (Telegram ignores their case) to name and handler."""
+        handlers: dict[str, Callable[[JSON], Any]] = {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "sendChatAction": self._send_chat_action,
+            "sendDocument": self._send_document,
+            "copyMessage": self._copy_message,
+            "createForumTopic": self._create_forum_topic,
+            "editForumTopic": self._edit_forum_topic,
+            "closeForumTopic": self._close_forum_topic,
+            "reopenForumTopic": self._reopen_forum_topic,
+            "deleteForumTopic": self._delete_forum_topic,
+            "createChatInviteLink": self._create_chat_invite_link,
+            "revokeChatInviteLink": self._revoke_chat_invite_link,
+            "approveChatJoinRequest": self._approve_chat_join_request,
+            "declineChatJoinRequest": self._decline_chat_join_request,
+            "getChatMember": self._get_chat_member,
         }
+        return {name.lower(): (name, handler) for name, handler in handlers.items()}
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -404,6 +493,8 @@ class FakeBotAPI:
         username: str | None = None,
         language_code: str | None = "de",
         last_name: str | None = None,
+        *,
+        started: bool = True,
     ) -> JSON:
         """Create (or update) a Telegram user who has a private chat with the bot.
 
@@ -413,11 +504,18 @@ class FakeBotAPI:
             username: Username without @, or None.
             language_code: IETF language tag of the user's client, or None.
             last_name: Last name, or None.
+            started: Whether the user has started the bot. As in Telegram, the bot cannot send
+                to a user who has not (403 "bot can't initiate conversation with a user")
+                until they write to it or, for five minutes, after they asked to join a group.
 
         Returns:
             The User object.
 
         """
+        if started:
+            self._not_started.discard(user_id)
+        else:
+            self._not_started.add(user_id)
         record: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
         if last_name is not None:
             record["last_name"] = last_name
@@ -434,6 +532,69 @@ class FakeBotAPI:
         self._chats[user_id] = chat
         return dict(record)
 
+    def users(
+        self,
+        user_ids: Iterable[int],
+        first_name: str = "Test",
+        language_code: str | None = "de",
+        *,
+        started: bool = True,
+    ) -> int:
+        """Register many users at once, e.g. 10,000 subscribers of a broadcast (~1 µs each).
+
+        Users the fake creates implicitly (group members, ``join_by_link`` with a bare id) also
+        count as having started the bot; only ``started=False`` makes them unreachable.
+
+        Args:
+            user_ids: The users' ids.
+            first_name: First name of all of them.
+            language_code: IETF language tag of all of them, or None.
+            started: Whether they have started the bot (see ``user``).
+
+        Returns:
+            How many users were registered.
+
+        """
+        count = 0
+        for user_id in user_ids:
+            self.user(user_id, first_name, language_code=language_code, started=started)
+            count += 1
+        return count
+
+    def forget(self, chat: Any) -> None:
+        """Act as if Telegram no longer knew a chat, e.g. a deleted account.
+
+        Every call with this chat_id then answers 400 "Bad Request: chat not found", like a
+        chat id the fake has never seen. The bot's messages there stay readable.
+
+        Args:
+            chat: The user or chat (record, object or id).
+
+        """
+        chat_id = _id_of(chat)
+        self._chats.pop(chat_id, None)
+        self._users.pop(chat_id, None)
+        self._not_started.discard(chat_id)
+
+    def now(self) -> int:
+        """Return the fake's clock as a Unix timestamp (wall clock plus ``advance_clock``)."""
+        return int(time.time() + self._clock_offset)
+
+    def advance_clock(self, seconds: float) -> int:
+        """Move the fake's clock forward, e.g. past an invite link's expire_date.
+
+        It moves the dates the fake writes and checks, not the bot's clock nor ``limit_rate``.
+
+        Args:
+            seconds: How far to move it.
+
+        Returns:
+            The new ``now()``.
+
+        """
+        self._clock_offset += seconds
+        return self.now()
+
     def private_chat(self, user: Any) -> JSON:
         """Return the private chat between a user and the bot.
 
@@ -446,33 +607,68 @@ class FakeBotAPI:
         """
         return dict(self._chats[self._user(user)["id"]])
 
-    def forum_group(self, title: str, members: Iterable[Any] = ()) -> JSON:
-        """Create a forum supergroup (topics enabled) with the bot as administrator.
+    def forum_group(
+        self, title: str, members: Iterable[Any] = (), *, bot_admin: bool = True
+    ) -> JSON:
+        """Create a forum supergroup (topics enabled), by default with the bot as administrator.
 
         Args:
             title: The group's title.
             members: Users in the group.
+            bot_admin: Whether the bot is an administrator (with every right); otherwise it is
+                a plain member (see ``make_admin``).
 
         Returns:
             The Chat object.
 
         """
-        return self._group(title, members, forum=True)
+        return self._group(title, members, forum=True, bot_admin=bot_admin)
 
-    def supergroup(self, title: str, members: Iterable[Any] = ()) -> JSON:
-        """Create a supergroup without topics, with the bot as administrator.
+    def supergroup(
+        self, title: str, members: Iterable[Any] = (), *, bot_admin: bool = True
+    ) -> JSON:
+        """Create a supergroup without topics, by default with the bot as administrator.
 
         Args:
             title: The group's title.
             members: Users in the group.
+            bot_admin: Whether the bot is an administrator (with every right); otherwise it is
+                a plain member (see ``make_admin``).
 
         Returns:
             The Chat object.
 
         """
-        return self._group(title, members, forum=False)
+        return self._group(title, members, forum=False, bot_admin=bot_admin)
 
-    def _group(self, title: str, members: Iterable[Any], forum: bool) -> JSON:
+    def make_admin(self, chat: Any, *, can_invite_users: bool = True) -> None:
+        """Make the bot an administrator of a group.
+
+        Args:
+            chat: The group (record, Chat object or id).
+            can_invite_users: The right that invite links and join requests need.
+
+        """
+        chat_id = self._group_id(chat)
+        self._bot_rights[chat_id] = can_invite_users
+
+    def remove_admin(self, chat: Any) -> None:
+        """Make the bot a plain member of a group (no invite links, no join requests)."""
+        self._bot_rights.pop(self._group_id(chat), None)
+
+    def members(self, chat: Any) -> set[int]:
+        """Return the ids of the users in a group now (the bot not counted).
+
+        Args:
+            chat: The group (record, Chat object or id).
+
+        Returns:
+            A copy of the member ids.
+
+        """
+        return set(self._members[self._group_id(chat)])
+
+    def _group(self, title: str, members: Iterable[Any], forum: bool, bot_admin: bool) -> JSON:
         chat_id = -(1_001_000_000_000 + next(self._group_ids))
         chat: JSON = {"id": chat_id, "type": "supergroup", "title": title}
         if forum:
@@ -480,7 +676,15 @@ class FakeBotAPI:
         self._chats[chat_id] = chat
         self._members[chat_id] = {self._user(m)["id"] for m in members}
         self._topics[chat_id] = {}
+        if bot_admin:
+            self._bot_rights[chat_id] = True
         return dict(chat)
+
+    def _group_id(self, chat: Any) -> int:
+        chat_id = _id_of(chat)
+        if chat_id not in self._members:
+            raise ValueError(f"no group {chat_id}")
+        return chat_id
 
     # ----------------------------------------------------------------- test API: act as users
 
@@ -649,7 +853,95 @@ class FakeBotAPI:
         )
         return query_id
 
+    def join_by_link(self, user: Any, invite_link: str) -> JoinOutcome:
+        """Act as a user opening an invite link the bot created.
+
+        A user who joins gets a ``new_chat_members`` service message (a ``message`` update) and a
+        ``chat_member`` update (delivered only if the bot asked for it in allowed_updates).
+
+        Args:
+            user: The user (record, User object or id).
+            invite_link: The link, e.g. ``"https://t.me/+AbC..."``.
+
+        Returns:
+            ``"joined"`` (now a member), ``"requested"`` (the link creates join requests: a
+            ``chat_join_request`` update is queued), ``"already_member"``, ``"expired"`` (past
+            its expire_date), ``"limit"`` (member_limit users joined through it and are still
+            in), ``"revoked"`` or ``"invalid"`` (no such link).
+
+        """
+        sender = self._user(user)
+        invite = self._invites.get(_link_key(invite_link))
+        if invite is None:
+            return "invalid"
+        record = invite.record
+        if invite.revoked:
+            return "revoked"
+        if "expire_date" in record and record["expire_date"] <= self.now():
+            return "expired"
+        members = self._members[invite.chat_id]
+        if sender["id"] in members:
+            return "already_member"
+        if record["creates_join_request"]:
+            self._add_join_request(invite.chat_id, sender, invite)
+            return "requested"
+        if "member_limit" in record and len(invite.joined & members) >= record["member_limit"]:
+            return "limit"
+        self._admit(invite.chat_id, sender, invite, approved_by=None)
+        return "joined"
+
+    def request_join(self, user: Any, chat: Any) -> JSON:
+        """Act as a user asking to join a group that requires approval, without a link.
+
+        Args:
+            user: The user (record, User object or id).
+            chat: The group (record, Chat object or id).
+
+        Returns:
+            The queued ``chat_join_request`` Update.
+
+        Raises:
+            ValueError: The user is already a member.
+
+        """
+        sender = self._user(user)
+        chat_id = self._group_id(chat)
+        if sender["id"] in self._members[chat_id]:
+            raise ValueError(f"user {sender['id']} is already in chat {chat_id}")
+        return self._add_join_request(chat_id, sender, None)
+
     # ----------------------------------------------------------------- test API: observe
+
+    def invite_links(self, chat: Any) -> list[JSON]:
+        """Return the invite links the bot created in a group, oldest first, revoked included.
+
+        Args:
+            chat: The group (record, Chat object or id).
+
+        Returns:
+            ChatInviteLink objects as the bot sees them, each with an extra ``member_count``:
+            how many users joined through the link and are still in the group.
+
+        """
+        chat_id = self._group_id(chat)
+        members = self._members[chat_id]
+        return [
+            {**self._link_object(i), "member_count": len(i.joined & members)}
+            for i in self._invites.values()
+            if i.chat_id == chat_id
+        ]
+
+    def join_requests(self, chat: Any) -> list[int]:
+        """Return the ids of the users whose join request in a group is still open.
+
+        Args:
+            chat: The group (record, Chat object or id).
+
+        Returns:
+            User ids in the order they asked.
+
+        """
+        return list(self._join_requests.get(self._group_id(chat), {}))
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Return the recorded requests, optionally only those of one method.
@@ -663,8 +955,7 @@ class FakeBotAPI:
         """
         if method is None:
             return list(self._calls)
-        wanted = method.lower()
-        return [c for c in self._calls if c.method.lower() == wanted]
+        return list(self._calls_by_method.get(method.lower(), ()))
 
     def messages(self, chat_id: Any, thread_id: int | None = None) -> list[JSON]:
         """Return the bot's messages in a chat as they are now (edits applied, deletes gone).
@@ -725,8 +1016,12 @@ class FakeBotAPI:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            for stored in self._bot_messages(chat, thread_id):
-                if stored.seq > since and (predicate is None or predicate(stored.message)):
+            log = self._bot_log.get(chat, [])
+            # The log is in seq order: skip what was there before, without scanning it.
+            for stored in log[bisect.bisect_right(log, since, key=lambda s: s.seq) :]:
+                if stored.deleted or not _in_thread(stored, thread_id):
+                    continue
+                if predicate is None or predicate(stored.message):
                     return copy.deepcopy(stored.message)
             remaining = deadline - loop.time()
             if remaining <= 0:
@@ -759,13 +1054,15 @@ class FakeBotAPI:
         """
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        key = method.lower()
         while True:
-            found = self.calls(method)
-            if len(found) >= count:
-                return found
+            # Only count while waiting: copying the log on every wake-up would be quadratic.
+            found = len(self._calls_by_method.get(key, ()))
+            if found >= count:
+                return self.calls(method)
             remaining = deadline - loop.time()
             if remaining <= 0:
-                raise TimeoutError(f"{len(found)} of {count} {method} calls within {timeout} s")
+                raise TimeoutError(f"{found} of {count} {method} calls within {timeout} s")
             await self._wait_change(remaining)
 
     async def wait_for_poll(
@@ -855,22 +1152,68 @@ class FakeBotAPI:
         self._delete_forum_topic({"chat_id": _id_of(chat), "message_thread_id": thread_id})
 
     def block(self, user: Any) -> None:
-        """Act as if the user blocked the bot: every call to their chat gets 403."""
-        self._blocked.add(_id_of(user))
+        """Act as if the user blocked the bot.
+
+        Every call whose chat_id is their chat answers 403 "Forbidden: bot was blocked by the
+        user" (sendMessage, sendChatAction, editMessageText, ...).
+        """
+        self._blocked[_id_of(user)] = BLOCKED
+
+    def deactivate(self, user: Any) -> None:
+        """Act as if the user deleted their account: calls to their chat get 403.
+
+        The description is "Forbidden: user is deactivated".
+        """
+        self._blocked[_id_of(user)] = DEACTIVATED
 
     def unblock(self, user: Any) -> None:
-        """Undo ``block``."""
-        self._blocked.discard(_id_of(user))
+        """Undo ``block`` or ``deactivate``."""
+        self._blocked.pop(_id_of(user), None)
+
+    def limit_rate(
+        self,
+        per_second: float | None,
+        *,
+        method: str = "*",
+        paid_per_second: float | None = None,
+    ) -> None:
+        """Answer 429 with ``retry_after`` when the bot calls faster than Telegram allows.
+
+        A token bucket admits bursts of up to one second's worth. Rejected calls are recorded
+        (status 429, not ``injected``) and do not use up the budget. Off by default.
+
+        Args:
+            per_second: Calls per second allowed, or None to switch limiting off.
+            method: Only limit this method (case-insensitive), or "*" for all methods but
+                getUpdates.
+            paid_per_second: A separate, higher budget for calls with
+                ``allow_paid_broadcast=true`` (Telegram: up to 1000/s); None counts them
+                against ``per_second`` like any other call.
+
+        """
+        if per_second is None:
+            self._rate_limit = None
+            return
+        if per_second <= 0 or (paid_per_second is not None and paid_per_second <= 0):
+            raise ValueError("rates must be positive")
+        stamp = time.monotonic()
+        paid = None
+        if paid_per_second is not None:
+            paid = _Bucket(paid_per_second, max(paid_per_second, 1.0), stamp)
+        normal = _Bucket(per_second, max(per_second, 1.0), stamp)
+        self._rate_limit = _RateLimit(self._fault_method(method), normal, paid)
 
     def clear_faults(self) -> None:
-        """Drop all pending faults, delays and blocks."""
+        """Drop all pending faults, delays, blocks and the rate limit."""
         self._faults.clear()
         self._delays.clear()
         self._blocked.clear()
+        self._rate_limit = None
 
     def reset(self) -> None:
         """Forget recorded calls and callback answers (the world and queue stay)."""
         self._calls.clear()
+        self._calls_by_method.clear()
         self.callback_answers.clear()
 
     # ----------------------------------------------------------------- HTTP plumbing
@@ -894,6 +1237,7 @@ class FakeBotAPI:
             error = ApiError(fault.code, fault.description, fault.retry_after)
             return self._record(method, params, error.body(), fault.code, injected=True)
         try:
+            self._check_rate(method, params)
             self._check_blocked(params)
             result = handler(params)
             if inspect.isawaitable(result):
@@ -919,9 +1263,14 @@ class FakeBotAPI:
     def _record(
         self, method: str, params: JSON, body: JSON, status: int, injected: bool = False
     ) -> web.Response:
-        self._calls.append(Call(method, params, copy.deepcopy(body), status, injected))
+        # Serialize once: the text is the response, and parsing it back gives the call log an
+        # independent copy faster than deepcopy would (handlers may return live records).
+        text = json.dumps(body, default=str)
+        call = Call(method, params, json.loads(text), status, injected)
+        self._calls.append(call)
+        self._calls_by_method.setdefault(method.lower(), []).append(call)
         self._notify()
-        return _json(body, status)
+        return web.Response(text=text, status=status, content_type="application/json")
 
     async def _read_params(self, request: web.Request) -> JSON:
         params: JSON = {k: self._form_value(k, v) for k, v in request.query.items()}
@@ -970,6 +1319,8 @@ class FakeBotAPI:
             if delay.method in (method.lower(), "*") and delay.remaining != 0:
                 if delay.remaining is not None:
                     delay.remaining -= 1
+                    if delay.remaining == 0:  # used up: keep the list short for the hot path
+                        self._delays.remove(delay)
                 await self._sleep(delay.seconds)
                 return
 
@@ -981,13 +1332,26 @@ class FakeBotAPI:
                 continue
             if fault.remaining is not None:
                 fault.remaining -= 1
+                if fault.remaining == 0:  # used up: keep the list short for the hot path
+                    self._faults.remove(fault)
             return fault
         return None
+
+    def _check_rate(self, method: str, params: JSON) -> None:
+        limit = self._rate_limit
+        # Telegram does not throttle long polling; limiting it would only starve the bot.
+        if limit is None or method == "getUpdates" or limit.method not in (method.lower(), "*"):
+            return
+        paid = limit.paid is not None and _bool(params, "allow_paid_broadcast")
+        bucket = limit.paid if paid and limit.paid is not None else limit.normal
+        wait = bucket.take(time.monotonic())
+        if wait is not None:
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
 
     def _check_blocked(self, params: JSON) -> None:
         chat_id = _maybe_int(params.get("chat_id"))
         if chat_id is not None and chat_id in self._blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+            raise ApiError(403, self._blocked[chat_id])
 
     def _fault_method(self, method: str) -> str:
         key = method.lower()
@@ -1049,6 +1413,8 @@ class FakeBotAPI:
         chat_id = sender["id"] if chat is None else _id_of(chat)
         if chat_id not in self._chats:
             raise ValueError(f"unknown chat {chat_id}")
+        if chat_id == sender["id"]:  # writing to the bot starts it
+            self._not_started.discard(chat_id)
         if thread_id is not None:
             topic = self._topics.get(chat_id, {}).get(thread_id)
             if topic is None or topic["is_deleted"]:
@@ -1072,7 +1438,7 @@ class FakeBotAPI:
         forum = bool(chat.get("is_forum"))
         if forum and thread_id is not None:
             message["message_thread_id"] = thread_id
-        message.update({"from": sender, "chat": dict(chat), "date": int(time.time())})
+        message.update({"from": sender, "chat": dict(chat), "date": self.now()})
         if forum and thread_id is not None:
             message["is_topic_message"] = True
         stored_chat = self._store.setdefault(chat_id, {})
@@ -1083,7 +1449,10 @@ class FakeBotAPI:
             message["reply_to_message"] = copy.deepcopy(parent)
         message.update(content)
         self._seq += 1
-        stored_chat[message_id] = _Stored(message=message, kind=kind, seq=self._seq)
+        stored = _Stored(message=message, kind=kind, seq=self._seq)
+        stored_chat[message_id] = stored
+        if kind == "bot":
+            self._bot_log.setdefault(chat_id, []).append(stored)
         self._notify()
         return message
 
@@ -1096,14 +1465,81 @@ class FakeBotAPI:
         return copy.deepcopy(update)
 
     def _bot_messages(self, chat_id: int, thread_id: int | None) -> list[_Stored]:
-        found = [
-            s
-            for s in self._store.get(chat_id, {}).values()
-            if s.kind == "bot"
-            and not s.deleted
-            and (thread_id is None or s.message.get("message_thread_id") == thread_id)
+        return [
+            s for s in self._bot_log.get(chat_id, ()) if not s.deleted and _in_thread(s, thread_id)
         ]
-        return sorted(found, key=lambda s: s.seq)
+
+    def _add_join_request(self, chat_id: int, sender: JSON, invite: _Invite | None) -> JSON:
+        user_id = sender["id"]
+        self._drop_join_request(chat_id, user_id)  # asking again replaces the open request
+        date = self.now()
+        link = None if invite is None else invite.record["invite_link"]
+        self._join_requests.setdefault(chat_id, {})[user_id] = _JoinRequest(date, link)
+        request: JSON = {
+            "chat": dict(self._chats[chat_id]),
+            "from": dict(sender),
+            "user_chat_id": user_id,
+            "date": date,
+        }
+        if invite is not None:
+            invite.pending.add(user_id)
+            request["invite_link"] = self._link_object(invite)
+        return self._queue("chat_join_request", request)
+
+    def _drop_join_request(self, chat_id: int, user_id: int) -> _JoinRequest | None:
+        request = self._join_requests.get(chat_id, {}).pop(user_id, None)
+        if request is not None and request.invite_link is not None:
+            self._invites[request.invite_link].pending.discard(user_id)
+        return request
+
+    def _admit(
+        self, chat_id: int, user: JSON, invite: _Invite | None, approved_by: JSON | None
+    ) -> None:
+        """Add a user to a group with the service message and chat_member update Telegram sends."""
+        self._members[chat_id].add(user["id"])
+        if invite is not None:
+            invite.joined.add(user["id"])
+        joined = self._new_message(
+            chat_id, dict(user), None, {"new_chat_members": [dict(user)]}, kind="service"
+        )
+        self._queue("message", joined)
+        change: JSON = {
+            "chat": dict(self._chats[chat_id]),
+            "from": dict(approved_by or user),
+            "date": self.now(),
+            "old_chat_member": {"user": dict(user), "status": "left"},
+            "new_chat_member": {"user": dict(user), "status": "member"},
+        }
+        if invite is not None:
+            change["invite_link"] = self._link_object(invite)
+        if approved_by is not None:
+            change["via_join_request"] = True
+        self._queue("chat_member", change)
+
+    def _link_object(self, invite: _Invite) -> JSON:
+        """Return the ChatInviteLink in telegram-bot-api's field order."""
+        record = invite.record
+        link: JSON = {"invite_link": record["invite_link"]}
+        for key in ("name", "creator", "expire_date", "member_limit"):
+            if key in record:
+                link[key] = copy.deepcopy(record[key])
+        if invite.pending:
+            link["pending_join_request_count"] = len(invite.pending)
+        link["creates_join_request"] = record["creates_join_request"]
+        link["is_primary"] = False
+        link["is_revoked"] = invite.revoked
+        return link
+
+    def _may_contact(self, chat: JSON) -> bool:
+        """Return whether the bot may write to a chat (private: started, or asked to join)."""
+        user_id = chat["id"]
+        if chat["type"] != "private" or user_id not in self._not_started:
+            return True
+        oldest = self.now() - JOIN_REQUEST_CONTACT_SECONDS
+        return any(
+            (request := requests.get(user_id)) is not None and request.date >= oldest
+            for requests in self._join_requests.values()
+        )
 
     # ----------------------------------------------------------------- parameter helpers
 
@@ -1199,6 +1635,8 @@ class FakeBotAPI:
         return message_id
 
     def _send(self, chat: JSON, params: JSON, content: JSON) -> JSON:
+        if not self._may_contact(chat):
+            raise ApiError(403, CANT_INITIATE)
         thread_id = self._thread(chat, params)
         reply_to = self._reply_target(chat, params)
         if reply_to is not None and thread_id is None:
@@ -1207,10 +1645,11 @@ class FakeBotAPI:
         markup = self._markup(params)
         if markup is not None:
             content["reply_markup"] = markup
-        message = self._new_message(
+        # The live message, not a copy: _record serializes the response before anything can
+        # change it, and deepcopying every sent message would dominate a broadcast's cost.
+        return self._new_message(
             chat["id"], dict(self.bot_user), thread_id, content, kind="bot", reply_to=reply_to
         )
-        return copy.deepcopy(message)
 
     def _bot_message(self, params: JSON, not_found: str) -> _Stored:
         if params.get("inline_message_id"):
@@ -1360,7 +1799,7 @@ class FakeBotAPI:
         message["text"] = text
         _set_or_drop(message, "entities", entities or None)
         _set_or_drop(message, "reply_markup", markup)
-        message["edit_date"] = int(time.time())
+        message["edit_date"] = self.now()
         self._notify()
         return copy.deepcopy(message)
 
@@ -1372,7 +1811,7 @@ class FakeBotAPI:
         if markup == stored.message.get("reply_markup"):
             raise ApiError(400, NOT_MODIFIED)
         _set_or_drop(stored.message, "reply_markup", markup)
-        stored.message["edit_date"] = int(time.time())
+        stored.message["edit_date"] = self.now()
         self._notify()
         return copy.deepcopy(stored.message)
 
@@ -1400,6 +1839,8 @@ class FakeBotAPI:
 
     def _send_chat_action(self, params: JSON) -> bool:
         chat = self._chat(params)
+        if not self._may_contact(chat):
+            raise ApiError(403, CANT_INITIATE)
         action = params.get("action")
         if not action:
             raise ApiError(400, "Bad Request: action is empty")
@@ -1539,6 +1980,129 @@ class FakeBotAPI:
         self._notify()
         return True
 
+    def _invite_chat(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        if chat["type"] == "private":
+            raise ApiError(400, "Bad Request: can't invite members to a private chat")
+        if not self._bot_rights.get(chat["id"], False):
+            raise ApiError(400, NO_INVITE_RIGHTS)
+        return chat
+
+    def _create_chat_invite_link(self, params: JSON) -> JSON:
+        chat = self._invite_chat(params)
+        # telegram-bot-api clamps negative numbers to 0, which means "no expiry"/"no limit".
+        expire_date = max(_maybe_int(params.get("expire_date")) or 0, 0)
+        member_limit = max(_maybe_int(params.get("member_limit")) or 0, 0)
+        creates_join_request = _bool(params, "creates_join_request")
+        if creates_join_request and member_limit:
+            raise ApiError(400, LIMIT_WITH_REQUEST)
+        if expire_date and expire_date <= self.now():
+            raise ApiError(400, "Bad Request: EXPIRE_DATE_INVALID")
+        if member_limit > MAX_MEMBER_LIMIT:
+            raise ApiError(400, "Bad Request: USAGE_LIMIT_INVALID")
+        link = "https://t.me/+" + secrets.token_urlsafe(12)
+        while link in self._invites:
+            link = "https://t.me/+" + secrets.token_urlsafe(12)
+        record: JSON = {"invite_link": link, "creator": dict(self.bot_user)}
+        name = str(params.get("name") or "")[:MAX_LINK_NAME]  # TDLib cuts longer names
+        if name:
+            record["name"] = name
+        if expire_date:
+            record["expire_date"] = expire_date
+        if member_limit:
+            record["member_limit"] = member_limit
+        record["creates_join_request"] = creates_join_request
+        invite = _Invite(chat_id=chat["id"], record=record)
+        self._invites[link] = invite
+        return self._link_object(invite)
+
+    def _revoke_chat_invite_link(self, params: JSON) -> JSON:
+        chat = self._invite_chat(params)
+        link = str(params.get("invite_link") or "")
+        if not link:
+            raise ApiError(400, "Bad Request: invite link must be non-empty")
+        invite = self._invites.get(_link_key(link))
+        if invite is None or invite.chat_id != chat["id"] or invite.revoked:
+            raise ApiError(400, LINK_UNAVAILABLE)
+        invite.revoked = True
+        return self._link_object(invite)
+
+    def _take_join_request(self, params: JSON) -> tuple[JSON, int, _Invite | None]:
+        """Close the join request named by chat_id and user_id, checking what Telegram checks.
+
+        Returns:
+            The chat, the user id and the link the user asked through (or None).
+
+        """
+        # telegram-bot-api reads user_id before it looks at the chat.
+        user_id = _maybe_int(params.get("user_id")) or 0
+        if user_id <= 0:
+            raise ApiError(400, "Bad Request: invalid user_id specified")
+        chat = self._chat(params)
+        if chat["type"] == "private":
+            raise ApiError(400, "Bad Request: the chat can't have join requests")
+        if not self._bot_rights.get(chat["id"], False):
+            raise ApiError(400, NO_JOIN_REQUEST_RIGHTS)
+        request = self._drop_join_request(chat["id"], user_id)
+        if request is None:
+            raise ApiError(400, NO_JOIN_REQUEST)
+        if user_id in self._members[chat["id"]]:
+            raise ApiError(400, ALREADY_PARTICIPANT)
+        link = request.invite_link
+        return chat, user_id, None if link is None else self._invites[link]
+
+    def _approve_chat_join_request(self, params: JSON) -> bool:
+        chat, user_id, invite = self._take_join_request(params)
+        self._admit(chat["id"], self._user(user_id), invite, approved_by=self.bot_user)
+        return True
+
+    def _decline_chat_join_request(self, params: JSON) -> bool:
+        self._take_join_request(params)
+        return True
+
+    def _get_chat_member(self, params: JSON) -> JSON:
+        chat = self._chat(params)
+        user_id = _maybe_int(params.get("user_id")) or 0
+        if user_id <= 0:
+            raise ApiError(400, "Bad Request: invalid user_id specified")
+        if user_id == self.bot_user["id"]:
+            return self._bot_member(chat)
+        user = self._users.get(user_id)
+        if user is None:
+            raise ApiError(400, "Bad Request: user not found")
+        in_chat = user_id == chat["id"] or user_id in self._members.get(chat["id"], ())
+        return {"user": dict(user), "status": "member" if in_chat else "left"}
+
+    def _bot_member(self, chat: JSON) -> JSON:
+        if chat["id"] not in self._bot_rights:
+            return {"user": dict(self.bot_user), "status": "member"}
+        rights = dict.fromkeys(
+            (
+                "can_manage_chat",
+                "can_change_info",
+                "can_delete_messages",
+                "can_invite_users",
+                "can_restrict_members",
+                "can_pin_messages",
+                "can_manage_topics",
+                "can_promote_members",
+                "can_manage_video_chats",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ),
+            True,
+        )
+        rights["can_promote_members"] = False  # bots are seldom allowed to add admins
+        rights["can_invite_users"] = self._bot_rights[chat["id"]]
+        return {
+            "user": dict(self.bot_user),
+            "status": "administrator",
+            "can_be_edited": False,
+            **rights,
+            "is_anonymous": False,
+        }
+
     # ----------------------------------------------------------------- control endpoints
 
     async def _control_user(self, request: web.Request) -> web.Response:
@@ -1580,6 +2144,20 @@ class FakeBotAPI:
 
 def _json(body: Any, status: int = 200) -> web.Response:
     return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, default=str))
+
+
+def _in_thread(stored: _Stored, thread_id: int | None) -> bool:
+    return thread_id is None or stored.message.get("message_thread_id") == thread_id
+
+
+def _link_key(link: str) -> str:
+    """Return an invite link in the form createChatInviteLink answers it.
+
+    Users paste links in several spellings (t.me/+X, http://, the older joinchat/X form).
+    """
+    key = link.strip()
+    key = re.sub(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/", "https://t.me/", key)
+    return re.sub(r"^https://t\.me/joinchat/", "https://t.me/+", key)
 
 
 def _set_or_drop(target: JSON, key: str, value: Any) -> None:
