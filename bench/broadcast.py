@@ -103,7 +103,9 @@ async def straight(args: argparse.Namespace, work: Path) -> None:
         api.users(range(FIRST, FIRST + args.subscribers))
         api.limit_rate(30, paid_per_second=args.fake_rate)
         await seed(work / "data1", args.subscribers)
-        bot = BotProcess(api, work / "data1", work / "bot1.log", config(work / "c1.yaml", args.rate))
+        bot = BotProcess(
+            api, work / "data1", work / "bot1.log", config(work / "c1.yaml", args.rate)
+        )
         await bot.start()
         samples: list[tuple[float, int]] = []
         await asyncio.wait_for(until(api, args.subscribers, samples), timeout=600)
@@ -126,7 +128,9 @@ async def killed(args: argparse.Namespace, work: Path) -> None:
     async with FakeBotAPI() as api:
         api.users(range(FIRST, FIRST + args.subscribers))
         await seed(work / "data2", args.subscribers)
-        bot = BotProcess(api, work / "data2", work / "bot2.log", config(work / "c2.yaml", args.rate))
+        bot = BotProcess(
+            api, work / "data2", work / "bot2.log", config(work / "c2.yaml", args.rate)
+        )
         await bot.start()
         samples: list[tuple[float, int]] = []
         await asyncio.wait_for(until(api, args.subscribers // 2, samples), timeout=600)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
@@ -13,6 +14,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatJoinRequestHandler,
     CommandHandler,
     ContextTypes,
     ExtBot,
@@ -22,6 +24,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.announcements.desk import StaffDesk
+from bot.announcements.service import Announcements
 from bot.cases.service import Counselling
 from bot.config import Config
 from bot.content.knowledge import Command
@@ -30,7 +34,15 @@ from bot.conversation.service import Conversation
 from bot.dialogue.callbacks import Press
 from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
-from bot.storage.ports import Store
+from bot.storage.ports import AnnouncementStore, Store
+from handlers.announcements import (
+    JobTimers,
+    TelegramNotices,
+    on_join_request,
+    on_staff_button,
+    on_staff_text,
+    staff_command,
+)
 from handlers.channels import TelegramGroup, TelegramParents
 from handlers.counsellors import (
     on_figures,
@@ -55,6 +67,9 @@ TICK_SECONDS = 60
 # How often PTB's rate limiter retries after a 429 before `deliver` gets the error.
 RATE_LIMIT_RETRIES = 3
 # Button data of the counsellors' buttons (claim, close), versioned like every button.
+_STAFF_PRESSES = re.compile(rf"^1:{Press.STAFF.value}:")
+# The staff's commands (in a private chat; the desk refuses everyone else).
+STAFF_COMMANDS = ("termin_neu", "termine_verwalten", "ankuendigen", "fragen", "abbrechen")
 _GROUP_PRESSES = re.compile(rf"^1:({Press.CASE_CLAIM.value}|{Press.CASE_CLOSE.value}):")
 # Messages that are not text: answered with "I can read text".
 NON_TEXT = (
@@ -74,7 +89,11 @@ NON_TEXT = (
 
 
 def build_application(
-    config: Config, dialogue: Dialogue, store: Store, request: BaseRequest | None = None
+    config: Config,
+    dialogue: Dialogue,
+    store: Store,
+    request: BaseRequest | None = None,
+    announcement_store: AnnouncementStore | None = None,
 ) -> BotApp:
     """Build the Telegram application with every handler, in an explicit order.
 
@@ -83,11 +102,38 @@ def build_application(
         dialogue: The dialogue core.
         store: Storage; opened in post_init, closed in post_shutdown.
         request: A custom HTTP request object (tests use an offline one); default: httpx.
+        announcement_store: Where events and broadcasts are kept (the SQLite store); without
+            it, or without staff in the config, events are off.
 
     Returns:
         The application, ready for `run_polling`.
 
     """
+    application = _application(config, request)
+    zone = ZoneInfo(config.timezone)
+    counselling = _counselling(config, dialogue, store, application, zone)
+    announcements, desk = _announcements(config, dialogue, announcement_store, application, zone)
+    conversation = Conversation(
+        dialogue,
+        store,
+        SystemClock(),
+        zone,
+        counselling=counselling,
+        announcements=announcements,
+    )
+    application.bot_data.bind(
+        Bound(config, dialogue, conversation, store, counselling, announcements, desk)
+    )
+    if counselling is not None:
+        _add_counsellor_handlers(application, counselling.config.group_id)
+    if desk is not None and config.announcements is not None:
+        _add_staff_handlers(application, config.announcements.staff_ids)
+    _add_handlers(application, dialogue.kb.commands)
+    return application
+
+
+def _application(config: Config, request: BaseRequest | None) -> BotApp:
+    """Build the bare application: token, Bot API URL, pacing, concurrency, lifecycle hooks."""
     if not config.token:
         raise ValueError("a token is required to build the Telegram application")
     builder = (
@@ -112,14 +158,48 @@ def build_application(
             f"{config.api_url}/file/bot"
         )
     application: BotApp = builder.build()  # type: ignore[assignment]
-    zone = ZoneInfo(config.timezone)
-    counselling = _counselling(config, dialogue, store, application, zone)
-    conversation = Conversation(dialogue, store, SystemClock(), zone, counselling=counselling)
-    application.bot_data.bind(Bound(config, dialogue, conversation, store, counselling))
-    if counselling is not None:
-        _add_counsellor_handlers(application, counselling.config.group_id)
-    _add_handlers(application, dialogue.kb.commands)
     return application
+
+
+def _announcements(
+    config: Config,
+    dialogue: Dialogue,
+    store: AnnouncementStore | None,
+    application: BotApp,
+    zone: ZoneInfo,
+) -> tuple[Announcements | None, StaffDesk | None]:
+    """Wire events and broadcasts to Telegram when staff are configured."""
+    if config.announcements is None or store is None or application.job_queue is None:
+        return None, None
+    announcements = Announcements(
+        config.announcements,
+        store,
+        dialogue.kb.texts,
+        zone,
+        TelegramNotices(application.bot),
+        JobTimers(application.job_queue),
+    )
+    desk = StaffDesk(
+        store,
+        dialogue.kb.staff_texts,
+        zone,
+        announcements,
+        config.announcements.staff_ids,
+        lambda: datetime.now(UTC),
+    )
+    return announcements, desk
+
+
+def _add_staff_handlers(application: BotApp, staff_ids: frozenset[int]) -> None:
+    """Add the staff's commands, buttons and dialogue text, and the expert chats' door."""
+    private = filters.ChatType.PRIVATE
+    for name in STAFF_COMMANDS:
+        application.add_handler(CommandHandler(name, staff_command(name), filters=private))
+    application.add_handler(CallbackQueryHandler(on_staff_button, pattern=_STAFF_PRESSES))
+    staff_text = filters.User(user_id=list(staff_ids)) & private & filters.TEXT & ~filters.COMMAND
+    # Group -1 runs before the parents' handlers; it stops them only when the desk took the text.
+    application.add_handler(MessageHandler(staff_text, on_staff_text), group=-1)
+    application.add_handler(ChatJoinRequestHandler(on_join_request))
 
 
 def _counselling(
@@ -173,6 +253,9 @@ async def _post_init(application: BotApp) -> None:
     counselling = application.bot_data.counselling
     if counselling is not None:
         await counselling.outbox.resume()  # what a crash left pending goes out first
+    if application.bot_data.announcements is not None:
+        # Timers from the database; unfinished broadcasts and notices go on.
+        await application.bot_data.announcements.start()
     specs = application.bot_data.dialogue.kb.commands
     commands = [BotCommand(c.name, c.description) for c in specs if c.menu]
     await application.bot.set_my_commands(commands)
@@ -182,7 +265,9 @@ async def _post_init(application: BotApp) -> None:
 async def _post_shutdown(application: BotApp) -> None:
     if application.bot_data.counselling is not None:
         await application.bot_data.counselling.outbox.stop()
+    if application.bot_data.announcements is not None:
+        await application.bot_data.announcements.stop()
     await application.bot_data.store.close()
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.CHAT_JOIN_REQUEST]

@@ -74,9 +74,9 @@ def run(config_path: str | None = None) -> int:
         setup = load_setup(config_path)
     except StartupError as exc:
         return exc.report()
-    application = build_application(
-        setup.config, Dialogue(setup.kb, setup.config), open_store(setup.config.data_dir)
-    )
+    store = open_store(setup.config.data_dir)
+    dialogue = Dialogue(setup.kb, setup.config)
+    application = build_application(setup.config, dialogue, store, announcement_store=store)
     return _poll(application)
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.announcements.desk import StaffDesk
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.announcements.service import Announcements
 from bot.cases.service import Counselling
 from bot.config import Config
 from bot.conversation.service import Conversation
@@ -22,6 +24,8 @@ class Bound:
     conversation: Conversation
     store: Store
     counselling: Counselling | None = None
+    announcements: Announcements | None = None
+    desk: StaffDesk | None = None
 
 
 class Services:
@@ -64,6 +68,16 @@ class Services:
     def counselling(self) -> Counselling | None:
         """Return the hand-over use cases, or None when no counsellors' group is configured."""
         return self._services.counselling
+
+    @property
+    def announcements(self) -> Announcements | None:
+        """Return the events and broadcasts use case, or None when no staff are configured."""
+        return self._services.announcements
+
+    @property
+    def desk(self) -> StaffDesk | None:
+        """Return the staff's dialogues, or None when no staff are configured."""
+        return self._services.desk
 
     @property
     def store(self) -> Store:

@@ -105,3 +105,54 @@ def test_a_broken_counselling_section_names_its_key(
     path.write_text(COUNSELLING.replace(*change), encoding="utf-8")
     with pytest.raises(ConfigError, match=key.replace(".", r"\.").replace("[", r"\[")):
         load_config(path, environ={})
+
+
+def test_staff_and_announcements(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "staff:\n  ids: [11, 12]\n"
+        "announcements:\n  rate_per_second: 20\n  reminders: ['24h', '90m', '45s']\n"
+        "  invite_before: 15m\n",
+        encoding="utf-8",
+    )
+    section = load_config(path, environ={}).announcements
+    assert section is not None
+    assert section.staff_ids == frozenset({11, 12})
+    assert section.rate == 20
+    assert [r.total_seconds() for r in section.reminders] == [86400, 5400, 45]
+    assert section.invite_before.total_seconds() == 900
+
+
+def test_without_staff_events_are_off(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text("staff:\n  ids: []\n", encoding="utf-8")
+    assert load_config(path, environ={}).announcements is None
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("staff:\n  ids: [abc]\n", "staff.ids"),
+        ("staff:\n  ids: [1]\nannouncements:\n  rate_per_second: 100\n", "rate_per_second"),
+        ("staff:\n  ids: [1]\nannouncements:\n  reminders: ['soon']\n", "reminders"),
+        ("staff:\n  ids: [1]\nannouncements:\n  allow_paid_broadcast: 'yes'\n", "paid"),
+        ("staff:\n  ids: [1]\nannouncements:\n  concurrency: 0\n", "concurrency"),
+    ],
+)
+def test_a_broken_announcements_section_names_its_key(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=key):
+        load_config(path, environ={})
+
+
+def test_paid_broadcasts_may_go_faster(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "staff:\n  ids: [1]\nannouncements:\n  rate_per_second: 500\n"
+        "  allow_paid_broadcast: true\n",
+        encoding="utf-8",
+    )
+    section = load_config(path, environ={}).announcements
+    assert section is not None
+    assert section.rate == 500

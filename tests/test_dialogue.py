@@ -237,3 +237,40 @@ def test_distress_without_a_question_leads_to_help(dialogue: Dialogue, text: str
 
 def test_out_of_scope_text_falls_back_instead_of_guessing(dialogue: Dialogue) -> None:
     assert dialogue.ask("Wie backe ich eine Lasagne mit Spinat?").kind is OutcomeKind.FALLBACK
+
+
+def test_events_commands_become_actions(dialogue: Dialogue) -> None:
+    from bot.dialogue.model import ChangeSubscription, ShowEvents
+
+    assert dialogue.handle(State(), Event(EventKind.EVENTS)).actions == (ShowEvents(),)
+    assert dialogue.handle(State(), Event(EventKind.SUBSCRIBE)).actions == (
+        ChangeSubscription(None),
+    )
+    assert dialogue.handle(State(), Event(EventKind.UNSUBSCRIBE)).actions == (
+        ChangeSubscription("off"),
+    )
+
+
+def test_a_question_in_advance_is_the_next_text_redacted(dialogue: Dialogue) -> None:
+    from bot.dialogue.model import AskQuestion
+
+    asked = dialogue.handle(State(), Event(EventKind.BUTTON, "1:i:7:q"))
+    assert asked.state.question_event == 7
+    sent = dialogue.handle(asked.state, Event(EventKind.TEXT, "Zählt das Kindergeld? 0171 1234567"))
+    (action,) = sent.actions
+    assert isinstance(action, AskQuestion)
+    assert action.event_id == 7
+    assert "1234567" not in action.text
+    assert sent.state.question_event is None
+
+
+def test_a_crisis_while_a_question_is_pending_gets_the_hotlines(dialogue: Dialogue) -> None:
+    asked = dialogue.handle(State(), Event(EventKind.BUTTON, "1:i:7:q"))
+    outcome = dialogue.handle(asked.state, Event(EventKind.TEXT, "Ich will nicht mehr leben"))
+    assert outcome.kind is OutcomeKind.CRISIS
+    assert not [a for a in outcome.actions if type(a).__name__ == "AskQuestion"]
+
+
+@pytest.mark.parametrize("data", ["1:i:7:z", "1:i:x:r", "1:i:7", "1:w:", "1:z:a"])
+def test_forged_event_buttons_are_stale(dialogue: Dialogue, data: str) -> None:
+    assert dialogue.handle(State(), Event(EventKind.BUTTON, data)).kind is OutcomeKind.STALE

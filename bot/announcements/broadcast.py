@@ -133,9 +133,7 @@ class BroadcastSender:
         """Send a broadcast in the background (does nothing if it is already running)."""
         task = self._tasks.get(broadcast.id)
         if task is None or task.done():
-            self._tasks[broadcast.id] = asyncio.get_running_loop().create_task(
-                self.run(broadcast)
-            )
+            self._tasks[broadcast.id] = asyncio.get_running_loop().create_task(self.run(broadcast))
 
     async def idle(self) -> None:
         """Wait until every running broadcast is finished."""

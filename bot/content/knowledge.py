@@ -186,6 +186,7 @@ class KnowledgeBase:
     commands: tuple[Command, ...] = ()
     followups: FollowupRules = FollowupRules(60, 14, {})
     amounts: Mapping[str, AmountCalculator] = field(default_factory=dict)
+    staff_texts: Texts = field(default_factory=lambda: Texts({}))  # knowledge/staff.yaml
 
     def command(self, name: str) -> Command | None:
         """Return the command a name or alias (without the slash) stands for, if any."""

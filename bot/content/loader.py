@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
@@ -318,6 +319,26 @@ def _load_calculators(c: _Collector, root: Path) -> tuple[Parameters, ...]:
     return tuple(found)
 
 
+def _load_texts(c: _Collector, root: Path) -> tuple[Texts, Texts]:
+    """Load the parents' wordings (texts.yaml) and the staff desk's (staff.yaml).
+
+    A file that cannot be used has its problems collected (so loading fails) and yields no
+    wordings. A malformed {placeholder} in a staff wording is reported here: otherwise it
+    would fail only when a staff member reaches it.
+    """
+    texts_doc = c.load(root / "texts.yaml", "texts")
+    staff_path = root / "staff.yaml"
+    staff_doc = c.load(staff_path, "staff")
+    staff: LocatedDict = staff_doc["texts"] if staff_doc is not None else LocatedDict()
+    for key, text in staff.items():
+        try:
+            list(string.Formatter().parse(text))
+        except ValueError as exc:
+            c.add(staff_path, staff.line_of(key), f"texts/{key}: malformed placeholder: {exc}")
+    texts = texts_doc["texts"] if texts_doc is not None else {}
+    return Texts(dict(texts)), Texts(dict(staff))
+
+
 def load_knowledge(root: Path) -> KnowledgeBase:
     """Load and validate the whole knowledge base.
 
@@ -339,7 +360,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     categories_doc = c.load(root / "categories.yaml", "categories")
     synonyms_doc = c.load(root / "synonyms.yaml", "synonyms")
     stopwords_doc = c.load(root / "stopwords.yaml", "stopwords")
-    texts_doc = c.load(root / "texts.yaml", "texts")
+    texts, staff_texts = _load_texts(c, root)
     crisis = _load_crisis(c, root)
     smalltalk = _load_smalltalk(c, root)
     calculators = _load_calculators(c, root)
@@ -353,13 +374,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     followups = _load_followups(c, root)
     amounts = _load_amounts(c, root, entries)
 
-    if (
-        c.problems
-        or crisis is None
-        or texts_doc is None
-        or synonyms_doc is None
-        or stopwords_doc is None
-    ):
+    if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:
         raise ProblemsError(c.problems)
     return KnowledgeBase(
         entries=entries,
@@ -371,7 +386,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         stopwords=tuple(stopwords_doc["stopwords"]),
         crisis=crisis,
         smalltalk=smalltalk,
-        texts=Texts(dict(texts_doc["texts"])),
+        texts=texts,
+        staff_texts=staff_texts,
         flows=flows,
         calculators=calculators,
         commands=commands,
