@@ -7,15 +7,16 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ApplicationHandlerStop, ExtBot, Job, JobQueue
 
 from bot.dialogue.callbacks import Press, decode
-from bot.dialogue.model import Reply
+from bot.dialogue.model import Placement, Reply
 from bot.outbox.model import DeliveryFailed, RecipientGone, RetryLater
 from handlers.delivery import answer_callback
+from handlers.parents import replace_pressed
 from handlers.render import render
 from handlers.services import Context
 
@@ -176,5 +177,11 @@ async def on_staff_button(update: Update, context: Context) -> None:
     pressed = decode(query.data if isinstance(query.data, str) else None)
     if pressed is None or pressed.press is not Press.STAFF:
         return
-    args = (pressed.args[0], pressed.args[1])
-    await send_replies(context, user.id, await desk.press(user.id, args))
+    replies = await desk.press(user.id, (pressed.args[0], pressed.args[1]))
+    message = query.message if isinstance(query.message, Message) else None
+    first = replies[0] if replies else None
+    in_place = first is not None and first.placement is Placement.REPLACE_PRESSED
+    # A toggled choice updates its own message instead of adding one.
+    if message is not None and first is not None and in_place:
+        replies = replies[1:] if await replace_pressed(message, first) else replies
+    await send_replies(context, user.id, replies)

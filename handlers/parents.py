@@ -141,7 +141,7 @@ def _in_place(outcome: Outcome) -> Reply | None:
     return reply if reply.placement is Placement.REPLACE_PRESSED else None
 
 
-async def _replace_pressed(message: Message, reply: Reply) -> bool:
+async def replace_pressed(message: Message, reply: Reply) -> bool:
     """Show a reply in place of the message whose button was pressed; False if that failed."""
     (part,) = render(reply)
     try:
@@ -185,7 +185,7 @@ async def on_button(update: Update, context: Context) -> None:
     message = query.message if isinstance(query.message, Message) else None
     if message is not None:
         reply = _in_place(outcome)
-        if reply is not None and await _replace_pressed(message, reply):
+        if reply is not None and await replace_pressed(message, reply):
             outcome = replace(outcome, replies=outcome.replies[1:])
             if not outcome.replies:
                 return
