@@ -113,6 +113,34 @@ class AnnouncementsConfig:
 
 
 @dataclass(frozen=True)
+class PrivacyConfig:
+    """Who is responsible for the data and how long it is kept (section `privacy:`).
+
+    Attributes:
+        controller: The controller's name and address (Art. 13 GDPR), as the association writes
+            it; None until configured (the notice then says so instead of inventing one).
+        dpo_contact: How to reach the data-protection officer, or None.
+        authority: The supervisory authority parents may complain to, or None.
+        unanswered_days: Unanswered questions and feedback are deleted after this many days.
+        inactive_days: The dialogue state of a parent inactive this long is deleted.
+        closed_case_days: Metadata of closed counsellor cases is deleted after this many days.
+        outbox_days: Sent or given-up outbox rows are deleted after this many days.
+        messages_per_minute: Flood limit per parent; more messages are dropped (crisis texts
+            still get the hotlines).
+
+    """
+
+    controller: str | None = None
+    dpo_contact: str | None = None
+    authority: str | None = None
+    unanswered_days: int = 90
+    inactive_days: int = 180
+    closed_case_days: int = 365
+    outbox_days: int = 7
+    messages_per_minute: int = 20
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the bot needs to run.
 
@@ -127,6 +155,7 @@ class Config:
         timezone: The IANA time zone of the service (daily counters, office hours, events).
         counselling: The counsellor hand-over, or None when it is not configured.
         announcements: Events and broadcasts, or None when no staff are configured.
+        privacy: The controller named in /datenschutz, retention periods, the flood limit.
 
     """
 
@@ -140,6 +169,7 @@ class Config:
     timezone: str = "Europe/Berlin"
     counselling: CounsellingConfig | None = None
     announcements: AnnouncementsConfig | None = None
+    privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -337,6 +367,40 @@ def _load_announcements(raw: Mapping[str, Any]) -> AnnouncementsConfig | None:
     )
 
 
+def _optional_text(section: Mapping[str, Any], key: str) -> str | None:
+    value = section.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"config key 'privacy.{key}' must be text (or left out)")
+    return value.strip()
+
+
+def _days(section: Mapping[str, Any], key: str, default: int) -> int:
+    value = int(_number(section, "privacy", key, default))
+    if not 1 <= value <= 3650:
+        raise ConfigError(f"config key 'privacy.{key}' must be between 1 and 3650 days")
+    return value
+
+
+def _load_privacy(raw: Mapping[str, Any]) -> PrivacyConfig:
+    section = _section(raw, "privacy")
+    base = PrivacyConfig()
+    per_minute = int(_number(section, "privacy", "messages_per_minute", base.messages_per_minute))
+    if not 1 <= per_minute <= 600:
+        raise ConfigError("config key 'privacy.messages_per_minute' must be between 1 and 600")
+    return PrivacyConfig(
+        controller=_optional_text(section, "controller"),
+        dpo_contact=_optional_text(section, "dpo_contact"),
+        authority=_optional_text(section, "authority"),
+        unanswered_days=_days(section, "unanswered_days", base.unanswered_days),
+        inactive_days=_days(section, "inactive_days", base.inactive_days),
+        closed_case_days=_days(section, "closed_case_days", base.closed_case_days),
+        outbox_days=_days(section, "outbox_days", base.outbox_days),
+        messages_per_minute=per_minute,
+    )
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.environ) -> Config:
     """Load the configuration from an optional YAML file and the environment.
 
@@ -383,4 +447,5 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         timezone=_timezone(raw),
         counselling=_load_counselling(raw),
         announcements=_load_announcements(raw),
+        privacy=_load_privacy(raw),
     )
