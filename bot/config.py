@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -140,6 +142,60 @@ class PrivacyConfig:
     messages_per_minute: int = 20
 
 
+# What setWebhook accepts as secret_token: 1–256 characters of A–Z, a–z, 0–9, _ and -.
+# https://core.telegram.org/bots/api#setwebhook
+WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
+# The only ports Telegram calls webhooks on (https://core.telegram.org/bots/api#setwebhook).
+WEBHOOK_PUBLIC_PORTS = frozenset({443, 80, 88, 8443})
+# A path PTB can put into its route pattern as it is (no regex characters, no "..").
+WEBHOOK_PATH_SHAPE = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
+DEFAULT_HEALTH_PORT = 8444
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """How Telegram reaches the bot in webhook mode (section `webhook:`; `run --webhook`).
+
+    Attributes:
+        listen: Address the local webhook server (and the /healthz server) binds; behind a
+            reverse proxy on the same machine: 127.0.0.1.
+        port: Port of the local webhook server.
+        url_path: Path of the webhook on the local server, without the leading slash.
+        public_url: The HTTPS URL Telegram calls (the reverse proxy forwards it to
+            listen:port/url_path), or None while not configured.
+        secret_token: What Telegram sends in the X-Telegram-Bot-Api-Secret-Token header;
+            WEBHOOK_SECRET wins over the file. Secret, never logged or printed.
+        health_port: Port of the /healthz server in webhook mode, on `listen`; None: off.
+
+    """
+
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    url_path: str = "telegram"
+    public_url: str | None = None
+    secret_token: str | None = field(default=None, repr=False)
+    health_port: int | None = DEFAULT_HEALTH_PORT
+
+    def endpoint(self) -> tuple[str, str]:
+        """Return the public URL and the secret token, which webhook mode cannot do without.
+
+        Raises:
+            ConfigError: One of them is not configured (the message names the key).
+
+        """
+        if not self.public_url:
+            raise ConfigError(
+                "config key 'webhook.public_url' is required for --webhook: the HTTPS URL "
+                "Telegram calls, e.g. https://bot.example.org/telegram"
+            )
+        if not self.secret_token:
+            raise ConfigError(
+                "config key 'webhook.secret_token' is required for --webhook: set WEBHOOK_SECRET "
+                "to 1–256 characters of A-Z, a-z, 0-9, _ and - (e.g. `openssl rand -hex 32`)"
+            )
+        return self.public_url, self.secret_token
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything the bot needs to run.
@@ -156,6 +212,7 @@ class Config:
         counselling: The counsellor hand-over, or None when it is not configured.
         announcements: Events and broadcasts, or None when no staff are configured.
         privacy: The controller named in /datenschutz, retention periods, the flood limit.
+        webhook: How Telegram reaches the bot in webhook mode, and the /healthz server.
 
     """
 
@@ -170,6 +227,7 @@ class Config:
     counselling: CounsellingConfig | None = None
     announcements: AnnouncementsConfig | None = None
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    webhook: WebhookConfig = field(default_factory=WebhookConfig)
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -401,10 +459,82 @@ def _load_privacy(raw: Mapping[str, Any]) -> PrivacyConfig:
     )
 
 
+def _webhook_port(section: Mapping[str, Any], key: str, default: int) -> int:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise ConfigError(f"config key 'webhook.{key}' must be a port number (1–65535)")
+    return value
+
+
+def _webhook_public_url(section: Mapping[str, Any]) -> str | None:
+    value = section.get("public_url")
+    if value is None:
+        return None
+    problem = "must be the https:// URL Telegram calls, e.g. https://bot.example.org/telegram"
+    if not isinstance(value, str):
+        raise ConfigError(f"config key 'webhook.public_url' {problem}")
+    try:
+        parts = urlsplit(value.strip())
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigError(f"config key 'webhook.public_url' {problem}") from exc
+    if parts.scheme != "https" or not parts.hostname:
+        raise ConfigError(f"config key 'webhook.public_url' {problem}")
+    if port is not None and port not in WEBHOOK_PUBLIC_PORTS:
+        raise ConfigError(
+            "config key 'webhook.public_url' may use only the ports Telegram calls webhooks "
+            "on: 443, 80, 88 or 8443"
+        )
+    return value.strip()
+
+
+def _webhook_secret(section: Mapping[str, Any], environ: Mapping[str, str]) -> str | None:
+    value = environ.get("WEBHOOK_SECRET") or section.get("secret_token") or None
+    if value is None:
+        return None
+    # Never echo the value: it is a secret, and a wrong one may be a pasted bot token.
+    if not isinstance(value, str) or not WEBHOOK_SECRET_SHAPE.fullmatch(value):
+        raise ConfigError(
+            "config key 'webhook.secret_token' (or WEBHOOK_SECRET) must be 1–256 characters "
+            "of A-Z, a-z, 0-9, _ and - (e.g. `openssl rand -hex 32`)"
+        )
+    return value
+
+
+def _load_webhook(raw: Mapping[str, Any], environ: Mapping[str, str]) -> WebhookConfig:
+    section = _section(raw, "webhook")
+    base = WebhookConfig()
+    listen = section.get("listen", base.listen)
+    if not isinstance(listen, str) or not listen.strip():
+        raise ConfigError("config key 'webhook.listen' must be an address such as 127.0.0.1")
+    path = section.get("url_path", base.url_path)
+    path = path.strip().strip("/") if isinstance(path, str) else ""
+    if not WEBHOOK_PATH_SHAPE.fullmatch(path):
+        raise ConfigError(
+            "config key 'webhook.url_path' must be a path of letters, digits, _ and - "
+            "(segments separated by /), e.g. telegram"
+        )
+    port = _webhook_port(section, "port", base.port)
+    health_port = None  # `health_port: null` switches the /healthz server off
+    if section.get("health_port", DEFAULT_HEALTH_PORT) is not None:
+        health_port = _webhook_port(section, "health_port", DEFAULT_HEALTH_PORT)
+    if health_port == port:
+        raise ConfigError("config keys 'webhook.port' and 'webhook.health_port' must differ")
+    return WebhookConfig(
+        listen=listen.strip(),
+        port=port,
+        url_path=path,
+        public_url=_webhook_public_url(section),
+        secret_token=_webhook_secret(section, environ),
+        health_port=health_port,
+    )
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.environ) -> Config:
     """Load the configuration from an optional YAML file and the environment.
 
-    Environment variables win over the file: BOT_TOKEN, TELEGRAM_API_URL, ELTERNLOTSE_DATA.
+    Environment variables win over the file: BOT_TOKEN, TELEGRAM_API_URL, ELTERNLOTSE_DATA,
+    WEBHOOK_SECRET.
 
     Args:
         path: The YAML file, or None to use $ELTERNLOTSE_CONFIG or ./config.yaml when present.
@@ -448,4 +578,5 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         counselling=_load_counselling(raw),
         announcements=_load_announcements(raw),
         privacy=_load_privacy(raw),
+        webhook=_load_webhook(raw, environ),
     )

@@ -7,11 +7,12 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Message, Update
+from telegram import Chat, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import ApplicationHandlerStop, ExtBot, Job, JobQueue
 
+from bot.access import Access, Privilege
 from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.model import Placement, Reply
 from bot.outbox.model import DeliveryFailed, RecipientGone, RetryLater
@@ -131,11 +132,31 @@ async def on_join_request(update: Update, context: Context) -> None:
     logger.info("join request to an expert chat %s", "approved" if allowed else "declined")
 
 
+def _staff(update: Update, context: Context, action: Privilege) -> bool:
+    """Return whether the update's sender may take a staff action in its chat (via Access)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return False
+    access = Access(context.bot_data.config)
+    return access.allows(action, user.id, chat.id, chat.type == Chat.PRIVATE)
+
+
+async def _refuse(context: Context, user_id: int) -> None:
+    """Tell someone who is not staff so, in the desk's own words (as the desk itself would)."""
+    flood = context.bot_data.conversation.flood
+    if flood is not None and not flood.admit(user_id):
+        return  # a flood of forged staff buttons must not become a flood of refusals
+    refusal = Reply(context.bot_data.dialogue.kb.staff_texts("staff_only"))
+    await send_replies(context, user_id, (refusal,))
+
+
 async def on_staff_text(update: Update, context: Context) -> None:
     """Give a staff member's typed message to the staff desk if a dialogue is open."""
     desk, message, user = context.bot_data.desk, update.effective_message, update.effective_user
     if desk is None or message is None or user is None or message.text is None:
         return
+    if not _staff(update, context, Privilege.STAFF_TEXT):
+        return  # not for the desk: the parents' handlers answer it
     replies = await desk.text(user.id, message.text)
     if replies is None:
         return  # not for the desk: the parents' handlers answer it
@@ -160,6 +181,9 @@ def staff_command(name: str) -> Callable[[Update, Context], Coroutine[Any, Any, 
         desk, user = context.bot_data.desk, update.effective_user
         if desk is None or user is None:
             return
+        if not _staff(update, context, Privilege.STAFF_COMMAND):
+            await _refuse(context, user.id)
+            return
         argument = " ".join(context.args or ())
         await send_replies(context, user.id, await desk.command(user.id, name, argument))
 
@@ -176,6 +200,9 @@ async def on_staff_button(update: Update, context: Context) -> None:
     await answer_callback(query)
     pressed = decode(query.data if isinstance(query.data, str) else None)
     if pressed is None or pressed.press is not Press.STAFF:
+        return
+    if not _staff(update, context, Privilege.STAFF_BUTTON):
+        await _refuse(context, user.id)
         return
     replies = await desk.press(user.id, (pressed.args[0], pressed.args[1]))
     message = query.message if isinstance(query.message, Message) else None

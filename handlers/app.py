@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
@@ -26,10 +26,11 @@ from telegram.request import BaseRequest
 
 from bot.announcements.desk import StaffDesk
 from bot.announcements.service import Announcements
-from bot.cases.service import Counselling
+from bot.cases.service import AuditLog, Counselling
 from bot.config import Config
 from bot.content.knowledge import Command
 from bot.conversation.clock import SystemClock
+from bot.conversation.flood import FloodLimit
 from bot.conversation.service import Conversation
 from bot.dialogue.callbacks import Press
 from bot.dialogue.core import Dialogue
@@ -52,7 +53,8 @@ from handlers.counsellors import (
     tick,
 )
 from handlers.errors import on_error
-from handlers.parents import command, on_button, on_non_text, on_text
+from handlers.parents import command, on_button, on_non_text, on_text, on_unknown_command
+from handlers.privacy import purge
 from handlers.services import Bound, Context, Services
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,8 @@ BotApp = Application[
 ]
 
 CONCURRENT_UPDATES = 64
+# Seconds after start of the first retention run.
+PURGE_AFTER_START = 300
 # How often unclaimed cases are reminded of and inactive ones closed.
 TICK_SECONDS = 60
 # How often PTB's rate limiter retries after a 429 before `deliver` gets the error.
@@ -103,7 +107,8 @@ def build_application(
         store: Storage; opened in post_init, closed in post_shutdown.
         request: A custom HTTP request object (tests use an offline one); default: httpx.
         announcement_store: Where events and broadcasts are kept (the SQLite store); without
-            it, or without staff in the config, events are off.
+            it, or without staff in the config, events are off. Its audit table also records
+            the counsellors' actions.
 
     Returns:
         The application, ready for `run_polling`.
@@ -111,15 +116,18 @@ def build_application(
     """
     application = _application(config, request)
     zone = ZoneInfo(config.timezone)
-    counselling = _counselling(config, dialogue, store, application, zone)
+    audit = announcement_store.audit if announcement_store is not None else None
+    counselling = _counselling(config, dialogue, store, application, zone, audit)
     announcements, desk = _announcements(config, dialogue, announcement_store, application, zone)
+    clock = SystemClock()
     conversation = Conversation(
         dialogue,
         store,
-        SystemClock(),
+        clock,
         zone,
         counselling=counselling,
         announcements=announcements,
+        flood=FloodLimit(config.privacy.messages_per_minute, clock),
     )
     application.bot_data.bind(
         Bound(config, dialogue, conversation, store, counselling, announcements, desk)
@@ -129,6 +137,11 @@ def build_application(
     if desk is not None and config.announcements is not None:
         _add_staff_handlers(application, config.announcements.staff_ids)
     _add_handlers(application, dialogue.kb.commands)
+    if application.job_queue is not None:
+        # Retention: daily at night, and once soon after start (a bot restarted every day
+        # would otherwise never reach the nightly run).
+        application.job_queue.run_daily(purge, time(3, 30, tzinfo=zone))
+        application.job_queue.run_once(purge, when=PURGE_AFTER_START)
     return application
 
 
@@ -203,7 +216,12 @@ def _add_staff_handlers(application: BotApp, staff_ids: frozenset[int]) -> None:
 
 
 def _counselling(
-    config: Config, dialogue: Dialogue, store: Store, application: BotApp, zone: ZoneInfo
+    config: Config,
+    dialogue: Dialogue,
+    store: Store,
+    application: BotApp,
+    zone: ZoneInfo,
+    audit: AuditLog | None,
 ) -> Counselling | None:
     """Wire the hand-over to Telegram when a counsellors' group is configured."""
     if config.counselling is None:
@@ -221,6 +239,7 @@ def _counselling(
         TelegramParents(application.bot),
         zone,
         canned,
+        audit=audit,
     )
 
 
@@ -245,6 +264,11 @@ def _add_handlers(application: BotApp, commands: Sequence[Command]) -> None:
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text)
     )
     application.add_handler(MessageHandler(NON_TEXT & filters.ChatType.PRIVATE, on_non_text))
+    # Last of all, after the parents', counsellors' and staff's commands (added before this):
+    # any other command in a private chat, including one meant for another bot
+    # (`/start@otherbot`, which PTB's CommandHandler does not take as ours).
+    unknown = filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(unknown, on_unknown_command))
     application.add_error_handler(on_error)
 
 

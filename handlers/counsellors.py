@@ -1,17 +1,17 @@
 """Handlers for the counsellors' forum group: thin adapters to the hand-over use cases.
 
-Authorisation lives in one place (`_counsellor`): only configured counsellors, only in the
-configured group. Anyone else gets nothing done, and the attempt is logged without personal data.
+Every action asks `bot.access.Access` first: only configured counsellors, only in the configured
+group. Anyone else gets nothing done, and the helper logs the attempt without personal data.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-from telegram import Message, Update
+from telegram import Chat, Message, Update
 
+from bot.access import Access, Privilege
 from bot.cases.service import Counselling, GroupMessage
 from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.events import MessageRef
@@ -21,56 +21,64 @@ from handlers.services import Context
 logger = logging.getLogger(__name__)
 
 
-def _counsellor(update: Update, context: Context) -> Counselling | None:
-    """Return the use cases if the update comes from a counsellor in the group, else None."""
+def _counsellor(update: Update, context: Context, action: Privilege) -> Counselling | None:
+    """Return the use cases if the update's sender may take `action` in its chat, else None."""
     counselling = context.bot_data.counselling
     chat, user = update.effective_chat, update.effective_user
     if counselling is None or chat is None or user is None:
         return None
-    if chat.id != counselling.config.group_id or counselling.config.counsellor(user.id) is None:
-        logger.info("counsellor action refused: not a configured counsellor in the group")
+    access = Access(context.bot_data.config)
+    if not access.allows(action, user.id, chat.id, chat.type == Chat.PRIVATE):
         return None
     return counselling
 
 
+def _group_action(text: str) -> Privilege:
+    """Return what a message in the group asks for: a command written there, else a relay."""
+    if text.startswith("/antwort"):
+        return Privilege.CANNED_ANSWER
+    if text.startswith("/schliessen"):
+        return Privilege.CLOSE_CASE
+    return Privilege.RELAY
+
+
 async def on_group_message(update: Update, context: Context) -> None:
     """Relay a counsellor's message in a case topic, or run a command written there."""
-    counselling = _counsellor(update, context)
     message = update.effective_message
-    if counselling is None or message is None or message.message_thread_id is None:
+    if message is None:
+        return
+    text = message.text or message.caption or ""
+    action = _group_action(text)
+    counselling = _counsellor(update, context, action)
+    if counselling is None or message.message_thread_id is None:
         return
     assert update.effective_user is not None  # noqa: S101 - checked by _counsellor
     user_id, topic = update.effective_user.id, message.message_thread_id
     now = datetime.now(UTC)
-    text = message.text or message.caption or ""
-    if text.startswith("/antwort"):
+    if action is Privilege.CANNED_ANSWER:
         entry = text.partition(" ")[2].strip()
         await counselling.canned(user_id, topic, entry, now)
-        return
-    if text.startswith("/schliessen"):
+    elif action is Privilege.CLOSE_CASE:
         await counselling.close_in_topic(user_id, topic, now)
-        return
-    ref = MessageRef(message.chat.id, message.message_id)
-    await counselling.on_group_message(GroupMessage(user_id, topic, text, ref), now)
+    else:
+        ref = MessageRef(message.chat.id, message.message_id)
+        await counselling.on_group_message(GroupMessage(user_id, topic, text, ref), now)
 
 
 async def on_open_cases(update: Update, context: Context) -> None:
-    """List the open cases (`/faelle`, anywhere in the group)."""
-    await _report(update, context, Counselling.open_cases_text)
+    """List the open cases (`/faelle`, anywhere in the group; the reading is audited)."""
+    counselling = _counsellor(update, context, Privilege.LIST_CASES)
+    message, user = update.effective_message, update.effective_user
+    if counselling is not None and message is not None and user is not None:
+        await _answer(message, await counselling.open_cases_text(datetime.now(UTC), user.id))
 
 
 async def on_figures(update: Update, context: Context) -> None:
     """Report the case figures of the last 30 days (`/statistik`, anywhere in the group)."""
-    await _report(update, context, Counselling.figures_text)
-
-
-async def _report(
-    update: Update, context: Context, report: Callable[[Counselling, datetime], Awaitable[str]]
-) -> None:
-    counselling = _counsellor(update, context)
+    counselling = _counsellor(update, context, Privilege.FIGURES)
     message = update.effective_message
     if counselling is not None and message is not None:
-        await _answer(message, await report(counselling, datetime.now(UTC)))
+        await _answer(message, await counselling.figures_text(datetime.now(UTC)))
 
 
 async def _answer(message: Message, text: str) -> None:
@@ -86,14 +94,18 @@ async def on_group_button(update: Update, context: Context) -> None:
     if query is None:
         return
     await answer_callback(query)
-    counselling = _counsellor(update, context)
     pressed = decode(query.data if isinstance(query.data, str) else None)
-    if counselling is None or pressed is None:
+    if pressed is None or pressed.press not in {Press.CASE_CLAIM, Press.CASE_CLOSE}:
+        return
+    claim = pressed.press is Press.CASE_CLAIM
+    action = Privilege.CLAIM_CASE if claim else Privilege.CLOSE_CASE
+    counselling = _counsellor(update, context, action)
+    if counselling is None:
         return
     number, now = int(pressed.args[0]), datetime.now(UTC)
-    if pressed.press is Press.CASE_CLAIM:
+    if claim:
         await counselling.claim(query.from_user.id, number, now)
-    elif pressed.press is Press.CASE_CLOSE:
+    else:
         await counselling.close_by_counsellor(query.from_user.id, number, now)
 
 

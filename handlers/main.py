@@ -1,20 +1,23 @@
-"""`elternlotse run`: check token, config and knowledge, then poll Telegram until stopped."""
+"""`elternlotse run`: check token, config and knowledge, then poll Telegram (or serve a webhook)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
 import signal
 import sys
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, WebhookConfig, load_config
 from bot.dialogue.core import Dialogue
 from bot.startup import EXIT_BAD_SETUP, StartupError, load_setup
-from bot.storage.sqlite import open_store
+from bot.storage.sqlite import SqliteStore, open_store
 from handlers.app import ALLOWED_UPDATES, BotApp, build_application
+from handlers.health import HealthCheck, HealthServer, get_me_probe
+from handlers.webhook import MISSING_SERVER, run_webhook, webhook_server_installed
 
 logger = logging.getLogger(__name__)
 
@@ -32,24 +35,52 @@ def _without_traceback(record: logging.LogRecord) -> bool:
     return True
 
 
+def _not_a_bootstrap_failure(record: logging.LogRecord) -> bool:
+    # PTB logs a failed start-up call (getMe, deleteWebhook, setWebhook) with its traceback,
+    # then raises it; `_serve` reports that exception in one line, so the record goes.
+    return not (
+        record.levelno >= logging.ERROR
+        and record.getMessage().startswith("Network Retry Loop (Bootstrap")
+    )
+
+
 def configure_logging(level: str) -> None:
     """Log to stderr; keep HTTP client logs quiet because their URLs contain the token."""
     logging.basicConfig(
         level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    for noisy in ("httpx", "httpcore"):
+    # httpx logs URLs, which contain the token. APScheduler's INFO lines (job added, scheduler
+    # started) tell an operator nothing, and before the Bot API is reached they would turn an
+    # unreachable-Bot-API exit into more than its one line.
+    for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # DEBUG lines of PTB contain the token (the Bot API URL), the webhook secret (setWebhook's
+    # parameters) and whole updates; those of aiosqlite every SQL parameter (user ids, texts).
+    # So these stay at INFO or above, whatever the config says.
+    floor = max(logging.getLogger().getEffectiveLevel(), logging.INFO)
+    for chatty in ("telegram", "aiosqlite"):
+        logging.getLogger(chatty).setLevel(floor)
+    logging.getLogger("telegram.ext").addFilter(_not_a_bootstrap_failure)
     # PTB's rate limiter logs a traceback when its retries run out, but the 429 is handled:
     # `handlers.delivery` waits and retries, the outbox keeps the message. Keep the line only.
     logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_without_traceback)
 
 
-def run(config_path: str | None = None) -> int:
+def run(
+    config_path: str | None = None, webhook: bool = False, health_port: int | None = None
+) -> int:
     """Run the Telegram bot until SIGINT or SIGTERM.
+
+    Args:
+        config_path: The config file, or None for $ELTERNLOTSE_CONFIG or ./config.yaml.
+        webhook: Serve Telegram's webhook (section `webhook:`) instead of polling.
+        health_port: Serve /healthz on this port (on `webhook.listen`); None: in webhook mode
+            `webhook.health_port`, when polling no health endpoint.
 
     Returns:
         0 after a clean stop; 1 for an invalid knowledge base; 2 for a missing or invalid token
-        or config (with one line saying what is wrong and how to fix it).
+        or config, or a Bot API that cannot be reached or refuses to start the bot (with one
+        line saying what is wrong and how to fix it).
 
     """
     # Opt in to python-telegram-bot's timedelta time periods (RetryAfter.retry_after etc.); the
@@ -57,18 +88,15 @@ def run(config_path: str | None = None) -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     try:
         config = load_config(config_path)
+        if webhook:
+            config.webhook.endpoint()  # public_url and secret_token are required
     except ConfigError as exc:
         return _fail(str(exc))
-    if not config.token:
-        return _fail(
-            "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot) and run "
-            "`export BOT_TOKEN=<token>` – or use `elternlotse chat` without Telegram."
-        )
-    if not TOKEN_SHAPE.match(config.token):
-        return _fail(
-            "BOT_TOKEN does not look like a Telegram token (expected <digits>:<letters>); "
-            "copy it again from @BotFather."
-        )
+    problem = _token_problem(config.token)
+    if problem is not None:
+        return _fail(problem)
+    if webhook and not webhook_server_installed():
+        return _fail(MISSING_SERVER)
     configure_logging(config.log_level)
     try:
         setup = load_setup(config_path)
@@ -77,22 +105,92 @@ def run(config_path: str | None = None) -> int:
     store = open_store(setup.config.data_dir)
     dialogue = Dialogue(setup.kb, setup.config)
     application = build_application(setup.config, dialogue, store, announcement_store=store)
-    return _poll(application)
+    if webhook and health_port is None:
+        health_port = setup.config.webhook.health_port
+    health = None if health_port is None else _health(setup.config, store, application, health_port)
+    return _serve(application, setup.config.webhook if webhook else None, health)
 
 
-def _poll(application: BotApp) -> int:
-    try:
-        application.run_polling(
-            allowed_updates=ALLOWED_UPDATES,
-            stop_signals=(signal.SIGINT, signal.SIGTERM),
-            close_loop=False,
+def _token_problem(token: str | None) -> str | None:
+    if not token:
+        return (
+            "BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot) and run "
+            "`export BOT_TOKEN=<token>` – or use `elternlotse chat` without Telegram."
         )
+    if not TOKEN_SHAPE.match(token):
+        return (
+            "BOT_TOKEN does not look like a Telegram token (expected <digits>:<letters>); "
+            "copy it again from @BotFather."
+        )
+    return None
+
+
+def _health(config: Config, store: SqliteStore, application: BotApp, port: int) -> HealthServer:
+    """Build the /healthz server: a cheap query through the store, and getMe."""
+
+    async def database() -> object:
+        return await store.user_exists(0)  # no user has id 0: reads the tables, finds nothing
+
+    check = HealthCheck(database, get_me_probe(application.bot))
+    return HealthServer(check, config.webhook.listen, port)
+
+
+def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthServer | None) -> int:
+    """Poll, or serve the webhook when `webhook` is given, with /healthz beside it.
+
+    Returns:
+        0 after a clean stop; 2 when the bot could not start, after one line saying why.
+
+    """
+    # PTB's run_* use the current event loop; the health server runs on the same one.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        # Reach the Bot API (getMe) before anything listens or logs: an unreachable or refusing
+        # Bot API then costs exactly one line. run_* skip the initialize that is already done.
+        loop.run_until_complete(_initialize(application))
+        if health is not None:
+            loop.run_until_complete(health.start())
+        if webhook is None:
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES,
+                stop_signals=(signal.SIGINT, signal.SIGTERM),
+                close_loop=False,
+            )
+        else:
+            run_webhook(application, webhook)
     except InvalidToken:
         return _fail(
             "Telegram rejected BOT_TOKEN (401 Unauthorized); copy it again from @BotFather."
         )
-    except NetworkError as exc:
-        reason = type(exc).__name__
-        return _fail(f"cannot reach the Bot API ({reason}); check TELEGRAM_API_URL.")
+    except BadRequest as exc:  # a NetworkError in PTB, but Telegram did answer: e.g. setWebhook
+        return _fail(f"the Bot API refused to start the bot: {exc.message}")
+    except NetworkError as exc:  # also TimedOut; the message may contain a URL: type only
+        return _fail(f"cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL.")
+    except TelegramError as exc:  # Forbidden, Conflict, RetryAfter: the Bot API's description
+        return _fail(f"the Bot API refused to start the bot: {exc.message}")
+    except OSError as exc:  # a port in use, an address not on this machine, a read-only disk
+        return _fail(f"cannot start: {exc}")
+    finally:
+        loop.run_until_complete(_shutdown(application, health))
+        loop.close()
+        asyncio.set_event_loop(None)
     logger.info("stopped")
     return 0
+
+
+async def _initialize(application: BotApp) -> None:
+    """Initialize the application (getMe), closing its HTTP clients again if that fails."""
+    try:
+        await application.initialize()
+    except BaseException:
+        await application.bot.shutdown()
+        raise
+
+
+async def _shutdown(application: BotApp, health: HealthServer | None) -> None:
+    """Stop the health server; shut the application down if run_* never got to it."""
+    if health is not None:
+        await health.stop()
+    # After a failed start-up between pre-flight and run_* (e.g. the health port is taken).
+    await application.shutdown()

@@ -104,7 +104,11 @@ async def on_text(update: Update, context: Context) -> None:
         text = _addressed_text(message, context.bot.username)
         if text is None:
             return
-    await _typing(context, chat.id)
+    user, flood = update.effective_user, context.bot_data.conversation.flood
+    # A message the flood limit will hold back gets no typing indicator either: a flood must
+    # not cost Telegram requests (they share the bot's overall rate limit).
+    if user is not None and (flood is None or not flood.holds_back(user.id)):
+        await _typing(context, chat.id)
     ref = MessageRef(chat.id, message.message_id) if chat.type == Chat.PRIVATE else None
     await respond(update, context, Event(EventKind.TEXT, text or "", ref))
 
@@ -117,6 +121,11 @@ async def on_non_text(update: Update, context: Context) -> None:
     message = update.effective_message
     ref = MessageRef(chat.id, message.message_id) if message is not None else None
     await respond(update, context, Event(EventKind.NON_TEXT, message=ref))
+
+
+async def on_unknown_command(update: Update, context: Context) -> None:
+    """Answer a command that is not ours (private chats only) with the list of ours."""
+    await respond(update, context, Event(EventKind.UNKNOWN_COMMAND))
 
 
 def command(kind: EventKind) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:

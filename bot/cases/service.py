@@ -8,7 +8,7 @@ the parent chose to show the first name. No message content is stored: messages 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -31,6 +31,9 @@ from bot.storage.ports import CaseStore, OutboxStore
 logger = logging.getLogger(__name__)
 NOTE_PREFIXES = ("//", "/notiz")
 FIGURE_DAYS = 30
+ROLE = "counsellor"  # the role written to the audit table
+# Writes one audit row: actor id, role, action, subject, time (never message content).
+AuditLog = Callable[[int, str, str, str | None, datetime], Awaitable[None]]
 
 
 class CaseStores(CaseStore, OutboxStore, Protocol):
@@ -61,6 +64,7 @@ class Counselling:
         answer: Callable[[str], Reply | None],
         *,
         inline: bool = False,
+        audit: AuditLog | None = None,
     ) -> None:
         """Wire the use cases to their ports.
 
@@ -74,6 +78,8 @@ class Counselling:
             answer: Renders an FAQ entry by id, for canned replies (`/antwort <id>`).
             inline: Send to the group within each call instead of from the background
                 (deterministic tests); either way every message passes the durable outbox.
+            audit: Records counsellors' claims, closings, canned answers and case lists;
+                None where no audit table exists (the in-memory store).
 
         """
         self.config = config
@@ -85,6 +91,13 @@ class Counselling:
         self.hours = OfficeHours(config.office_hours, config.state, zone)
         self._answer = answer
         self.outbox = Outbox(store, GROUP_QUEUE, self.deliver, inline=inline)
+        self._audit = audit
+
+    async def _audited(
+        self, user_id: int, action: str, subject: str | None, now: datetime
+    ) -> None:
+        if self._audit is not None:
+            await self._audit(user_id, ROLE, action, subject, now)
 
     # -- names -----------------------------------------------------------------------------
     def _counsellor_name(self, case: Case) -> str:
@@ -262,6 +275,7 @@ class Counselling:
         if claimed.topic_id is not None:
             await self.group.rename_topic(claimed.topic_id, self._topic_name(claimed))
         await self._post(claimed, self.texts("group_claimed", name=counsellor.name, number=number))
+        await self._audited(user_id, "case_claimed", f"case:{number}", now)
         await self._tell_parent(
             claimed, (Reply(self.texts("case_claimed", name=counsellor.name)),), now
         )
@@ -299,6 +313,7 @@ class Counselling:
             return
         await self._post(case, self.texts("group_closed", number=number))
         done = await self._finish(case, CaseStatus.CLOSED, now)
+        await self._audited(user_id, "case_closed", f"case:{number}", now)
         await self._tell_parent(done, (self._rating_reply(done, "case_ended"),), now)
 
     async def close_in_topic(self, user_id: int, topic_id: int, now: datetime) -> None:
@@ -316,6 +331,24 @@ class Counselling:
         await self._post(case, self.texts("group_parent_ended", number=case.number))
         done = await self._finish(case, status, now)
         return (self._rating_reply(done, "case_ended"),)
+
+    async def withdraw(self, parent_id: int, now: datetime) -> None:
+        """Close the parent's open case because they delete their data.
+
+        The neutral note is posted directly, not through the outbox: the parent's outbox rows
+        are deleted with everything else in the same moment.
+        """
+        case = await self.store.open_case_of(parent_id)
+        if case is None:
+            return
+        if case.topic_id is not None:
+            note = self.texts("group_parent_deleted", number=case.number)
+            try:
+                await self.group.post(case.topic_id, note)
+            except Exception as exc:  # noqa: BLE001 - the deletion must go ahead regardless
+                logger.info("deletion note not posted: %s", type(exc).__name__)
+        status = CaseStatus.CANCELLED if case.status is CaseStatus.WAITING else CaseStatus.CLOSED
+        await self._finish(case, status, now)
 
     async def rate(self, parent_id: int, number: int, rating: int) -> None:
         """Store the parent's rating of their own ended case (anything else is ignored)."""
@@ -343,10 +376,20 @@ class Counselling:
             return
         if await self._tell_parent(case, (reply,), now):
             await self._post(case, self.texts("group_canned_sent", title=reply.title or entry_id))
+            # The entry id is one of ours (unknown ids end above), never typed content.
+            await self._audited(user_id, "canned_answer", f"case:{case.number}:{entry_id}", now)
 
-    async def open_cases_text(self, now: datetime) -> str:
-        """List the open cases with how long they have waited (`/faelle`)."""
+    async def open_cases_text(self, now: datetime, reader: int | None = None) -> str:
+        """List the open cases with how long they have waited (`/faelle`).
+
+        Args:
+            now: The current time.
+            reader: The counsellor who asked; the reading is audited (case metadata).
+
+        """
         cases = await self.store.open_cases()
+        if reader is not None:
+            await self._audited(reader, "cases_listed", None, now)
         if not cases:
             return self.texts("group_no_open_cases")
         lines = [

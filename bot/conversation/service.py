@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.announcements.service import Announcements
 from bot.cases.service import Counselling
 from bot.conversation.clock import Clock
+from bot.conversation.flood import FloodLimit, held_back
 from bot.conversation.locks import LockRegistry
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import (
@@ -21,6 +22,7 @@ from bot.dialogue.model import (
     DeleteUser,
     EndCase,
     EventChoice,
+    ExportData,
     OpenCase,
     Outcome,
     OutcomeKind,
@@ -33,6 +35,7 @@ from bot.dialogue.model import (
     Vote,
     VoteReason,
 )
+from bot.privacy.notice import export_reply
 from bot.storage.ports import (
     CaseStore,
     CounterStore,
@@ -92,6 +95,7 @@ class Conversation:
         locks: LockRegistry | None = None,
         counselling: Counselling | None = None,
         announcements: Announcements | None = None,
+        flood: FloodLimit | None = None,
     ) -> None:
         """Wire the use case to its ports.
 
@@ -103,6 +107,7 @@ class Conversation:
             locks: Per-parent locks (one registry per process).
             counselling: The hand-over to counsellors; None where there is no group (console).
             announcements: Events and subscriptions; None where no staff are configured.
+            flood: The per-parent flood limit; None where one person types (console).
 
         """
         self._dialogue = dialogue
@@ -112,9 +117,14 @@ class Conversation:
         self._locks = locks or LockRegistry()
         self._counselling = counselling
         self._announcements = announcements
+        # Public so a front end can skip its typing indicator for a message held back.
+        self.flood = flood
 
     async def handle(self, parent: Parent, event: Event) -> Outcome:
         """Handle one event of a parent and return what to send."""
+        # The flood limit comes first: a message held back stores nothing and waits for no lock.
+        if self.flood is not None and not self.flood.admit(parent.id):
+            return held_back(self.flood, self._dialogue, parent.id, event)
         # Updates run concurrently; one parent's two quick messages must not interleave their
         # load → decide → save of the same state.
         async with self._locks.hold(parent.id):
@@ -173,13 +183,20 @@ class Conversation:
         user_id = parent.id
         match action:
             case Vote(entry_id=entry_id, helpful=helpful):
-                await self._store.add_feedback(user_id, entry_id, helpful, None, now)
+                await self._store.add_feedback(entry_id, helpful, None, now)
             case VoteReason(entry_id=entry_id, reason=reason):
-                await self._store.add_feedback(user_id, entry_id, None, reason.name.lower(), now)
+                await self._store.add_feedback(entry_id, None, reason.name.lower(), now)
             case RecordUnanswered(text=text):
-                await self._store.add_unanswered(user_id, text, now)
+                await self._store.add_unanswered(text, now)
             case DeleteUser():
+                if self._counselling is not None:
+                    # An open case is closed (with a neutral note in its topic) before its row
+                    # goes with everything else.
+                    await self._counselling.withdraw(user_id, now)
                 await self._store.delete_user(user_id)
+            case ExportData():
+                rows = await self._store.export_user(user_id)
+                return (export_reply(self._dialogue.text_of, rows, now),)
             case RequestHandoff():
                 await self._count(now, Counter.HANDOFF_REQUESTED)
             case OpenCase() | EndCase() | RateCase() | CommentCase():

@@ -19,6 +19,7 @@ from bot.dialogue.model import (
     ChangeSubscription,
     CommentCase,
     EndCase,
+    ExportData,
     Outcome,
     OutcomeKind,
     RecordUnanswered,
@@ -36,8 +37,8 @@ from bot.language.matcher import Matcher, Verdict, documents_from
 from bot.language.normalize import clean_input, loose, words
 from bot.language.redact import redact
 from bot.language.smalltalk import Smalltalk
+from bot.privacy.notice import privacy_notice
 
-PRIVACY_ENTRY = "datenschutz"
 NO_QUESTION_INTENT = "keine-frage"
 _FLOW_PRESSES = {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}
 # The entry a crisis or concern of a concept leads to (beside the hotlines and the counsellor).
@@ -127,7 +128,10 @@ class Dialogue:
             case EventKind.TOPICS:
                 return views.menu(state)
             case EventKind.PRIVACY:
-                return views.answer(state, self.kb.entries[PRIVACY_ENTRY])
+                notice = privacy_notice(self.texts, self.config.privacy)
+                return views.info(state, notice, views.service_rows())
+            case EventKind.EXPORT:
+                return Outcome(OutcomeKind.INFO, (), state, (ExportData(),))
             case EventKind.DELETE:
                 yes = button(t("button_delete_yes"), Press.DELETE, "y")
                 no = button(t("button_delete_no"), Press.DELETE, "n")
@@ -145,6 +149,10 @@ class Dialogue:
                 return Outcome(OutcomeKind.INFO, (), state, (ChangeSubscription(choice),))
             case EventKind.NON_TEXT:
                 return views.info(state, t("non_text"), views.service_rows()[1:])
+            case EventKind.UNKNOWN_COMMAND:
+                menu = (c for c in self.kb.commands if c.menu)
+                listed = "\n".join(f"/{c.name} – {c.description}" for c in menu)
+                return views.info(state, t("command_unknown", commands=listed))
             case EventKind.BUTTON:
                 return self.press(state, event.text)
             case EventKind.TEXT:

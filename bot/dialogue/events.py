@@ -24,12 +24,14 @@ class EventKind(Enum):
     DELETE = "delete"
     COUNSEL = "counsel"  # /beratung: ask for a counsellor
     END_CASE = "end_case"  # /ende: end the conversation with the counsellor
+    EXPORT = "export"  # /meine_daten: everything stored about the parent, as a file
     EVENTS = "events"  # /termine: upcoming events
     SUBSCRIBE = "subscribe"  # /abo: choose announcement categories
     UNSUBSCRIBE = "unsubscribe"  # /abo_aus: end every subscription
     TEXT = "text"
     BUTTON = "button"
     NON_TEXT = "non_text"
+    UNKNOWN_COMMAND = "unknown_command"  # a command that is not ours: list the real ones
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,11 @@ class CommentCase:
 
 
 @dataclass(frozen=True)
+class ExportData:
+    """The parent asked for everything stored about them (/meine_daten)."""
+
+
+@dataclass(frozen=True)
 class ShowEvents:
     """The parent asked for the upcoming events (/termine, or the expert chat entry)."""
 
@@ -160,6 +165,7 @@ Action = (
     | EndCase
     | RateCase
     | CommentCase
+    | ExportData
     | ShowEvents
     | EventChoice
     | AskQuestion

@@ -104,7 +104,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot (the adapter is imported only here: the core stays Telegram-free)."""
     from handlers.main import run
 
-    return run(args.config)
+    return run(args.config, webhook=args.webhook, health_port=args.health_port)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"not a port number (1–65535): {text!r}")
+    return int(text)
+
+
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `run [--webhook] [--health-port PORT]`."""
+    run = sub.add_parser("run", help="run the Telegram bot (polling unless --webhook)")
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="let Telegram call the bot at webhook.public_url instead of polling "
+        "(needs webhook.public_url and WEBHOOK_SECRET)",
+    )
+    run.add_argument(
+        "--health-port",
+        type=_port,
+        metavar="PORT",
+        help="serve GET /healthz on webhook.listen:PORT (default: webhook.health_port with "
+        "--webhook, none when polling)",
+    )
+    run.set_defaults(func=cmd_run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--misses", action="store_true", help="list the questions missed")
     evaluate.set_defaults(func=cmd_eval)
-    sub.add_parser("run", help="run the Telegram bot").set_defaults(func=cmd_run)
+    _add_run(sub)
     model = sub.add_parser("train-crisis", help="train the learned crisis model")
     model.add_argument("files", nargs="+", help="labelled question files (expect: crisis …)")
     model.add_argument("--out", default="knowledge/crisis_model.json")

@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.cases.model import Case, CaseStatus
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
-from bot.storage.case_rows import case_from_row, case_to_row
+from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
-from bot.storage.ports import FeedbackSummary, UnansweredQuestion, UserInfo
+from bot.storage.ports import FeedbackSummary, Retention, UnansweredQuestion, UserInfo
 
 
 @dataclass
@@ -27,18 +27,16 @@ class _User:
 
 @dataclass(frozen=True)
 class _Feedback:
-    user_id: int
     entry_id: str
     helpful: bool | None
     reason: str | None
+    day: date
 
 
 @dataclass(frozen=True)
 class _Unanswered:
-    user_id: int
     text: str
-    asked_at: datetime
-    sequence: int
+    day: date
 
 
 class MemoryStore:
@@ -97,16 +95,14 @@ class MemoryStore:
         self._states[user_id] = encode_state(state)
 
     async def add_feedback(
-        self, user_id: int, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
+        self, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
     ) -> None:
-        """Store a vote (helpful True/False) or a reason for a "not helpful" vote."""
-        to_utc(now)
-        self._feedback.append(_Feedback(user_id, entry_id, helpful, reason))
+        """Store a vote (helpful True/False) or a reason for a "not helpful" vote, unlinked."""
+        self._feedback.append(_Feedback(entry_id, helpful, reason, to_utc(now).date()))
 
-    async def add_unanswered(self, user_id: int, text: str, now: datetime) -> None:
-        """Store a redacted question the bot could not answer."""
-        self._sequence += 1
-        self._unanswered.append(_Unanswered(user_id, text, to_utc(now), self._sequence))
+    async def add_unanswered(self, text: str, now: datetime) -> None:
+        """Store a redacted question the bot could not answer, unlinked."""
+        self._unanswered.append(_Unanswered(text, to_utc(now).date()))
 
     async def count(self, day: date, counter: str, amount: int = 1) -> None:
         """Add `amount` to the daily counter `counter` (e.g. "messages", "answer", "crisis")."""
@@ -135,8 +131,8 @@ class MemoryStore:
         """Return at most `limit` unanswered questions, newest first."""
         if limit <= 0:
             return []
-        newest = sorted(self._unanswered, key=lambda q: (q.asked_at, q.sequence), reverse=True)
-        return [UnansweredQuestion(q.text, q.asked_at) for q in newest[:limit]]
+        newest = self._unanswered[::-1]
+        return [UnansweredQuestion(q.text, q.day) for q in newest[:limit]]
 
     async def open_case(
         self, parent_id: int, category: str | None, show_first_name: bool, now: datetime
@@ -249,16 +245,77 @@ class MemoryStore:
         self._cases = {n: r for n, r in self._cases.items() if r[1] != user_id}
         self._users.pop(user_id, None)
         self._states.pop(user_id, None)
-        self._feedback = [row for row in self._feedback if row.user_id != user_id]
-        self._unanswered = [row for row in self._unanswered if row.user_id != user_id]
 
     async def user_exists(self, user_id: int) -> bool:
         """Return whether anything about the user is stored."""
         return (
             user_id in self._users
             or user_id in self._states
-            or any(row.user_id == user_id for row in self._feedback)
-            or any(row.user_id == user_id for row in self._unanswered)
             or any(row[1] == user_id for row in self._cases.values())
             or any(item.owner == user_id for item, _ in self._outbox.values())
         )
+
+    async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Return every stored row about a user, by table, shaped like the SQLite rows."""
+        user = self._users.get(user_id)
+        users = [] if user is None else [{"user_id": user_id, **_user_columns(user)}]
+        state = self._states.get(user_id)
+        states = [] if state is None else [{"user_id": user_id, "state": state}]
+        cases = [
+            dict(zip(CASE_COLUMNS.split(", "), row, strict=True))
+            for row in self._cases.values()
+            if row[1] == user_id
+        ]
+        outbox = [
+            {"id": item.id, "queue": item.queue, "status": status.value, "payload": item.payload}
+            for item, status in self._outbox.values()
+            if item.owner == user_id
+        ]
+        return {"users": users, "states": states, "cases": cases, "outbox": outbox}
+
+    async def purge(self, retention: Retention, now: datetime) -> dict[str, int]:
+        """Delete what is due under the retention periods; return rows deleted per kind."""
+        moment = to_utc(now)
+        logs_before = (moment - timedelta(days=retention.unanswered_days)).date()
+        inactive = moment - timedelta(days=retention.inactive_days)
+        cases_before = moment - timedelta(days=retention.closed_case_days)
+        outbox_before = moment - timedelta(days=retention.outbox_days)
+        counts = {"unanswered": len(self._unanswered), "feedback": len(self._feedback)}
+        self._unanswered = [q for q in self._unanswered if q.day >= logs_before]
+        self._feedback = [f for f in self._feedback if f.day >= logs_before]
+        counts = {k: v - len(getattr(self, f"_{k}")) for k, v in counts.items()}
+        stale = [u for u, info in self._users.items() if info.last_seen < inactive]
+        counts["states"] = sum(self._states.pop(u, None) is not None for u in stale)
+        for user in stale:
+            del self._users[user]
+        counts["users"] = len(stale)
+        closed = [n for n, row in self._cases.items() if _closed_before(row, cases_before)]
+        for number in closed:
+            del self._cases[number]
+        counts["cases"] = len(closed)
+        done = [
+            k
+            for k, (item, status) in self._outbox.items()
+            if status is not ItemStatus.PENDING and item.created_at < outbox_before
+        ]
+        for key in done:
+            del self._outbox[key]
+        counts["outbox"] = len(done)
+        return counts
+
+
+def _user_columns(user: _User) -> dict[str, Any]:
+    return {
+        "language": user.language,
+        "first_seen": user.first_seen.isoformat(),
+        "last_seen": user.last_seen.isoformat(),
+    }
+
+
+def _closed_before(row: tuple[Any, ...], moment: datetime) -> bool:
+    """Return whether a case row (CASE_COLUMNS order) was closed before a moment."""
+    closed_at = row[9]
+    if closed_at is None:
+        return False
+    closed = closed_at if isinstance(closed_at, datetime) else datetime.fromisoformat(closed_at)
+    return closed < moment

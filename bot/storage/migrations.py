@@ -169,4 +169,32 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL
     );
     """,
+    # 5: unanswered questions and feedback no longer name the parent and keep only the day
+    # (issue: truthful minimisation); existing rows lose their user id and time of day.
+    """
+    CREATE TABLE feedback_unlinked (
+        id       INTEGER PRIMARY KEY,
+        entry_id TEXT NOT NULL,
+        helpful  INTEGER CHECK (helpful IN (0, 1)),
+        reason   TEXT,
+        day      TEXT NOT NULL
+    );
+    INSERT INTO feedback_unlinked (entry_id, helpful, reason, day)
+        SELECT entry_id, helpful, reason, substr(created_at, 1, 10) FROM feedback ORDER BY id;
+    DROP TABLE feedback;
+    ALTER TABLE feedback_unlinked RENAME TO feedback;
+    CREATE INDEX feedback_by_entry ON feedback (entry_id);
+    CREATE INDEX feedback_by_day ON feedback (day);
+
+    CREATE TABLE unanswered_unlinked (
+        id   INTEGER PRIMARY KEY,
+        text TEXT NOT NULL,
+        day  TEXT NOT NULL
+    );
+    INSERT INTO unanswered_unlinked (text, day)
+        SELECT text, substr(created_at, 1, 10) FROM unanswered ORDER BY created_at, id;
+    DROP TABLE unanswered;
+    ALTER TABLE unanswered_unlinked RENAME TO unanswered;
+    CREATE INDEX unanswered_by_day ON unanswered (day);
+    """,
 )

@@ -22,10 +22,10 @@ from bot.outbox.model import ItemStatus, OutboxItem, Priority
 
 @dataclass(frozen=True)
 class UnansweredQuestion:
-    """A question the bot could not answer, already redacted."""
+    """A question the bot could not answer, redacted and kept without its sender."""
 
     text: str
-    asked_at: datetime
+    asked_on: date
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,17 @@ class StateStore(Protocol):
 
 
 class FeedbackLog(Protocol):
-    """Votes on answers and the redacted questions the bot could not answer."""
+    """Votes on answers and the redacted questions the bot could not answer.
+
+    Both are kept unlinked: no user id, only the (UTC) day, so they are about no one.
+    """
 
     async def add_feedback(
-        self, user_id: int, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
+        self, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
     ) -> None:
         """Store a vote (helpful True/False) or a reason for a "not helpful" vote."""
 
-    async def add_unanswered(self, user_id: int, text: str, now: datetime) -> None:
+    async def add_unanswered(self, text: str, now: datetime) -> None:
         """Store a redacted question the bot could not answer."""
 
     async def feedback_summary(self) -> list[FeedbackSummary]:
@@ -256,8 +259,9 @@ class AnnouncementStore(OutboxStore, Protocol):
     async def set_reported(self, broadcast_id: int, tenths: int) -> None:
         """Remember how much progress (in tenths) staff were told of."""
 
-    async def audit(self, actor_id: int, role: str, action: str, subject: str | None,
-                    now: datetime) -> None:
+    async def audit(
+        self, actor_id: int, role: str, action: str, subject: str | None, now: datetime
+    ) -> None:
         """Write a staff or counsellor action to the audit table (never message content)."""
 
     async def load_draft(self, user_id: int) -> dict[str, Any] | None:
@@ -267,8 +271,24 @@ class AnnouncementStore(OutboxStore, Protocol):
         """Store a staff member's unfinished dialogue; None deletes it."""
 
 
+@dataclass(frozen=True)
+class Retention:
+    """How long what is kept is kept (days); see `PrivacyConfig`."""
+
+    unanswered_days: int
+    inactive_days: int
+    closed_case_days: int
+    outbox_days: int
+
+
 class PersonalData(Protocol):
     """Everything about one parent, across every table the personal-data registry names."""
+
+    async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Return every stored row about a user, by table (the registry's tables, in order)."""
+
+    async def purge(self, retention: Retention, now: datetime) -> dict[str, int]:
+        """Delete what is due under the retention periods; return rows deleted per kind."""
 
     async def delete_user(self, user_id: int) -> None:
         """Delete everything stored about a user."""

@@ -42,8 +42,6 @@ PARENT_COLUMNS = frozenset({"user_id", "parent_id"})
 PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("users", "user_id", "when the parent was first and last seen, language"),
     PersonalTable("states", "user_id", "where the parent is in the dialogue"),
-    PersonalTable("feedback", "user_id", "votes on answers"),
-    PersonalTable("unanswered", "user_id", "redacted questions the bot could not answer"),
     PersonalTable("cases", "parent_id", "counsellor cases: status, times, topic, rating"),
     PersonalTable("outbox", "user_id", "messages to or about a parent, until sent"),
     PersonalTable("subscriptions", "user_id", "announcement categories and consent time"),

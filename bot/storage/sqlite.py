@@ -15,7 +15,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from bot.storage.announcement_sql import AnnouncementSql
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.ports import FeedbackSummary, UnansweredQuestion, UserInfo
+from bot.storage.ports import FeedbackSummary, Retention, UnansweredQuestion, UserInfo
 from bot.storage.registry import PERSONAL_DATA, PersonalTable
 
 logger = logging.getLogger(__name__)
@@ -294,21 +294,20 @@ class SqliteStore(AnnouncementSql):
         )
 
     async def add_feedback(
-        self, user_id: int, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
+        self, entry_id: str, helpful: bool | None, reason: str | None, now: datetime
     ) -> None:
-        """Store a vote (helpful True/False) or a reason for a "not helpful" vote."""
+        """Store a vote (helpful True/False) or a reason for a "not helpful" vote, unlinked."""
         vote = None if helpful is None else int(helpful)
         await self._write(
-            "INSERT INTO feedback (user_id, entry_id, helpful, reason, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (user_id, entry_id, vote, reason, _timestamp(now)),
+            "INSERT INTO feedback (entry_id, helpful, reason, day) VALUES (?, ?, ?, ?)",
+            (entry_id, vote, reason, day_key(to_utc(now).date())),
         )
 
-    async def add_unanswered(self, user_id: int, text: str, now: datetime) -> None:
-        """Store a redacted question the bot could not answer."""
+    async def add_unanswered(self, text: str, now: datetime) -> None:
+        """Store a redacted question the bot could not answer, unlinked."""
         await self._write(
-            "INSERT INTO unanswered (user_id, text, created_at) VALUES (?, ?, ?)",
-            (user_id, text, _timestamp(now)),
+            "INSERT INTO unanswered (text, day) VALUES (?, ?)",
+            (text, day_key(to_utc(now).date())),
         )
 
     async def count(self, day: date, counter: str, amount: int = 1) -> None:
@@ -344,10 +343,10 @@ class SqliteStore(AnnouncementSql):
         if limit <= 0:  # SQLite reads a negative LIMIT as "no limit".
             return []
         rows = await self._read(
-            "SELECT text, created_at FROM unanswered ORDER BY created_at DESC, id DESC LIMIT ?",
+            "SELECT text, day FROM unanswered ORDER BY id DESC LIMIT ?",
             (limit,),
         )
-        return [UnansweredQuestion(str(text), datetime.fromisoformat(at)) for text, at in rows]
+        return [UnansweredQuestion(str(text), date.fromisoformat(day)) for text, day in rows]
 
     async def open_case(
         self, parent_id: int, category: str | None, show_first_name: bool, now: datetime
@@ -503,11 +502,75 @@ class SqliteStore(AnnouncementSql):
                 await connection.rollback()
                 raise
 
+    async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
+        """Return every stored row about a user, by table (the registry's tables, in order)."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        async with self._use() as connection:
+            for table in self._personal:
+                cursor = await connection.execute(table.select_sql, (user_id,))
+                names = [column[0] for column in cursor.description]
+                rows = await cursor.fetchall()
+                found[table.table] = [dict(zip(names, row, strict=True)) for row in rows]
+        return found
+
+    async def purge(self, retention: Retention, now: datetime) -> dict[str, int]:
+        """Delete what is due under the retention periods, in one transaction.
+
+        Unanswered questions and feedback older than `unanswered_days`; the dialogue state and
+        the seen-times of parents not seen for `inactive_days`; cases closed more than
+        `closed_case_days` ago; outbox rows no longer pending after `outbox_days`;
+        registrations and questions of events that ended more than `unanswered_days` ago.
+        """
+        moment = to_utc(now)
+        logs = day_key((moment - timedelta(days=retention.unanswered_days)).date())
+        statements = {
+            "unanswered": ("DELETE FROM unanswered WHERE day < ?", logs),
+            "feedback": ("DELETE FROM feedback WHERE day < ?", logs),
+            "states": (
+                "DELETE FROM states WHERE user_id IN "
+                "(SELECT user_id FROM users WHERE last_seen < ?)",
+                _timestamp(moment - timedelta(days=retention.inactive_days)),
+            ),
+            "users": (
+                "DELETE FROM users WHERE last_seen < ?",
+                _timestamp(moment - timedelta(days=retention.inactive_days)),
+            ),
+            "cases": (
+                f"DELETE FROM cases WHERE status NOT IN ({_OPEN}) AND closed_at < ?",  # noqa: S608
+                _timestamp(moment - timedelta(days=retention.closed_case_days)),
+            ),
+            "outbox": (
+                "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
+                _timestamp(moment - timedelta(days=retention.outbox_days)),
+            ),
+            **_past_event_statements(
+                _timestamp(moment - timedelta(days=retention.unanswered_days))
+            ),
+        }
+        counts: dict[str, int] = {}
+        async with self._transaction() as connection:
+            for kind, (sql, bound) in statements.items():
+                cursor = await connection.execute(sql, (bound,))
+                counts[kind] = cursor.rowcount
+        return counts
+
     async def user_exists(self, user_id: int) -> bool:
         """Return whether anything about the user is stored."""
         checks = " OR ".join(f"EXISTS ({table.select_sql})" for table in self._personal)
         rows = await self._read(f"SELECT {checks}", (user_id,) * len(self._personal))
         return bool(rows[0][0])
+
+
+def _past_event_statements(before: str) -> dict[str, tuple[str, str]]:
+    """Return the deletions of registrations and questions of events that ended before."""
+    ended = (
+        "SELECT id FROM events WHERE datetime(starts_at, '+' || duration_min || ' minutes') "
+        "< datetime(?)"
+    )
+    return {
+        "registrations": (f"DELETE FROM registrations WHERE event_id IN ({ended})", before),
+        "questions": (f"DELETE FROM questions WHERE event_id IN ({ended})", before),
+    }
 
 
 def open_store(data_dir: Path) -> SqliteStore:

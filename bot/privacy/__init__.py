@@ -1,0 +1,1 @@
+"""Privacy: the notice parents read, the export of their data, retention."""
