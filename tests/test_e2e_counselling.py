@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -145,3 +146,45 @@ async def test_counsellor_commands_elsewhere_do_nothing(
     assert len(listings) == 1  # the stranger got no listing
     case_claims = [m for m in api.messages(group["id"]) if "übernommen" in m.get("text", "")]
     assert case_claims == []  # the stranger's claim did nothing
+
+
+async def test_export_and_deletion_end_to_end(world: tuple[FakeBotAPI, dict[str, Any]]) -> None:
+    api, group = world
+    api.send_command(PARENT_ID, "/datenschutz")
+    await api.wait_for_message(
+        PARENT_ID, lambda m: "Verantwortlich" in m.get("text", ""), include_existing=True
+    )
+    api.send_command(PARENT_ID, "/beratung")
+    consent = await api.wait_for_message(
+        PARENT_ID, lambda m: "Telegram-Namen" in m.get("text", ""), include_existing=True
+    )
+    api.press_button(PARENT_ID, consent, "1:a:s")
+    await api.wait_for_message(
+        group["id"], lambda m: "Neue Anfrage #1" in m.get("text", ""), include_existing=True
+    )
+    api.send_command(PARENT_ID, "/meine_daten")
+    await api.wait_for_calls("sendDocument", 1, timeout=10)
+    exported = json.loads(api.calls("sendDocument")[-1].params["document"].data)
+    assert exported["tables"]["cases"]["rows"][0]["parent_id"] == PARENT_ID
+    assert "Mara" not in json.dumps(exported)  # the first name was not chosen: not kept
+
+    api.send_command(PARENT_ID, "/loeschen")
+    confirm = await api.wait_for_message(
+        PARENT_ID, lambda m: "wirklich alles löschen" in m.get("text", ""), include_existing=True
+    )
+    api.press_button(PARENT_ID, confirm, "1:d:y")
+    await api.wait_for_message(
+        PARENT_ID, lambda m: "ist gelöscht" in m.get("text", ""), include_existing=True
+    )
+    (topic,) = api.topics(group["id"])
+    await api.wait_for_message(
+        group["id"],
+        lambda m: "Daten gelöscht" in m.get("text", ""),
+        thread_id=topic["message_thread_id"],
+        include_existing=True,
+    )
+    assert api.calls("closeForumTopic")
+    api.send_command(PARENT_ID, "/meine_daten")
+    await api.wait_for_calls("sendDocument", 2, timeout=10)
+    after = json.loads(api.calls("sendDocument")[-1].params["document"].data)
+    assert after["tables"]["cases"]["rows"] == []
