@@ -59,3 +59,14 @@ async def store(
         yield kind
     finally:
         await kind.close()
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    """Yield a SQLite store on a fresh directory (announcements and privacy need SQLite)."""
+    store = open_store(tmp_path)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()

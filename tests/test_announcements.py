@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,7 +15,7 @@ from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.callbacks import EventPress, Press, SubscribePress, decode
 from bot.dialogue.model import Placement, Reply
 from bot.outbox.model import RecipientGone
-from bot.storage.sqlite import SqliteStore, open_store
+from bot.storage.sqlite import SqliteStore
 
 Parts = tuple["Announcements", "Channel", "Timers", "Clock"]
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -62,15 +60,6 @@ class Timers:
     def unschedule(self, event_id: int) -> None:
         self.due = {k: v for k, v in self.due.items() if k[0] != event_id}
 
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    store = open_store(tmp_path)
-    await store.open()
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 @pytest.fixture

@@ -4,29 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.announcements.broadcast import BroadcastSender, Pacer, SenderSettings
 from bot.announcements.model import Broadcast, BroadcastProgress, BroadcastStatus, Category
 from bot.outbox.model import DeliveryFailed, OutboxItem, RecipientGone, RetryLater
-from bot.storage.sqlite import SqliteStore, open_store
+from bot.storage.sqlite import SqliteStore
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 MONEY = frozenset({Category.MONEY})
 
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    store = open_store(tmp_path)
-    await store.open()
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 async def subscribe(db: SqliteStore, users: range, categories: frozenset[Category]) -> None:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from bot.announcements.model import Category, Event, Registration
 from bot.cases.model import CaseStatus
@@ -24,22 +21,13 @@ from bot.privacy.notice import privacy_notice
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.ports import Retention
 from bot.storage.registry import PARENT_COLUMNS, PERSONAL_DATA, PersonalTable
-from bot.storage.sqlite import SqliteStore, open_store
+from bot.storage.sqlite import SqliteStore
 from tests.test_conversation import FixedClock
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
 PARENT, OTHER = 4711, 4712
 
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    store = open_store(tmp_path)
-    await store.open()
-    try:
-        yield store
-    finally:
-        await store.close()
 
 
 async def fill(store: SqliteStore, user: int, now: datetime = NOW) -> None:
