@@ -335,6 +335,24 @@ async def test_a_refused_set_webhook_is_one_line(api: FakeBotAPI, tmp_path: Path
     )
 
 
+async def test_a_taken_health_port_is_one_line(api: FakeBotAPI, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = bot_env(api.base_url, tmp_path / "data", None)
+        log = tmp_path / "bot.log"
+        process = await spawn(["--health-port", str(port)], env, log)
+        await asyncio.wait_for(process.wait(), timeout=60)
+    text = log.read_text(encoding="utf-8")
+    assert process.returncode == 2, text
+    assert "Traceback" not in text, text
+    [line] = text.strip().splitlines()
+    assert line.startswith("elternlotse: cannot start: ")
+    assert "address already in use" in line.lower()
+    assert not api.calls("getUpdates")
+
+
 # ----------------------------------------------------------------------------- end to end
 
 
