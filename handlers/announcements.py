@@ -94,7 +94,15 @@ class JobTimers:
         for job in self._queue.get_jobs_by_name(name):
             job.schedule_removal()
         when = max(at, datetime.now(UTC))
-        self._queue.run_once(_fire, when=when, data=(event_id, mark), name=name)
+        # Timers rebuilt at start are due at once, before the scheduler runs; without a
+        # grace time APScheduler would drop them as missed (its default grace is 1 s).
+        self._queue.run_once(
+            _fire,
+            when=when,
+            data=(event_id, mark),
+            name=name,
+            job_kwargs={"misfire_grace_time": None},
+        )
 
     def unschedule(self, event_id: int) -> None:
         """Drop every timer of an event."""
@@ -121,6 +129,8 @@ async def on_join_request(update: Update, context: Context) -> None:
     if request is None or announcements is None:
         return
     allowed = await announcements.may_join(request.chat.id, request.from_user.id)
+    if allowed is None:
+        return  # a group without upcoming events: its admins decide
     try:
         if allowed:
             await request.approve()
@@ -212,3 +222,10 @@ async def on_staff_button(update: Update, context: Context) -> None:
     if message is not None and first is not None and in_place:
         replies = replies[1:] if await replace_pressed(message, first) else replies
     await send_replies(context, user.id, replies)
+
+
+async def resume_notices(context: Context) -> None:
+    """Send notices left waiting by a passing failure (the outbox retries them in order)."""
+    announcements = context.bot_data.announcements
+    if announcements is not None:
+        await announcements.notices.resume()

@@ -42,6 +42,7 @@ from handlers.announcements import (
     on_join_request,
     on_staff_button,
     on_staff_text,
+    resume_notices,
     staff_command,
 )
 from handlers.channels import TelegramGroup, TelegramParents
@@ -154,6 +155,7 @@ def _application(config: Config, request: BaseRequest | None) -> BotApp:
         .token(config.token)
         .context_types(ContextTypes(context=Context, bot_data=Services))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         # Parents are independent: process their updates concurrently (one parent's updates are
         # still serialised by the use case's per-parent lock).
@@ -213,6 +215,9 @@ def _add_staff_handlers(application: BotApp, staff_ids: frozenset[int]) -> None:
     # Group -1 runs before the parents' handlers; it stops them only when the desk took the text.
     application.add_handler(MessageHandler(staff_text, on_staff_text), group=-1)
     application.add_handler(ChatJoinRequestHandler(on_join_request))
+    if application.job_queue is not None:
+        # Notices held up by a passing failure are retried, like the counsellors' outbox.
+        application.job_queue.run_repeating(resume_notices, interval=TICK_SECONDS)
 
 
 def _counselling(
@@ -286,11 +291,17 @@ async def _post_init(application: BotApp) -> None:
     logger.info("bot @%s ready", application.bot.username)
 
 
-async def _post_shutdown(application: BotApp) -> None:
+async def _post_stop(application: BotApp) -> None:
+    # Senders stop while the bot can still talk to Telegram (post_shutdown comes after the
+    # bot's own shutdown): a send cut off here is simply pending at the next start.
     if application.bot_data.counselling is not None:
         await application.bot_data.counselling.outbox.stop()
     if application.bot_data.announcements is not None:
         await application.bot_data.announcements.stop()
+
+
+async def _post_shutdown(application: BotApp) -> None:
+    await _post_stop(application)  # idempotent; covers a start that failed before stop
     await application.bot_data.store.close()
 
 

@@ -61,7 +61,6 @@ class Timers:
         self.due = {k: v for k, v in self.due.items() if k[0] != event_id}
 
 
-
 @pytest.fixture
 def parts(db: SqliteStore, kb: KnowledgeBase) -> tuple[Announcements, Channel, Timers, Clock]:
     channel, timers, clock = Channel(), Timers(), Clock()
@@ -286,3 +285,64 @@ async def test_a_question_in_advance_is_kept_without_sender_for_staff(
     await service.ask(1, event.id, "Zählt Kindergeld beim Unterhalt?")
     (question,) = await db.questions(event.id)
     assert question.text == "Zählt Kindergeld beim Unterhalt?"
+
+
+async def test_a_blocked_parent_does_not_hold_up_the_others_reminders(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, channel, _, clock = parts
+    event = await db.add_event(an_event(), NOW)
+    for user in (1, 2, 3):
+        await service.choose(user, event.id, EventPress.REMIND)
+    channel.gone = {1}
+    clock.now = event.starts_at - timedelta(hours=1)
+    assert await service.fire(event.id, "r3600") == 3
+    assert channel.texts_to(2)
+    assert channel.texts_to(3)
+    assert await service.notices.backlog() == 0
+
+
+async def test_a_reminder_queued_before_the_start_is_not_sent_after_it(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, channel, _, clock = parts
+    event = await db.add_event(an_event(), NOW)
+    await service.choose(1, event.id, EventPress.REMIND)
+    await db.queue_notices(event.id, "r3600", "notices", {"event": event.id, "mark": "r3600"}, NOW)
+    clock.now = event.starts_at + timedelta(minutes=5)
+    await service.notices.resume()
+    assert channel.texts_to(1) == []
+
+
+async def test_moving_an_event_shortly_before_its_start_rearms_every_reminder(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, channel, _, clock = parts
+    event = await db.add_event(an_event(), NOW)
+    await service.choose(1, event.id, EventPress.REMIND)
+    clock.now = event.starts_at - timedelta(hours=24)
+    await service.fire(event.id, "r86400")
+    clock.now = event.starts_at - timedelta(minutes=20)
+    moved = replace(event, starts_at=event.starts_at + timedelta(days=7), sequence=1)
+    await db.update_event(moved)
+    await service.event_changed(event, moved)
+    clock.now = moved.starts_at - timedelta(hours=24)
+    assert await service.fire(event.id, "r86400") == 1
+
+
+async def test_join_requests_to_other_groups_are_left_to_their_admins(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, *_ = parts
+    await db.add_event(an_event(chat=-100777), NOW)
+    assert await service.may_join(-100999, 1) is None
+    assert await service.may_join(-100777, 1) is False
+
+
+async def test_unsubscribing_drops_announcements_still_waiting(db: SqliteStore) -> None:
+    await db.subscribe(1, frozenset({Category.MONEY}), NOW)
+    await db.subscribe(2, frozenset({Category.MONEY}), NOW)
+    broadcast = await db.create_broadcast(STAFF, "Hallo", frozenset({Category.MONEY}), None, NOW)
+    await db.subscribe(1, frozenset(), NOW)
+    pending = await db.pending_recipients(broadcast.id, 0, 10)
+    assert [item.owner for item in pending] == [2]

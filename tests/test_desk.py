@@ -674,3 +674,8 @@ def test_a_malformed_placeholder_is_reported_with_its_line(broken: Path) -> None
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     problems = problems_of(broken)
     assert f"{path}:{index + 1}: texts/event_created: malformed placeholder" in "\n".join(problems)
+
+
+async def test_odd_digits_in_fragen_are_no_number(desk: StaffDesk) -> None:
+    replies = await desk.command(STAFF, "fragen", "²")
+    assert replies

@@ -274,3 +274,9 @@ def test_a_crisis_while_a_question_is_pending_gets_the_hotlines(dialogue: Dialog
 @pytest.mark.parametrize("data", ["1:i:7:z", "1:i:x:r", "1:i:7", "1:w:", "1:z:a"])
 def test_forged_event_buttons_are_stale(dialogue: Dialogue, data: str) -> None:
     assert dialogue.handle(State(), Event(EventKind.BUTTON, data)).kind is OutcomeKind.STALE
+
+
+@pytest.mark.parametrize("data", ["1:q:-", "1:q:x", "1:q:1234567890"])
+def test_a_forged_comment_button_is_stale(dialogue: Dialogue, data: str) -> None:
+    # Found by the handler fuzzer: the case number was read without checking it is one.
+    assert dialogue.handle(State(), Event(EventKind.BUTTON, data)).kind is OutcomeKind.STALE

@@ -160,7 +160,7 @@ def event_summary(event: Event, texts: Texts, zone: ZoneInfo) -> str:
 
 def _number(text: str) -> int | None:
     """Return a positive number as typed or pressed (at most nine digits), or None."""
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 class DeskViews:

@@ -33,7 +33,7 @@ from bot.content.texts import Texts
 from bot.dialogue.callbacks import EventPress, SubscribePress
 from bot.dialogue.model import Attachment, Placement, Reply
 from bot.outbox.dispatcher import Outbox
-from bot.outbox.model import OutboxItem, Priority
+from bot.outbox.model import OutboxItem, Priority, RecipientGone
 from bot.storage.ports import AnnouncementStore
 
 logger = logging.getLogger(__name__)
@@ -176,12 +176,20 @@ class Announcements:
         return queued
 
     async def _deliver_notice(self, item: OutboxItem) -> None:
-        """Send one notice (the outbox calls this; errors make it retry or give up)."""
+        """Send one notice (the outbox calls this; passing errors make it retry later).
+
+        A parent who blocked the bot is final for this notice: it is dropped instead of
+        holding up the notices of everyone behind it.
+        """
         if item.owner is None:
             return
         reply = await self._notice_reply(item.payload)
-        if reply is not None:
+        if reply is None:
+            return
+        try:
             await self._channel.send(item.owner, reply)
+        except RecipientGone:
+            logger.info("notice %d dropped: the recipient blocked the bot", item.id)
 
     async def _notice_reply(self, payload: Any) -> Reply | None:
         """Render a queued notice; None when it no longer applies."""
@@ -192,17 +200,22 @@ class Announcements:
             return None
         mark = str(payload["mark"])
         fields = views.moment_fields(event.starts_at, self._zone)
+        now = self._clock()
         if mark == INVITE:
-            if event.chat_id is None or not event.is_upcoming(self._clock()):
+            if event.chat_id is None or not event.is_upcoming(now):
                 return None
             link = await self._channel.invite_link(event.chat_id, event.ends_at, f"T{event.id}")
             return Reply(self._texts("event_invite", title=event.title, link=link, **fields))
         if mark.startswith("r"):
-            if event.status is not EventStatus.SCHEDULED:
-                return None
+            if event.status is not EventStatus.SCHEDULED or now >= event.starts_at:
+                return None  # a reminder after the start helps no one
             text = self._texts("event_reminder", title=event.title, **fields)
             return Reply(f"{text}\n\n{views.event_card(self._texts, event, self._zone)}")
+        if now >= event.ends_at:
+            return None  # a change of an event that is over is news to no one
         if event.status is EventStatus.CANCELLED:
+            if mark != f"c{event.sequence}":
+                return None  # an older change notice: the cancellation notice follows
             return Reply(self._texts("event_cancelled", title=event.title, **fields))
         changed = self._texts("event_changed", title=event.title)
         return Reply(f"{changed}\n\n{views.event_card(self._texts, event, self._zone)}")
@@ -219,10 +232,11 @@ class Announcements:
         now = self._clock()
         self._timers.unschedule(after.id)
         if after.starts_at != before.starts_at:
-            # A moved event is reminded (and invited to) anew at its new time.
-            for timer in self._event_timers(before, now):
-                await self._store.clear_mark(after.id, timer.mark)
-            await self._store.clear_mark(after.id, INVITE)
+            # A moved event is reminded anew at its new time, for every lead.
+            for lead in self.config.reminders:
+                await self._store.clear_mark(after.id, f"r{int(lead.total_seconds())}")
+        if after.starts_at != before.starts_at or after.chat_id != before.chat_id:
+            await self._store.clear_mark(after.id, INVITE)  # new time or group: a new link
         if after.status is EventStatus.SCHEDULED:
             await self.event_created(after)
         if after.is_upcoming(now) or after.status is EventStatus.CANCELLED:
@@ -385,17 +399,22 @@ class Announcements:
 
     # ----------------------------------------------------------------- protected chats
 
-    async def may_join(self, chat_id: int, user_id: int) -> bool:
+    async def may_join(self, chat_id: int, user_id: int) -> bool | None:
         """Return whether a join request to an expert chat comes from a registered parent.
 
         Only while an event in that group is on or about to start (from the invite time to its
-        end); strangers and parents registered for another event are declined.
+        end); strangers and parents registered for another event are declined. None: no
+        upcoming event uses this group, so it is not ours to decide.
         """
         now = self._clock()
+        ours = False
         for event in await self._store.upcoming_events(now, limit=1000):
-            if event.chat_id != chat_id or now < event.starts_at - self.config.invite_before:
+            if event.chat_id != chat_id:
+                continue
+            ours = True
+            if now < event.starts_at - self.config.invite_before:
                 continue
             registration = await self._store.registration(event.id, user_id)
             if registration is not None and registration.registered:
                 return True
-        return False
+        return False if ours else None

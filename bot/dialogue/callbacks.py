@@ -146,6 +146,7 @@ def decode(data: str | None) -> ButtonData | None:
         Press.CASE_RATE: args[:1],
         Press.CASE_CLAIM: args,
         Press.CASE_CLOSE: args,
+        Press.CASE_COMMENT: args,
         Press.EVENT: args[:1],
     }
     if any(not (a.isdigit() and len(a) <= 9) for a in numbers.get(press, ())):

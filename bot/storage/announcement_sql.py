@@ -169,6 +169,13 @@ class AnnouncementSql:
                 "VALUES (?, ?, ?)",
                 [(user_id, c, _ts(now)) for c in keep],
             )
+            if not keep:
+                # Unsubscribed: announcements still waiting for this parent are not sent.
+                await connection.execute(
+                    "DELETE FROM outbox WHERE user_id = ? AND status = 'pending' "
+                    "AND queue LIKE 'broadcast:%'",
+                    (user_id,),
+                )
 
     async def subscriptions(self, user_id: int) -> frozenset[Category]:
         """Return the parent's subscribed categories."""
@@ -246,16 +253,12 @@ class AnnouncementSql:
 
     async def clear_mark(self, event_id: int, mark: str) -> None:
         """Forget a mark for every parent of an event (a moved event is reminded anew)."""
-        rows = await self._read(
-            "SELECT user_id, done FROM registrations WHERE event_id = ?", (event_id,)
+        # One statement: a mark set meanwhile by a timer firing cannot be overwritten.
+        await self._write(
+            "UPDATE registrations SET done = trim(replace(',' || done || ',', "
+            "',' || ? || ',', ','), ',') WHERE event_id = ?",
+            (mark, event_id),
         )
-        async with self._transaction() as connection:
-            for user_id, done in rows:
-                rest = ",".join(sorted(_marks(done) - {mark}))
-                await connection.execute(
-                    "UPDATE registrations SET done = ? WHERE event_id = ? AND user_id = ?",
-                    (rest, event_id, user_id),
-                )
 
     async def add_question(self, event_id: int, user_id: int, text: str, now: datetime) -> None:
         """Store a question a parent sent in advance."""
@@ -399,7 +402,9 @@ class AnnouncementSql:
     async def set_reported(self, broadcast_id: int, tenths: int) -> None:
         """Remember how much progress (in tenths) staff were told of."""
         await self._write(
-            "UPDATE broadcasts SET reported_tenths = ? WHERE id = ?", (tenths, broadcast_id)
+            # Sends finish out of order: never move the mark back.
+            "UPDATE broadcasts SET reported_tenths = MAX(reported_tenths, ?) WHERE id = ?",
+            (tenths, broadcast_id),
         )
 
     # ----------------------------------------------------------------- audit and drafts
