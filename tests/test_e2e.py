@@ -155,3 +155,38 @@ async def test_flow_survives_a_restart_and_steps_edit_in_place(
     api.press_button(PARENT_ID, ask_benefit, buttons(ask_benefit)[0][1])  # "Nein"
     plan = await api.wait_for_message(PARENT_ID, lambda m: "227 €" in m["text"], timeout=10)
     assert "356,50 €" in plan["text"]
+
+
+async def test_the_log_holds_no_personal_data(api: FakeBotAPI, tmp_path: Path) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text("logging:\n  level: DEBUG\n", encoding="utf-8")
+    process = BotProcess(api, tmp_path / "data", tmp_path / "bot.log", config=config)
+    await process.start()
+    private = [
+        "Mein Ex Thomas Brückner zahlt nicht, ich wohne Gartenweg 3 in 44135 Dortmund",
+        "ruf mich an 0171 2345678 bitte",
+        "Wie backe ich eine Lasagne für Lina?",
+        "Ich will nicht mehr leben",
+    ]
+    for text in private:
+        api.send_text(PARENT_ID, text)
+        await api.wait_for_message(PARENT_ID, timeout=15)
+    api.send_command(PARENT_ID, "/meine_daten")
+    await api.wait_for_calls("sendDocument", 1, timeout=15)
+    assert await process.stop() == 0
+    log = process.log.read_text(encoding="utf-8")
+    for secret in (
+        "Anna",
+        "Thomas",
+        "Brückner",
+        "Gartenweg",
+        "0171",
+        "2345678",
+        "Lasagne",
+        "Lina",
+        "nicht mehr leben",
+        api.token,
+        str(PARENT_ID),
+    ):
+        assert secret not in log, secret
+    assert "Traceback" not in log
