@@ -178,3 +178,9 @@ async def test_subscriptions_replace_and_keep_the_first_consent_time(db: SqliteS
     assert times["recht"].startswith("2026-11-25")
     await db.subscribe(1, frozenset(), later)
     assert await db.subscriptions(1) == frozenset()
+
+
+async def test_creating_a_broadcast_closes_the_staff_draft_atomically(db: SqliteStore) -> None:
+    await db.save_draft(7, {"kind": "broadcast", "step": "preview"}, NOW)
+    await db.create_broadcast(7, "Hallo", MONEY, None, NOW)
+    assert await db.load_draft(7) is None

@@ -305,6 +305,9 @@ class AnnouncementSql:
             await connection.execute(
                 "UPDATE broadcasts SET total = ? WHERE id = ?", (rows.rowcount, ident)
             )
+            # The staff member's draft goes in the same transaction: after a crash right here
+            # there is no draft left whose „Senden" could start the broadcast a second time.
+            await connection.execute("DELETE FROM staff_drafts WHERE user_id = ?", (staff_id,))
         return Broadcast(
             ident,
             staff_id,

@@ -229,7 +229,10 @@ class AnnouncementStore(OutboxStore, Protocol):
         event_id: int | None,
         now: datetime,
     ) -> Broadcast:
-        """Store a broadcast and one pending outbox row per subscriber, in one transaction."""
+        """Store a broadcast and one pending outbox row per subscriber, in one transaction.
+
+        The sender's staff draft is deleted in the same transaction (no second „Senden").
+        """
 
     async def broadcast(self, broadcast_id: int) -> Broadcast | None:
         """Return a broadcast by id."""
