@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.announcements.desk import StaffDesk
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.announcements.desk import StaffDesk
 from bot.announcements.service import Announcements
 from bot.cases.service import Counselling
 from bot.config import Config
