@@ -77,9 +77,7 @@ class Access:
             return Role.STAFF
         return Role.PARENT
 
-    def allows(
-        self, action: Privilege, user_id: int, chat_id: int, chat_is_private: bool
-    ) -> bool:
+    def allows(self, action: Privilege, user_id: int, chat_id: int, chat_is_private: bool) -> bool:
         """Return whether a user may take an action in a chat; log a refusal without names."""
         role = self.role_of(user_id, chat_id, chat_is_private)
         if role is REQUIRED[action]:

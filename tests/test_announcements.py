@@ -346,3 +346,22 @@ async def test_unsubscribing_drops_announcements_still_waiting(db: SqliteStore) 
     await db.subscribe(1, frozenset(), NOW)
     pending = await db.pending_recipients(broadcast.id, 0, 10)
     assert [item.owner for item in pending] == [2]
+
+
+async def test_a_change_cut_off_by_a_crash_is_told_at_the_next_start(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, channel, _, _ = parts
+    event = await db.add_event(an_event(), NOW)
+    await service.choose(1, event.id, EventPress.REGISTER)
+    # The event was stored as cancelled, then the process died before the notice was queued.
+    await db.update_event(replace(event, status=EventStatus.CANCELLED, sequence=1))
+    await service.start()
+    await service.start()  # a second start repeats nothing
+    assert sum("fällt" in t for t in channel.texts_to(1)) == 1
+
+
+async def test_a_new_event_and_the_end_of_its_draft_commit_together(db: SqliteStore) -> None:
+    await db.save_draft(STAFF, {"kind": "event"}, NOW)
+    await db.add_event(an_event(), NOW, draft_of=STAFF)
+    assert await db.load_draft(STAFF) is None

@@ -37,7 +37,7 @@ Send = Callable[[Broadcast, OutboxItem], Awaitable[None]]
 Report = Callable[[Broadcast, BroadcastProgress, bool], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
 
-BATCH = 500  # rows read per query
+BATCH = 100  # rows read per query (also what an unsubscribe cannot stop any more)
 MAX_BACKOFF = 300.0  # seconds between passes over failed rows
 
 

@@ -665,7 +665,7 @@ class StaffDesk:
         if event.starts_at <= now:  # the chosen time passed while the draft waited
             again = replace(draft, review=True).moved(Step.START)
             return (self._hint(Problem.START_PAST, ""), *await self._advance(user_id, again, now))
-        created = await self._store.add_event(event, now)
+        created = await self._store.add_event(event, now, draft_of=user_id)
         await self._store.audit(user_id, ROLE, "event_created", f"event:{created.id}", now)
         # The draft goes before the announcer runs: a failure there must not invite a second
         # confirmation that stores the event twice.
@@ -705,7 +705,7 @@ class StaffDesk:
         self, user_id: int, before: Event, after: Event, action: str, now: datetime
     ) -> None:
         """Store a changed or cancelled event, audit it, close the dialogue, tell the announcer."""
-        await self._store.update_event(after)
+        await self._store.update_event(after, draft_of=user_id)
         await self._store.audit(user_id, ROLE, action, f"event:{after.id}", now)
         await self._store.save_draft(user_id, None, now)
         await self._announcer.event_changed(before, after)

@@ -122,8 +122,20 @@ class Announcements:
         now = self._clock()
         for timer in await self.timers(now):
             self._timers.schedule(timer.event_id, timer.mark, timer.at)
+        await self._requeue_changes(now)
         await self.notices.resume()
         await self.sender.resume()
+
+    async def _requeue_changes(self, now: datetime) -> None:
+        """Queue change notices a crash may have cut off between storing and queueing them.
+
+        `queue_notices` skips parents already marked, so this repeats nothing.
+        """
+        for event in await self._store.upcoming_events(now, limit=1000, cancelled=True):
+            if event.sequence > 0:
+                mark = f"c{event.sequence}"
+                payload = {"event": event.id, "mark": mark}
+                await self._store.queue_notices(event.id, mark, NOTICES, payload, now)
 
     async def stop(self) -> None:
         """Stop sending; what is pending stays for the next start."""

@@ -93,9 +93,7 @@ class Counselling:
         self.outbox = Outbox(store, GROUP_QUEUE, self.deliver, inline=inline)
         self._audit = audit
 
-    async def _audited(
-        self, user_id: int, action: str, subject: str | None, now: datetime
-    ) -> None:
+    async def _audited(self, user_id: int, action: str, subject: str | None, now: datetime) -> None:
         if self._audit is not None:
             await self._audit(user_id, ROLE, action, subject, now)
 

@@ -104,14 +104,20 @@ class AnnouncementSql:
 
     # ----------------------------------------------------------------- events
 
-    async def add_event(self, event: Event, now: datetime) -> Event:
-        """Store a new event (its id is assigned) and return it."""
-        async with self._use() as connection:
+    async def add_event(self, event: Event, now: datetime, *, draft_of: int | None = None) -> Event:
+        """Store a new event (its id is assigned) and return it.
+
+        `draft_of` names the staff member whose draft this was: it is deleted in the same
+        transaction, so a crash cannot leave a draft whose confirmation stores it twice.
+        """
+        async with self._transaction() as connection:
             cursor = await connection.execute(
                 "INSERT INTO events (title, starts_at, duration_min, category, description, "
                 "place, chat_id, status, sequence, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (*self._event_values(event), _ts(now)),
             )
+            if draft_of is not None:
+                await connection.execute("DELETE FROM staff_drafts WHERE user_id = ?", (draft_of,))
         assert cursor.lastrowid is not None  # noqa: S101 - an INSERT into a rowid table has one
         return Event(**{**event.__dict__, "id": cursor.lastrowid})
 
@@ -129,28 +135,34 @@ class AnnouncementSql:
             event.sequence,
         )
 
-    async def update_event(self, event: Event) -> None:
-        """Store a changed event (matched by id)."""
-        await self._write(
-            "UPDATE events SET title = ?, starts_at = ?, duration_min = ?, category = ?, "
-            "description = ?, place = ?, chat_id = ?, status = ?, sequence = ? WHERE id = ?",
-            (*self._event_values(event), event.id),
-        )
+    async def update_event(self, event: Event, *, draft_of: int | None = None) -> None:
+        """Store a changed event (matched by id); `draft_of` as in `add_event`."""
+        async with self._transaction() as connection:
+            await connection.execute(
+                "UPDATE events SET title = ?, starts_at = ?, duration_min = ?, category = ?, "
+                "description = ?, place = ?, chat_id = ?, status = ?, sequence = ? WHERE id = ?",
+                (*self._event_values(event), event.id),
+            )
+            if draft_of is not None:
+                await connection.execute("DELETE FROM staff_drafts WHERE user_id = ?", (draft_of,))
 
     async def event(self, event_id: int) -> Event | None:
         """Return an event by id."""
         rows = await self._read(f"SELECT {_EVENT_COLUMNS} FROM events WHERE id = ?", (event_id,))
         return _event(rows[0]) if rows else None
 
-    async def upcoming_events(self, now: datetime, limit: int = 20) -> list[Event]:
-        """Return scheduled events that have not ended, soonest first."""
+    async def upcoming_events(
+        self, now: datetime, limit: int = 20, *, cancelled: bool = False
+    ) -> list[Event]:
+        """Return events that have not ended, soonest first (scheduled ones, or also cancelled)."""
         # The end is start + duration; the window below over-selects by a day, then filters.
+        statuses = "('scheduled', 'cancelled')" if cancelled else "('scheduled')"
         rows = await self._read(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE status = 'scheduled' "
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE status IN {statuses} "  # noqa: S608
             "AND starts_at >= ? ORDER BY starts_at, id",
             (_ts(now - timedelta(days=1)),),
         )
-        events = [e for e in map(_event, rows) if e.is_upcoming(now)]
+        events = [e for e in map(_event, rows) if e.ends_at > now]
         return events[:limit]
 
     # ----------------------------------------------------------------- subscriptions

@@ -171,17 +171,19 @@ class AnnouncementStore(OutboxStore, Protocol):
     crash without loss or repetition.
     """
 
-    async def add_event(self, event: Event, now: datetime) -> Event:
-        """Store a new event (its id is assigned) and return it."""
+    async def add_event(self, event: Event, now: datetime, *, draft_of: int | None = None) -> Event:
+        """Store a new event (its id is assigned); delete `draft_of`'s staff draft with it."""
 
-    async def update_event(self, event: Event) -> None:
-        """Store a changed event (matched by id)."""
+    async def update_event(self, event: Event, *, draft_of: int | None = None) -> None:
+        """Store a changed event (matched by id); delete `draft_of`'s staff draft with it."""
 
     async def event(self, event_id: int) -> Event | None:
         """Return an event by id."""
 
-    async def upcoming_events(self, now: datetime, limit: int = 20) -> list[Event]:
-        """Return scheduled events that have not ended, soonest first."""
+    async def upcoming_events(
+        self, now: datetime, limit: int = 20, *, cancelled: bool = False
+    ) -> list[Event]:
+        """Return events that have not ended, soonest first (scheduled, or also cancelled)."""
 
     async def subscribe(self, user_id: int, categories: frozenset[Category], now: datetime) -> None:
         """Replace the parent's subscriptions (consent time = now for new ones)."""

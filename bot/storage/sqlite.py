@@ -519,7 +519,8 @@ class SqliteStore(AnnouncementSql):
         Unanswered questions and feedback older than `unanswered_days`; the dialogue state and
         the seen-times of parents not seen for `inactive_days`; cases closed more than
         `closed_case_days` ago; outbox rows no longer pending after `outbox_days`;
-        registrations and questions of events that ended more than `unanswered_days` ago.
+        registrations and questions of events that ended more than `unanswered_days` ago;
+        audit rows older than `closed_case_days`.
         """
         moment = to_utc(now)
         logs = day_key((moment - timedelta(days=retention.unanswered_days)).date())
@@ -542,6 +543,10 @@ class SqliteStore(AnnouncementSql):
             "outbox": (
                 "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
                 _timestamp(moment - timedelta(days=retention.outbox_days)),
+            ),
+            "audit": (  # accountability for as long as the cases it concerns are kept
+                "DELETE FROM audit WHERE at < ?",
+                _timestamp(moment - timedelta(days=retention.closed_case_days)),
             ),
             **_past_event_statements(
                 _timestamp(moment - timedelta(days=retention.unanswered_days))
