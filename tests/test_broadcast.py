@@ -184,3 +184,23 @@ async def test_creating_a_broadcast_closes_the_staff_draft_atomically(db: Sqlite
     await db.save_draft(7, {"kind": "broadcast", "step": "preview"}, NOW)
     await db.create_broadcast(7, "Hallo", MONEY, None, NOW)
     assert await db.load_draft(7) is None
+
+
+async def test_two_broadcasts_go_out_one_after_the_other(db: SqliteStore) -> None:
+    await subscribe(db, range(1, 6), MONEY)
+    first = await db.create_broadcast(7, "Eins", MONEY, None, NOW)
+    second = await db.create_broadcast(7, "Zwei", MONEY, None, NOW)
+    order: list[str] = []
+
+    async def send(broadcast: Broadcast, item: OutboxItem) -> None:
+        order.append(broadcast.text)
+        await asyncio.sleep(0)
+
+    telegram = Telegram()
+    sender = BroadcastSender(
+        db, send, telegram.report, SenderSettings(rate=1000.0, concurrency=4), clock=lambda: NOW
+    )
+    sender.start(first)
+    sender.start(second)
+    await sender.idle()
+    assert order == ["Eins"] * 5 + ["Zwei"] * 5

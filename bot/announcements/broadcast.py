@@ -123,6 +123,7 @@ class BroadcastSender:
         self._open = asyncio.Event()  # cleared while Telegram asked us to wait (429)
         self._open.set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._one_at_a_time = asyncio.Lock()
         self._deliveries: set[asyncio.Task[bool]] = set()  # sends in flight, for `stop`
 
     async def resume(self) -> None:
@@ -148,7 +149,15 @@ class BroadcastSender:
         await asyncio.gather(*running, return_exceptions=True)
 
     async def run(self, broadcast: Broadcast) -> None:
-        """Send a broadcast until no recipient row is pending, then report the result."""
+        """Send a broadcast until no recipient row is pending, then report the result.
+
+        Broadcasts go out one after the other: two at once could send one chat two messages
+        within a second, above Telegram's per-chat limit, and would share the rate anyway.
+        """
+        async with self._one_at_a_time:
+            await self._run(broadcast)
+
+    async def _run(self, broadcast: Broadcast) -> None:
         tracker = _Progress(broadcast, await self._store.broadcast_progress(broadcast.id))
         passes = 0
         while await self._pass(broadcast, tracker):
