@@ -157,3 +157,16 @@ async def test_pending_items_survive_a_restart_and_sent_ones_forget_their_payloa
     rows = await again._read("SELECT payload FROM outbox WHERE status = 'sent'")  # noqa: SLF001
     assert [row[0] for row in rows] == ["{}", "{}"]
     await again.close()
+
+
+async def test_an_unordered_queue_goes_on_past_a_failing_item(store: AnyStore) -> None:
+    recipient = Recipient()
+    box, _ = outbox(store, recipient, inline=True, ordered=False)
+    recipient.failures = [DeliveryFailed("502 Bad Gateway")]
+    for n in range(3):
+        await store.enqueue("q", Priority.NORMAL, None, {"n": n}, NOW)
+    await box.drain()
+    assert recipient.got == [1, 2]  # the first failed and waits; the others went out
+    assert await box.backlog() == 1
+    await box.drain()
+    assert recipient.got == [1, 2, 0]

@@ -109,7 +109,9 @@ class Announcements:
         self._channel = channel
         self._timers = timers
         self._clock = clock
-        self.notices = Outbox(store, NOTICES, self._deliver_notice, inline=inline, clock=clock)
+        self.notices = Outbox(
+            store, NOTICES, self._deliver_notice, inline=inline, ordered=False, clock=clock
+        )
         settings = SenderSettings(rate=config.rate, concurrency=config.concurrency)
         self.sender = BroadcastSender(
             store, self._send_broadcast, self._report, settings, clock=clock

@@ -37,6 +37,9 @@ class Outbox:
         queue: The queue's name (one per destination, e.g. the counsellors' group).
         deliver: Sends one item; raises `RetryLater` or `DeliveryFailed` when it could not.
         inline: Send within `put` instead of in a background task (tests, deterministic runs).
+        ordered: Items must go out in order (a topic's messages): a passing failure stops the
+            drain. Unordered queues (notices to many parents) go on past the failed item,
+            which is tried again at the next drain.
         clock: The current time.
         sleep: How to wait for a `RetryLater` (tests pass one that does not wait).
 
@@ -49,6 +52,7 @@ class Outbox:
         deliver: Deliver,
         *,
         inline: bool = False,
+        ordered: bool = True,
         clock: Callable[[], datetime] = _utc_now,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
@@ -56,6 +60,7 @@ class Outbox:
         self._queue = queue
         self._deliver = deliver
         self._inline = inline
+        self._ordered = ordered
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()
@@ -99,17 +104,20 @@ class Outbox:
 
     async def drain(self) -> int:
         """Send pending items until none is left or one fails; return how many were handled."""
-        sent = 0
+        sent, failed = 0, set[int]()
         async with self._lock:
             while True:
                 self._again = False
-                item = await self._store.next_pending(self._queue)
+                item = await self._store.next_pending(self._queue, frozenset(failed))
                 if item is None:
                     if self._again:
                         continue
                     return sent
                 if not await self._send(item):
-                    return sent
+                    if self._ordered:
+                        return sent
+                    failed.add(item.id)
+                    continue
                 sent += 1
 
     async def _send(self, item: OutboxItem) -> bool:

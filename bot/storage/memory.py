@@ -205,12 +205,14 @@ class MemoryStore:
         self._outbox[item_id] = (item, ItemStatus.PENDING)
         return item_id
 
-    async def next_pending(self, queue: str) -> OutboxItem | None:
+    async def next_pending(
+        self, queue: str, skip: frozenset[int] = frozenset()
+    ) -> OutboxItem | None:
         """Return the queue's pending item to send next (most urgent, then oldest)."""
         pending = [
             item
             for item, status in self._outbox.values()
-            if item.queue == queue and status is ItemStatus.PENDING
+            if item.queue == queue and status is ItemStatus.PENDING and item.id not in skip
         ]
         return min(pending, key=lambda item: (item.priority, item.id), default=None)
 

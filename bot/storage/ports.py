@@ -150,8 +150,14 @@ class OutboxStore(Protocol):
     ) -> int:
         """Write a pending item and return its id."""
 
-    async def next_pending(self, queue: str) -> OutboxItem | None:
-        """Return the queue's pending item to send next (most urgent, then oldest)."""
+    async def next_pending(
+        self, queue: str, skip: frozenset[int] = frozenset()
+    ) -> OutboxItem | None:
+        """Return the queue's pending item to send next (most urgent, then oldest).
+
+        Items in `skip` are passed over (a queue whose items are independent goes on past one
+        that failed).
+        """
 
     async def mark_sent(self, item_id: int, now: datetime) -> None:
         """Mark an item sent and forget its payload."""

@@ -442,11 +442,15 @@ class SqliteStore(AnnouncementSql):
         assert cursor.lastrowid is not None  # noqa: S101 - an INSERT into a rowid table has one
         return cursor.lastrowid
 
-    async def next_pending(self, queue: str) -> OutboxItem | None:
+    async def next_pending(
+        self, queue: str, skip: frozenset[int] = frozenset()
+    ) -> OutboxItem | None:
         """Return the queue's pending item to send next (most urgent, then oldest)."""
+        passed = ",".join(str(int(i)) for i in sorted(skip))  # ints only: safe to inline
         rows = await self._read(
             "SELECT id, queue, priority, user_id, payload, attempts, created_at FROM outbox "
-            "WHERE queue = ? AND status = 'pending' ORDER BY priority, id LIMIT 1",
+            f"WHERE queue = ? AND status = 'pending' AND id NOT IN ({passed}) "  # noqa: S608
+            "ORDER BY priority, id LIMIT 1",
             (queue,),
         )
         if not rows:
