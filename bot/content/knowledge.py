@@ -15,6 +15,7 @@ from bot.flows.calculators import Parameters
 from bot.flows.model import Flow
 from bot.language.crisis_model import CrisisModel
 from bot.language.normalize import Normalizer
+from bot.language.redact import NameLists
 
 
 class Facet(Enum):
@@ -187,6 +188,7 @@ class KnowledgeBase:
     followups: FollowupRules = FollowupRules(60, 14, {})
     amounts: Mapping[str, AmountCalculator] = field(default_factory=dict)
     staff_texts: Texts = field(default_factory=lambda: Texts({}))  # knowledge/staff.yaml
+    names: NameLists | None = None  # knowledge/names.yaml; None: the shipped lists
 
     def command(self, name: str) -> Command | None:
         """Return the command a name or alias (without the slash) stands for, if any."""

@@ -42,7 +42,7 @@ from bot.flows.model import Flow
 from bot.flows.placeholders import PLACEHOLDERS
 from bot.language.crisis_model import CrisisModel, load_model
 from bot.language.normalize import words
-from bot.language.redact import load_name_lists
+from bot.language.redact import NameLists, load_name_lists
 
 
 @cache
@@ -320,15 +320,16 @@ def _load_calculators(c: _Collector, root: Path) -> tuple[Parameters, ...]:
     return tuple(found)
 
 
-def _check_names(c: _Collector, root: Path) -> None:
-    """Validate the name lists of the redaction (they are loaded by `bot.language.redact`)."""
+def _load_names(c: _Collector, root: Path) -> NameLists | None:
+    """Load the redaction's name lists; None leaves redaction to the shipped lists."""
     path = root / "names.yaml"
     if not path.exists():
-        return  # a knowledge base of one's own may leave redaction to the shipped lists
+        return None  # a knowledge base of one's own may leave redaction to the shipped lists
     try:
-        load_name_lists(path)
+        return load_name_lists(path)
     except ProblemsError as exc:
         c.problems.extend(exc.problems)
+        return None
 
 
 def _load_texts(c: _Collector, root: Path) -> tuple[Texts, Texts]:
@@ -385,7 +386,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     commands = _load_commands(c, root)
     followups = _load_followups(c, root)
     amounts = _load_amounts(c, root, entries)
-    _check_names(c, root)
+    names = _load_names(c, root)
 
     if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:
         raise ProblemsError(c.problems)
@@ -401,6 +402,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         smalltalk=smalltalk,
         texts=texts,
         staff_texts=staff_texts,
+        names=names,
         flows=flows,
         calculators=calculators,
         commands=commands,

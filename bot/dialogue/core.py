@@ -208,7 +208,7 @@ class Dialogue:
             outcome = self._comment(state, comment_for, text)
         elif question_for is not None and text:
             reply = Reply(self.texts("event_question_thanks"), buttons=self.views.menu_rows())
-            action = AskQuestion(question_for, redact(text))
+            action = AskQuestion(question_for, redact(text, self.kb.names))
             outcome = Outcome(OutcomeKind.INFO, (reply,), state, (action,))
         else:
             outcome = self._understand(state, text)
@@ -219,7 +219,9 @@ class Dialogue:
     def _comment(self, state: State, number: int, text: str) -> Outcome:
         """Pass the rating comment on (redacted) and thank the parent."""
         reply = Reply(self.texts("case_comment_thanks"), buttons=self.views.menu_rows())
-        return Outcome(OutcomeKind.INFO, (reply,), state, (CommentCase(number, redact(text)),))
+        return Outcome(
+            OutcomeKind.INFO, (reply,), state, (CommentCase(number, redact(text, self.kb.names)),)
+        )
 
     def _understand(self, state: State, text: str) -> Outcome:
         """Answer text that is not a crisis, in the order that respects context."""
@@ -297,20 +299,20 @@ class Dialogue:
         if decision.verdict is Verdict.ANSWER_WITH_ALTERNATIVES and best is not None:
             outcome = self.presses.answer(state, self.kb.entries[best.id], score, ids)
             others = self.views.alternatives(state, text, ids[1:])
-            new_state = replace(outcome.state, pending_question=redact(text))
+            new_state = replace(outcome.state, pending_question=redact(text, self.kb.names))
             return replace(outcome, replies=(*outcome.replies, others), state=new_state)
         if decision.verdict is Verdict.CLARIFY:
             rows = tuple((button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids)
             rows += ((button(self.texts("button_none"), Press.NONE_OF_THESE),),)
             reply = Reply(self.texts("clarify_intro"), buttons=rows)
-            new_state = replace(state, pending_question=redact(text))
+            new_state = replace(state, pending_question=redact(text, self.kb.names))
             return Outcome(OutcomeKind.CLARIFY, (reply,), new_state, score=score, candidates=ids)
         reply = Reply(self.texts("fallback"), buttons=self.views.service_rows())
         return Outcome(
             OutcomeKind.FALLBACK,
             (reply,),
             replace(state, pending_question=None),
-            (RecordUnanswered(redact(text)),),
+            (RecordUnanswered(redact(text, self.kb.names)),),
             score=score,
             candidates=ids,
         )
