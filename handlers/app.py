@@ -263,7 +263,10 @@ def _add_handlers(application: BotApp, commands: Sequence[Command]) -> None:
     """Add every handler to group 0, in order: commands, buttons, text, everything else."""
     for spec in commands:
         names = (spec.name, *spec.aliases)
-        application.add_handler(CommandHandler(names, command(spec.event)))
+        # Private chats only: in a group, /meine_daten or /loeschen would answer to everyone.
+        application.add_handler(
+            CommandHandler(names, command(spec.event), filters=filters.ChatType.PRIVATE)
+        )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text)

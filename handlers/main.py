@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import signal
+import sqlite3
 import sys
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
@@ -14,7 +15,7 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from bot.config import Config, ConfigError, WebhookConfig, load_config
 from bot.dialogue.core import Dialogue
 from bot.startup import EXIT_BAD_SETUP, StartupError, load_setup
-from bot.storage.sqlite import SqliteStore, open_store
+from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
 from handlers.app import ALLOWED_UPDATES, BotApp, build_application
 from handlers.health import HealthCheck, HealthServer, get_me_probe
 from handlers.webhook import MISSING_SERVER, run_webhook, webhook_server_installed
@@ -171,6 +172,8 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
         return _fail(f"the Bot API refused to start the bot: {exc.message}")
     except OSError as exc:  # a port in use, an address not on this machine, a read-only disk
         return _fail(f"cannot start: {exc}")
+    except (SchemaVersionError, sqlite3.Error) as exc:  # the database file (path, no content)
+        return _fail(f"cannot open the database: {exc}")
     finally:
         loop.run_until_complete(_shutdown(application, health))
         loop.close()

@@ -105,7 +105,8 @@ async def test_a_crisis_over_the_limit_gets_the_hotlines(world: World, dialogue:
     # … and a crisis after the notice still gets the hotlines, every time.
     for _ in range(3):
         assert (await world.send(CRISIS)).kind is OutcomeKind.CRISIS
-    assert world.store.calls.count("count") == LIMIT * 2  # messages + kind, admitted ones only
+    # Danger passes the limit and is handled in full (counted, relayed to an open case).
+    assert world.store.calls.count("count") == LIMIT * 2 + 4 * 2
 
 
 async def test_the_window_passes_and_the_notice_comes_again(world: World) -> None:
@@ -210,3 +211,38 @@ def test_peeking_counts_nothing() -> None:
 def test_a_limit_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         FloodLimit(0, Clock())
+
+
+async def test_danger_over_the_limit_is_handled_in_full() -> None:
+    # Found in review: over the limit, a crisis text used to get the hotlines only — during an
+    # open case the counsellor never saw it. Now it passes the limit like any first message.
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.config import Config
+    from bot.content.checks import validate
+    from bot.conversation.flood import FloodLimit
+    from bot.conversation.service import Conversation, Parent
+    from bot.dialogue.core import Dialogue
+    from bot.dialogue.events import Event, EventKind
+    from bot.dialogue.model import OutcomeKind
+    from bot.storage.memory import MemoryStore
+    from tests.conftest import KNOWLEDGE
+
+    class Fixed:
+        def now(self) -> datetime:
+            return datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+    store = MemoryStore()
+    talk = Conversation(
+        Dialogue(validate(KNOWLEDGE), Config()),
+        store,
+        Fixed(),
+        ZoneInfo("Europe/Berlin"),
+        flood=FloodLimit(2, Fixed()),
+    )
+    for _ in range(3):
+        await talk.handle(Parent(1), Event(EventKind.TEXT, "hallo"))
+    outcome = await talk.handle(Parent(1), Event(EventKind.TEXT, "Ich will nicht mehr leben"))
+    assert outcome.kind is OutcomeKind.CRISIS
+    assert await store.counters(datetime(2026, 11, 24).date())  # it was counted: not held back

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -173,3 +174,10 @@ async def test_retention_deletes_exactly_what_is_due(db: SqliteStore) -> None:
     assert await db.open_case_of(4) is not None
     assert await db.outbox_backlog("notices") == 1
     assert await db.purge(retention, NOW) == dict.fromkeys(counts, 0)
+
+
+async def test_the_export_leaves_out_the_counsellors_own_id(db: SqliteStore) -> None:
+    case = await db.open_case(PARENT, None, False, NOW)
+    await db.save_case(replace(case, counsellor_id=9001))
+    (row,) = (await db.export_user(PARENT))["cases"]
+    assert "counsellor_id" not in row

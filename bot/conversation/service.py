@@ -123,7 +123,7 @@ class Conversation:
     async def handle(self, parent: Parent, event: Event) -> Outcome:
         """Handle one event of a parent and return what to send."""
         # The flood limit comes first: a message held back stores nothing and waits for no lock.
-        if self.flood is not None and not self.flood.admit(parent.id):
+        if self.flood is not None and not self.flood.admit(parent.id) and not self._danger(event):
             return held_back(self.flood, self._dialogue, parent.id, event)
         # Updates run concurrently; one parent's two quick messages must not interleave their
         # load → decide → save of the same state.
@@ -155,6 +155,11 @@ class Conversation:
             return ()
         reply = await self._announcements.upcoming_lines()
         return (reply,) if reply is not None else ()
+
+    def _danger(self, event: Event) -> bool:
+        """Tell whether a text shows danger: it passes the flood limit, and reaches a case."""
+        text = event.text if event.kind is EventKind.TEXT else ""
+        return bool(text) and self._dialogue.crisis_reply(State(), text) is not None
 
     async def _relay(
         self, parent: Parent, state: State, event: Event, now: datetime

@@ -264,7 +264,11 @@ class MemoryStore:
         state = self._states.get(user_id)
         states = [] if state is None else [{"user_id": user_id, "state": state}]
         cases = [
-            dict(zip(CASE_COLUMNS.split(", "), row, strict=True))
+            {
+                k: v
+                for k, v in zip(CASE_COLUMNS.split(", "), row, strict=True)
+                if k != "counsellor_id"
+            }
             for row in self._cases.values()
             if row[1] == user_id
         ]

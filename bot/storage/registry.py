@@ -24,6 +24,7 @@ class PersonalTable:
     table: str
     key: str
     purpose: str
+    hidden: tuple[str, ...] = ()  # columns about someone else, left out of the export
 
     @property
     def delete_sql(self) -> str:
@@ -42,7 +43,10 @@ PARENT_COLUMNS = frozenset({"user_id", "parent_id"})
 PERSONAL_DATA: tuple[PersonalTable, ...] = (
     PersonalTable("users", "user_id", "when the parent was first and last seen, language"),
     PersonalTable("states", "user_id", "where the parent is in the dialogue"),
-    PersonalTable("cases", "parent_id", "counsellor cases: status, times, topic, rating"),
+    # The counsellor's Telegram id is theirs, not the parent's (parents see the pseudonym).
+    PersonalTable(
+        "cases", "parent_id", "counsellor cases: status, times, topic, rating", ("counsellor_id",)
+    ),
     PersonalTable("outbox", "user_id", "messages to or about a parent, until sent"),
     PersonalTable("subscriptions", "user_id", "announcement categories and consent time"),
     PersonalTable("registrations", "user_id", "event registrations and reminder wishes"),

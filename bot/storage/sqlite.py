@@ -39,6 +39,8 @@ _PRAGMAS = (
     "PRAGMA busy_timeout=5000",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
+    # Deleted rows are overwritten with zeros, not left in free pages (/loeschen, retention).
+    "PRAGMA secure_delete=ON",
 )
 # Switching to WAL needs an exclusive lock and does not wait on busy_timeout, so a second
 # connection opening while another migrates gets "database is locked": retry briefly.
@@ -514,7 +516,10 @@ class SqliteStore(AnnouncementSql):
                 cursor = await connection.execute(table.select_sql, (user_id,))
                 names = [column[0] for column in cursor.description]
                 rows = await cursor.fetchall()
-                found[table.table] = [dict(zip(names, row, strict=True)) for row in rows]
+                found[table.table] = [
+                    {k: v for k, v in zip(names, row, strict=True) if k not in table.hidden}
+                    for row in rows
+                ]
         return found
 
     async def purge(self, retention: Retention, now: datetime) -> dict[str, int]:
