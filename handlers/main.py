@@ -45,6 +45,13 @@ def _not_a_bootstrap_failure(record: logging.LogRecord) -> bool:
     )
 
 
+def _without_update_content(record: logging.LogRecord) -> bool:
+    """Keep the line about an unparsable update, but not the update (personal data)."""
+    if "Received data was" in str(record.msg):
+        record.msg, record.args, record.exc_info = "an update could not be parsed", (), None
+    return True
+
+
 def configure_logging(level: str) -> None:
     """Log to stderr; keep HTTP client logs quiet because their URLs contain the token."""
     logging.basicConfig(
@@ -65,6 +72,8 @@ def configure_logging(level: str) -> None:
     # PTB's rate limiter logs a traceback when its retries run out, but the 429 is handled:
     # `handlers.delivery` waits and retries, the outbox keeps the message. Keep the line only.
     logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_without_traceback)
+    # PTB's webhook server logs a whole update (names, texts) when it cannot parse one.
+    logging.getLogger("telegram.ext.Updater").addFilter(_without_update_content)
 
 
 def run(

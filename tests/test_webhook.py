@@ -441,3 +441,21 @@ async def test_polling_serves_healthz_with_health_port(api: FakeBotAPI, tmp_path
     text = log.read_text(encoding="utf-8")
     assert "Traceback" not in text, text
     assert code == 0, text
+
+
+def test_an_unparsable_update_is_logged_without_its_content() -> None:
+    import logging
+
+    from handlers.main import _without_update_content
+
+    record = logging.LogRecord(
+        "telegram.ext.Updater",
+        logging.CRITICAL,
+        "x",
+        1,
+        "Something went wrong … Received data was: %r",
+        ({"text": "Mara, Gartenweg 3"},),
+        None,
+    )
+    assert _without_update_content(record)
+    assert "Mara" not in record.getMessage()
