@@ -160,6 +160,8 @@ async def test_retention_deletes_exactly_what_is_due(db: SqliteStore) -> None:
     sent = await db.enqueue("notices", Priority.NORMAL, 5, {}, NOW - timedelta(days=8))
     await db.mark_sent(sent, NOW - timedelta(days=8))
     await db.enqueue("notices", Priority.NORMAL, 6, {}, NOW - timedelta(days=8))  # pending
+    await db.enqueue("gone", Priority.NORMAL, 7, {"first_name": "x"}, NOW - timedelta(days=100))
+    await db.save_draft(8, {"kind": "event"}, old)
     retention = Retention(unanswered_days=90, inactive_days=180, closed_case_days=90, outbox_days=7)
     counts = await db.purge(retention, NOW)
     assert counts["unanswered"] == 1
@@ -168,6 +170,8 @@ async def test_retention_deletes_exactly_what_is_due(db: SqliteStore) -> None:
     assert counts["users"] == 1
     assert counts["cases"] == 1
     assert counts["outbox"] == 1
+    assert counts["stale_outbox"] == 1  # pending for 100 days: its feature was switched off
+    assert counts["staff_drafts"] == 1
     assert [q.text for q in await db.unanswered()] == ["neu"]
     assert await db.load_state(1) is None
     assert await db.load_state(2) == {"v": 3}

@@ -7,6 +7,7 @@ the parent chose to show the first name. No message content is stored: messages 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -29,6 +30,7 @@ from bot.outbox.model import DeliveryFailed, OutboxItem, Priority
 from bot.storage.ports import CaseStore, OutboxStore
 
 logger = logging.getLogger(__name__)
+WITHDRAW_NOTE_SECONDS = 10.0  # the longest a deletion waits for its note to the topic
 NOTE_PREFIXES = ("//", "/notiz")
 FIGURE_DAYS = 30
 ROLE = "counsellor"  # the role written to the audit table
@@ -342,7 +344,8 @@ class Counselling:
         if case.topic_id is not None:
             note = self.texts("group_parent_deleted", number=case.number)
             try:
-                await self.group.post(case.topic_id, note)
+                # Bounded: the parent waits for their deletion while this holds their lock.
+                await asyncio.wait_for(self.group.post(case.topic_id, note), WITHDRAW_NOTE_SECONDS)
             except Exception as exc:  # noqa: BLE001 - the deletion must go ahead regardless
                 logger.info("deletion note not posted: %s", type(exc).__name__)
         status = CaseStatus.CANCELLED if case.status is CaseStatus.WAITING else CaseStatus.CLOSED

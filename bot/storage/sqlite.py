@@ -529,7 +529,8 @@ class SqliteStore(AnnouncementSql):
         the seen-times of parents not seen for `inactive_days`; cases closed more than
         `closed_case_days` ago; outbox rows no longer pending after `outbox_days`;
         registrations and questions of events that ended more than `unanswered_days` ago;
-        audit rows older than `closed_case_days`.
+        audit rows, finished broadcasts and outbox rows still pending (their feature was
+        switched off) older than `closed_case_days`; staff drafts older than `inactive_days`.
         """
         moment = to_utc(now)
         logs = day_key((moment - timedelta(days=retention.unanswered_days)).date())
@@ -552,6 +553,18 @@ class SqliteStore(AnnouncementSql):
             "outbox": (
                 "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
                 _timestamp(moment - timedelta(days=retention.outbox_days)),
+            ),
+            "stale_outbox": (  # pending for ages: its feature was switched off meanwhile
+                "DELETE FROM outbox WHERE status = 'pending' AND created_at < ?",
+                _timestamp(moment - timedelta(days=retention.closed_case_days)),
+            ),
+            "broadcasts": (  # staff content and staff id, once long done
+                "DELETE FROM broadcasts WHERE status != 'sending' AND finished_at < ?",
+                _timestamp(moment - timedelta(days=retention.closed_case_days)),
+            ),
+            "staff_drafts": (
+                "DELETE FROM staff_drafts WHERE updated_at < ?",
+                _timestamp(moment - timedelta(days=retention.inactive_days)),
             ),
             "audit": (  # accountability for as long as the cases it concerns are kept
                 "DELETE FROM audit WHERE at < ?",
