@@ -25,10 +25,11 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.announcements.model import Broadcast, BroadcastProgress, BroadcastStatus
-from bot.outbox.model import DeliveryFailed, ItemStatus, OutboxItem, RecipientGone, RetryLater
+from bot.conversation.clock import utc_now
+from bot.outbox.model import ItemStatus, OutboxItem, RecipientGone, RetryLater, failure_of
 from bot.storage.ports import AnnouncementStore
 
 logger = logging.getLogger(__name__)
@@ -39,10 +40,6 @@ Sleep = Callable[[float], Awaitable[None]]
 
 BATCH = 100  # rows read per query (also what an unsubscribe cannot stop any more)
 MAX_BACKOFF = 300.0  # seconds between passes over failed rows
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -108,7 +105,7 @@ class BroadcastSender:
         report: Report,
         settings: SenderSettings,
         *,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -238,10 +235,9 @@ class BroadcastSender:
 
     async def _failed(self, item: OutboxItem, exc: Exception) -> bool:
         """Count a failed attempt; return whether the row is finished (given up)."""
-        permanent = isinstance(exc, DeliveryFailed) and exc.permanent
-        reason = str(exc) if isinstance(exc, DeliveryFailed) else type(exc).__name__
+        reason, permanent = failure_of(exc)
         limit = 1 if permanent else self._settings.give_up_after
-        status = await self._store.note_failure(item.id, reason, limit)
+        status = await self._store.record_failure(item.id, limit, reason)
         return status is not ItemStatus.PENDING
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from bot.announcements.model import (
 )
 from bot.config import AnnouncementsConfig
 from bot.content.texts import Texts
+from bot.conversation.clock import utc_now
 from bot.dialogue.callbacks import EventPress, SubscribePress
 from bot.dialogue.model import Attachment, Placement, Reply
 from bot.outbox.dispatcher import Outbox
@@ -71,10 +72,6 @@ class Timer:
     at: datetime
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Announcements:
     """Events, subscriptions, reminders and broadcasts.
 
@@ -99,7 +96,7 @@ class Announcements:
         channel: NoticeChannel,
         timers: Timers,
         *,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         inline: bool = False,
     ) -> None:
         self.config = config
@@ -120,24 +117,17 @@ class Announcements:
     # ----------------------------------------------------------------- start and stop
 
     async def start(self) -> None:
-        """Rebuild the timers from the database and resume unfinished sending."""
+        """Rebuild the timers from the database, requeue cut-off changes, resume sending."""
         now = self._clock()
-        for timer in await self.timers(now):
-            self._timers.schedule(timer.event_id, timer.mark, timer.at)
-        await self._requeue_changes(now)
+        events = await self._store.upcoming_events(now, limit=1000, cancelled=True)
+        self._schedule(self._timers_of(events, now))
+        for event in events:
+            if event.sequence > 0:
+                # A crash may have cut the notice off between storing the change and queueing
+                # it; the per-parent marks make this repeat nothing.
+                await self._queue_change(event, now)
         await self.notices.resume()
         await self.sender.resume()
-
-    async def _requeue_changes(self, now: datetime) -> None:
-        """Queue change notices a crash may have cut off between storing and queueing them.
-
-        `queue_notices` skips parents already marked, so this repeats nothing.
-        """
-        for event in await self._store.upcoming_events(now, limit=1000, cancelled=True):
-            if event.sequence > 0:
-                mark = f"c{event.sequence}"
-                payload = {"event": event.id, "mark": mark}
-                await self._store.queue_notices(event.id, mark, NOTICES, payload, now)
 
     async def stop(self) -> None:
         """Stop sending; what is pending stays for the next start."""
@@ -146,10 +136,21 @@ class Announcements:
 
     async def timers(self, now: datetime) -> list[Timer]:
         """Return the timers of every upcoming event."""
-        found: list[Timer] = []
-        for event in await self._store.upcoming_events(now, limit=1000):
-            found.extend(self._event_timers(event, now))
-        return found
+        return self._timers_of(await self._store.upcoming_events(now, limit=1000), now)
+
+    def _timers_of(self, events: list[Event], now: datetime) -> list[Timer]:
+        scheduled = (e for e in events if e.status is EventStatus.SCHEDULED)
+        return [timer for event in scheduled for timer in self._event_timers(event, now)]
+
+    def _schedule(self, timers: list[Timer]) -> None:
+        for timer in timers:
+            self._timers.schedule(timer.event_id, timer.mark, timer.at)
+
+    async def _queue_change(self, event: Event, now: datetime) -> None:
+        """Queue the notice of an event's latest change (or cancellation) to its parents."""
+        mark = f"c{event.sequence}"
+        payload = {"event": event.id, "mark": mark}
+        await self._store.queue_notices(event.id, mark, NOTICES, payload, now)
 
     def _event_timers(self, event: Event, now: datetime) -> list[Timer]:
         """Return an event's reminder and invite timers.
@@ -238,8 +239,7 @@ class Announcements:
 
     async def event_created(self, event: Event) -> None:
         """Set the new event's timers."""
-        for timer in self._event_timers(event, self._clock()):
-            self._timers.schedule(timer.event_id, timer.mark, timer.at)
+        self._schedule(self._event_timers(event, self._clock()))
 
     async def event_changed(self, before: Event, after: Event) -> None:
         """Tell the parents who registered or asked for reminders, and reset the timers."""
@@ -254,9 +254,7 @@ class Announcements:
         if after.status is EventStatus.SCHEDULED:
             await self.event_created(after)
         if after.is_upcoming(now) or after.status is EventStatus.CANCELLED:
-            mark = f"c{after.sequence}"
-            payload = {"event": after.id, "mark": mark}
-            await self._store.queue_notices(after.id, mark, NOTICES, payload, now)
+            await self._queue_change(after, now)
             await self.notices.resume()
 
     async def broadcast_created(self, broadcast: Broadcast) -> None:

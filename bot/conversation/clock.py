@@ -6,6 +6,11 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 
+def utc_now() -> datetime:
+    """Return the current time in UTC (the default clock of the use cases)."""
+    return datetime.now(UTC)
+
+
 class Clock(Protocol):
     """Tells the current time."""
 
@@ -18,4 +23,4 @@ class SystemClock:
 
     def now(self) -> datetime:
         """Return the current time in UTC."""
-        return datetime.now(UTC)
+        return utc_now()

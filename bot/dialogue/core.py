@@ -5,10 +5,11 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from bot.config import Config
 from bot.content.knowledge import CrisisLevel, KnowledgeBase
+from bot.conversation.clock import utc_now
 from bot.dialogue.amounts import Amounts
 from bot.dialogue.callbacks import Press, SubscribePress, decode
 from bot.dialogue.events import Event, EventKind
@@ -46,10 +47,6 @@ _CONCEPT_ENTRY = {"gewalt": "gewalt", "drohung": "gewalt", "belastung": "psychis
 _ANSWERED = {OutcomeKind.ANSWER, OutcomeKind.FLOW, OutcomeKind.HANDOFF}
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Dialogue:
     """Decides every reply of the bot; front ends only render and perform actions."""
 
@@ -58,7 +55,7 @@ class Dialogue:
         kb: KnowledgeBase,
         config: Config,
         clock: Callable[[], date] = date.today,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
     ) -> None:
         """Build matcher, crisis guard, smalltalk and flows from the knowledge base.
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from bot.outbox.model import DeliveryFailed, ItemStatus, OutboxItem, Priority, RetryLater
+from bot.conversation.clock import utc_now
+from bot.outbox.model import ItemStatus, OutboxItem, Priority, RetryLater, failure_of
 from bot.storage.ports import OutboxStore
 
 logger = logging.getLogger(__name__)
@@ -23,10 +24,6 @@ GIVE_UP_AFTER = 5  # failed attempts; the periodic drain retries in between
 
 Deliver = Callable[[OutboxItem], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Outbox:
@@ -53,7 +50,7 @@ class Outbox:
         *,
         inline: bool = False,
         ordered: bool = True,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] = utc_now,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._store = store
@@ -136,11 +133,9 @@ class Outbox:
 
     async def _failed(self, item: OutboxItem, exc: Exception) -> bool:
         """Count a failed attempt; return whether draining may go on with the next item."""
-        permanent = isinstance(exc, DeliveryFailed) and exc.permanent
-        # A DeliveryFailed says what Telegram answered; anything else may carry data: type only.
-        reason = str(exc) if isinstance(exc, DeliveryFailed) else type(exc).__name__
+        reason, permanent = failure_of(exc)
         limit = 1 if permanent else GIVE_UP_AFTER
-        status = await self._store.record_failure(item.id, limit)
+        status = await self._store.record_failure(item.id, limit, reason)
         if status is ItemStatus.FAILED:
             logger.error("outbox %s: item %d given up: %s", self._queue, item.id, reason)
             return True

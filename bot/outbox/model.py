@@ -88,3 +88,14 @@ class RecipientGone(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def failure_of(exc: Exception) -> tuple[str, bool]:
+    """Return what to record about a failed delivery: the reason, and whether it is final.
+
+    A `DeliveryFailed` says what Telegram answered; anything else may carry data, so only its
+    type is kept.
+    """
+    if isinstance(exc, DeliveryFailed):
+        return str(exc), exc.permanent
+    return type(exc).__name__, False

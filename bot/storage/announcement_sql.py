@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from bot.announcements.model import (
     Registration,
 )
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
-from bot.storage.codecs import to_utc
+from bot.storage.codecs import timestamp_text, to_utc
 
 BROADCAST_QUEUE = "broadcast:{}"
 _EVENT_COLUMNS = (
@@ -36,10 +36,6 @@ _EVENT_COLUMNS = (
 # Who a notice goes to, by the first letter of its mark: reminders to those who asked for
 # them, invites to registered parents, changes and cancellations to both.
 _AUDIENCE = {"r": "remind = 1", "i": "registered = 1", "c": "(remind = 1 OR registered = 1)"}
-
-
-def _ts(moment: datetime) -> str:
-    return to_utc(moment).isoformat(timespec="microseconds")
 
 
 def _event(row: sqlite3.Row) -> Event:
@@ -90,17 +86,8 @@ class AnnouncementSql:
     async def _read(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
         raise NotImplementedError  # pragma: no cover - SqliteStore provides it
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Hold the lock and run the block in one transaction (rolled back on any error)."""
-        async with self._use() as connection:
-            await connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-                await connection.execute("COMMIT")
-            except BaseException:
-                await connection.rollback()
-                raise
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]:
+        raise NotImplementedError  # pragma: no cover - SqliteStore provides it
 
     # ----------------------------------------------------------------- events
 
@@ -114,7 +101,7 @@ class AnnouncementSql:
             cursor = await connection.execute(
                 "INSERT INTO events (title, starts_at, duration_min, category, description, "
                 "place, chat_id, status, sequence, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                (*self._event_values(event), _ts(now)),
+                (*self._event_values(event), timestamp_text(now)),
             )
             if draft_of is not None:
                 await connection.execute("DELETE FROM staff_drafts WHERE user_id = ?", (draft_of,))
@@ -125,7 +112,7 @@ class AnnouncementSql:
     def _event_values(event: Event) -> tuple[Any, ...]:
         return (
             event.title,
-            _ts(event.starts_at),
+            timestamp_text(event.starts_at),
             int(event.duration.total_seconds() // 60),
             event.category.value,
             event.description,
@@ -160,7 +147,7 @@ class AnnouncementSql:
         rows = await self._read(
             f"SELECT {_EVENT_COLUMNS} FROM events WHERE status IN {statuses} "  # noqa: S608
             "AND starts_at >= ? ORDER BY starts_at, id",
-            (_ts(now - timedelta(days=1)),),
+            (timestamp_text(now - timedelta(days=1)),),
         )
         events = [e for e in map(_event, rows) if e.ends_at > now]
         return events[:limit]
@@ -179,7 +166,7 @@ class AnnouncementSql:
             await connection.executemany(
                 "INSERT OR IGNORE INTO subscriptions (user_id, category, consented_at) "
                 "VALUES (?, ?, ?)",
-                [(user_id, c, _ts(now)) for c in keep],
+                [(user_id, c, timestamp_text(now)) for c in keep],
             )
             if not keep:
                 # Unsubscribed: announcements still waiting for this parent are not sent.
@@ -218,7 +205,7 @@ class AnnouncementSql:
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id, user_id) DO UPDATE SET "
             "registered = excluded.registered, remind = excluded.remind, "
             "updated_at = excluded.updated_at",
-            (r.event_id, r.user_id, int(r.registered), int(r.remind), _ts(now)),
+            (r.event_id, r.user_id, int(r.registered), int(r.remind), timestamp_text(now)),
         )
 
     async def registrations(self, event_id: int) -> list[Registration]:
@@ -253,7 +240,14 @@ class AnnouncementSql:
             cursor = await connection.execute(
                 "INSERT INTO outbox (queue, priority, user_id, payload, created_at) "
                 f"SELECT ?, ?, user_id, ?, ? {due} ORDER BY user_id",
-                (queue, int(Priority.NORMAL), json.dumps(payload), _ts(now), event_id, mark),
+                (
+                    queue,
+                    int(Priority.NORMAL),
+                    json.dumps(payload),
+                    timestamp_text(now),
+                    event_id,
+                    mark,
+                ),
             )
             await connection.execute(
                 "UPDATE registrations SET done = CASE WHEN done = '' THEN ? "
@@ -276,7 +270,7 @@ class AnnouncementSql:
         """Store a question a parent sent in advance."""
         await self._write(
             "INSERT INTO questions (event_id, user_id, text, asked_at) VALUES (?, ?, ?, ?)",
-            (event_id, user_id, text, _ts(now)),
+            (event_id, user_id, text, timestamp_text(now)),
         )
 
     async def questions(self, event_id: int) -> list[Question]:
@@ -304,7 +298,7 @@ class AnnouncementSql:
             cursor = await connection.execute(
                 "INSERT INTO broadcasts (staff_id, text, categories, event_id, total, created_at) "
                 "VALUES (?, ?, ?, ?, 0, ?)",
-                (staff_id, text, ",".join(values), event_id, _ts(now)),
+                (staff_id, text, ",".join(values), event_id, timestamp_text(now)),
             )
             ident = cursor.lastrowid
             assert ident is not None  # noqa: S101 - an INSERT into a rowid table has one
@@ -312,7 +306,7 @@ class AnnouncementSql:
                 "INSERT INTO outbox (queue, priority, user_id, payload, created_at) "
                 "SELECT DISTINCT ?, ?, user_id, '{}', ? FROM subscriptions "  # noqa: S608
                 f"WHERE category IN ({marks}) ORDER BY user_id",
-                (BROADCAST_QUEUE.format(ident), int(Priority.NORMAL), _ts(now), *values),
+                (BROADCAST_QUEUE.format(ident), int(Priority.NORMAL), timestamp_text(now), *values),
             )
             await connection.execute(
                 "UPDATE broadcasts SET total = ? WHERE id = ?", (rows.rowcount, ident)
@@ -381,16 +375,6 @@ class AnnouncementSql:
                 await connection.execute("DELETE FROM subscriptions WHERE user_id = ?", (user_id,))
         return user_id
 
-    async def note_failure(self, item_id: int, error: str, give_up_after: int) -> ItemStatus:
-        """Count a failed attempt with its reason; after `give_up_after` the row is FAILED."""
-        await self._write(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = CASE WHEN "
-            "attempts + 1 >= ? THEN 'failed' ELSE status END WHERE id = ?",
-            (error, give_up_after, item_id),
-        )
-        rows = await self._read("SELECT status FROM outbox WHERE id = ?", (item_id,))
-        return ItemStatus(rows[0][0]) if rows else ItemStatus.FAILED
-
     async def broadcast_progress(self, broadcast_id: int) -> BroadcastProgress:
         """Count a broadcast's rows per delivery status."""
         rows = await self._read(
@@ -411,7 +395,7 @@ class AnnouncementSql:
         """Set a broadcast's final status."""
         await self._write(
             "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ?",
-            (status.value, _ts(now), broadcast_id),
+            (status.value, timestamp_text(now), broadcast_id),
         )
 
     async def set_reported(self, broadcast_id: int, tenths: int) -> None:
@@ -430,7 +414,7 @@ class AnnouncementSql:
         """Write a staff or counsellor action to the audit table (never message content)."""
         await self._write(
             "INSERT INTO audit (actor_id, role, action, subject, at) VALUES (?, ?, ?, ?, ?)",
-            (actor_id, role, action, subject, _ts(now)),
+            (actor_id, role, action, subject, timestamp_text(now)),
         )
 
     async def load_draft(self, user_id: int) -> dict[str, Any] | None:
@@ -450,5 +434,5 @@ class AnnouncementSql:
             "INSERT INTO staff_drafts (user_id, draft, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET draft = excluded.draft, "
             "updated_at = excluded.updated_at",
-            (user_id, json.dumps(draft), _ts(now)),
+            (user_id, json.dumps(draft), timestamp_text(now)),
         )

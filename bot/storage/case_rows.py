@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.cases.model import Case, CaseStatus
-from bot.storage.codecs import to_utc
+from bot.storage.codecs import timestamp_text
 
 CASE_COLUMNS = (
     "number, parent_id, status, category, topic_id, counsellor_id, reveal_consent, "
@@ -16,7 +16,7 @@ CASE_COLUMNS = (
 
 
 def _time(moment: datetime | None) -> str | None:
-    return to_utc(moment).isoformat(timespec="microseconds") if moment else None
+    return timestamp_text(moment) if moment else None
 
 
 def _parse(text: Any) -> datetime | None:

@@ -25,6 +25,11 @@ def to_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def timestamp_text(moment: datetime) -> str:
+    """Return the fixed-width UTC ISO text of an aware datetime (sorts like the instants)."""
+    return to_utc(moment).isoformat(timespec="microseconds")
+
+
 def day_key(day: date) -> str:
     """Return the ISO key (`YYYY-MM-DD`) of a calendar day.
 

@@ -222,8 +222,13 @@ class MemoryStore:
             item, _ = self._outbox[item_id]
             self._outbox[item_id] = (replace(item, payload={}), ItemStatus.SENT)
 
-    async def record_failure(self, item_id: int, give_up_after: int) -> ItemStatus:
-        """Count a failed attempt; after `give_up_after` of them the item is FAILED."""
+    async def record_failure(
+        self, item_id: int, give_up_after: int, error: str | None = None
+    ) -> ItemStatus:
+        """Count a failed attempt; after `give_up_after` of them the item is FAILED.
+
+        The reason is kept by the SQLite store only (its `last_error` column).
+        """
         if item_id not in self._outbox:
             return ItemStatus.FAILED
         item, status = self._outbox[item_id]

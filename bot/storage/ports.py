@@ -162,8 +162,10 @@ class OutboxStore(Protocol):
     async def mark_sent(self, item_id: int, now: datetime) -> None:
         """Mark an item sent and forget its payload."""
 
-    async def record_failure(self, item_id: int, give_up_after: int) -> ItemStatus:
-        """Count a failed attempt; after `give_up_after` of them the item is FAILED."""
+    async def record_failure(
+        self, item_id: int, give_up_after: int, error: str | None = None
+    ) -> ItemStatus:
+        """Count a failed attempt and its reason; after `give_up_after` the item is FAILED."""
 
     async def outbox_backlog(self, queue: str) -> int:
         """Return how many items of a queue are pending."""
@@ -255,9 +257,6 @@ class AnnouncementStore(OutboxStore, Protocol):
 
     async def mark_blocked(self, item_id: int, error: str) -> int | None:
         """Mark a row blocked, end its recipient's subscriptions; return the recipient."""
-
-    async def note_failure(self, item_id: int, error: str, give_up_after: int) -> ItemStatus:
-        """Count a failed attempt with its reason; after `give_up_after` the row is FAILED."""
 
     async def broadcast_progress(self, broadcast_id: int) -> BroadcastProgress:
         """Count a broadcast's rows per delivery status."""

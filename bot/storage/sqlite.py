@@ -25,7 +25,7 @@ from bot.cases.model import Case, CaseStatus
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
 from bot.storage.announcement_sql import AnnouncementSql
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
-from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
+from bot.storage.codecs import day_key, decode_state, encode_state, timestamp_text, to_utc
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.ports import FeedbackSummary, Retention, UnansweredQuestion, UserInfo
 from bot.storage.registry import PERSONAL_DATA, PersonalTable
@@ -54,11 +54,6 @@ _OPEN = ", ".join(f"'{s.value}'" for s in CaseStatus if s.is_open)
 
 class SchemaVersionError(RuntimeError):
     """The database was written by a newer Elternlotse than this one."""
-
-
-def _timestamp(moment: datetime) -> str:
-    """Return the fixed-width UTC ISO text of an aware datetime (sorts like the instants)."""
-    return to_utc(moment).isoformat(timespec="microseconds")
 
 
 def split_statements(script: str) -> list[str]:
@@ -235,6 +230,18 @@ class SqliteStore(AnnouncementSql):
                 raise RuntimeError(f"{self!r} was closed while this operation waited")
             yield connection
 
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Hold the lock and run the block in one transaction (rolled back on any error)."""
+        async with self._use() as connection:
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                await connection.execute("COMMIT")
+            except BaseException:
+                await connection.rollback()
+                raise
+
     async def _write(self, sql: str, parameters: Iterable[Any]) -> None:
         """Run one write statement; autocommit makes it durable when this returns."""
         async with self._use() as connection:
@@ -250,7 +257,7 @@ class SqliteStore(AnnouncementSql):
 
         A `language` of None keeps the language already known.
         """
-        moment = _timestamp(now)
+        moment = timestamp_text(now)
         await self._write(
             "INSERT INTO users (user_id, language, first_seen, last_seen) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET "
@@ -292,7 +299,7 @@ class SqliteStore(AnnouncementSql):
             "INSERT INTO states (user_id, state, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (user_id) DO UPDATE SET "
             "state = excluded.state, updated_at = excluded.updated_at",
-            (user_id, encode_state(state), _timestamp(now)),
+            (user_id, encode_state(state), timestamp_text(now)),
         )
 
     async def add_feedback(
@@ -354,7 +361,7 @@ class SqliteStore(AnnouncementSql):
         self, parent_id: int, category: str | None, show_first_name: bool, now: datetime
     ) -> Case:
         """Create a case in status WAITING and return it with its number."""
-        moment = _timestamp(now)
+        moment = timestamp_text(now)
         async with self._use() as connection:
             cursor = await connection.execute(
                 "INSERT INTO cases (parent_id, status, category, reveal_consent, opened_at, "
@@ -392,7 +399,7 @@ class SqliteStore(AnnouncementSql):
     async def touch_case(self, number: int, now: datetime) -> None:
         """Record activity on a case (only that column)."""
         await self._write(
-            "UPDATE cases SET last_activity_at = ? WHERE number = ?", (_timestamp(now), number)
+            "UPDATE cases SET last_activity_at = ? WHERE number = ?", (timestamp_text(now), number)
         )
 
     async def _cases(self, where: str, parameters: Iterable[Any] = ()) -> list[Case]:
@@ -423,7 +430,7 @@ class SqliteStore(AnnouncementSql):
 
     async def cases_opened_since(self, moment: datetime) -> list[Case]:
         """Return the cases opened at or after a moment, oldest first."""
-        return await self._cases("WHERE opened_at >= ? ORDER BY number", (_timestamp(moment),))
+        return await self._cases("WHERE opened_at >= ? ORDER BY number", (timestamp_text(moment),))
 
     async def enqueue(
         self,
@@ -438,7 +445,7 @@ class SqliteStore(AnnouncementSql):
             cursor = await connection.execute(
                 "INSERT INTO outbox (queue, priority, user_id, payload, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (queue, int(priority), owner, json.dumps(payload), _timestamp(now)),
+                (queue, int(priority), owner, json.dumps(payload), timestamp_text(now)),
             )
             await connection.commit()
         assert cursor.lastrowid is not None  # noqa: S101 - an INSERT into a rowid table has one
@@ -472,16 +479,18 @@ class SqliteStore(AnnouncementSql):
         """Mark an item sent and forget its payload."""
         await self._write(
             "UPDATE outbox SET status = 'sent', payload = '{}', sent_at = ? WHERE id = ?",
-            (_timestamp(now), item_id),
+            (timestamp_text(now), item_id),
         )
 
-    async def record_failure(self, item_id: int, give_up_after: int) -> ItemStatus:
-        """Count a failed attempt; after `give_up_after` of them the item is FAILED."""
+    async def record_failure(
+        self, item_id: int, give_up_after: int, error: str | None = None
+    ) -> ItemStatus:
+        """Count a failed attempt and its reason; after `give_up_after` the item is FAILED."""
         await self._write(
-            "UPDATE outbox SET attempts = attempts + 1, status = CASE WHEN attempts + 1 >= ? "
-            "THEN 'failed' ELSE status END, payload = CASE WHEN attempts + 1 >= ? "
-            "THEN '{}' ELSE payload END WHERE id = ?",
-            (give_up_after, give_up_after, item_id),
+            "UPDATE outbox SET attempts = attempts + 1, last_error = COALESCE(?, last_error), "
+            "status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE status END, "
+            "payload = CASE WHEN attempts + 1 >= ? THEN '{}' ELSE payload END WHERE id = ?",
+            (error, give_up_after, give_up_after, item_id),
         )
         rows = await self._read("SELECT status FROM outbox WHERE id = ?", (item_id,))
         return ItemStatus(rows[0][0]) if rows else ItemStatus.FAILED
@@ -498,15 +507,9 @@ class SqliteStore(AnnouncementSql):
 
         Daily counters hold no user and stay.
         """
-        async with self._use() as connection:
-            await connection.execute("BEGIN IMMEDIATE")
-            try:
-                for table in self._personal:
-                    await connection.execute(table.delete_sql, (user_id,))
-                await connection.execute("COMMIT")
-            except BaseException:
-                await connection.rollback()
-                raise
+        async with self._transaction() as connection:
+            for table in self._personal:
+                await connection.execute(table.delete_sql, (user_id,))
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
         """Return every stored row about a user, by table (the registry's tables, in order)."""
@@ -540,38 +543,38 @@ class SqliteStore(AnnouncementSql):
             "states": (
                 "DELETE FROM states WHERE user_id IN "
                 "(SELECT user_id FROM users WHERE last_seen < ?)",
-                _timestamp(moment - timedelta(days=retention.inactive_days)),
+                timestamp_text(moment - timedelta(days=retention.inactive_days)),
             ),
             "users": (
                 "DELETE FROM users WHERE last_seen < ?",
-                _timestamp(moment - timedelta(days=retention.inactive_days)),
+                timestamp_text(moment - timedelta(days=retention.inactive_days)),
             ),
             "cases": (
                 f"DELETE FROM cases WHERE status NOT IN ({_OPEN}) AND closed_at < ?",  # noqa: S608
-                _timestamp(moment - timedelta(days=retention.closed_case_days)),
+                timestamp_text(moment - timedelta(days=retention.closed_case_days)),
             ),
             "outbox": (
                 "DELETE FROM outbox WHERE status != 'pending' AND created_at < ?",
-                _timestamp(moment - timedelta(days=retention.outbox_days)),
+                timestamp_text(moment - timedelta(days=retention.outbox_days)),
             ),
             "stale_outbox": (  # pending for ages: its feature was switched off meanwhile
                 "DELETE FROM outbox WHERE status = 'pending' AND created_at < ?",
-                _timestamp(moment - timedelta(days=retention.closed_case_days)),
+                timestamp_text(moment - timedelta(days=retention.closed_case_days)),
             ),
             "broadcasts": (  # staff content and staff id, once long done
                 "DELETE FROM broadcasts WHERE status != 'sending' AND finished_at < ?",
-                _timestamp(moment - timedelta(days=retention.closed_case_days)),
+                timestamp_text(moment - timedelta(days=retention.closed_case_days)),
             ),
             "staff_drafts": (
                 "DELETE FROM staff_drafts WHERE updated_at < ?",
-                _timestamp(moment - timedelta(days=retention.inactive_days)),
+                timestamp_text(moment - timedelta(days=retention.inactive_days)),
             ),
             "audit": (  # accountability for as long as the cases it concerns are kept
                 "DELETE FROM audit WHERE at < ?",
-                _timestamp(moment - timedelta(days=retention.closed_case_days)),
+                timestamp_text(moment - timedelta(days=retention.closed_case_days)),
             ),
             **_past_event_statements(
-                _timestamp(moment - timedelta(days=retention.unanswered_days))
+                timestamp_text(moment - timedelta(days=retention.unanswered_days))
             ),
         }
         counts: dict[str, int] = {}
