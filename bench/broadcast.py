@@ -20,7 +20,6 @@ import asyncio
 import sys
 import tempfile
 import time
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.announcements.model import Category  # noqa: E402
-from bot.storage.sqlite import open_store  # noqa: E402
 from tests.botprocess import BotProcess  # noqa: E402
+from tests.broadcasting import delivered, paid_broadcast_config, seed_broadcast  # noqa: E402
 from tests.fakebotapi import FakeBotAPI  # noqa: E402
 
 STAFF = 77
@@ -40,36 +39,13 @@ NOW = datetime.now(UTC)
 
 async def seed(data_dir: Path, subscribers: int) -> None:
     """Write the subscribers and one broadcast to all of them into the bot's database."""
-    store = open_store(data_dir)
-    await store.open()
-    everything = frozenset(Category)
-    for user in range(FIRST, FIRST + subscribers):
-        await store.subscribe(user, everything, NOW)
-    await store.create_broadcast(STAFF, "Neuer Expertenchat am Donnerstag!", everything, None, NOW)
-    await store.close()
+    people = range(FIRST, FIRST + subscribers)
+    await seed_broadcast(data_dir, people, frozenset(Category), STAFF, "Neuer Expertenchat!")
 
 
 def config(path: Path, rate: float) -> Path:
     """Write a config with staff and a paid-broadcast rate."""
-    path.write_text(
-        f"staff:\n  ids: [{STAFF}]\n"
-        "announcements:\n"
-        f"  rate_per_second: {rate}\n"
-        "  allow_paid_broadcast: true\n"
-        f"  concurrency: {CONCURRENCY}\n",
-        encoding="utf-8",
-    )
-    return path
-
-
-def delivered(api: FakeBotAPI) -> Counter[int]:
-    """Count successful messages per subscriber chat."""
-    got: Counter[int] = Counter()
-    for call in api.calls("sendMessage"):
-        chat = int(call.params.get("chat_id", 0))
-        if call.ok and chat >= FIRST:
-            got[chat] += 1
-    return got
+    return paid_broadcast_config(path, STAFF, rate, CONCURRENCY)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -80,10 +56,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def until(api: FakeBotAPI, count: int, samples: list[tuple[float, int]]) -> None:
+async def until(
+    api: FakeBotAPI, people: range, count: int, samples: list[tuple[float, int]]
+) -> None:
     """Wait until `count` subscribers have their message, sampling progress over time."""
     while True:
-        done = len(delivered(api))
+        done = len(delivered(api, people))
         samples.append((time.perf_counter(), done))
         if done >= count:
             return
@@ -99,6 +77,7 @@ def achieved_rate(samples: list[tuple[float, int]], total: int) -> float:
 
 async def straight(args: argparse.Namespace, work: Path) -> None:
     """Run 1: send to everyone, report the rate and the peak RSS."""
+    people = range(FIRST, FIRST + args.subscribers)
     async with FakeBotAPI() as api:
         api.users(range(FIRST, FIRST + args.subscribers))
         api.limit_rate(30, paid_per_second=args.fake_rate)
@@ -108,13 +87,13 @@ async def straight(args: argparse.Namespace, work: Path) -> None:
         )
         await bot.start()
         samples: list[tuple[float, int]] = []
-        await asyncio.wait_for(until(api, args.subscribers, samples), timeout=600)
+        await asyncio.wait_for(until(api, people, args.subscribers, samples), timeout=600)
         assert bot.process is not None
         rss = peak_rss_mb(bot.process.pid)
         await bot.stop()
         rate = achieved_rate(samples, args.subscribers)
         rejected = sum(1 for c in api.calls("sendMessage") if c.status == 429)
-        twice = sum(1 for n in delivered(api).values() if n > 1)
+        twice = sum(1 for n in delivered(api, people).values() if n > 1)
         print(f"recipients                 {args.subscribers}")
         print(f"configured rate            {args.rate:.0f}/s (fake accepts {args.fake_rate:.0f}/s)")
         print(f"achieved rate (5–95 %)     {rate:.0f}/s = {rate / args.rate:.1%} of configured")
@@ -125,6 +104,7 @@ async def straight(args: argparse.Namespace, work: Path) -> None:
 
 async def killed(args: argparse.Namespace, work: Path) -> None:
     """Run 2: SIGKILL at half way, restart, count losses and duplicates."""
+    people = range(FIRST, FIRST + args.subscribers)
     async with FakeBotAPI() as api:
         api.users(range(FIRST, FIRST + args.subscribers))
         await seed(work / "data2", args.subscribers)
@@ -133,14 +113,14 @@ async def killed(args: argparse.Namespace, work: Path) -> None:
         )
         await bot.start()
         samples: list[tuple[float, int]] = []
-        await asyncio.wait_for(until(api, args.subscribers // 2, samples), timeout=600)
+        await asyncio.wait_for(until(api, people, args.subscribers // 2, samples), timeout=600)
         await bot.kill()
-        at_kill = len(delivered(api))
+        at_kill = len(delivered(api, people))
         await bot.start()
-        await asyncio.wait_for(until(api, args.subscribers, samples), timeout=600)
+        await asyncio.wait_for(until(api, people, args.subscribers, samples), timeout=600)
         await asyncio.sleep(1.0)  # anything sent late would show up now
         await bot.stop()
-        got = delivered(api)
+        got = delivered(api, people)
         lost = args.subscribers - len(got)
         twice = sum(1 for n in got.values() if n == 2)
         more = sum(1 for n in got.values() if n > 2)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.announcements.model import Category
 from bot.storage.sqlite import open_store
 from tests.botprocess import BotProcess
+from tests.broadcasting import delivered, paid_broadcast_config, seed_broadcast
 from tests.fakebotapi import FakeBotAPI
 
 STAFF = 77
@@ -20,37 +19,18 @@ CONCURRENCY = 16
 MONEY = frozenset({Category.MONEY})
 
 
+SUBSCRIBERS = range(FIRST, FIRST + COUNT)
+EVERYONE = range(FIRST, FIRST + COUNT + 1)  # with the bystander of another category
+
+
 async def seed(data_dir: Path) -> None:
     """Write 500 subscribers and one broadcast to them (as if staff had confirmed it)."""
-    store = open_store(data_dir)
-    await store.open()
-    now = datetime.now(UTC)
-    for user in range(FIRST, FIRST + COUNT):
-        await store.subscribe(user, MONEY, now)
-    await store.subscribe(FIRST + COUNT, frozenset({Category.LAW}), now)  # not addressed
-    await store.create_broadcast(STAFF, "Neuer Expertenchat: Unterhalt", MONEY, None, now)
-    await store.close()
+    text = "Neuer Expertenchat: Unterhalt"
+    await seed_broadcast(data_dir, SUBSCRIBERS, MONEY, STAFF, text, bystander=FIRST + COUNT)
 
 
 def write_config(path: Path, rate: int) -> Path:
-    path.write_text(
-        f"staff:\n  ids: [{STAFF}]\n"
-        "announcements:\n"
-        f"  rate_per_second: {rate}\n"
-        "  allow_paid_broadcast: true\n"
-        f"  concurrency: {CONCURRENCY}\n",
-        encoding="utf-8",
-    )
-    return path
-
-
-def delivered(api: FakeBotAPI) -> Counter[int]:
-    got: Counter[int] = Counter()
-    for call in api.calls("sendMessage"):
-        chat = int(call.params.get("chat_id", 0))
-        if call.ok and chat >= FIRST:
-            got[chat] += 1
-    return got
+    return paid_broadcast_config(path, STAFF, rate, CONCURRENCY)
 
 
 async def wait_until(check: Callable[[], bool], seconds: float = 60.0) -> None:
@@ -94,7 +74,7 @@ async def test_a_broadcast_survives_429_403_and_5xx(tmp_path: Path) -> None:
             lambda: any("ist fertig" in m.get("text", "") for m in api.messages(STAFF)),
             seconds=90,
         )
-        got = delivered(api)
+        got = delivered(api, EVERYONE)
         await bot.stop()
     expected = set(range(FIRST, FIRST + COUNT)) - set(blocked)
     assert set(got) == expected
@@ -118,14 +98,14 @@ async def test_sigkill_mid_broadcast_loses_nobody(tmp_path: Path) -> None:
         api.user(STAFF, first_name="Staff")
         bot = BotProcess(api, data, tmp_path / "bot.log", write_config(tmp_path / "c.yaml", 60))
         await bot.start()
-        await wait_until(lambda: len(delivered(api)) >= COUNT // 3)
+        await wait_until(lambda: len(delivered(api, EVERYONE)) >= COUNT // 3)
         await bot.kill()
         await bot.start()
-        await wait_until(lambda: len(delivered(api)) >= COUNT, seconds=90)
+        await wait_until(lambda: len(delivered(api, EVERYONE)) >= COUNT, seconds=90)
         await wait_until(
             lambda: any("ist fertig" in m.get("text", "") for m in api.messages(STAFF))
         )
-        got = delivered(api)
+        got = delivered(api, EVERYONE)
         await bot.stop()
     assert set(got) == set(range(FIRST, FIRST + COUNT))
     assert max(got.values()) <= 2
