@@ -116,8 +116,11 @@ def test_support_and_uvg_match_facts(
     assert unterhaltsvorschuss(params, age).amount == Decimal(uvg)
 
 
-def test_adults_get_no_unconfirmed_amount_and_no_uvg(params: Parameters) -> None:
-    assert child_support(params, 18).minimum is None
+def test_adults_need_698_minus_full_kindergeld_and_get_no_uvg(params: Parameters) -> None:
+    support = child_support(params, 18)
+    assert support.adult
+    assert support.minimum == Decimal(698)
+    assert support.paid == Decimal(698 - 259)
     result = unterhaltsvorschuss(params, 18)
     assert result.amount is None
     assert result.eligible is False

@@ -12,6 +12,8 @@ from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.core import Dialogue
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Outcome, State
+from bot.flows.figures import figure_values
+from bot.flows.placeholders import PLACEHOLDERS
 from bot.frontends.plain import flat_buttons, render_plain
 
 TODAY = date(2026, 11, 24)
@@ -130,3 +132,118 @@ def test_plans_follow_the_answers(
 def test_one_disclaimer_per_plan(plan_dialogue: Dialogue) -> None:
     plan = run_flow(plan_dialogue, CHECK, ["=3 und 8", "Unregelmäßig", "Kein eigenes", "Ja"])
     assert plan.count("keine Entscheidung") == 1
+
+
+# --- The family's amounts: every plan placeholder that depends on the children -------------------
+# Figures of 2026 (shared/FACTS.md): Kindergeld 259 €, Kinderzuschlag up to 297 € per child,
+# Mindestunterhalt 486/558 € minus half Kindergeld = 356,50/428,50 €, adult need 698 € minus full
+# Kindergeld = 439 €, UV 227/299 €, Mehrbedarf 36 % of 563 € = 202,68 €, 30 Kinderkrankentage per
+# child (at most 70), Entlastungsbetrag 4.260 € + 240 € per further child.
+
+ONE, TWO, THREE, THREE_WITH_ADULT = [5], [2, 7], [2, 5, 11], [4, 9, 19]
+
+FAMILY_TOTALS: list[tuple[str, list[int], list[str]]] = [
+    ("kindergeld_familie", ONE, ["Kindergeld: 259 € im Monat für Ihr Kind."]),
+    ("kindergeld_familie", TWO, ["Kindergeld: 259 € pro Kind, für 2 Kinder also 518 € im Monat."]),
+    (
+        "kindergeld_familie",
+        THREE,
+        ["Kindergeld: 259 € pro Kind, für 3 Kinder also 777 € im Monat."],
+    ),
+    (
+        "kindergeld_familie",
+        THREE_WITH_ADULT,
+        [
+            "Kindergeld für Kinder unter 18: 259 € pro Kind, bei Ihnen also 518 € im Monat.",
+            "Für Kinder ab 18 gibt es Kindergeld (259 € im Monat) nur unter Bedingungen",
+        ],
+    ),
+    ("kinderzuschlag_familie", ONE, ["Kinderzuschlag: bis zu 297 € im Monat für Ihr Kind;"]),
+    ("kinderzuschlag_familie", TWO, ["für 2 Kinder also bis zu 594 € im Monat"]),
+    ("kinderzuschlag_familie", THREE, ["für 3 Kinder also bis zu 891 € im Monat"]),
+    (
+        "kinderzuschlag_familie",
+        THREE_WITH_ADULT,
+        ["Kinderzuschlag für Kinder unter 18: bis zu 297 € pro Kind, bei Ihnen also bis zu 594 €"],
+    ),
+    (
+        "unterhalt_tabelle",
+        ONE,
+        ["Kind, 5 Jahre: mindestens 356,50 € im Monat (Mindestunterhalt 486 € minus halbes"],
+    ),
+    ("unterhalt_tabelle", TWO, ["Zusammen für 2 Kinder unter 18: mindestens 785 € im Monat."]),
+    (
+        "unterhalt_tabelle",
+        THREE,
+        ["Zusammen für 3 Kinder unter 18: mindestens 1.141,50 € im Monat."],
+    ),
+    (
+        "unterhalt_tabelle",
+        THREE_WITH_ADULT,
+        [
+            "Zusammen für 2 Kinder unter 18: mindestens 785 € im Monat.",
+            "Kind, 19 Jahre: 439 € im Monat (Bedarf 698 € minus volles Kindergeld)",
+            "beide Eltern ihren Anteil",
+        ],
+    ),
+    ("uvg_tabelle", ONE, ["Kind, 5 Jahre: 227 € Unterhaltsvorschuss im Monat."]),
+    ("uvg_tabelle", TWO, ["Zusammen: 526 € Unterhaltsvorschuss im Monat."]),
+    ("uvg_tabelle", THREE, ["Zusammen: 753 € Unterhaltsvorschuss im Monat."]),
+    (
+        "uvg_tabelle",
+        THREE_WITH_ADULT,
+        [
+            "Zusammen: 526 € Unterhaltsvorschuss im Monat.",
+            "Kind, 19 Jahre: kein Unterhaltsvorschuss",
+        ],
+    ),
+    ("mehrbedarf", ONE, ["36 % des Regelbedarfs von 563 €, also 202,68 € im Monat"]),
+    ("mehrbedarf", TWO, ["also 202,68 € im Monat"]),
+    ("mehrbedarf", THREE, ["also 202,68 € im Monat"]),
+    ("mehrbedarf", THREE_WITH_ADULT, ["also 202,68 € im Monat"]),
+    ("mehrbedarf", [8, 10, 13, 15], ["48 % des Regelbedarfs von 563 €, also 270,24 € im Monat"]),
+    ("kinderkrankentage", ONE, ["Kinderkrankentage: 30 Arbeitstage im Jahr"]),
+    ("kinderkrankentage", TWO, ["Kinderkrankentage: 60 Arbeitstage im Jahr"]),
+    ("kinderkrankentage", THREE, ["Kinderkrankentage: 70 Arbeitstage im Jahr"]),
+    ("kinderkrankentage", THREE_WITH_ADULT, ["Kinderkrankentage: 60 Arbeitstage im Jahr"]),
+    ("entlastungsbetrag", ONE, ["Entlastungsbetrag: 4.260 € im Jahr"]),
+    ("entlastungsbetrag", TWO, ["Entlastungsbetrag: 4.500 € im Jahr"]),
+    ("entlastungsbetrag", THREE, ["Entlastungsbetrag: 4.740 € im Jahr"]),
+    ("entlastungsbetrag", THREE_WITH_ADULT, ["Entlastungsbetrag: 4.740 € im Jahr"]),
+]
+
+
+def test_every_child_dependent_placeholder_has_family_totals() -> None:
+    tested = {name for name, _, _ in FAMILY_TOTALS}
+    assert tested == set(PLACEHOLDERS), "state the family's totals for every new placeholder"
+
+
+@pytest.mark.parametrize(("name", "ages", "must"), FAMILY_TOTALS)
+def test_placeholders_render_the_familys_amounts(
+    kb: KnowledgeBase, name: str, ages: list[int], must: list[str]
+) -> None:
+    params = kb.calculators[-1]
+    answers = {"alter": ages, "kind_buergergeld": "nein", "verheiratet_neu": False}
+    text = PLACEHOLDERS[name].render(params, answers, kb.texts)
+    for phrase in must:
+        assert phrase in text, f"{phrase!r} not in {text!r}"
+    assert "0 Kind" not in text
+    assert "Kind(er)" not in text
+
+
+def test_three_children_read_the_familys_kindergeld_in_the_leistungs_check(
+    plan_dialogue: Dialogue,
+) -> None:
+    plan = run_flow(
+        plan_dialogue,
+        CHECK,
+        ["=2, 5 und 11", "Unregelmäßig", "600 € brutto oder mehr", "Nein", "Ja, die Miete"],
+    )
+    assert "Kindergeld: 259 € pro Kind, für 3 Kinder also 777 € im Monat." in plan
+    assert "für 3 Kinder also bis zu 891 € im Monat" in plan
+    assert "Kindergeld – bei der Familienkasse:\n259 €" not in plan
+
+
+def test_no_figure_shares_a_name_with_a_calculation(kb: KnowledgeBase) -> None:
+    for params in kb.calculators:
+        assert not set(figure_values(params)) & set(PLACEHOLDERS)

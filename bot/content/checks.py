@@ -10,7 +10,8 @@ from bot.content.knowledge import KnowledgeBase
 from bot.content.loader import load_knowledge
 from bot.content.yamlsource import Problem, ProblemsError
 from bot.dialogue.core import Dialogue
-from bot.flows.figures import FIGURE, LITERAL_FIGURE, figure_names
+from bot.flows.figures import FIGURE, LITERAL_FIGURE, figure_names, figure_values, shadowed_figures
+from bot.flows.placeholders import PLACEHOLDERS
 from bot.frontends.plain import render_plain
 from bot.limits import MESSAGE_LIMIT, RENDER_OVERHEAD
 
@@ -57,6 +58,7 @@ def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
                 message = f"phrasing shared with {others} after normalisation ({' '.join(key)})"
                 problems.append(Problem(path, line, message))
     problems += _figure_problems(kb)
+    problems += _namespace_problems(kb)
     for category in kb.categories:
         if not kb.in_category(category.id):
             problems.append(
@@ -98,6 +100,26 @@ def _figure_problems(kb: KnowledgeBase) -> list[Problem]:
                         "file: write its placeholder",
                     )
                 )
+    return problems
+
+
+def _namespace_problems(kb: KnowledgeBase) -> list[Problem]:
+    """One name, one meaning: a figure never shares a name with a calculation or another figure.
+
+    A plan's {kindergeld} once showed one child's 259 € where the family's total was meant,
+    because the plain figure of that name hid the calculation.
+    """
+    problems = []
+    for params in kb.calculators:
+        where = Path("calculators") / f"{params.valid_from:%Y}.yaml"
+        for name in sorted(set(figure_values(params)) & set(PLACEHOLDERS)):
+            problems.append(
+                Problem(where, 1, f"figure '{name}' has the name of a calculation: rename it")
+            )
+        for name in shadowed_figures(params):
+            problems.append(
+                Problem(where, 1, f"figures.{name}: the calculator sections already define it")
+            )
     return problems
 
 

@@ -28,7 +28,7 @@ class Parameters:
     reviewed: date
     kindergeld: Decimal
     mindestunterhalt: tuple[AgeBand, ...]
-    adult_support_confirmed: bool
+    adult_support: Decimal  # need of an adult child living with a parent (both parents pay)
     uvg: tuple[AgeBand, ...]
     uvg_min_gross_income_sgb2: Decimal
     regelbedarf_single: Decimal
@@ -39,6 +39,8 @@ class Parameters:
     kktage_per_child_single: int
     kktage_max_single: int
     kktage_max_child_age: int
+    kktage_per_child_per_parent: int
+    kktage_max_per_parent: int
     kiz_max_per_child: Decimal
     kiz_min_gross_income: Decimal
     entlastung_first: Decimal
@@ -70,7 +72,7 @@ def parse_parameters(raw: dict[str, Any]) -> Parameters:
         reviewed=date.fromisoformat(str(raw["reviewed"])),
         kindergeld=Decimal(str(raw["kindergeld"]["monthly_per_child"])),
         mindestunterhalt=_bands(mu["by_age"]),
-        adult_support_confirmed=bool(mu["adult_confirmed"]),
+        adult_support=Decimal(str(mu["adult_living_with_parent"])),
         uvg=_bands(uv["by_age"]),
         uvg_min_gross_income_sgb2=Decimal(str(uv["min_gross_income_sgb2"])),
         regelbedarf_single=Decimal(str(mb["regelbedarf_single"])),
@@ -81,6 +83,8 @@ def parse_parameters(raw: dict[str, Any]) -> Parameters:
         kktage_per_child_single=int(kk["days_per_child_single"]),
         kktage_max_single=int(kk["days_max_single"]),
         kktage_max_child_age=int(kk["max_child_age"]),
+        kktage_per_child_per_parent=int(kk["days_per_child_per_parent"]),
+        kktage_max_per_parent=int(kk["days_max_per_parent"]),
         kiz_max_per_child=Decimal(str(kiz["max_monthly_per_child"])),
         kiz_min_gross_income=Decimal(str(kiz["min_gross_income_single"])),
         entlastung_first=Decimal(str(eb["yearly_first_child"])),
@@ -143,21 +147,31 @@ def _band(bands: tuple[AgeBand, ...], age: int) -> AgeBand | None:
 
 @dataclass(frozen=True)
 class ChildSupport:
-    """Minimum child support for one child: table amount and the amount actually paid."""
+    """Minimum child support for one child: table amount and the amount actually paid.
+
+    Attributes:
+        age: The child's age in years.
+        minimum: The table amount (for an adult child: the need of income group 1).
+        paid: The table amount minus the Kindergeld share (half for minors, all for adults).
+        adult: True for a child of 18 or over: both parents then pay their share.
+
+    """
 
     age: int
-    minimum: Decimal | None
-    paid: Decimal | None
+    minimum: Decimal
+    paid: Decimal
+    adult: bool = False
 
 
 def child_support(p: Parameters, age: int) -> ChildSupport:
-    """Return Mindestunterhalt and paid amount (minus half Kindergeld) for a child's age.
+    """Return Mindestunterhalt and paid amount for a child's age.
 
-    For children of 18 and over the figure is not confirmed, so no amount is returned.
+    Minors: the table amount minus half the Kindergeld (§ 1612b BGB). Adults living with a
+    parent: the need of income group 1 minus the full Kindergeld; both parents pay pro rata.
     """
     band = _band(p.mindestunterhalt, age)
     if band is None:
-        return ChildSupport(age, None, None)
+        return ChildSupport(age, p.adult_support, p.adult_support - p.kindergeld, adult=True)
     return ChildSupport(age, band.amount, band.amount - p.kindergeld / 2)
 
 

@@ -170,13 +170,15 @@ class FlowEngine:
         """Render an answer node: the applicable sections with every placeholder filled."""
         node = self.node(state)
         params = self.parameters(today)
-        values = figure_values(params)  # plain figures ({kindergeld}); calculations below
+        # Plain figures ({kindergeld}: one child's amount) and calculations for this family
+        # ({kindergeld_familie}) never share a name: `elternlotse check` refuses a collision.
+        values = figure_values(params)
         texts = []
         for section in node.sections:
             if not section.applies(state.answers):
                 continue
             for name in PLACEHOLDER.findall(section.text):
-                if name in PLACEHOLDERS and name not in values:
+                if name in PLACEHOLDERS:
                     values[name] = PLACEHOLDERS[name].render(params, state.answers, self._texts)
             texts.append(fill(section.text, values))
         return Plan("\n\n".join(texts), node.faq, params.stand)

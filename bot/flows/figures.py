@@ -28,6 +28,7 @@ def _derived(p: Parameters) -> dict[str, str]:
     values = {
         "kindergeld": euro(p.kindergeld),
         "kindergeld_halb": euro(half),
+        "bedarf_volljaehrig": euro(p.adult_support),
         "uvg_mindesteinkommen": euro(p.uvg_min_gross_income_sgb2),
         "regelbedarf": euro(p.regelbedarf_single),
         "kinderzuschlag": euro(p.kiz_max_per_child),
@@ -36,6 +37,8 @@ def _derived(p: Parameters) -> dict[str, str]:
         "entlastung_weiteres": euro(p.entlastung_further),
         "kktage_alleinerziehend": str(p.kktage_per_child_single),
         "kktage_max_alleinerziehend": str(p.kktage_max_single),
+        "kktage_pro_elternteil": str(p.kktage_per_child_per_parent),
+        "kktage_max_pro_elternteil": str(p.kktage_max_per_parent),
     }
     for band in p.mindestunterhalt:
         values[_band_name("mindestunterhalt", band)] = euro(band.amount)
@@ -50,6 +53,11 @@ def _derived(p: Parameters) -> dict[str, str]:
         values[f"mehrbedarf_{percent}"] = euro(p.regelbedarf_single * Decimal(percent) / 100)
         values[f"mehrbedarf_prozent_{percent}"] = f"{percent} %"
     return values
+
+
+def shadowed_figures(p: Parameters) -> list[str]:
+    """Return the named figures of a year that would silently replace a derived one."""
+    return sorted(set(p.figures) & set(_derived(p)))
 
 
 def figure_values(p: Parameters) -> dict[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from bot.content.texts import Texts
@@ -31,28 +32,32 @@ def _with_basis(texts: Texts, text: str, basis: str) -> str:
     return f"{text} {texts('calc_basis', basis=basis)}"
 
 
+def _minors(answers: Mapping[str, Any]) -> int:
+    return sum(0 <= a < 18 for a in _ages(answers))
+
+
 def _support(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
-    lines = []
+    lines, minors_total = [], Decimal(0)
     for age, label in _labelled(answers):
         result = calc.child_support(p, age)
-        if result.minimum is None or result.paid is None:
-            lines.append(texts("calc_support_adult", age=label))
-        else:
-            lines.append(
-                texts(
-                    "calc_support_line",
-                    age=label,
-                    minimum=euro(result.minimum),
-                    paid=euro(result.paid),
-                )
-            )
+        key = "calc_support_adult" if result.adult else "calc_support_line"
+        lines.append(
+            texts(key, age=label, minimum=euro(result.minimum), paid=euro(result.paid))
+        )
+        if not result.adult:
+            minors_total += result.paid
+    if _minors(answers) > 1:
+        lines.append(
+            texts("calc_support_total", count=_minors(answers), amount=euro(minors_total))
+        )
     table = _with_basis(texts, "\n".join(lines), p.legal_basis["mindestunterhalt"])
     return f"{table}\n{texts('calc_support_capacity')}"
 
 
 def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
     sgb2 = answers.get("kind_buergergeld")
-    lines = []
+    lines: list[str] = []
+    results: list[calc.UvgResult] = []
     for age, label in _labelled(answers):
         result = calc.unterhaltsvorschuss(
             p,
@@ -64,7 +69,19 @@ def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
         amount = euro(result.amount) if result.amount is not None else ""
         income = euro(p.uvg_min_gross_income_sgb2)
         lines.append(texts(f"calc_uvg_{result.reason}", age=label, amount=amount, income=income))
+        results.append(result)
+    lines.extend(_uvg_total(results, texts))
     return _with_basis(texts, "\n".join(lines), p.legal_basis["unterhaltsvorschuss"])
+
+
+def _uvg_total(results: list[calc.UvgResult], texts: Texts) -> list[str]:
+    """Return the family's total line when two or more children may get Unterhaltsvorschuss."""
+    paid = [r for r in results if r.amount is not None]
+    if len(paid) < 2:
+        return []
+    total = euro(sum((r.amount for r in paid if r.amount is not None), Decimal(0)))
+    certain = all(r.eligible is True for r in paid)
+    return [texts("calc_uvg_total" if certain else "calc_uvg_total_conditional", amount=total)]
 
 
 def _no_minors(answers: Mapping[str, Any]) -> bool:
@@ -90,18 +107,25 @@ def _kktage(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
     return _with_basis(texts, text, p.legal_basis["kinderkrankentage"])
 
 
+def _per_child_key(prefix: str, minors: int, adults: int) -> str:
+    """Choose the wording for a per-child amount: one child, several, or only those under 18."""
+    if adults:
+        return f"{prefix}_minors"
+    return f"{prefix}_one" if minors == 1 else prefix
+
+
 def _kindergeld(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
-    ages = _ages(answers)
-    minors = sum(0 <= a < 18 for a in ages)
-    text = texts(
-        "calc_kindergeld",
-        amount=euro(calc.kindergeld_total(p, ages)),
-        each=euro(p.kindergeld),
-        count=minors,
-    )
-    if len(ages) > minors:
-        text += " " + texts("calc_kindergeld_adult")
-    return _with_basis(texts, text, p.legal_basis["kindergeld"])
+    minors = _minors(answers)
+    adults = len(_ages(answers)) - minors
+    each = euro(p.kindergeld)
+    parts = []
+    if minors:
+        key = _per_child_key("calc_kindergeld", minors, adults)
+        total = euro(calc.kindergeld_total(p, _ages(answers)))
+        parts.append(texts(key, each=each, count=minors, amount=total))
+    if adults:
+        parts.append(texts("calc_kindergeld_adult", each=each))
+    return _with_basis(texts, " ".join(parts), p.legal_basis["kindergeld"])
 
 
 def _entlastung(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
@@ -118,13 +142,17 @@ def _entlastung(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
 def _kiz(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
     if _no_minors(answers):
         return texts("calc_kiz_none")
-    minors = sum(0 <= a < 18 for a in _ages(answers))
+    minors = _minors(answers)
+    adults = len(_ages(answers)) - minors
     text = texts(
-        "calc_kiz",
+        _per_child_key("calc_kiz", minors, adults),
         each=euro(p.kiz_max_per_child),
+        count=minors,
         amount=euro(p.kiz_max_per_child * minors),
         income=euro(p.kiz_min_gross_income),
     )
+    if adults:
+        text += " " + texts("calc_kiz_none")
     return _with_basis(texts, text, p.legal_basis["kinderzuschlag"])
 
 
@@ -138,13 +166,15 @@ class Placeholder:
 
 _AGES = frozenset({"alter"})
 # The loader checks that every placeholder a flow uses is here and that every path collects
-# what it needs; the engine renders it. Adding one is one line here plus its text keys.
+# what it needs; the engine renders it. Adding one is one line here plus its text keys. A name
+# here must differ from every plain figure of the calculator files (`elternlotse check` refuses a
+# collision): the calculation answers for the whole family, the figure for one child.
 PLACEHOLDERS: Mapping[str, Placeholder] = {
     "unterhalt_tabelle": Placeholder(_AGES, _support),
     "uvg_tabelle": Placeholder(_AGES, _uvg),
     "mehrbedarf": Placeholder(_AGES, _mehrbedarf),
     "kinderkrankentage": Placeholder(_AGES, _kktage),
-    "kindergeld": Placeholder(_AGES, _kindergeld),
+    "kindergeld_familie": Placeholder(_AGES, _kindergeld),
     "entlastungsbetrag": Placeholder(_AGES, _entlastung),
-    "kinderzuschlag": Placeholder(_AGES, _kiz),
+    "kinderzuschlag_familie": Placeholder(_AGES, _kiz),
 }
