@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 import yaml
 
-from bot.cases.hours import WEEKDAYS, parse_spans
+from bot.cases.hours import WEEKDAYS, WHOLE_DAY, parse_spans
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
@@ -71,7 +71,9 @@ class CounsellingConfig:
         group_id: The counsellors' forum supergroup.
         counsellors: Who may claim, answer and close; anyone else in the group is not one.
         default_name: The name parents see before a counsellor claims („Beratungsteam").
-        office_hours: Spans per weekday (`mon` … `sun`), e.g. "09:00-12:00,14:00-18:00".
+        office_hours: Spans per weekday (`mon` … `sun`), e.g. "09:00-12:00,14:00-18:00";
+            „24:00" ends a day.
+        always_open: `office_hours: {always: true}`: round the clock, holidays included.
         state: The Bundesland code for public holidays (e.g. "NW").
         remind_unclaimed_after_minutes: Remind the group of a case nobody claimed.
         close_inactive_after_hours: Close a case after this long without messages.
@@ -83,6 +85,7 @@ class CounsellingConfig:
     default_name: str
     office_hours: Mapping[str, tuple[tuple[time, time], ...]]
     state: str
+    always_open: bool = False
     remind_unclaimed_after_minutes: int = 30
     close_inactive_after_hours: int = 72
 
@@ -329,8 +332,20 @@ def _counsellors(section: Mapping[str, Any]) -> tuple[Counsellor, ...]:
 
 def _office_hours(section: Mapping[str, Any]) -> dict[str, tuple[tuple[time, time], ...]]:
     raw = _section(section, "office_hours")
+    always = raw.get("always", False)
+    if not isinstance(always, bool):
+        raise ConfigError("config key 'counselling.office_hours.always' must be true or false")
+    if always:
+        if set(raw) != {"always"}:
+            raise ConfigError(
+                "config key 'counselling.office_hours.always: true' stands alone: "
+                "remove the weekday lines, or remove 'always'"
+            )
+        return {day: (WHOLE_DAY,) for day in WEEKDAYS}
     hours = {}
     for day, spans in raw.items():
+        if day == "always":
+            continue
         if day not in WEEKDAYS:
             raise ConfigError(f"config key 'counselling.office_hours.{day}' is not mon … sun")
         try:
@@ -357,6 +372,7 @@ def _load_counselling(raw: Mapping[str, Any]) -> CounsellingConfig | None:
         counsellors=_counsellors(section),
         default_name=str(section.get("default_name") or "Beratungsteam"),
         office_hours=_office_hours(section),
+        always_open=_section(section, "office_hours").get("always") is True,
         state=state,
         remind_unclaimed_after_minutes=int(
             _number(section, "counselling", "remind_unclaimed_after_minutes", 30)

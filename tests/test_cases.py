@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cases.hours import OfficeHours, parse_spans
+from bot.cases.hours import WEEKDAYS, OfficeHours, parse_spans
 from bot.cases.model import TRANSITIONS, Case, CaseStatus, InvalidTransition
 from bot.storage.memory import MemoryStore
 from bot.storage.sqlite import SqliteStore
@@ -78,6 +78,26 @@ def test_spans_are_validated() -> None:
     )
     with pytest.raises(ValueError, match="ends before"):
         parse_spans("12:00-09:00")
+
+
+def test_round_the_clock_as_associations_write_it() -> None:
+    whole_week = {day: parse_spans("00:00-24:00") for day in ("mon", "tue", "wed", "thu", "fri")}
+    hours = OfficeHours(whole_week, "NW", BERLIN)
+    assert hours.is_open(berlin(2026, 11, 23, 0, 0))  # Monday, midnight
+    assert hours.is_open(berlin(2026, 11, 23, 23, 59, 59))
+    assert hours.is_open(berlin(2026, 11, 24, 3, 0))  # on across the night
+    assert not hours.is_open(berlin(2026, 11, 28, 12, 0))  # Saturday left out
+    assert hours.next_opening(berlin(2026, 11, 28, 12, 0)) == berlin(2026, 11, 30, 0, 0)
+    assert not hours.is_open(berlin(2026, 12, 25, 12, 0))  # a public holiday stays closed
+    assert parse_spans("18:00-24:00") == ((time(18), time.max),)
+    with pytest.raises(ValueError, match="hour must be in"):  # a day cannot start at 24:00
+        parse_spans("24:00-18:00")
+
+
+def test_always_open_includes_holidays_and_weekends() -> None:
+    hours = OfficeHours({d: parse_spans("00:00-24:00") for d in WEEKDAYS}, "NW", BERLIN, True)
+    for moment in (berlin(2026, 12, 25, 3, 0), berlin(2026, 11, 28, 23, 30)):
+        assert hours.is_open(moment)
 
 
 @pytest.fixture(params=["memory", "sqlite"])

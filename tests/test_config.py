@@ -107,6 +107,36 @@ def test_a_broken_counselling_section_names_its_key(
         load_config(path, environ={})
 
 
+def test_office_hours_round_the_clock(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        COUNSELLING.replace('{mon: "09:00-12:00,14:00-18:00"}', "{always: true}"), encoding="utf-8"
+    )
+    counselling = load_config(path, environ={}).counselling
+    assert counselling is not None
+    assert counselling.always_open
+    assert set(counselling.office_hours) == {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+    path.write_text(
+        COUNSELLING.replace("09:00-12:00,14:00-18:00", "00:00-24:00"), encoding="utf-8"
+    )
+    counselling = load_config(path, environ={}).counselling
+    assert counselling is not None
+    assert not counselling.always_open
+
+
+@pytest.mark.parametrize(
+    "hours",
+    ['{always: "ja"}', '{always: true, mon: "09:00-12:00"}'],
+)
+def test_always_open_is_checked(tmp_path: Path, hours: str) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        COUNSELLING.replace('{mon: "09:00-12:00,14:00-18:00"}', hours), encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match=r"counselling\.office_hours\.always"):
+        load_config(path, environ={})
+
+
 def test_staff_and_announcements(tmp_path: Path) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(

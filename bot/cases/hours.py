@@ -11,10 +11,18 @@ import holidays
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Span = tuple[time, time]
+# „24:00" as an end means the end of the day; `time` stops at 23:59:59.999999, which `is_open`'s
+# half-open comparison treats as midnight.
+END_OF_DAY = time.max
+WHOLE_DAY: Span = (time(0, 0), END_OF_DAY)
+
+
+def _end(text: str) -> time:
+    return END_OF_DAY if text in {"24:00", "24:00:00"} else time.fromisoformat(text)
 
 
 def parse_spans(text: str) -> tuple[Span, ...]:
-    """Read „09:00-12:00,14:00-18:00" into spans.
+    """Read „09:00-12:00,14:00-18:00" (or „00:00-24:00" for a whole day) into spans.
 
     Raises:
         ValueError: A span is not HH:MM-HH:MM or ends before it starts.
@@ -23,7 +31,7 @@ def parse_spans(text: str) -> tuple[Span, ...]:
     spans = []
     for part in text.split(","):
         start, _, end = part.strip().partition("-")
-        span = (time.fromisoformat(start.strip()), time.fromisoformat(end.strip()))
+        span = (time.fromisoformat(start.strip()), _end(end.strip()))
         if span[0] >= span[1]:
             raise ValueError(f"'{part.strip()}' ends before it starts")
         spans.append(span)
@@ -38,14 +46,18 @@ class OfficeHours:
         week: Spans per weekday key (`mon` … `sun`); a day left out is closed.
         state: The Bundesland code for public holidays (e.g. "NW").
         zone: The time zone the spans are meant in.
+        always: Open round the clock, public holidays included (`always: true`).
 
     """
 
     week: Mapping[str, tuple[Span, ...]]
     state: str
     zone: ZoneInfo
+    always: bool = False
 
     def _holiday(self, day: date) -> bool:
+        if self.always:
+            return False
         return day in holidays.country_holidays("DE", subdiv=self.state, years=day.year)
 
     def _spans(self, day: date) -> tuple[Span, ...]:

@@ -90,7 +90,7 @@ class Counselling:
         self.group = group
         self.parents = parents
         self.zone = zone
-        self.hours = OfficeHours(config.office_hours, config.state, zone)
+        self.hours = OfficeHours(config.office_hours, config.state, zone, config.always_open)
         self._answer = answer
         self.outbox = Outbox(store, GROUP_QUEUE, self.deliver, inline=inline)
         self._audit = audit
