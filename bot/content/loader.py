@@ -17,6 +17,7 @@ from bot.content.knowledge import (
     AmountCalculator,
     Category,
     Command,
+    CrisisConcept,
     CrisisCue,
     CrisisData,
     CrisisLevel,
@@ -37,7 +38,7 @@ from bot.dialogue.events import EventKind
 from bot.flows.calculators import Parameters, parse_parameters
 from bot.flows.figures import figure_names
 from bot.flows.graph import check_flow
-from bot.flows.loader import parse_flow
+from bot.flows.loader import check_amount_ranges, parse_flow
 from bot.flows.model import Flow
 from bot.flows.placeholders import PLACEHOLDERS
 from bot.language.crisis_model import CrisisModel, load_model
@@ -139,6 +140,33 @@ def _load_entries(c: _Collector, faq_dir: Path) -> tuple[dict[str, Entry], dict[
     return entries, docs
 
 
+def _crisis_concepts(c: _Collector, path: Path, doc: Any) -> dict[str, CrisisConcept]:
+    """Read the concepts and check that every rule names one of them."""
+    concepts = {
+        concept_id: CrisisConcept(
+            concept_id,
+            first=(raw.get("first") or "").strip() or None,
+            entry=raw.get("entry"),
+        )
+        for concept_id, raw in dict(doc.get("concepts") or {}).items()
+    }
+    for index, raw in enumerate(doc["rules"]):
+        if raw["concept"] not in concepts:
+            line = doc["rules"].line_of(index)
+            message = f"rules[{index}] ({raw['id']}): concept '{raw['concept']}' not in concepts:"
+            c.add(path, line, message)
+    return concepts
+
+
+def _check_crisis_entries(
+    c: _Collector, root: Path, crisis: CrisisData | None, entries: dict[str, Entry]
+) -> None:
+    for concept in crisis.concepts.values() if crisis is not None else ():
+        if concept.entry is not None and concept.entry not in entries:
+            message = f"concepts.{concept.id}.entry: no entry '{concept.entry}'"
+            c.add(root / "crisis.yaml", 1, message)
+
+
 def _load_crisis(c: _Collector, root: Path) -> CrisisData | None:
     path = root / "crisis.yaml"
     doc = c.load(path, "crisis")
@@ -172,8 +200,10 @@ def _load_crisis(c: _Collector, root: Path) -> CrisisData | None:
         cues=cues,
         rules=tuple(sorted(rules, key=lambda r: r.level is not CrisisLevel.CRISIS)),
         title=doc["reply"]["title"].strip(),
+        first=doc["reply"]["first"].strip(),
         text=doc["reply"]["text"].strip(),
         concern=doc["concern"]["text"].strip(),
+        concepts=_crisis_concepts(c, path, doc),
         model=_load_crisis_model(c, root / "crisis_model.json"),
     )
 
@@ -273,7 +303,7 @@ def _check_entry_links(
 
 
 def _load_flows(
-    c: _Collector, root: Path, entries: Mapping[str, Entry], figures: frozenset[str]
+    c: _Collector, root: Path, entries: Mapping[str, Entry], years: tuple[Parameters, ...]
 ) -> dict[str, Flow]:
     flows: dict[str, Flow] = {}
     for path in sorted((root / "flows").glob("*.yaml")):
@@ -281,7 +311,8 @@ def _load_flows(
         if doc is None:
             continue
         flow = parse_flow(doc, path)
-        problems = check_flow(flow, doc, set(entries), figures)
+        problems = check_flow(flow, doc, set(entries), figure_names(years))
+        problems += check_amount_ranges(flow, years)
         c.problems.extend(problems)
         if not problems:
             flows[flow.id] = flow
@@ -375,9 +406,10 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     stopwords_doc = c.load(root / "stopwords.yaml", "stopwords")
     texts, staff_texts = _load_texts(c, root)
     crisis = _load_crisis(c, root)
+    _check_crisis_entries(c, root, crisis, entries)
     smalltalk = _load_smalltalk(c, root)
     calculators = _load_calculators(c, root)
-    flows = _load_flows(c, root, entries, figure_names(calculators))
+    flows = _load_flows(c, root, entries, calculators)
 
     raw_categories = categories_doc["categories"] if categories_doc is not None else []
     categories = tuple(Category(raw["id"], raw["label"]) for raw in raw_categories)

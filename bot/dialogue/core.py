@@ -43,7 +43,6 @@ from bot.privacy.notice import privacy_notice
 NO_QUESTION_INTENT = "keine-frage"
 _FLOW_PRESSES = {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}
 # The entry a crisis or concern of a concept leads to (beside the hotlines and the counsellor).
-_CONCEPT_ENTRY = {"gewalt": "gewalt", "drohung": "gewalt", "belastung": "psychische-belastung"}
 _ANSWERED = {OutcomeKind.ANSWER, OutcomeKind.FLOW, OutcomeKind.HANDOFF}
 
 
@@ -233,11 +232,11 @@ class Dialogue:
     def _crisis(self, state: State, assessment: Assessment) -> Outcome:
         """Show the hotlines first, with the counsellor and, for violence, the entry on it."""
         rows = self.views.service_rows()[:1]
-        entry = self.kb.entries.get(_CONCEPT_ENTRY.get(assessment.concept or "", ""))
-        if entry is not None and assessment.concept != "belastung":
-            rows += ((button(entry.title, Press.ENTRY, entry.id),),)
         data = self.kb.crisis
-        reply = Reply(data.text, title=data.title, buttons=rows)
+        entry = self.kb.entries.get(data.entry_for(assessment.concept) or "")
+        if entry is not None:
+            rows += ((button(entry.title, Press.ENTRY, entry.id),),)
+        reply = Reply(data.reply_text(assessment.concept), title=data.title, buttons=rows)
         return Outcome(OutcomeKind.CRISIS, (reply,), state)
 
     def _asks_more(self, text: str, assessment: Assessment) -> bool:
@@ -251,9 +250,8 @@ class Dialogue:
     def _with_concern(self, outcome: Outcome, assessment: Assessment, text: str) -> Outcome:
         """Add one line of help to an answer; without a real question, answer the fitting entry."""
         if outcome.kind not in _ANSWERED or not self._asks_more(text, assessment):
-            entry = self.kb.entries[
-                _CONCEPT_ENTRY.get(assessment.concept or "", "") or "psychische-belastung"
-            ]
+            entry_id = self.kb.crisis.entry_for(assessment.concept) or "psychische-belastung"
+            entry = self.kb.entries[entry_id]
             outcome = self.views.answer(outcome.state, entry, 100.0, (entry.id,))
         note = Reply(self.kb.crisis.concern, buttons=self.views.service_rows()[:1])
         return replace(outcome, replies=(*outcome.replies, note))

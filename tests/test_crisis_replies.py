@@ -1,0 +1,114 @@
+"""The crisis reply per concept: the line that fits the danger comes first (shared/FACTS.md).
+
+Suicide → TelefonSeelsorge; violence and threats → 110 and 116 016 (fathers 0800 123 99 00); a
+child abused → 110 and the Hilfetelefon Sexueller Missbrauch; a child's medical emergency → 112
+first, then the Giftnotruf. Every reply still lists the round-the-clock lines after the first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content.knowledge import CrisisData, KnowledgeBase
+from bot.dialogue.core import Dialogue
+from bot.dialogue.model import OutcomeKind
+from tests.conftest import problems_of
+
+SEELSORGE = "0800 111 0 111"
+MISSBRAUCH = "0800 22 55 530"
+MEN = "0800 123 99 00"
+
+# concept → the numbers its first paragraph names, in the order they must appear
+FIRST_LINES: dict[str, list[str]] = {
+    "suizid": [SEELSORGE, "112"],
+    "selbstverletzung": ["112", SEELSORGE],
+    "gewalt": ["110", "116 016", MEN],
+    "drohung": ["110", "116 016", MEN],
+    "kind": ["110", "112"],
+    "kind-missbrauch": ["110", MISSBRAUCH],
+    "kind-notfall": ["112", "Giftnotruf", "116 117"],
+    "entfuehrung": ["110"],
+}
+
+
+def _first_paragraph(text: str) -> str:
+    return text.split("\n\n", 1)[0]
+
+
+@pytest.mark.parametrize(("concept", "numbers"), FIRST_LINES.items())
+def test_each_concept_opens_with_its_line(
+    kb: KnowledgeBase, concept: str, numbers: list[str]
+) -> None:
+    text = kb.crisis.reply_text(concept)
+    first = _first_paragraph(text)
+    positions = [first.index(number) for number in numbers]
+    assert positions == sorted(positions), f"{concept}: {numbers} not in this order in {first!r}"
+    rest = text.split("\n\n", 1)[1]
+    assert "Rund um die Uhr" in rest
+    for line in (SEELSORGE, "116 016", "0800 40 40 020", MEN, "0800 111 0 550", "116 111"):
+        assert line in text
+
+
+def test_every_crisis_concept_of_the_rules_has_its_own_first_line(kb: KnowledgeBase) -> None:
+    crisis_concepts = {r.concept for r in kb.crisis.rules if r.level.value == "crisis"}
+    assert crisis_concepts <= set(FIRST_LINES)
+    general = kb.crisis.first
+    for concept in FIRST_LINES:
+        assert _first_paragraph(kb.crisis.reply_text(concept)) != general
+
+
+def test_a_medical_emergency_of_a_child_says_112_before_anything_else(kb: KnowledgeBase) -> None:
+    text = kb.crisis.reply_text("kind-notfall")
+    assert text.index("112") < text.index("Giftnotruf") < text.index(SEELSORGE)
+    assert "19240" not in text  # regional numbers are not confirmed (FACTS.md): no guessing
+
+
+def test_without_a_concept_the_general_emergency_line_comes_first(kb: KnowledgeBase) -> None:
+    first = _first_paragraph(kb.crisis.reply_text(None))
+    assert "110" in first
+    assert "112" in first
+    assert _first_paragraph(kb.crisis.reply_text("unbekannt")) == first
+
+
+def test_a_concept_without_a_line_falls_back_to_the_general_one(kb: KnowledgeBase) -> None:
+    data: CrisisData = kb.crisis
+    assert _first_paragraph(data.reply_text("belastung")) == data.first
+    assert data.entry_for("belastung") == "psychische-belastung"
+    assert data.entry_for("gewalt") == "gewalt"
+
+
+@pytest.mark.parametrize(
+    ("message", "number"),
+    [
+        ("mein kind wird beim vater sexuell missbraucht", MISSBRAUCH),
+        ("er schlägt mich gerade", "116 016"),
+        ("ich will nicht mehr leben", SEELSORGE),
+    ],
+)
+def test_a_parent_reads_the_fitting_line_first(
+    dialogue: Dialogue, message: str, number: str
+) -> None:
+    outcome = dialogue.ask(message)
+    assert outcome.kind is OutcomeKind.CRISIS
+    assert number in _first_paragraph(outcome.replies[0].text)
+
+
+def test_a_rule_with_an_unlisted_concept_is_refused(broken: Path) -> None:
+    path = broken / "crisis.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("concept: kind-missbrauch", "concept: kind-misbrauch", 1), encoding="utf-8"
+    )
+    problems = problems_of(broken)
+    assert any(
+        "crisis.yaml:" in p and "concept 'kind-misbrauch' not in concepts" in p for p in problems
+    ), problems
+
+
+def test_a_concept_pointing_to_no_entry_is_refused(broken: Path) -> None:
+    path = broken / "crisis.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("entry: gewalt", "entry: gewald", 1), encoding="utf-8")
+    assert any("concepts.gewalt.entry: no entry 'gewald'" in p for p in problems_of(broken))
