@@ -169,7 +169,7 @@ FAMILY_TOTALS: list[tuple[str, list[int], list[str]]] = [
     (
         "unterhalt_tabelle",
         ONE,
-        ["Kind, 5 Jahre: mindestens 356,50 € im Monat (Mindestunterhalt 486 € minus halbes"],
+        ["Kind, 5 Jahre: mindestens 356,50 € im Monat (Mindestunterhalt 486 € − halbes"],
     ),
     ("unterhalt_tabelle", TWO, ["Zusammen für 2 Kinder unter 18: mindestens 785 € im Monat."]),
     (
@@ -182,7 +182,7 @@ FAMILY_TOTALS: list[tuple[str, list[int], list[str]]] = [
         THREE_WITH_ADULT,
         [
             "Zusammen für 2 Kinder unter 18: mindestens 785 € im Monat.",
-            "Kind, 19 Jahre: 439 € im Monat (Bedarf 698 € minus volles Kindergeld)",
+            "Kind, 19 Jahre: 439 € im Monat (Bedarf 698 € − volles Kindergeld)",
             "beide Eltern ihren Anteil",
         ],
     ),
