@@ -1,9 +1,14 @@
-"""Typed input of flow steps: ages (numbers, months, birth dates) and whole numbers."""
+"""Typed input of flow steps: ages (numbers, months, birth dates), whole numbers and amounts."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from bot.flows.model import Side
 
 _DATE = re.compile(r"(?<![\d-])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)")
 _NUMBER = re.compile(r"(?<![\d.])(-?\d+)(?![\d.])")
@@ -47,3 +52,204 @@ def parse_integer(text: str, lowest: int, highest: int) -> int | None:
         return None
     value = int(numbers[0])
     return value if lowest <= value <= highest else None
+
+
+class Relation(Enum):
+    """How a typed amount relates to its number."""
+
+    ABOUT = "about"  # „1500", „ca. 1.200": the amount itself
+    ABOVE = "above"  # „über 600", „mehr als 600", „gut 600"
+    BELOW = "below"  # „unter 600", „weniger als 600", „knapp 600"
+    AT_LEAST = "at_least"  # „ab 600", „mindestens 600", „600 oder mehr", „600+"
+    AT_MOST = "at_most"  # „bis 600", „höchstens 600", „600 oder weniger"
+    BETWEEN = "between"  # „zwischen 900 und 1.100", „900 bis 1.100", „900-1100"
+
+
+class Basis(Enum):
+    """Whether the parent said the amount is before or after deductions."""
+
+    UNSAID = "unsaid"
+    GROSS = "brutto"
+    NET = "netto"
+
+
+@dataclass(frozen=True)
+class TypedAmount:
+    """An amount in euros as a parent typed it; never negative."""
+
+    amount: Decimal
+    relation: Relation = Relation.ABOUT
+    basis: Basis = Basis.UNSAID
+    upper: Decimal | None = None  # the second amount of BETWEEN
+
+    def probes(self) -> tuple[tuple[Decimal, Side], ...]:
+        """Return the points one option must hold to stand for this amount.
+
+        „über 600" is the amounts just above 600, „ab 600" is 600 and just above; „bis 600" at a
+        step split at 600 needs two options, so it chooses none.
+        """
+        value = self.amount
+        by_relation = {
+            Relation.ABOUT: ((value, Side.AT),),
+            Relation.ABOVE: ((value, Side.ABOVE),),
+            Relation.BELOW: ((value, Side.BELOW),),
+            Relation.AT_LEAST: ((value, Side.AT), (value, Side.ABOVE)),
+            Relation.AT_MOST: ((value, Side.AT), (value, Side.BELOW)),
+        }
+        if self.relation is Relation.BETWEEN and self.upper is not None:
+            return ((value, Side.AT), (self.upper, Side.AT))
+        return by_relation.get(self.relation, ((value, Side.AT),))
+
+
+# A number as parents type it, with „k"/„tsd"/„tausend" and a „,-" for no cents.
+_AMOUNT = re.compile(
+    r"(?<![\d.,])(\d+(?:[.,]\d+)*)(?:,-+)?(?:\s*(k|tsd|tausend)(?![a-z]))?(?![\d])"
+)
+_TOKEN = re.compile(r"#|[a-z]+|[^\sa-z.,!?;:()\"'„“”‚‘’]")
+_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_DECIMAL_COMMA = re.compile(r"\d{1,3}(?:\.\d{3})*,\d{1,2}|\d+,\d{1,2}")
+_DECIMAL_POINT = re.compile(r"\d+\.\d{1,2}")
+_EURO_FIGURE = re.compile(r"(\d{1,3}(?:\.\d{3})*)(?:,(\d{2}))? €")
+_UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
+_MAX_AMOUNT = Decimal(1_000_000)  # above this a "monthly amount" is more likely a phone number
+
+_PAIRS = {
+    ("mehr", "als"): Relation.ABOVE,
+    ("weniger", "als"): Relation.BELOW,
+    ("oder", "mehr"): Relation.AT_LEAST,
+    ("und", "mehr"): Relation.AT_LEAST,
+    ("oder", "weniger"): Relation.AT_MOST,
+}
+_SINGLE = {
+    "uber": Relation.ABOVE,
+    "ueber": Relation.ABOVE,
+    "gut": Relation.ABOVE,
+    "unter": Relation.BELOW,
+    "knapp": Relation.BELOW,
+    "ab": Relation.AT_LEAST,
+    "mindestens": Relation.AT_LEAST,
+    "plus": Relation.AT_LEAST,
+    "+": Relation.AT_LEAST,
+    "bis": Relation.AT_MOST,
+    "hochstens": Relation.AT_MOST,
+    "hoechstens": Relation.AT_MOST,
+    "maximal": Relation.AT_MOST,
+    "max": Relation.AT_MOST,
+    "zwischen": Relation.BETWEEN,
+    "-": Relation.BETWEEN,
+    "–": Relation.BETWEEN,
+}
+_ZERO = frozenset(
+    {"nix", "nichts", "garnix", "garnichts", "null", "kein", "keins", "keine", "keines", "keinen"}
+)
+_BASIS = {"brutto": Basis.GROSS, "netto": Basis.NET}
+# Words around an amount that change nothing; any other word makes the text no amount.
+_FILLER_WORDS = """
+ich hab habe hatte bekomme bekommen krieg kriege verdiene verdien verdient verdienen mache sind
+ist es das so um die den der etwa ca circa zirka ungefahr ungefaehr rund grob geschatzt
+geschaetzt also ja naja na im in am pro monat monatlich mtl euro eur € eigenes eigene eigenen
+einkommen lohn gehalt verdienst geld gar nur etwas bisschen vielleicht derzeit aktuell momentan
+zurzeit gerade raus heraus von und mehr weniger
+"""
+_FILLER = frozenset(_FILLER_WORDS.split())
+
+
+def _number(digits: str, thousand: bool) -> Decimal | None:
+    """Read „1500", „1.500", „1.500,50", „12.50" (and „1,2" before „k"); None if ambiguous."""
+    if len(digits) > 12:
+        return None
+    if digits.isdigit():
+        value = Decimal(digits)
+    elif _THOUSANDS.fullmatch(digits) and not thousand:
+        value = Decimal(digits.replace(".", ""))
+    elif _DECIMAL_COMMA.fullmatch(digits):
+        value = Decimal(digits.replace(".", "").replace(",", "."))
+    elif _DECIMAL_POINT.fullmatch(digits):
+        value = Decimal(digits)  # „12.50": a decimal point; „1.500" was read as thousands above
+    else:
+        return None  # „1,500", dates, versions: ambiguous, so no amount
+    return value * 1000 if thousand else value
+
+
+def _words(text: str) -> tuple[list[Decimal], list[str]] | None:
+    """Split text into its numbers and its other tokens (numbers become „#"); None if unreadable."""
+    folded = text.casefold().translate(_UMLAUTS)
+    numbers: list[Decimal] = []
+    for match in _AMOUNT.finditer(folded):
+        value = _number(match.group(1), match.group(2) is not None)
+        if value is None:
+            return None
+        numbers.append(value)
+    rest = _AMOUNT.sub(" # ", folded)
+    if any(ch.isdigit() for ch in rest):
+        return None
+    return numbers, _TOKEN.findall(rest)
+
+
+def _markers(tokens: list[str]) -> tuple[set[Relation], set[Basis], bool] | None:
+    """Return the relations, the basis and whether a zero word was said; None on a foreign word."""
+    relations: set[Relation] = set()
+    bases: set[Basis] = set()
+    zero = False
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        pair = (token, tokens[index + 1]) if index + 1 < len(tokens) else None
+        if pair in _PAIRS:
+            relations.add(_PAIRS[pair])
+            index += 2
+            continue
+        if token in _SINGLE:
+            relations.add(_SINGLE[token])
+        elif token in _BASIS:
+            bases.add(_BASIS[token])
+        elif token in _ZERO:
+            zero = True
+        elif token != "#" and token not in _FILLER:
+            return None
+        index += 1
+    return relations, bases, zero
+
+
+def parse_amount(text: str) -> TypedAmount | None:
+    """Read an amount of money as parents type it; None when the text is not plainly one.
+
+    Reads „1500", „1.500", „1.500,50", „1500€", „ca. 1.200 netto", „so um die 900", „1,2k",
+    „über 600" / „mehr als 600" / „unter 600" / „weniger als 600", „ab 600", „zwischen 900 und
+    1.100", and „nix", „nichts", „kein Einkommen", „0" as zero. Any word beyond the amount's
+    own words („Unterhalt", „Bürgergeld", „nein") makes the text no amount, so questions and
+    answers about other things fall through to the options' words.
+    """
+    split = _words(text)
+    if split is None:
+        return None
+    numbers, tokens = split
+    markers = _markers(tokens)
+    if markers is None:
+        return None
+    relations, bases, zero = markers
+    if len(bases) > 1 or len(relations) > 1 or any(n > _MAX_AMOUNT for n in numbers):
+        return None
+    basis = next(iter(bases), Basis.UNSAID)
+    relation = next(iter(relations), Relation.ABOUT)
+    if not numbers:
+        return TypedAmount(Decimal(0), basis=basis) if zero and not relations else None
+    if zero and any(numbers):
+        return None
+    if len(numbers) == 2 and relation in {Relation.BETWEEN, Relation.AT_MOST}:
+        low, high = numbers
+        return TypedAmount(low, Relation.BETWEEN, basis, high) if low < high else None
+    if len(numbers) != 1 or relation is Relation.BETWEEN:
+        return None
+    if numbers[0] == 0 and relation in {Relation.BELOW, Relation.AT_MOST}:
+        return None  # „unter 0" says nothing
+    return TypedAmount(numbers[0], relation, basis)
+
+
+def euro_value(figure: str) -> Decimal | None:
+    """Read a formatted euro figure („600 €", „1.555,00 €"); None for days, percent and the like."""
+    match = _EURO_FIGURE.fullmatch(figure.strip())
+    if match is None:
+        return None
+    whole, cents = match.groups()
+    return Decimal(whole.replace(".", "")) + (Decimal(cents) / 100 if cents else Decimal(0))

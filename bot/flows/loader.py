@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from bot.content.yamlsource import LocatedDict
+from bot.content.yamlsource import LocatedDict, LocatedList, Problem
+from bot.flows.calculators import Parameters
+from bot.flows.figures import figure_values
+from bot.flows.inputs import euro_value
 from bot.flows.model import (
+    AmountRange,
+    Bound,
     Condition,
     Flow,
     FlowAction,
     InputKind,
+    Interval,
     Node,
     NodeKind,
     Option,
@@ -28,6 +36,38 @@ def _condition(raw: object) -> Condition:
     return raw
 
 
+def _bound(raw: object) -> Bound | None:
+    if raw is None or isinstance(raw, str):
+        return raw
+    return Decimal(str(raw))  # via str: 0.1 stays 0.1, not its binary neighbour
+
+
+def _amount_range(raw: Mapping[str, Any] | None) -> AmountRange | None:
+    """Read `range: {min|above, max|below}` (the schema forbids min with above, max with below)."""
+    if raw is None:
+        return None
+    low_open, high_open = "above" in raw, "below" in raw
+    return AmountRange(
+        _bound(raw.get("above") if low_open else raw.get("min")),
+        low_open,
+        _bound(raw.get("below") if high_open else raw.get("max")),
+        high_open,
+    )
+
+
+def _options(raw: LocatedList) -> tuple[Option, ...]:
+    return tuple(
+        Option(
+            o["label"],
+            o["next"],
+            dict(o.get("set", {})),
+            _amount_range(o.get("range")),
+            o.line_of("range") if "range" in o else raw.line_of(index),  # where errors point
+        )
+        for index, o in enumerate(raw)
+    )
+
+
 def parse_flow(doc: LocatedDict, path: Path) -> Flow:
     """Build a flow from a schema-valid document."""
     nodes: dict[str, Node] = {}
@@ -38,10 +78,7 @@ def parse_flow(doc: LocatedDict, path: Path) -> Flow:
             kind=kind,
             text=str(raw.get("text", "")).strip(),
             line=doc["nodes"].line_of(node_id),
-            options=tuple(
-                Option(o["label"], o["next"], dict(o.get("set", {})))
-                for o in raw.get("options", [])
-            ),
+            options=_options(raw.get("options", LocatedList())),
             input=InputKind(raw["input"]) if raw.get("input") else None,
             key=raw.get("key"),
             minimum=raw.get("min"),
@@ -69,3 +106,67 @@ def parse_flow(doc: LocatedDict, path: Path) -> Flow:
         nodes=nodes,
         path=path,
     )
+
+
+def figure_amounts(parameters: Parameters) -> dict[str, Decimal]:
+    """Return a year's figures that are amounts in euros, by placeholder name.
+
+    Read from the shown figure, so a range bound is exactly the amount its label names.
+    """
+    found = {}
+    for name, shown in figure_values(parameters).items():
+        value = euro_value(shown)
+        if value is not None:
+            found[name] = value
+    return found
+
+
+def check_amount_ranges(flow: Flow, years: Sequence[Parameters]) -> list[Problem]:
+    """Check the `range:` of every option against each year's figures.
+
+    Rules: a bound names a figure in euros; no range is empty (min above max); the ranges of one
+    step do not overlap and leave no gap between them, so every amount chooses one option.
+    """
+    seen: dict[tuple[int, str], None] = {}  # ordered and without repeats across years
+    for parameters in years:
+        figures = figure_amounts(parameters)
+        for node in flow.nodes.values():
+            for line, message in _range_problems(node, figures):
+                seen[(line, message)] = None
+    return [Problem(flow.path, line, message) for line, message in seen]
+
+
+def _range_problems(node: Node, figures: Mapping[str, Decimal]) -> Iterator[tuple[int, str]]:
+    ranged: list[tuple[Interval, Option]] = []
+    for option in node.options:
+        if option.amounts is None:
+            continue
+        unknown = [name for name in option.amounts.figures() if name not in figures]
+        for name in unknown:
+            yield option.line, f"node '{node.id}': range: unknown figure '{name}' (an amount in €)"
+        if unknown:
+            continue
+        interval = option.amounts.resolve(figures)
+        if interval.is_empty():
+            yield option.line, f"node '{node.id}': range of '{option.label}': min > max"
+        else:
+            ranged.append((interval, option))
+    ranged.sort(key=lambda pair: (pair[0].low is not None, pair[0].low or 0, pair[0].low_open))
+    for (first, lower), (second, upper) in zip(ranged, ranged[1:], strict=False):
+        where = f"node '{node.id}': ranges of '{lower.label}' and '{upper.label}'"
+        meets = _meets(first, second)
+        if meets < 0:
+            yield upper.line, f"{where} overlap"
+        elif meets > 0:
+            yield upper.line, f"{where} leave a gap"
+
+
+def _meets(first: Interval, second: Interval) -> int:
+    """Compare where `first` ends with where `second` begins: <0 overlap, 0 meet, >0 gap."""
+    if first.high is None or second.low is None:
+        return -1  # one of them is unbounded towards the other
+    if first.high != second.low:
+        return -1 if first.high > second.low else 1
+    both_closed = not first.high_open and not second.low_open
+    both_open = first.high_open and second.low_open
+    return -1 if both_closed else (1 if both_open else 0)

@@ -18,8 +18,11 @@ from bot.dialogue.model import (
     State,
     button,
 )
+from bot.flows.calculators import euro
 from bot.flows.children import Child, Problem, describe
 from bot.flows.engine import FlowEngine, FlowError, Rejected
+from bot.flows.inputs import Basis, Relation, TypedAmount, parse_amount
+from bot.flows.loader import figure_amounts
 from bot.flows.model import FlowAction, Node, NodeKind
 from bot.flows.state import FlowState
 from bot.language.normalize import words
@@ -47,6 +50,13 @@ YES_WORDS = frozenset(
 NO_WORDS = frozenset({"nein", "ne", "nee", "falsch", "korrigieren", "stimmt nicht", "nein falsch"})
 # Invalid inputs in a row after which the step says how to leave.
 STUCK_AFTER = 2
+# How „Ich habe … verstanden" words an amount that was a bound („über 600 €").
+_RELATION_TEXTS = {
+    Relation.ABOVE: "amount_above",
+    Relation.BELOW: "amount_below",
+    Relation.AT_LEAST: "amount_at_least",
+    Relation.AT_MOST: "amount_at_most",
+}
 
 
 class FlowSteps:
@@ -179,14 +189,18 @@ class FlowSteps:
         finished = replace(state, flow=None, pending_question=None)
         if node.kind is NodeKind.ACTION:
             if node.action is FlowAction.HANDOFF:
-                return self.handoff(finished)
-            assert node.entry is not None  # noqa: S101 - the loader requires it
-            return self._answer(finished, node.entry)
+                outcome = self.handoff(finished)
+            else:
+                assert node.entry is not None  # noqa: S101 - the loader requires it
+                outcome = self._answer(finished, node.entry)
+            first = (Reply(notice),) if notice else ()
+            return replace(outcome, replies=(*first, *outcome.replies))
         plan = self.engine.plan(flow, self.clock())
         faq = tuple((button(self.kb.entries[e].title, Press.ENTRY, e),) for e in plan.faq)
         again = (button(self.texts("button_flow_restart"), Press.FLOW_START, flow.flow),)
+        said = f"{notice}\n\n" if notice else ""
         reply = Reply(
-            f"{plan.text}\n\n{self.texts('flow_note')}",
+            f"{said}{plan.text}\n\n{self.texts('flow_note')}",
             title=title,
             footer=plan.stand,
             buttons=(*faq, again, *self._service_rows()),
@@ -284,7 +298,47 @@ class FlowSteps:
             chosen = self.engine.choose_by_text(current, text)
             if chosen is not None:
                 return self.show(state, chosen)
+            return self._choose_by_amount(state, current, node, text)
         return None
+
+    def _choose_by_amount(
+        self, state: State, current: FlowState, node: Node, text: str
+    ) -> Outcome | None:
+        """Choose the option whose `range` holds a typed amount, and say what was understood.
+
+        None (the text goes on to the FAQ as before) when no option has a range, the text is no
+        plain amount, or the amount fits no option or more than one („bis 600" at a step split
+        at 600).
+        """
+        if all(o.amounts is None for o in node.options):
+            return None
+        typed = parse_amount(text)
+        if typed is None:
+            return None
+        figures = figure_amounts(self.engine.parameters(self.clock()))
+        fitting = [
+            index
+            for index, option in enumerate(node.options)
+            if option.amounts is not None
+            and all(option.amounts.resolve(figures).holds(v, side) for v, side in typed.probes())
+        ]
+        if len(fitting) != 1:
+            return None
+        option = node.options[fitting[0]]
+        label = self.engine.fill(option.label, self.clock())
+        # „brutto ist es meist etwas mehr" is only true of an amount above zero.
+        net = typed.basis is Basis.NET and typed.amount > 0
+        key = "amount_understood_net" if net else "amount_understood"
+        notice = self.texts(key, amount=self._said(typed), option=label)
+        return self.show(state, self.engine.choose(current, node.id, fitting[0]), notice)
+
+    def _said(self, typed: TypedAmount) -> str:
+        """Word a typed amount as the parent meant it: „1.500 €", „über 600 €"."""
+        amount = euro(typed.amount)
+        if typed.relation is Relation.BETWEEN and typed.upper is not None:
+            return self.texts("amount_between", amount=amount, upper=euro(typed.upper))
+        key = _RELATION_TEXTS.get(typed.relation)
+        return self.texts(key, amount=amount) if key else amount
 
     def _rejection(self, node: Node, rejected: Rejected) -> str:
         reading = rejected.reading
