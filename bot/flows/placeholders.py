@@ -103,7 +103,10 @@ def _mehrbedarf(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
 
 def _kktage(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
     days = calc.kinderkrankentage(p, _ages(answers))
-    text = texts("calc_kktage", days=days) if days else texts("calc_kktage_none")
+    # The days were extended year by year (2026: until 31 December only), so the plan says
+    # which year its figure belongs to; the next year's file brings the next figure.
+    year = p.valid_from.year
+    text = texts("calc_kktage", days=days, year=year) if days else texts("calc_kktage_none")
     return _with_basis(texts, text, p.legal_basis["kinderkrankentage"])
 
 
