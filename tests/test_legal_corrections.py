@@ -206,7 +206,10 @@ def test_minimum_support_is_owed_only_as_far_as_the_other_parent_can_pay(
     for section in sections:
         assert "soweit der andere Elternteil zahlen kann" in section.text, section.text
         assert "§ 1603 BGB" in section.text, section.text
-        if section.when.get("verheiratet_neu") is not True:  # no UV after remarriage
+        # No UV after remarriage, and none for adult children (legal review Dec 2026, #1).
+        if section.when.get("verheiratet_neu") is not True and section.when.get(
+            "hat_minderjaehrige"
+        ) is not False:
             assert "Unterhaltsvorschuss" in section.text, section.text
     other = [t for e in kb.entries.values() for t in _entry_texts(e)]
     other += list(kb.texts.values.values())
