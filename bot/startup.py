@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Config, ConfigError, load_config
+from bot.content.cache import cached_knowledge
 from bot.content.checks import validate
 from bot.content.knowledge import KnowledgeBase
 from bot.content.yamlsource import ProblemsError
@@ -40,8 +41,13 @@ class Setup:
     kb: KnowledgeBase
 
 
-def load_setup(config_path: str | Path | None = None) -> Setup:
+def load_setup(config_path: str | Path | None = None, *, cached: bool = True) -> Setup:
     """Load the configuration and a validated knowledge base.
+
+    Args:
+        config_path: The config file (default: $ELTERNLOTSE_CONFIG, ./config.yaml).
+        cached: Reuse the knowledge base validated by an earlier run while no file changed
+            (`bot.content.cache`); False validates from source (`elternlotse check`).
 
     Raises:
         StartupError: The config is unusable (exit 2) or the knowledge base invalid (exit 1).
@@ -52,7 +58,8 @@ def load_setup(config_path: str | Path | None = None) -> Setup:
     except ConfigError as exc:
         raise StartupError(EXIT_BAD_SETUP, [f"elternlotse: {exc}"]) from exc
     try:
-        kb = validate(config.knowledge_dir)
+        root = config.knowledge_dir
+        kb = cached_knowledge(root, validate) if cached else validate(root)
     except ProblemsError as exc:
         lines = [str(p) for p in exc.problems]
         lines.append(

@@ -11,8 +11,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from bot.content.knowledge import (
     AmountCalculator,
     Category,
@@ -64,6 +62,8 @@ class _Collector:
 
     def load(self, path: Path, schema: str) -> LocatedDict | None:
         """Load `path` and validate it against `schema`; None if it is unusable."""
+        import jsonschema  # here: a start from the knowledge cache does without its import time
+
         try:
             document = load_yaml(path)
         except ProblemsError as exc:

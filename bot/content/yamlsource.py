@@ -62,6 +62,18 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader that builds LocatedDict/LocatedList instead of plain containers."""
 
 
+# libyaml's parser (in the PyYAML wheel) is ten times faster and its nodes carry the same line
+# marks, so it builds the same located containers. Only its error texts differ: a file it
+# rejects is parsed again by the pure-Python loader, whose messages editors and tests know.
+_FastLoader: type[yaml.SafeLoader | yaml.CSafeLoader] = _Loader
+if yaml.__with_libyaml__:
+
+    class _CLoader(yaml.CSafeLoader):
+        """CSafeLoader that builds LocatedDict/LocatedList instead of plain containers."""
+
+    _FastLoader = _CLoader
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     result = LocatedDict()
     result.line = node.start_mark.line + 1
@@ -86,9 +98,10 @@ def _construct_date_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
     return str(loader.construct_scalar(node))
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date_as_text)
+for _loader in {_Loader, _FastLoader}:
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date_as_text)
 
 
 def load_yaml(path: Path) -> Any:
@@ -108,6 +121,10 @@ def load_yaml(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemsError([Problem(path, 1, f"cannot read file: {exc}")]) from exc
+    try:
+        return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError:
+        pass  # parse again below, for the line and wording of the pure-Python loader
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -13,9 +12,9 @@ from bot.dialogue.core import Dialogue
 from bot.startup import Setup, StartupError, load_setup
 
 
-def _setup(args: argparse.Namespace) -> Setup:
+def _setup(args: argparse.Namespace, *, cached: bool = True) -> Setup:
     try:
-        return load_setup(getattr(args, "config", None))
+        return load_setup(getattr(args, "config", None), cached=cached)
     except StartupError as exc:
         raise SystemExit(exc.report()) from exc
 
@@ -26,14 +25,16 @@ def _dialogue(args: argparse.Namespace) -> Dialogue:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate the knowledge base."""
-    kb = _setup(args).kb
+    """Validate the knowledge base (from source: never from the cache)."""
+    kb = _setup(args, cached=False).kb
     print(f"knowledge base OK: {len(kb.entries)} entries in {len(kb.categories)} categories")
     return 0
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the core on the console."""
+    import asyncio  # only here: `ask` starts faster without it
+
     from bot.frontends.console import chat
 
     setup = _setup(args)

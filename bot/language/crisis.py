@@ -19,6 +19,11 @@ from bot.content.knowledge import CrisisData, CrisisLevel, CrisisRule, CrisisSco
 from bot.language.normalize import loose, words
 
 _SENTENCE_END = re.compile(r"[.!?;\n…]+|\s[-–]\s")
+_WORD = re.compile(r"\w+")
+_HEAD_RUN = re.compile(r"[a-z0-9]+")
+# Patterns are prefiltered by the first letters of the word they must start with (see _heads).
+_HEAD_LETTERS = 5
+_Prefiltered = tuple[re.Pattern[str], frozenset[str] | None]
 
 
 @dataclass(frozen=True)
@@ -60,17 +65,38 @@ LEARNED_RULE = "modell"
 class _Window:
     """One stretch of text in its spellings, with the cue hits computed on demand."""
 
-    def __init__(self, variants: set[str], guard: CrisisGuard) -> None:
+    def __init__(self, variants: tuple[str, ...], guard: CrisisGuard) -> None:
         self._variants = variants
         self._guard = guard
         self._hits: dict[str, list[str]] = {}
+        # The beginnings of every word: a pattern whose head word begins otherwise cannot match.
+        self._starts = tuple(
+            frozenset(
+                word[:size]
+                for word in _WORD.findall(variant)
+                for size in range(1, min(len(word), _HEAD_LETTERS) + 1)
+            )
+            for variant in variants
+        )
+        self._any_start = frozenset().union(*self._starts)
 
     def hits(self, cue_id: str) -> list[str]:
         """Return the words each pattern of a cue matched (one entry per pattern that fired)."""
         if cue_id not in self._hits:
             found = []
-            for pattern in self._guard.cue_patterns(cue_id):
-                match = next((m for v in self._variants if (m := pattern.search(v))), None)
+            for pattern, heads in self._guard.cue_patterns(cue_id):
+                if heads is not None and heads.isdisjoint(self._any_start):
+                    continue  # the usual case, decided without the regular expression
+                # The first spelling that matches names the words (as typed before corrected).
+                match = next(
+                    (
+                        m
+                        for variant, starts in zip(self._variants, self._starts, strict=True)
+                        if heads is None or not heads.isdisjoint(starts)
+                        if (m := pattern.search(variant))
+                    ),
+                    None,
+                )
                 if match is not None:
                     found.append(match.group(0).strip())
             # Two patterns matching the same words are one sign, not two.
@@ -106,10 +132,15 @@ class CrisisGuard:
         self._data = data
         self._vocabulary = list(dict.fromkeys(w for v in data.vocabulary for w in words(v)))
         self._known = known_words | frozenset(self._vocabulary)
+        self._cues = {
+            cue_id: tuple((p, _heads(p)) for p in cue.patterns) for cue_id, cue in data.cues.items()
+        }
+        self._crisis_rules = [r for r in data.rules if r.level is CrisisLevel.CRISIS]
+        self._other_rules = [r for r in data.rules if r.level is not CrisisLevel.CRISIS]
 
-    def cue_patterns(self, cue_id: str) -> tuple[re.Pattern[str], ...]:
-        """Return the patterns of a cue."""
-        return self._data.cues[cue_id].patterns
+    def cue_patterns(self, cue_id: str) -> tuple[_Prefiltered, ...]:
+        """Return the patterns of a cue, each with the word beginnings it needs (None: any)."""
+        return self._cues[cue_id]
 
     def _correct(self, word: str) -> str:
         if len(word) < 5 or word in self._known:
@@ -120,13 +151,17 @@ class CrisisGuard:
         found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
         return str(found[0]) if found else word
 
-    def variants(self, text: str) -> set[str]:
-        """Return the folded text as typed, loosely spelt, and with crisis-word typos corrected."""
+    def variants(self, text: str) -> tuple[str, ...]:
+        """Return the folded text as typed, loosely spelt, and with crisis-word typos corrected.
+
+        In this order and without repeats: the words a cue reports are those of the first
+        variant it matches (a set's order changed with every process's string hashing).
+        """
         spellings = self._data.spellings
         plain = " ".join(spellings.get(w, w) for w in words(text))
         relaxed = " ".join(spellings.get(w, w) for w in loose(plain).split())
         fixed = " ".join(self._correct(w) for w in relaxed.split())
-        return {plain, relaxed, fixed}
+        return tuple(dict.fromkeys((plain, relaxed, fixed)))
 
     def _windows(self, text: str) -> Iterator[_Window]:
         """Yield each sentence together with its successor (a lone sentence on its own)."""
@@ -145,14 +180,12 @@ class CrisisGuard:
         """
         whole = _Window(self.variants(text), self)
         windows = list(self._windows(text))
-        rules = self._data.rules
-        crisis = [r for r in rules if r.level is CrisisLevel.CRISIS]
-        found = self._first_rule(crisis, whole, windows)
+        found = self._first_rule(self._crisis_rules, whole, windows)
         if found is None:
             learned = self._learned(text)
             if learned.level is CrisisLevel.CRISIS:
                 return learned
-            found = self._first_rule([r for r in rules if r not in crisis], whole, windows)
+            found = self._first_rule(self._other_rules, whole, windows)
         return found or NO_DANGER
 
     @staticmethod
@@ -182,3 +215,86 @@ class CrisisGuard:
         """Return the assessment when the message is a crisis, else None."""
         found = self.assess(text)
         return found if found.level is CrisisLevel.CRISIS else None
+
+
+def _heads(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    r"""Return the beginnings of the words a match must start with, or None if unknown.
+
+    Only the plain shape `\bword…` or `\b(word…|word…)` at the start of a pattern (or of each
+    of its top-level alternatives) is read: a match then begins at the start of a word that
+    begins with one of those letters. The answer errs towards None (pattern always tried).
+    """
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE | re.ASCII | re.LOCALE):
+        return None
+    heads: set[str] = set()
+    for alternative in _split_top(pattern.pattern):
+        found = _alternative_heads(alternative)
+        if found is None:
+            return None
+        heads |= found
+    return frozenset(heads)
+
+
+def _alternative_heads(source: str) -> frozenset[str] | None:
+    """Return the heads of one top-level alternative (see `_heads`)."""
+    if not source.startswith(r"\b"):
+        return None
+    rest = source[2:]
+    if not rest.startswith("("):
+        head = _head_word(rest)
+        return None if head is None else frozenset({head})
+    group = rest[3:] if rest.startswith("(?:") else rest[1:]
+    if group.startswith("?"):
+        return None  # a lookaround or named group: not read
+    parts = _split_top(group, until_close=True)
+    end = sum(len(p) for p in parts) + len(parts)  # the alternatives, their bars and ")"
+    if end > len(group) or group[end - 1] != ")" or group[end : end + 1] in {"?", "*", "{"}:
+        return None  # unbalanced or an optional group
+    heads = {_head_word(part) for part in parts}
+    return None if None in heads else frozenset(h for h in heads if h is not None)
+
+
+def _head_word(text: str) -> str | None:
+    """Return the letters `text` must begin with (a quantified last letter dropped)."""
+    run = _HEAD_RUN.match(text)
+    if run is None:
+        return None
+    word = run.group(0)
+    if text[len(word) : len(word) + 1] in {"?", "*", "{"}:
+        word = word[:-1]
+    return word[:_HEAD_LETTERS] or None
+
+
+def _split_top(source: str, until_close: bool = False) -> list[str]:
+    """Split `source` at its `|`s outside groups and classes (stopping at an unopened `)`)."""
+    parts, depth, start, index = [], 0, 0, 0
+    while index < len(source):
+        char = source[index]
+        if char == "\\":
+            index += 1
+        elif char == "[":
+            index = _class_end(source, index)
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            if depth == 0 and until_close:
+                break
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(source[start:index])
+            start = index + 1
+        index += 1
+    parts.append(source[start:index])
+    return parts
+
+
+def _class_end(source: str, index: int) -> int:
+    """Return the index of the `]` closing the character class opened at `index`."""
+    index += 1
+    if source[index : index + 1] == "^":
+        index += 1
+    if source[index : index + 1] == "]":
+        index += 1  # a leading "]" is a member, not the end
+    while index < len(source) and source[index] != "]":
+        index += 2 if source[index] == "\\" else 1
+    return index

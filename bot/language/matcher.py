@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Protocol
 
 from rapidfuzz import fuzz, process
@@ -26,6 +27,8 @@ MIN_COVERAGE_TERMS = 0.5
 # Corrected typos and compound parts count a little less than exact words.
 CORRECTED_WEIGHT = 0.85
 COMPOUND_WEIGHT = 0.8
+# How alike the question's stems and a phrasing's stems are, 0–100 (word order ignored).
+SIMILARITY = fuzz.token_set_ratio
 # Only this many pre-ranked entries get the (more expensive) full score.
 RESCORE_LIMIT = 25
 # Words in more than this share of entries (and at least COMMON_MIN entries) only add weight to
@@ -139,6 +142,10 @@ class Matcher:
         self._vocabulary = [stem for stem in self._idf if len(stem) >= 4]
         for entry in self._entries:
             entry.phrase_idf_mass = [sum(self._idf[s] for s in p) for p in entry.phrasings]
+        # A message is ranked whole and by its asking part and its known share is computed:
+        # each reads the same words (few kept: they are what parents wrote). Typos repeat.
+        self._terms = lru_cache(maxsize=8)(self._query_terms)
+        self._corrected = lru_cache(maxsize=8192)(self._correct)
 
     def known_share(self, text: str) -> float:
         """Return how much of the question's information (IDF) the knowledge base knows, 0–1.
@@ -146,7 +153,7 @@ class Matcher:
         Out-of-scope questions ("Excel SVERWEIS", "Ei wachsweich kochen") are mostly words the
         knowledge base has never seen, even when one everyday word lifts their score.
         """
-        terms = self._query_terms(text)
+        terms = self._terms(text)
         total = sum(t.weight * (self._idf[t.stem] if t.known else self._unknown_idf) for t in terms)
         known = sum(t.weight * self._idf[t.stem] for t in terms if t.known)
         return known / total if total else 0.0
@@ -206,21 +213,21 @@ class Matcher:
                         return [head, candidate]
         return []
 
-    def _query_terms(self, text: str) -> list[_QueryTerm]:
+    def _query_terms(self, text: str) -> tuple[_QueryTerm, ...]:
         terms: dict[str, _QueryTerm] = {}
         for stem in self._normalizer.stems(text):
             if stem in self._idf:
                 terms.setdefault(stem, _QueryTerm(stem, 1.0, True))
             elif stem.isdigit():
                 continue  # an unknown number (a date, an amount) says nothing about the topic
-            elif corrected := self._correct(stem):
+            elif corrected := self._corrected(stem):
                 terms.setdefault(corrected, _QueryTerm(corrected, CORRECTED_WEIGHT, True))
             elif parts := self._split(stem):
                 for part in parts:
                     terms.setdefault(part, _QueryTerm(part, COMPOUND_WEIGHT, True))
             else:
                 terms.setdefault(stem, _QueryTerm(stem, 1.0, False))
-        return list(terms.values())
+        return tuple(terms.values())
 
     def rank(self, text: str, limit: int = 10) -> list[Candidate]:
         """Rank documents for `text`.
@@ -233,7 +240,7 @@ class Matcher:
             Candidates with score > 0, best first.
 
         """
-        terms = self._query_terms(text)
+        terms = self._terms(text)
         known = [t for t in terms if t.known]
         if not known:
             return []
@@ -261,18 +268,19 @@ class Matcher:
         shortlist = sorted(matched.items(), key=lambda item: item[1], reverse=True)[:RESCORE_LIMIT]
         query_stems = {t.stem for t in known}
         query_string = " ".join(sorted(query_stems))
+        idf = self._idf
         candidates = []
         for index, mass in shortlist:
             entry = self._entries[index]
             coverage = min(1.0, mass / denominator)
             precision = 0.0
             for stems, idf_mass in zip(entry.phrasings, entry.phrase_idf_mass, strict=True):
-                if idf_mass:
-                    shared = sum(self._idf[s] for s in stems & query_stems)
+                if idf_mass and not stems.isdisjoint(query_stems):
+                    shared = sum(map(idf.__getitem__, stems & query_stems))
                     precision = max(precision, shared / idf_mass)
-            similarity = max(
-                (fuzz.token_set_ratio(query_string, s) for s in entry.phrase_strings), default=0.0
-            )
+            # One call per entry: rapidfuzz prepares the query once and skips hopeless phrasings.
+            best = process.extractOne(query_string, entry.phrase_strings, scorer=SIMILARITY)
+            similarity = best[1] if best is not None else 0.0
             score = 100 * (
                 COVERAGE_WEIGHT * coverage
                 + PRECISION_WEIGHT * precision

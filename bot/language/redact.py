@@ -29,8 +29,6 @@ from enum import Enum, auto
 from functools import cache
 from pathlib import Path
 
-import jsonschema
-
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.content.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
 
@@ -131,6 +129,8 @@ def _check_restricted(path: Path, doc: LocatedDict, names: frozenset[str]) -> li
 
 def _validated(path: Path) -> LocatedDict:
     """Load names.yaml and check it against its schema, reporting every problem by line."""
+    import jsonschema  # here: a start from the knowledge cache does without its import time
+
     document = load_yaml(path)
     schema = json.loads((path.parent / "schemas" / "names.schema.json").read_text("utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
