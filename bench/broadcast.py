@@ -1,6 +1,7 @@
 """Broadcast benchmark: the real bot process sends one announcement to many subscribers.
 
 Usage: python bench/broadcast.py [--subscribers 10000] [--rate 500] [--fake-rate 1000]
+    [--shared-subscribers 500] [--shared-rate 25] [--chat-rate 10] [--only shared]
 Prints figures; asserts nothing. Runs `elternlotse run` against the fake Bot API server, which
 accepts `--fake-rate` messages per second (paid broadcasts) and answers 429 above that. The
 subscribers and one broadcast are written into the bot's database before it starts, so the
@@ -10,7 +11,10 @@ Two runs:
 1. straight through: achieved rate between 5 % and 95 % of the recipients, against the
    configured `--rate`; the bot's peak RSS;
 2. SIGKILL when half the recipients have their message, then a restart: recipients lost
-   (never sent) and sent twice, against the in-flight window (`concurrency`).
+   (never sent) and sent twice, against the in-flight window (`concurrency`);
+3. shared: two free broadcasts (no paid option) while parents chat, with the default global
+   rate: the busiest sliding one-second window of requests to chats as the fake received them,
+   and the mean rate (Telegram allows about 30 per second).
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ sys.path.insert(0, str(ROOT))
 from bot.announcements.model import Category  # noqa: E402
 from tests.botprocess import BotProcess  # noqa: E402
 from tests.broadcasting import delivered, paid_broadcast_config, seed_broadcast  # noqa: E402
-from tests.fakebotapi import FakeBotAPI  # noqa: E402
+from tests.fakebotapi import FakeBotAPI, busiest_window  # noqa: E402
 
 STAFF = 77
 FIRST = 1_000_000
+PARENTS = range(2_000_000, 2_000_020)  # parents chatting during the shared run
+QUESTION = "Wie viel Kindergeld bekomme ich?"
 CONCURRENCY = 64
 NOW = datetime.now(UTC)
 
@@ -130,18 +136,70 @@ async def killed(args: argparse.Namespace, work: Path) -> None:
         print(f"sent more than twice       {more}")
 
 
+async def chat(api: FakeBotAPI, per_second: float) -> None:
+    """Let the parents ask a question each, in turn, `per_second` messages a second overall."""
+    loop = asyncio.get_running_loop()
+    start, sent = loop.time(), 0
+    while True:
+        api.send_text(PARENTS[sent % len(PARENTS)], QUESTION)
+        sent += 1
+        await asyncio.sleep(max(0.0, start + sent / per_second - loop.time()))
+
+
+def shared_config(path: Path, rate: float) -> Path:
+    """Write a config with staff and a free broadcast rate; the global rate stays default."""
+    path.write_text(
+        f"staff:\n  ids: [{STAFF}]\nannouncements:\n  rate_per_second: {rate}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+async def shared(args: argparse.Namespace, work: Path) -> None:
+    """Run 3: two free broadcasts while parents chat; the busiest second and the mean rate."""
+    people = range(FIRST, FIRST + args.shared_subscribers)
+    async with FakeBotAPI() as api:
+        api.users(people)
+        api.users(PARENTS)
+        for text in ("Neuer Expertenchat!", "Erinnerung: Expertenchat morgen"):
+            await seed_broadcast(work / "data3", people, frozenset(Category), STAFF, text)
+        path = shared_config(work / "c3.yaml", args.shared_rate)
+        bot = BotProcess(api, work / "data3", work / "bot3.log", path)
+        await bot.start()
+        chatting = asyncio.create_task(chat(api, args.chat_rate))
+        total = 2 * len(people)
+        while sum(delivered(api, people).values()) < total:  # noqa: ASYNC110 - polls the fake
+            await asyncio.sleep(0.05)
+        chatting.cancel()
+        await bot.stop()
+        requests = api.chat_requests()
+        span = requests[-1].arrived - requests[0].arrived
+        print(f"two free broadcasts        {total} messages at {args.shared_rate:.0f}/s configured")
+        print(f"parents chatting           {args.chat_rate:.0f} messages/s")
+        print(f"requests to chats          {len(requests)} in {span:.1f} s")
+        print(f"mean rate                  {len(requests) / span:.1f}/s")
+        print(f"busiest one-second window  {busiest_window(requests, 1.0)}")
+
+
 def main() -> None:
-    """Run both benchmark runs and print the figures."""
+    """Run the benchmark runs and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--fake-rate", type=float, default=1000.0)
+    parser.add_argument("--shared-subscribers", type=int, default=500)
+    parser.add_argument("--shared-rate", type=float, default=25.0)
+    parser.add_argument("--chat-rate", type=float, default=10.0)
+    parser.add_argument("--only", choices=("straight", "killed", "shared"))
     args = parser.parse_args()
+    runs = {"straight": straight, "killed": killed, "shared": shared}
+    chosen = [args.only] if args.only else list(runs)
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        asyncio.run(straight(args, work))
-        print()
-        asyncio.run(killed(args, work))
+        for index, name in enumerate(chosen):
+            if index:
+                print()
+            asyncio.run(runs[name](args, work))
 
 
 if __name__ == "__main__":

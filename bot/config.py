@@ -100,7 +100,8 @@ class AnnouncementsConfig:
 
     Attributes:
         staff_ids: Telegram user ids allowed to run staff commands.
-        rate: Broadcast messages per second (Telegram allows about 30 without a fee).
+        rate: Broadcast messages per second: the broadcast's share of `Config.send_rate`, so
+            replies and notices still get through during a broadcast.
         allow_paid_broadcast: Send broadcasts with Telegram's paid broadcast option (up to
             1,000/s, charged in Telegram Stars); only then may `rate` exceed 30.
         concurrency: Broadcast requests in flight at once (a crash repeats at most these).
@@ -216,6 +217,8 @@ class Config:
         announcements: Events and broadcasts, or None when no staff are configured.
         privacy: The controller named in /datenschutz, retention periods, the flood limit.
         webhook: How Telegram reaches the bot in webhook mode, and the /healthz server.
+        send_rate: Requests to chats per second of the whole process, in any sliding second
+            (`telegram.rate_per_second`; Telegram allows about 30).
 
     """
 
@@ -231,6 +234,7 @@ class Config:
     announcements: AnnouncementsConfig | None = None
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
+    send_rate: int = 30
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -409,7 +413,18 @@ def _staff_ids(raw: Mapping[str, Any]) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _load_announcements(raw: Mapping[str, Any]) -> AnnouncementsConfig | None:
+def _send_rate(telegram: Mapping[str, Any]) -> int:
+    """Read the process's overall rate: a whole number of requests per second, 1–30."""
+    value: object = telegram.get("rate_per_second", int(FREE_BROADCAST_RATE))
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= FREE_BROADCAST_RATE:
+        return value
+    raise ConfigError(
+        "config key 'telegram.rate_per_second' must be a whole number from 1 to 30 "
+        f"(Telegram allows about 30 messages per second), got {value!r}"
+    )
+
+
+def _load_announcements(raw: Mapping[str, Any], send_rate: int) -> AnnouncementsConfig | None:
     staff = _staff_ids(raw)
     if not staff:
         return None
@@ -423,6 +438,12 @@ def _load_announcements(raw: Mapping[str, Any]) -> AnnouncementsConfig | None:
         raise ConfigError(
             f"config key 'announcements.rate_per_second' must lie within 0–{limit:.0f} "
             "(above 30 only with allow_paid_broadcast: true)"
+        )
+    if not paid and rate > send_rate:
+        raise ConfigError(
+            f"config key 'announcements.rate_per_second' ({rate:g}) must not exceed "
+            f"'telegram.rate_per_second' ({send_rate}): a free broadcast gets a share of the "
+            "bot's overall rate"
         )
     leads = section.get("reminders", ["24h", "1h"])
     if not isinstance(leads, list):
@@ -579,6 +600,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
     max_chars = int(_number(limits, "limits", "max_message_chars", 2000))
     if not 100 <= max_chars <= 20000:
         raise ConfigError("config key 'limits.max_message_chars' must be between 100 and 20000")
+    send_rate = _send_rate(telegram)
     level = str(logging_section.get("level", "INFO")).upper()
     if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise ConfigError("config key 'logging.level' must be DEBUG, INFO, WARNING or ERROR")
@@ -592,7 +614,8 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         log_level=level,
         timezone=_timezone(raw),
         counselling=_load_counselling(raw),
-        announcements=_load_announcements(raw),
+        announcements=_load_announcements(raw, send_rate),
         privacy=_load_privacy(raw),
         webhook=_load_webhook(raw, environ),
+        send_rate=send_rate,
     )

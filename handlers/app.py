@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -35,6 +34,7 @@ from bot.conversation.service import Conversation
 from bot.dialogue.callbacks import Press
 from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
+from bot.pacing import SendLimits
 from bot.storage.ports import AnnouncementStore, Store
 from handlers.announcements import (
     JobTimers,
@@ -54,6 +54,7 @@ from handlers.counsellors import (
     tick,
 )
 from handlers.errors import on_error
+from handlers.pacing import SlidingWindowLimiter
 from handlers.parents import command, on_button, on_non_text, on_text, on_unknown_command
 from handlers.privacy import purge
 from handlers.services import Bound, Context, Services
@@ -69,7 +70,7 @@ CONCURRENT_UPDATES = 64
 PURGE_AFTER_START = 300
 # How often unclaimed cases are reminded of and inactive ones closed.
 TICK_SECONDS = 60
-# How often PTB's rate limiter retries after a 429 before `deliver` gets the error.
+# How often the rate limiter retries after a 429 before `deliver` gets the error.
 RATE_LIMIT_RETRIES = 3
 # Button data of the counsellors' buttons (claim, close), versioned like every button.
 _STAFF_PRESSES = re.compile(rf"^1:{Press.STAFF.value}:")
@@ -161,10 +162,15 @@ def _application(config: Config, request: BaseRequest | None) -> BotApp:
         # still serialised by the use case's per-parent lock).
         .concurrent_updates(CONCURRENT_UPDATES)
         # Telegram's flood limits: about 30 messages per second overall and 20 per minute into
-        # one group (the counsellors' forum). PTB's limiter paces, and on a 429 it holds back
-        # every request for `retry_after` and retries; `deliver` retries network errors.
+        # one group (the counsellors' forum). One limiter paces every request to a chat of the
+        # process in sliding windows, and on a 429 it holds back every such request for
+        # `retry_after` and retries; `deliver` retries network errors.
         # https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(
+            SlidingWindowLimiter(
+                SendLimits(per_second=config.send_rate), max_retries=RATE_LIMIT_RETRIES
+            )
+        )
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)

@@ -3,8 +3,9 @@
 Items are written before anything is sent, so a crash (even `kill -9`) loses nothing: the next
 start sends what is still pending. Delivery is at least once: an item sent just before a crash
 and not yet marked sent goes out again. Pacing under Telegram's limits is left to the transport
-(PTB's `AIORateLimiter`), which blocks each send until it may go; because the next item is read
-only after the previous one left, an urgent item written meanwhile overtakes the backlog.
+(the process's one rate limiter, see `bot.pacing`), which blocks each send until it may go;
+because the next item is read only after the previous one left, an urgent item written
+meanwhile overtakes the backlog.
 """
 
 from __future__ import annotations

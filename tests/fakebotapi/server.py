@@ -219,6 +219,8 @@ class Call:
         response: The JSON body sent back.
         status: The HTTP status code.
         injected: True when the response came from ``fail``, not from the method itself.
+        arrived: When the request arrived (``time.monotonic()`` of the server), before any
+            injected delay; what rate limits are measured on.
 
     """
 
@@ -227,6 +229,7 @@ class Call:
     response: JSON
     status: int
     injected: bool = False
+    arrived: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -237,6 +240,20 @@ class Call:
     def result(self) -> Any:
         """Return the ``result`` of a successful call, else None."""
         return self.response.get("result")
+
+
+def busiest_window(calls: Iterable[Call], seconds: float) -> int:
+    """Return the most calls that arrived within any sliding window of ``seconds``.
+
+    Windows are half-open, [t, t + seconds): the busiest one starts at some arrival.
+    """
+    stamps = sorted(call.arrived for call in calls)
+    most, first = 0, 0
+    for last, stamp in enumerate(stamps):
+        while stamps[first] <= stamp - seconds:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
 
 
 @dataclass
@@ -957,6 +974,27 @@ class FakeBotAPI:
             return list(self._calls)
         return list(self._calls_by_method.get(method.lower(), ()))
 
+    def chat_requests(self, chat_id: Any = None) -> list[Call]:
+        """Return the requests addressed to a chat (with a ``chat_id``), in arrival order.
+
+        These are what Telegram's flood limits count: messages, copies, edits, topics.
+        getUpdates, answerCallbackQuery and setMyCommands have no chat and are left out.
+
+        Args:
+            chat_id: Only the requests to this chat, or None for every chat.
+
+        Returns:
+            The calls, whatever their answer (a 429 was still a request).
+
+        """
+        wanted = None if chat_id is None else _id_of(chat_id)
+        found = []
+        for call in self._calls:
+            chat = _maybe_int(call.params.get("chat_id"))
+            if chat is not None and wanted in (None, chat):
+                found.append(call)
+        return found
+
     def messages(self, chat_id: Any, thread_id: int | None = None) -> list[JSON]:
         """Return the bot's messages in a chat as they are now (edits applied, deletes gone).
 
@@ -1219,23 +1257,24 @@ class FakeBotAPI:
     # ----------------------------------------------------------------- HTTP plumbing
 
     async def _handle_method(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()  # before any injected delay: when Telegram would count it
         if request.match_info["token"] != self.token:
             return _json(ApiError(401, "Unauthorized").body(), 401)
         name = request.match_info["method"]
         try:
             params = await self._read_params(request)
         except ApiError as exc:
-            return self._record(name, {}, exc.body(), exc.code)
+            return self._record(arrived, name, {}, exc.body(), exc.code)
         entry = self._methods.get(name.lower())
         if entry is None:
             error = ApiError(404, "Not Found: method not found")
-            return self._record(name, params, error.body(), 404)
+            return self._record(arrived, name, params, error.body(), 404)
         method, handler = entry
         await self._apply_delay(method)
         fault = self._take_fault(method, params)
         if fault is not None:
             error = ApiError(fault.code, fault.description, fault.retry_after)
-            return self._record(method, params, error.body(), fault.code, injected=True)
+            return self._record(arrived, method, params, error.body(), fault.code, injected=True)
         try:
             self._check_rate(method, params)
             self._check_blocked(params)
@@ -1243,11 +1282,11 @@ class FakeBotAPI:
             if inspect.isawaitable(result):
                 result = await result
         except ApiError as exc:
-            return self._record(method, params, exc.body(), exc.code)
+            return self._record(arrived, method, params, exc.body(), exc.code)
         except Exception as exc:  # a bug in the fake itself: answer like Telegram, keep it
             self.errors.append(exc)
             error = ApiError(500, DEFAULT_DESCRIPTIONS[500])
-            return self._record(method, params, error.body(), 500)
+            return self._record(arrived, method, params, error.body(), 500)
         body: JSON = {"ok": True}
         if isinstance(result, _Reply):
             body["result"] = result.result
@@ -1255,18 +1294,24 @@ class FakeBotAPI:
                 body["description"] = result.description
         else:
             body["result"] = result
-        return self._record(method, params, body, 200)
+        return self._record(arrived, method, params, body, 200)
 
     async def _handle_file(self, request: web.Request) -> web.Response:
         return _json({"ok": False, "error_code": 404, "description": "Not Found"}, 404)
 
     def _record(
-        self, method: str, params: JSON, body: JSON, status: int, injected: bool = False
+        self,
+        arrived: float,
+        method: str,
+        params: JSON,
+        body: JSON,
+        status: int,
+        injected: bool = False,
     ) -> web.Response:
         # Serialize once: the text is the response, and parsing it back gives the call log an
         # independent copy faster than deepcopy would (handlers may return live records).
         text = json.dumps(body, default=str)
-        call = Call(method, params, json.loads(text), status, injected)
+        call = Call(method, params, json.loads(text), status, injected, arrived)
         self._calls.append(call)
         self._calls_by_method.setdefault(method.lower(), []).append(call)
         self._notify()
