@@ -31,11 +31,6 @@ def _fail(message: str, code: int = EXIT_BAD_SETUP) -> int:
     return code
 
 
-def _without_traceback(record: logging.LogRecord) -> bool:
-    record.exc_info = None
-    return True
-
-
 def _not_a_bootstrap_failure(record: logging.LogRecord) -> bool:
     # PTB logs a failed start-up call (getMe, deleteWebhook, setWebhook) with its traceback,
     # then raises it; `_serve` reports that exception in one line, so the record goes.
@@ -69,9 +64,6 @@ def configure_logging(level: str) -> None:
     for chatty in ("telegram", "aiosqlite"):
         logging.getLogger(chatty).setLevel(floor)
     logging.getLogger("telegram.ext").addFilter(_not_a_bootstrap_failure)
-    # PTB's rate limiter logs a traceback when its retries run out, but the 429 is handled:
-    # `handlers.delivery` waits and retries, the outbox keeps the message. Keep the line only.
-    logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_without_traceback)
     # PTB's webhook server logs a whole update (names, texts) when it cannot parse one.
     logging.getLogger("telegram.ext.Updater").addFilter(_without_update_content)
 
