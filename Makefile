@@ -41,6 +41,7 @@ crisis-model: $(STAMP)
 	$(BIN)/elternlotse train-crisis --out knowledge/crisis_model.json $(CRISIS_TRAINING)
 
 bench: $(STAMP)
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/matcher.py
 	$(BIN)/python bench/crisis.py
 	$(BIN)/python bench/handoff.py

@@ -21,6 +21,8 @@ from bot.language.normalize import loose, words
 _SENTENCE_END = re.compile(r"[.!?;\n…]+|\s[-–]\s")
 _WORD = re.compile(r"\w+")
 _HEAD_RUN = re.compile(r"[a-z0-9]+")
+# What matters for the nesting of a pattern: escapes and classes are read as wholes (and ignored).
+_SYNTAX = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]", re.DOTALL)
 # Patterns are prefiltered by the first letters of the word they must start with (see _heads).
 _HEAD_LETTERS = 5
 _Prefiltered = tuple[re.Pattern[str], frozenset[str] | None]
@@ -267,34 +269,18 @@ def _head_word(text: str) -> str | None:
 
 def _split_top(source: str, until_close: bool = False) -> list[str]:
     """Split `source` at its `|`s outside groups and classes (stopping at an unopened `)`)."""
-    parts, depth, start, index = [], 0, 0, 0
-    while index < len(source):
-        char = source[index]
-        if char == "\\":
-            index += 1
-        elif char == "[":
-            index = _class_end(source, index)
-        elif char == "(":
+    parts, depth, start = [], 0, 0
+    for token in _SYNTAX.finditer(source):
+        char = token.group(0)
+        if char == "(":
             depth += 1
         elif char == ")":
             if depth == 0 and until_close:
-                break
+                parts.append(source[start : token.start()])
+                return parts
             depth -= 1
         elif char == "|" and depth == 0:
-            parts.append(source[start:index])
-            start = index + 1
-        index += 1
-    parts.append(source[start:index])
+            parts.append(source[start : token.start()])
+            start = token.end()
+    parts.append(source[start:])
     return parts
-
-
-def _class_end(source: str, index: int) -> int:
-    """Return the index of the `]` closing the character class opened at `index`."""
-    index += 1
-    if source[index : index + 1] == "^":
-        index += 1
-    if source[index : index + 1] == "]":
-        index += 1  # a leading "]" is a member, not the end
-    while index < len(source) and source[index] != "]":
-        index += 2 if source[index] == "\\" else 1
-    return index

@@ -87,13 +87,19 @@ class _QueryTerm:
 class _Entry:
     """Index-side view of one document."""
 
-    __slots__ = ("doc_id", "phrasings", "phrase_strings", "phrase_idf_mass")
+    __slots__ = ("doc_id", "phrasings", "phrase_strings", "phrase_idf_mass", "with_stem")
 
     def __init__(self, doc_id: str, phrasings: list[frozenset[str]], strings: list[str]) -> None:
         self.doc_id = doc_id
         self.phrasings = phrasings
         self.phrase_strings = strings
         self.phrase_idf_mass: list[float] = []
+        # Which phrasings contain a stem: precision needs only those sharing a word.
+        with_stem: dict[str, list[int]] = defaultdict(list)
+        for index, stems in enumerate(phrasings):
+            for stem in stems:
+                with_stem[stem].append(index)
+        self.with_stem = dict(with_stem)
 
 
 class Matcher:
@@ -268,16 +274,11 @@ class Matcher:
         shortlist = sorted(matched.items(), key=lambda item: item[1], reverse=True)[:RESCORE_LIMIT]
         query_stems = {t.stem for t in known}
         query_string = " ".join(sorted(query_stems))
-        idf = self._idf
         candidates = []
         for index, mass in shortlist:
             entry = self._entries[index]
             coverage = min(1.0, mass / denominator)
-            precision = 0.0
-            for stems, idf_mass in zip(entry.phrasings, entry.phrase_idf_mass, strict=True):
-                if idf_mass and not stems.isdisjoint(query_stems):
-                    shared = sum(map(idf.__getitem__, stems & query_stems))
-                    precision = max(precision, shared / idf_mass)
+            precision = self._precision(entry, query_stems)
             # One call per entry: rapidfuzz prepares the query once and skips hopeless phrasings.
             best = process.extractOne(query_string, entry.phrase_strings, scorer=SIMILARITY)
             similarity = best[1] if best is not None else 0.0
@@ -289,6 +290,17 @@ class Matcher:
             candidates.append(Candidate(entry.doc_id, round(score, 1)))
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates[:limit]
+
+    def _precision(self, entry: _Entry, query_stems: set[str]) -> float:
+        """Return the largest share of a phrasing's information that the question contains."""
+        precision = 0.0
+        sharing = {i for stem in query_stems for i in entry.with_stem.get(stem, ())}
+        for phrasing in sharing:
+            stems, idf_mass = entry.phrasings[phrasing], entry.phrase_idf_mass[phrasing]
+            if idf_mass:
+                shared = sum(map(self._idf.__getitem__, stems & query_stems))
+                precision = max(precision, shared / idf_mass)
+        return precision
 
     def decide(self, text: str) -> Decision:
         """Rank and apply the decision bands from the configuration."""

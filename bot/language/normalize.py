@@ -34,6 +34,9 @@ def clean_input(text: str, max_chars: int) -> str:
     return text
 
 
+# One message is folded a dozen times (crisis guard, smalltalk, matcher, follow-ups …); a few
+# recent results are kept, no more: they are parents' words.
+@lru_cache(maxsize=64)
 def fold(text: str) -> str:
     """Casefold, fold umlauts (ä→a, ö→o, ü→u, ß→ss), strip accents and punctuation.
 
