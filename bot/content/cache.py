@@ -164,9 +164,9 @@ def cached_knowledge(
     """
     try:
         key = fingerprint(root)
-    except OSError:
-        return load(root)  # an unreadable file: let the loader name it
-    path = _cache_file(root, directory or cache_dir())
+        path = _cache_file(root, directory or cache_dir())
+    except (OSError, RuntimeError):  # an unreadable file (the loader names it), or no home
+        return load(root)
     kb = _read(path, key)
     if kb is None:
         kb = load(root)
