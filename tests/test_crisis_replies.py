@@ -112,3 +112,49 @@ def test_a_concept_pointing_to_no_entry_is_refused(broken: Path) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("entry: gewalt", "entry: gewald", 1), encoding="utf-8")
     assert any("concepts.gewalt.entry: no entry 'gewald'" in p for p in problems_of(broken))
+
+
+# Written by the lead after a review found the medical emergency line unreachable and threats read
+# as suicide (tuning examples, not a blind set; issue 19 measures detection blind).
+EMERGENCIES = [
+    "mein kind hat tabletten von mir geschluckt",
+    "meine tochter hat putzmittel getrunken",
+    "mein baby atmet nicht mehr",
+    "Mein Kind ist bewusstlos",
+    "meine kleine hat eine batterie verschluckt",
+    "der kleine hat spülmaschinentabs gegessen",
+    "meine tochter ist nicht mehr ansprechbar",
+    "der kleine krampft und läuft blau an",
+    "die kleine ist vom wickeltisch gefallen und reagiert nicht",
+]
+
+
+@pytest.mark.parametrize("message", EMERGENCIES)
+def test_a_childs_medical_emergency_reads_112_first(dialogue: Dialogue, message: str) -> None:
+    outcome = dialogue.ask(message)
+    assert outcome.kind is OutcomeKind.CRISIS
+    first = _first_paragraph(outcome.replies[0].text)
+    assert first.startswith("Rufen Sie sofort den Rettungsdienst: 112")
+    assert "Giftnotruf" in first
+
+
+@pytest.mark.parametrize("message", ["er will mich umbringen", "er hat gedroht mich umzubringen"])
+def test_a_threat_to_kill_the_parent_reads_the_police_first(
+    dialogue: Dialogue, message: str
+) -> None:
+    first = _first_paragraph(dialogue.ask(message).replies[0].text)
+    assert "110" in first
+    assert "TelefonSeelsorge" not in first
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "mein kind nimmt medikamente, bekomme ich kinderkrankentage",
+        "mein kind hat als baby mal tabletten verschluckt, damals",
+    ],
+)
+def test_medicine_in_an_ordinary_question_is_no_emergency(
+    dialogue: Dialogue, message: str
+) -> None:
+    assert dialogue.ask(message).kind is not OutcomeKind.CRISIS

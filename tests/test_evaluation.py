@@ -111,11 +111,14 @@ def test_tuned_crisis_sets_are_all_recalled(dialogue: Dialogue, name: str) -> No
 
 def test_held_out_crisis_set_stays_at_its_measured_figure(dialogue: Dialogue) -> None:
     # crisis_d was never tuned on. With the shipped rules and model (retrained once more on the
-    # grown eval.yaml): recall 115/137 (0.839), false alarms on look-alikes 13/103.
+    # grown eval.yaml): recall 115/137 (0.839), false alarms on look-alikes 13/103. The rule for a
+    # child's medical emergency (December 2026, written from FACTS.md and examples outside this
+    # set) added one look-alike alarm here (a child who swallowed vitamin tablets, the Giftnotruf
+    # already said harmless): 14/103, measured once and not tuned away.
     # A floor against regressions, not a goal: the goal is recall 0.97.
     missed, alarms = crisis_counts(dialogue, "crisis_d.yaml")
     assert len(missed) <= 22
-    assert len(alarms) <= 13
+    assert len(alarms) <= 14
 
 
 def test_distress_sets_reach_concern_rather_than_nothing(dialogue: Dialogue) -> None:
