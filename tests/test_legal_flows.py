@@ -154,7 +154,7 @@ def test_13_option_labels_say_income(kb: KnowledgeBase) -> None:
 def test_17_write_to_the_other_parent_now(d: Dialogue) -> None:
     plan = run_flow(d, BLEIBT_AUS, ["Nein, keinen", "Ja", "Nein", "=4", "Nein"])
     assert "§ 1613 BGB" in plan
-    assert "schreiben Sie ihm jetzt" in plan
+    assert "tun Sie das jetzt, am besten schriftlich mit Kopie" in plan
 
 
 # #18, #19 – adult children: 698 € need, both parents pay, the title stays
@@ -162,7 +162,53 @@ def test_17_write_to_the_other_parent_now(d: Dialogue) -> None:
 
 def test_18_19_adult_child_gets_the_figure_and_the_title_rule(d: Dialogue) -> None:
     plan = run_flow(d, BLEIBT_AUS, ["Ja, es gibt", "Nein", "=19", "Nein"])
-    assert "Kind, 19 Jahre: 439 € im Monat (Bedarf 698 € − volles Kindergeld)" in plan
-    assert "beide Eltern" in plan
+    assert (
+        "Kind, 19 Jahre: Bedarf 698 € im Monat; nach Abzug des vollen Kindergeldes bleiben 439 €"
+        in plan
+    )
+    assert "die beide Eltern anteilig nach ihrem Einkommen zahlen" in plan
     assert "§ 244 FamFG" in plan
     assert "nicht bestätigt" not in plan
+
+
+# Found by a second review of the corrected plans
+
+
+def test_with_a_titel_no_warning_that_past_support_is_lost(d: Dialogue) -> None:
+    plan = run_flow(d, BLEIBT_AUS, ["Ja, es gibt", "Nein", "=7", "Nein"])
+    assert "Zwangsvollstreckung" in plan
+    assert "§ 1613 BGB" not in plan
+
+
+def test_uv_total_leaves_out_a_child_marked_unlikely(d: Dialogue) -> None:
+    plan = run_flow(d, BLEIBT_AUS, ["Nein, keinen", "Ja", "Nein", "=2, 8 und 14", "Ja, ohne"])
+    assert "Kind, 14 Jahre: eher kein Unterhaltsvorschuss" in plan
+    assert "Zusammen: 526 € Unterhaltsvorschuss im Monat." in plan
+
+
+def test_adult_only_families_get_no_uv_or_beistandschaft_steps(d: Dialogue) -> None:
+    trennung = run_flow(
+        d,
+        TRENNUNG,
+        ["Nein, nicht", "Nein", "Vor allem bei mir", "Ja, regel", "=19", "Ich arbeite, das"],
+    )
+    assert "in Frage kommen" not in trennung
+    assert "enden mit dem 18. Geburtstag" in trennung
+    bleibt = run_flow(d, BLEIBT_AUS, ["Ja, es gibt", "Nein", "=20", "Nein"])
+    assert "Unterhaltsvorschussstelle" not in bleibt
+
+
+def test_wohngeld_beside_buergergeld_says_as_a_rule(d: Dialogue) -> None:
+    plan = run_flow(d, CHECK, ["=3", "Unregelmäßig", "Kein eigenes", "Ja"])
+    assert "Wohngeld gibt es in der Regel nicht zusätzlich zum Bürgergeld" in plan
+
+
+def test_the_support_request_need_not_be_written(d: Dialogue) -> None:
+    for answers, flow in (
+        (["Nein, keinen", "Ja", "Nein", "=4", "Nein"], BLEIBT_AUS),
+        (["Ja, wir sind", "Vor allem bei mir", "Noch nicht", "=4", "Ich arbeite, das"], TRENNUNG),
+    ):
+        plan = run_flow(d, flow, answers)
+        sentence = next(s for s in plan.split("\n") if "§ 1613 BGB" in s)
+        assert "schriftlichen Aufforderung" not in sentence
+        assert "schriftlich Auskunft" not in sentence

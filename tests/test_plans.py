@@ -182,8 +182,8 @@ FAMILY_TOTALS: list[tuple[str, list[int], list[str]]] = [
         THREE_WITH_ADULT,
         [
             "Zusammen für 2 Kinder unter 18: mindestens 785 € im Monat.",
-            "Kind, 19 Jahre: 439 € im Monat (Bedarf 698 € − volles Kindergeld)",
-            "beide Eltern ihren Anteil",
+            "Kind, 19 Jahre: Bedarf 698 € im Monat; nach Abzug des vollen Kindergeldes bleiben 439 €",
+            "die beide Eltern anteilig",
         ],
     ),
     ("uvg_tabelle", ONE, ["Kind, 5 Jahre: 227 € Unterhaltsvorschuss im Monat."]),
@@ -209,7 +209,11 @@ FAMILY_TOTALS: list[tuple[str, list[int], list[str]]] = [
     ("entlastungsbetrag", ONE, ["Entlastungsbetrag: 4.260 € im Jahr"]),
     ("entlastungsbetrag", TWO, ["Entlastungsbetrag: 4.500 € im Jahr"]),
     ("entlastungsbetrag", THREE, ["Entlastungsbetrag: 4.740 € im Jahr"]),
-    ("entlastungsbetrag", THREE_WITH_ADULT, ["Entlastungsbetrag: 4.740 € im Jahr"]),
+    (
+        "entlastungsbetrag",
+        THREE_WITH_ADULT,
+        ["Entlastungsbetrag: 4.500 € im Jahr", "zählt nur mit, solange Sie für es Kindergeld"],
+    ),
 ]
 
 

@@ -29,6 +29,8 @@ def _derived(p: Parameters) -> dict[str, str]:
         "kindergeld": euro(p.kindergeld),
         "kindergeld_halb": euro(half),
         "bedarf_volljaehrig": euro(p.adult_support),
+        # The year the figures hold for: „im Jahr {jahr}" stays true when next year's file comes.
+        "jahr": str(p.valid_from.year),
         "uvg_mindesteinkommen": euro(p.uvg_min_gross_income_sgb2),
         "regelbedarf": euro(p.regelbedarf_single),
         "kinderzuschlag": euro(p.kiz_max_per_child),

@@ -76,7 +76,8 @@ def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
 
 def _uvg_total(results: list[calc.UvgResult], texts: Texts) -> list[str]:
     """Return the family's total line when two or more children may get Unterhaltsvorschuss."""
-    paid = [r for r in results if r.amount is not None]
+    # „eher kein" (sgb2_unlikely) is no amount a parent should add up.
+    paid = [r for r in results if r.amount is not None and r.reason != "sgb2_unlikely"]
     if len(paid) < 2:
         return []
     total = euro(sum((r.amount for r in paid if r.amount is not None), Decimal(0)))
@@ -132,13 +133,18 @@ def _kindergeld(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
 
 
 def _entlastung(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
-    amount = calc.entlastungsbetrag(p, len(_ages(answers)))
+    # An adult child counts only while Kindergeld is paid for it (§ 24b EStG), which the flows
+    # do not ask: the amount counts the minors, and the adults only where there are no minors.
+    minors = _minors(answers)
+    counted = minors or len(_ages(answers))
     text = texts(
         "calc_entlastung",
-        amount=euro(amount),
+        amount=euro(calc.entlastungsbetrag(p, counted)),
         first=euro(p.entlastung_first),
         further=euro(p.entlastung_further),
     )
+    if len(_ages(answers)) > minors:
+        text += " " + texts("calc_entlastung_adult")
     return _with_basis(texts, text, p.legal_basis["entlastungsbetrag"])
 
 
