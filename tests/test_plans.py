@@ -182,7 +182,8 @@ FAMILY_TOTALS: list[tuple[str, list[int], list[str]]] = [
         THREE_WITH_ADULT,
         [
             "Zusammen für 2 Kinder unter 18: mindestens 785 € im Monat.",
-            "Kind, 19 Jahre: Bedarf 698 € im Monat; nach Abzug des vollen Kindergeldes bleiben 439 €",
+            "Kind, 19 Jahre: Bedarf 698 € im Monat",
+            "nach Abzug des vollen Kindergeldes bleiben 439 €",
             "die beide Eltern anteilig",
         ],
     ),
