@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +20,12 @@ from bot.storage.memory import MemoryStore
 from bot.storage.sqlite import SqliteStore, open_store
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")  # see handlers/__init__.py
+# The knowledge cache of every bot process a test starts goes to a directory of this run, not to
+# the user's ~/.cache (tests that check the cache pass their own directory).
+if "ELTERNLOTSE_TEST_CACHE" not in os.environ:
+    os.environ["ELTERNLOTSE_TEST_CACHE"] = tempfile.mkdtemp(prefix="elternlotse-cache-")
+    os.environ["XDG_CACHE_HOME"] = os.environ["ELTERNLOTSE_TEST_CACHE"]
+    atexit.register(shutil.rmtree, os.environ["ELTERNLOTSE_TEST_CACHE"], ignore_errors=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
