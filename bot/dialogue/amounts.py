@@ -49,13 +49,22 @@ class Amounts:
         self._clock = clock
         self._asks_amount = kb.followups.facets.get(Facet.AMOUNT)
 
-    def _is_amount_question(self, text: str, family: Reading) -> bool:
-        """Tell whether the text asks how much, or names a family in a few words.
+    def _amount_family(self, text: str) -> Reading | None:
+        """Return the family of an amount question, or None when the text is no amount question.
 
-        „Mehrbedarf mit Kindern 2, 9 und 15" asks for the amount without saying „wie viel".
+        An amount question asks how much, or names a family in a few words: „Mehrbedarf mit
+        Kindern 2, 9 und 15" asks for the amount without saying „wie viel". The children are
+        read only where they decide it or are needed: reading them costs the most here.
         """
-        if family.children and len(words(text)) <= SHORT_WORDS:
-            return True
+        if self._asks_how_much(text):
+            return self._family(text)
+        if len(words(text)) > SHORT_WORDS:
+            return None
+        family = self._family(text)
+        return family if family.children else None
+
+    def _asks_how_much(self, text: str) -> bool:
+        """Tell whether the text asks how much (the amount facet's patterns)."""
         if self._asks_amount is None:
             return False
         folded = loose(" ".join(words(text)))
@@ -67,8 +76,8 @@ class Amounts:
 
     def answer(self, state: State, text: str) -> Outcome | None:
         """Answer with the computed amount, or None when this is no amount question for a family."""
-        family = self._family(text)
-        if not self._is_amount_question(text, family):
+        family = self._amount_family(text)
+        if family is None:
             return None
         ranked = self._matcher.rank_message(text, limit=1)
         floor = self._matcher.config.clarify_score

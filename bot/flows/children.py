@@ -23,7 +23,10 @@ _NUMBER_WORDS = {
 # "ein"/"eine" count only before a unit ("ein Jahr"), never as an article ("eine Tochter").
 _ARTICLE_WORDS = {"ein", "eine", "einem", "einer"}
 _UNIT = r"(?:jahr|jahre|jahren|j|monat|monate|monaten|woche|wochen|tag|tage|tagen)\b"
-_WORD = re.compile(r"[a-zäöüß]+")
+# A number word standing as a whole word: the rest of the text is left alone without a call back.
+_NUMBER_WORD = re.compile(
+    rf"(?<![a-zäöüß])(?:{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?![a-zäöüß])"
+)
 _HALF = re.compile(r"\b(anderthalb|eineinhalb|einhalb)\b")
 _DATE_DE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\d.])")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -92,13 +95,11 @@ def _words_to_digits(text: str) -> str:
 
     def replace(match: re.Match[str]) -> str:
         word = match.group(0)
-        if word not in _NUMBER_WORDS:
-            return word
         if word in _ARTICLE_WORDS and not re.match(r"\s*" + _UNIT, text[match.end() :]):
             return word
         return str(_NUMBER_WORDS[word])
 
-    return _WORD.sub(replace, text)
+    return _NUMBER_WORD.sub(replace, text)
 
 
 def _dates(text: str, today: date) -> tuple[list[Child], str, Problem | None]:

@@ -9,7 +9,7 @@ be explained: which rule held and which cues fired on which words.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,13 @@ _SYNTAX = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]", re.DOTALL)
 # Patterns are prefiltered by the first letters of the word they must start with (see _heads).
 _HEAD_LETTERS = 5
 _Prefiltered = tuple[re.Pattern[str], frozenset[str] | None]
+_Rule = tuple[CrisisRule, tuple[str, ...], tuple[str, ...]]  # with its needed and local cues
+# What can make a match depend on text beyond the characters next to it: anchors, lookarounds,
+# conditionals, atomic groups and possessive quantifiers (escapes and classes read as wholes).
+# Group 1 (an escape or a class) is harmless; any other token found is not.
+_NONLOCAL = re.compile(
+    r"\\[AZ]|(\\.|\[\^?\]?(?:\\.|[^\]\\])*\])|[\^$]|\(\?[=!<>(]|[*+?}]\+", re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -64,13 +71,43 @@ NO_DANGER = Assessment(CrisisLevel.NONE)
 LEARNED_RULE = "modell"
 
 
+class _CueIndex:
+    """The patterns of one cue, found by the word beginnings they need."""
+
+    def __init__(self, patterns: tuple[_Prefiltered, ...]) -> None:
+        self.patterns = patterns
+        self._always = frozenset(i for i, (_, heads) in enumerate(patterns) if heads is None)
+        by_head: dict[str, list[int]] = defaultdict(list)
+        for index, (_, heads) in enumerate(patterns):
+            for head in heads or ():
+                by_head[head].append(index)
+        self._by_head = dict(by_head)
+        self._heads = frozenset(by_head)
+        self.local = all(_is_local(pattern) for pattern, _ in patterns)
+
+    def candidates(self, starts: frozenset[str]) -> list[_Prefiltered]:
+        """Return, in file order, the patterns that may match a text with these word beginnings.
+
+        The same patterns, in the same order, as checking each pattern's heads against `starts`:
+        one set intersection instead of a Python loop over every pattern of the cue.
+        """
+        heads = self._heads & starts
+        if not heads:
+            return [self.patterns[i] for i in sorted(self._always)]
+        indices = set(self._always)
+        for head in heads:
+            indices.update(self._by_head[head])
+        return [self.patterns[i] for i in sorted(indices)]
+
+
 class _Window:
     """One stretch of text in its spellings, with the cue hits computed on demand."""
 
     def __init__(self, variants: tuple[str, ...], guard: CrisisGuard) -> None:
-        self._variants = variants
+        self.variants = variants
         self._guard = guard
         self._hits: dict[str, list[str]] = {}
+        self._candidates: dict[str, list[_Prefiltered]] = {}
         # The beginnings of every word: a pattern whose head word begins otherwise cannot match.
         self._starts = tuple(
             frozenset(
@@ -82,18 +119,23 @@ class _Window:
         )
         self._any_start = frozenset().union(*self._starts)
 
+    def candidates(self, cue_id: str) -> list[_Prefiltered]:
+        """Return the patterns of a cue that may match here, judged by word beginnings alone."""
+        if cue_id not in self._candidates:
+            self._candidates[cue_id] = self._guard.cue_index(cue_id).candidates(self._any_start)
+        return self._candidates[cue_id]
+
     def hits(self, cue_id: str) -> list[str]:
         """Return the words each pattern of a cue matched (one entry per pattern that fired)."""
         if cue_id not in self._hits:
             found = []
-            for pattern, heads in self._guard.cue_patterns(cue_id):
-                if heads is not None and heads.isdisjoint(self._any_start):
-                    continue  # the usual case, decided without the regular expression
+            # Usually few patterns are left: the rest were ruled out without a regular expression.
+            for pattern, heads in self.candidates(cue_id):
                 # The first spelling that matches names the words (as typed before corrected).
                 match = next(
                     (
                         m
-                        for variant, starts in zip(self._variants, self._starts, strict=True)
+                        for variant, starts in zip(self.variants, self._starts, strict=True)
                         if heads is None or not heads.isdisjoint(starts)
                         if (m := pattern.search(variant))
                     ),
@@ -105,8 +147,21 @@ class _Window:
             self._hits[cue_id] = list(dict.fromkeys(found))
         return self._hits[cue_id]
 
-    def holds(self, rule: CrisisRule) -> Assessment | None:
-        """Return the assessment if the rule holds in this window, else None."""
+    def fired(self, cue_ids: tuple[str, ...]) -> bool:
+        """Tell whether each of the cues matched here at least once."""
+        # A cue with no possible pattern decides it before any other cue's patterns run.
+        return all(self.candidates(c) for c in cue_ids) and all(self.hits(c) for c in cue_ids)
+
+    def holds(self, rule: CrisisRule, needs: tuple[str, ...]) -> Assessment | None:
+        """Return the assessment if the rule holds in this window, else None.
+
+        Args:
+            rule: The rule.
+            needs: The cues of `rule.all` that must match at least once (`_needs`).
+
+        """
+        if not self.fired(needs):
+            return None
         fired, matched = [], []
         for cue_id in rule.all:
             hits = self.hits(cue_id)
@@ -135,13 +190,29 @@ class CrisisGuard:
         self._vocabulary = list(dict.fromkeys(w for v in data.vocabulary for w in words(v)))
         self._known = known_words | frozenset(self._vocabulary)
         self._cues = {
-            cue_id: tuple((p, _heads(p)) for p in cue.patterns) for cue_id, cue in data.cues.items()
+            cue_id: _CueIndex(tuple((p, _heads(p)) for p in cue.patterns))
+            for cue_id, cue in data.cues.items()
         }
-        self._crisis_rules = [r for r in data.rules if r.level is CrisisLevel.CRISIS]
-        self._other_rules = [r for r in data.rules if r.level is not CrisisLevel.CRISIS]
+        rules = [(rule, *self._needs(rule)) for rule in data.rules]
+        self._crisis_rules = [r for r in rules if r[0].level is CrisisLevel.CRISIS]
+        self._other_rules = [r for r in rules if r[0].level is not CrisisLevel.CRISIS]
+
+    def _needs(self, rule: CrisisRule) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return the cues a rule needs to match at least once, and those of them that are local.
+
+        A local cue's patterns match a window only where they also match the whole message
+        (the window's words are a stretch of the message's, see `_is_local`), so a local cue
+        that found nothing in the message finds nothing in any of its windows.
+        """
+        needs = tuple(c for c in rule.all if rule.min_hits.get(c, 1) > 0)
+        return needs, tuple(c for c in needs if self._cues[c].local)
 
     def cue_patterns(self, cue_id: str) -> tuple[_Prefiltered, ...]:
         """Return the patterns of a cue, each with the word beginnings it needs (None: any)."""
+        return self._cues[cue_id].patterns
+
+    def cue_index(self, cue_id: str) -> _CueIndex:
+        """Return the patterns of a cue indexed by the word beginnings they need."""
         return self._cues[cue_id]
 
     def _correct(self, word: str) -> str:
@@ -165,14 +236,20 @@ class CrisisGuard:
         fixed = " ".join(self._correct(w) for w in relaxed.split())
         return tuple(dict.fromkeys((plain, relaxed, fixed)))
 
-    def _windows(self, text: str) -> Iterator[_Window]:
-        """Yield each sentence together with its successor (a lone sentence on its own)."""
+    def _windows(self, text: str, whole: _Window) -> list[_Window]:
+        """Return each sentence together with its successor (a lone sentence on its own).
+
+        A window spelt exactly like the whole message is the whole message's window: its cue
+        hits are then computed once for both kinds of rule.
+        """
         sentences = [s for s in _SENTENCE_END.split(text) if words(s)]
         if len(sentences) <= 1:
-            yield _Window(self.variants(text), self)
-            return
+            return [whole]  # the same text as the whole message, so the same variants
+        windows = []
         for first, second in zip(sentences, sentences[1:], strict=False):
-            yield _Window(self.variants(f"{first} {second}"), self)
+            variants = self.variants(f"{first} {second}")
+            windows.append(whole if variants == whole.variants else _Window(variants, self))
+        return windows
 
     def assess(self, text: str) -> Assessment:
         """Return the first rule that holds (crisis rules before concern rules).
@@ -181,7 +258,7 @@ class CrisisGuard:
         crisis it finds outranks mere concern.
         """
         whole = _Window(self.variants(text), self)
-        windows = list(self._windows(text))
+        windows = self._windows(text, whole)
         found = self._first_rule(self._crisis_rules, whole, windows)
         if found is None:
             learned = self._learned(text)
@@ -192,12 +269,17 @@ class CrisisGuard:
 
     @staticmethod
     def _first_rule(
-        rules: list[CrisisRule], whole: _Window, windows: list[_Window]
+        rules: list[_Rule], whole: _Window, windows: list[_Window]
     ) -> Assessment | None:
-        for rule in rules:
-            candidates = [whole] if rule.scope is CrisisScope.MESSAGE else windows
+        for rule, needs, local in rules:
+            if rule.scope is CrisisScope.MESSAGE:
+                candidates = [whole]
+            elif whole.fired(local):
+                candidates = windows
+            else:
+                continue  # one pass over the message instead of one per window
             for window in candidates:
-                found = window.holds(rule)
+                found = window.holds(rule, needs)
                 if found is not None:
                     return found
         return None
@@ -217,6 +299,16 @@ class CrisisGuard:
         """Return the assessment when the message is a crisis, else None."""
         found = self.assess(text)
         return found if found.level is CrisisLevel.CRISIS else None
+
+
+def _is_local(pattern: re.Pattern[str]) -> bool:
+    """Tell whether a match depends on nothing but its own text and the characters beside it.
+
+    Such a pattern that matches in a window matches in the whole message too: a window's
+    spellings are stretches of the message's, between spaces, and a space is as much a word
+    boundary as the start or the end of the text. The answer errs towards False.
+    """
+    return all(token.group(1) for token in _NONLOCAL.finditer(pattern.pattern))
 
 
 def _heads(pattern: re.Pattern[str]) -> frozenset[str] | None:

@@ -152,6 +152,8 @@ class Matcher:
         # each reads the same words (few kept: they are what parents wrote). Typos repeat.
         self._terms = lru_cache(maxsize=8)(self._query_terms)
         self._corrected = lru_cache(maxsize=8192)(self._correct)
+        # The FAQ, the amount answers and the concern check rank the same words in one turn.
+        self._ranked = lru_cache(maxsize=8)(self._rank_terms)
 
     def known_share(self, text: str) -> float:
         """Return how much of the question's information (IDF) the knowledge base knows, 0–1.
@@ -246,10 +248,13 @@ class Matcher:
             Candidates with score > 0, best first.
 
         """
-        terms = self._terms(text)
+        return list(self._ranked(self._terms(text))[:limit])
+
+    def _rank_terms(self, terms: tuple[_QueryTerm, ...]) -> tuple[Candidate, ...]:
+        """Return the (at most RESCORE_LIMIT) candidates for a question's terms, best first."""
         known = [t for t in terms if t.known]
         if not known:
-            return []
+            return ()
         total = sum(t.weight * (self._idf[t.stem] if t.known else self._unknown_idf) for t in terms)
         # A question of one common word ("nicht") must not explain itself fully: at least one
         # average word's information is needed for full coverage.
@@ -289,7 +294,7 @@ class Matcher:
             )
             candidates.append(Candidate(entry.doc_id, round(score, 1)))
         candidates.sort(key=lambda c: c.score, reverse=True)
-        return candidates[:limit]
+        return tuple(candidates)
 
     def _precision(self, entry: _Entry, query_stems: set[str]) -> float:
         """Return the largest share of a phrasing's information that the question contains."""

@@ -55,6 +55,7 @@ _DIGRAPHS = re.compile(r"(?<![aeiouq])(a|o|u)e")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 
 
+@lru_cache(maxsize=64)  # like `fold`: the guard, smalltalk and the follow-ups loosen the same words
 def loose(folded: str) -> str:
     """Fold umlaut digraphs (ae→a, oe→o, ue→u) and letter repeats ("dankeee") in folded text.
 
