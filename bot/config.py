@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 import yaml
 
 from bot.cases.hours import WEEKDAYS, WHOLE_DAY, parse_spans
@@ -369,6 +368,9 @@ def _load_counselling(raw: Mapping[str, Any]) -> CounsellingConfig | None:
     if not isinstance(section["group_id"], int):
         raise ConfigError("config key 'counselling.group_id' must be the group's number")
     state = str(section.get("state", "NW")).upper()
+    # Imported here: `holidays` (with dateutil) costs ~40 ms, and only counselling needs it.
+    import holidays
+
     if state not in holidays.country_holidays("DE").subdivisions:
         raise ConfigError(f"config key 'counselling.state' must be a Bundesland code, got {state}")
     return CounsellingConfig(

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import holidays
-
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 Span = tuple[time, time]
 # „24:00" as an end means the end of the day; `time` stops at 23:59:59.999999, which `is_open`'s
@@ -58,6 +56,9 @@ class OfficeHours:
     def _holiday(self, day: date) -> bool:
         if self.always:
             return False
+        # Imported on first use: `ask` and `chat` load this module but never ask for a holiday.
+        import holidays
+
         return day in holidays.country_holidays("DE", subdiv=self.state, years=day.year)
 
     def _spans(self, day: date) -> tuple[Span, ...]:
