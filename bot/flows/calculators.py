@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,17 @@ def child_support(p: Parameters, age: int) -> ChildSupport:
     return ChildSupport(age, band.amount, band.amount - p.kindergeld / 2)
 
 
+class UvgReason(Enum):
+    """Why a child gets Unterhaltsvorschuss or not; each names its text (`calc_uvg_<value>`)."""
+
+    OK = "ok"
+    TOO_OLD = "too_old"
+    MARRIED = "married"
+    SGB2_CONDITIONS = "sgb2_conditions"  # 12–17 with Bürgergeld: a condition must hold
+    SGB2_UNCLEAR = "sgb2_unclear"  # the parent does not know whether the child gets Bürgergeld
+    SGB2_UNLIKELY = "sgb2_unlikely"  # both conditions the parent can tell are ruled out
+
+
 @dataclass(frozen=True)
 class UvgResult:
     """Unterhaltsvorschuss for one child."""
@@ -182,8 +194,7 @@ class UvgResult:
     age: int
     amount: Decimal | None
     eligible: bool | None  # None: depends on something only the Jugendamt can check
-    # a key: "ok", "too_old", "married", "sgb2_conditions", "sgb2_unclear", "sgb2_unlikely"
-    reason: str
+    reason: UvgReason
 
 
 def unterhaltsvorschuss(
@@ -203,20 +214,20 @@ def unterhaltsvorschuss(
     """
     band = _band(p.uvg, age)
     if band is None:
-        return UvgResult(age, None, False, "too_old")
+        return UvgResult(age, None, False, UvgReason.TOO_OLD)
     if parent_married:
-        return UvgResult(age, None, False, "married")
+        return UvgResult(age, None, False, UvgReason.MARRIED)
     if age >= 12 and child_gets_sgb2 is not False:
         if child_gets_sgb2 is None:
-            return UvgResult(age, band.amount, None, "sgb2_unclear")
+            return UvgResult(age, band.amount, None, UvgReason.SGB2_UNCLEAR)
         if parent_gross_income_over_600 is True:
-            return UvgResult(age, band.amount, True, "ok")
+            return UvgResult(age, band.amount, True, UvgReason.OK)
         if parent_gross_income_over_600 is False:
             # Both conditions the parent can tell are ruled out; only the third (UV ends the
             # need for Bürgergeld) remains, and only the Jugendamt can check it.
-            return UvgResult(age, band.amount, None, "sgb2_unlikely")
-        return UvgResult(age, band.amount, None, "sgb2_conditions")
-    return UvgResult(age, band.amount, True, "ok")
+            return UvgResult(age, band.amount, None, UvgReason.SGB2_UNLIKELY)
+        return UvgResult(age, band.amount, None, UvgReason.SGB2_CONDITIONS)
+    return UvgResult(age, band.amount, True, UvgReason.OK)
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,10 @@ class Relation(Enum):
     """How a typed amount relates to its number."""
 
     ABOUT = "about"  # „1500", „ca. 1.200": the amount itself
-    ABOVE = "above"  # „über 600", „mehr als 600", „gut 600"
-    BELOW = "below"  # „unter 600", „weniger als 600", „knapp 600"
+    JUST_ABOVE = "just_above"  # „gut 600": a little more than 600
+    JUST_BELOW = "just_below"  # „knapp 1.000": a little less than 1.000
+    ABOVE = "above"  # „über 600", „mehr als 600": any amount above 600
+    BELOW = "below"  # „unter 600", „weniger als 600": any amount from just above 0 to 600
     AT_LEAST = "at_least"  # „ab 600", „mindestens 600", „600 oder mehr", „600+"
     AT_MOST = "at_most"  # „bis 600", „höchstens 600", „600 oder weniger"
     BETWEEN = "between"  # „zwischen 900 und 1.100", „900 bis 1.100", „900-1100"
@@ -85,16 +87,21 @@ class TypedAmount:
     def probes(self) -> tuple[tuple[Decimal, Side], ...]:
         """Return the points one option must hold to stand for this amount.
 
-        „über 600" is the amounts just above 600, „ab 600" is 600 and just above; „bis 600" at a
-        step split at 600 needs two options, so it chooses none.
+        An option's range is an interval, so holding both ends of what the parent said means
+        holding all of it: „über 600" is every amount above 600 (up to any size), „unter 1.000"
+        every amount from just above nothing to 1.000 — at a step split at 600 that needs two
+        options, so it chooses none and the parent is asked again. „gut 600" and „knapp 1.000"
+        are the amounts right beside the number.
         """
-        value = self.amount
+        value, low, high = self.amount, Decimal(0), _MAX_AMOUNT
         by_relation = {
             Relation.ABOUT: ((value, Side.AT),),
-            Relation.ABOVE: ((value, Side.ABOVE),),
-            Relation.BELOW: ((value, Side.BELOW),),
-            Relation.AT_LEAST: ((value, Side.AT), (value, Side.ABOVE)),
-            Relation.AT_MOST: ((value, Side.AT), (value, Side.BELOW)),
+            Relation.JUST_ABOVE: ((value, Side.ABOVE),),
+            Relation.JUST_BELOW: ((value, Side.BELOW),),
+            Relation.ABOVE: ((value, Side.ABOVE), (high, Side.AT)),
+            Relation.BELOW: ((low, Side.ABOVE), (value, Side.BELOW)),
+            Relation.AT_LEAST: ((value, Side.AT), (high, Side.AT)),
+            Relation.AT_MOST: ((low, Side.ABOVE), (value, Side.AT)),
         }
         if self.relation is Relation.BETWEEN and self.upper is not None:
             return ((value, Side.AT), (self.upper, Side.AT))
@@ -123,9 +130,9 @@ _PAIRS = {
 _SINGLE = {
     "uber": Relation.ABOVE,
     "ueber": Relation.ABOVE,
-    "gut": Relation.ABOVE,
+    "gut": Relation.JUST_ABOVE,
     "unter": Relation.BELOW,
-    "knapp": Relation.BELOW,
+    "knapp": Relation.JUST_BELOW,
     "ab": Relation.AT_LEAST,
     "mindestens": Relation.AT_LEAST,
     "plus": Relation.AT_LEAST,

@@ -68,7 +68,8 @@ def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
         )
         amount = euro(result.amount) if result.amount is not None else ""
         income = euro(p.uvg_min_gross_income_sgb2)
-        lines.append(texts(f"calc_uvg_{result.reason}", age=label, amount=amount, income=income))
+        key = f"calc_uvg_{result.reason.value}"
+        lines.append(texts(key, age=label, amount=amount, income=income))
         results.append(result)
     lines.extend(_uvg_total(results, texts))
     return _with_basis(texts, "\n".join(lines), p.legal_basis["unterhaltsvorschuss"])
@@ -77,7 +78,8 @@ def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
 def _uvg_total(results: list[calc.UvgResult], texts: Texts) -> list[str]:
     """Return the family's total line when two or more children may get Unterhaltsvorschuss."""
     # „eher kein" (sgb2_unlikely) is no amount a parent should add up.
-    paid = [r for r in results if r.amount is not None and r.reason != "sgb2_unlikely"]
+    unlikely = calc.UvgReason.SGB2_UNLIKELY
+    paid = [r for r in results if r.amount is not None and r.reason is not unlikely]
     if len(paid) < 2:
         return []
     total = euro(sum((r.amount for r in paid if r.amount is not None), Decimal(0)))

@@ -52,6 +52,8 @@ NO_WORDS = frozenset({"nein", "ne", "nee", "falsch", "korrigieren", "stimmt nich
 STUCK_AFTER = 2
 # How „Ich habe … verstanden" words an amount that was a bound („über 600 €").
 _RELATION_TEXTS = {
+    Relation.JUST_ABOVE: "amount_just_above",
+    Relation.JUST_BELOW: "amount_just_below",
     Relation.ABOVE: "amount_above",
     Relation.BELOW: "amount_below",
     Relation.AT_LEAST: "amount_at_least",
