@@ -42,3 +42,26 @@ def test_cue_index_keeps_the_patterns_the_heads_allow(dialogue: Dialogue) -> Non
         ]
         assert window.candidates(cue_id) == expected
     assert all(_heads(p) == h for c in dialogue.kb.crisis.cues for p, h in guard.cue_patterns(c))
+
+
+def test_the_shortcuts_change_no_verdict(
+    dialogue: Dialogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against a guard that tries every pattern everywhere, on every text of the test sets."""
+    from bot.frontends.evaluation import load_labelled
+    from bot.language import crisis
+    from tests.conftest import ROOT
+
+    texts = [
+        q.text
+        for path in sorted((ROOT / "tests" / "data").glob("*.yaml"))
+        if path.name.startswith(("crisis_", "eval", "matcher_"))
+        for q in load_labelled(path)
+    ]
+    fast = [dialogue.crisis.assess(t) for t in texts]
+    known = dialogue.crisis._known  # the same everyday words the shipped guard never corrects
+    monkeypatch.setattr(crisis, "_heads", lambda pattern: None)
+    monkeypatch.setattr(crisis, "_is_local", lambda pattern: False)
+    reference = crisis.CrisisGuard(dialogue.kb.crisis, known_words=known)
+    slow = [reference.assess(t) for t in texts]
+    assert [(a.level, a.rule, a.cues) for a in fast] == [(a.level, a.rule, a.cues) for a in slow]

@@ -1,7 +1,9 @@
 """The crisis guard's verdicts on every crisis test set stay exactly what they were.
 
-tests/data/crisis_verdicts.json was written by the guard before its cue matching was compiled
-for speed; any change of a verdict (level, rule, cues, matched words) fails here. When the rules,
+tests/data/crisis_verdicts.json holds the verdicts of the guard as shipped (last rewritten when the
+rule for a child's medical emergency came); any change of a verdict (level, rule, cues, matched
+words) fails here, so a speed change cannot move one unnoticed. That the speed shortcuts skip no
+pattern that would match is tested against a guard without them (test_crisis_prefilter.py). When the rules,
 the cues or the sets change on purpose, rewrite the file and review its diff:
 
     .venv/bin/python -m tests.test_crisis_verdicts --write

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.content import cache
 from bot.content.cache import cache_dir, cached_knowledge, fingerprint
 from bot.content.checks import validate
 from bot.content.knowledge import KnowledgeBase
@@ -79,12 +80,60 @@ def test_a_corrupt_cache_is_rebuilt_without_a_word(
     assert loads.count == 2  # the rebuilt file is good again
 
 
+class _Tripwire:
+    """Unpickling this touches a file: proof that the bytes after the key were unpickled."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[Path]]:
+        return (Path.touch, (self.marker,))
+
+
 def test_a_cache_from_another_version_is_not_unpickled(knowledge: Path, tmp_path: Path) -> None:
     loads = Loads()
     cached_knowledge(knowledge, loads, tmp_path / "cache")
     (stored,) = (tmp_path / "cache").iterdir()
-    stored.write_bytes(b"another-version\n" + pickle.dumps("not a knowledge base"))
+    marker = tmp_path / "unpickled"
+    payload = pickle.dumps(_Tripwire(marker))
+    key = stored.read_bytes().split(b"\n", 1)[0]
+    stored.write_bytes(key + b"\n" + payload)
+    pickle.loads(payload)  # the tripwire works …
+    assert marker.exists()
+    marker.unlink()
+    stored.write_bytes(b"another-version\n" + payload)
     assert cached_knowledge(knowledge, loads, tmp_path / "cache").entries
+    assert not marker.exists()  # … and a foreign key means it is never unpickled
+    assert loads.count == 2
+
+
+def test_a_file_saved_during_the_load_is_not_cached_under_the_old_key(
+    knowledge: Path, tmp_path: Path
+) -> None:
+    entry = knowledge / "faq" / "kindergeld.yaml"
+    original = entry.read_text(encoding="utf-8")
+    calls = Loads()
+
+    def load_while_saving(root: Path) -> KnowledgeBase:
+        kb = calls(root)
+        if calls.count == 1:  # the editor saves while the first load runs
+            entry.write_text(original.replace("Kindergeld", "Kindergeld ", 1), encoding="utf-8")
+        return kb
+
+    cached_knowledge(knowledge, load_while_saving, tmp_path / "cache")
+    assert not list((tmp_path / "cache").glob("*.pickle"))
+    entry.write_text(original, encoding="utf-8")  # back to the content the first load saw
+    cached_knowledge(knowledge, load_while_saving, tmp_path / "cache")
+    assert calls.count == 2  # loaded again from source, not served from a mislabelled cache
+
+
+def test_a_library_upgrade_invalidates_the_cache(
+    knowledge: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads = Loads()
+    cached_knowledge(knowledge, loads, tmp_path / "cache")
+    monkeypatch.setattr(cache, "_libraries_digest", lambda: b"jsonschema upgraded")
+    cached_knowledge(knowledge, loads, tmp_path / "cache")
     assert loads.count == 2
 
 

@@ -4,14 +4,18 @@ Loading validates 69 YAML files against their schemas and runs the cross-file ch
 most of a CLI call's start-up. The result is stored as one file under
 `$XDG_CACHE_HOME/elternlotse/` (default `~/.cache/elternlotse/`), never in the knowledge directory,
 and reused only while its fingerprint still matches: the cache format, the Python version, the
-source of every module of the `bot` package (which defines the loaded types and the checks) and
-every file of the knowledge directory (path and content hash). A file that is missing, unreadable,
+source of every module of the `bot` package (which defines the loaded types and the checks), the
+installed files of the libraries that load and check it (a pip upgrade rewrites them) and every
+file of the knowledge directory (path and content hash). The fingerprint is taken again after
+loading, and the cache is written only if nothing changed meanwhile (a file saved during the load
+must not be stored under the key of its older content). A file that is missing, unreadable,
 corrupt or from another version is ignored and rebuilt; a cache directory that cannot be written
 only costs the speed. `elternlotse check` never reads the cache: it always validates the source.
 
-Why pickle is safe here: the file is read only when it sits in the user's own cache directory
-(created 0700), belongs to the user running the program and is writable by nobody else, and its
-fingerprint line is compared before any byte of it is unpickled. Whoever can write such a file
+Why pickle is safe here: the file is unpickled only when it belongs to the user running the
+program and nobody else may write it (checked on the open file), and only after its fingerprint
+line matched. The directory is created 0700, but an existing one is not checked: the file check
+is what protects. Whoever can write such a file
 can already change the user's code or virtualenv, so an HMAC would add no protection.
 """
 
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import importlib.util
 import logging
 import os
 import pickle
@@ -52,6 +57,21 @@ def _files_digest(paths: list[Path], base: Path) -> bytes:
     return digest.digest()
 
 
+# The libraries whose behaviour decides what loads and what is refused; their installed files'
+# times stand for their versions without importing importlib.metadata (~20 ms at every start).
+_LIBRARIES = ("yaml", "jsonschema", "rapidfuzz", "Stemmer")
+
+
+def _libraries_digest() -> bytes:
+    digest = hashlib.sha256()
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        stamp = os.stat(origin).st_mtime_ns if origin else 0
+        digest.update(f"{name} {origin} {stamp}\0".encode())
+    return digest.digest()
+
+
 def fingerprint(root: Path) -> str:
     """Return what the cached knowledge base of `root` depends on, as one hex digest.
 
@@ -61,6 +81,7 @@ def fingerprint(root: Path) -> str:
     """
     digest = hashlib.sha256(f"{CACHE_FORMAT} {sys.version}".encode())
     digest.update(_files_digest(sorted(_PACKAGE.rglob("*.py")), _PACKAGE))
+    digest.update(_libraries_digest())
     digest.update(_files_digest(sorted(p for p in root.rglob("*") if p.is_file()), root))
     return digest.hexdigest()
 
@@ -170,5 +191,14 @@ def cached_knowledge(
     kb = _read(path, key)
     if kb is None:
         kb = load(root)
-        _write(path, key, kb)
+        if _unchanged(root, key):
+            _write(path, key, kb)
     return kb
+
+
+def _unchanged(root: Path, key: str) -> bool:
+    """Tell whether the fingerprint taken before loading still holds after it."""
+    try:
+        return fingerprint(root) == key
+    except (OSError, RuntimeError):
+        return False
