@@ -3,8 +3,8 @@
 tests/data/crisis_verdicts.json holds the verdicts of the guard as shipped (last rewritten when the
 rule for a child's medical emergency came); any change of a verdict (level, rule, cues, matched
 words) fails here, so a speed change cannot move one unnoticed. That the speed shortcuts skip no
-pattern that would match is tested against a guard without them (test_crisis_prefilter.py). When the rules,
-the cues or the sets change on purpose, rewrite the file and review its diff:
+pattern that would match is tested against a guard without them (test_crisis_prefilter.py).
+When the rules, the cues or the sets change on purpose, rewrite the file and review its diff:
 
     .venv/bin/python -m tests.test_crisis_verdicts --write
 """
