@@ -125,7 +125,8 @@ def check_amount_ranges(flow: Flow, years: Sequence[Parameters]) -> list[Problem
     """Check the `range:` of every option against each year's figures.
 
     Rules: a bound names a figure in euros; no range is empty (min above max); the ranges of one
-    step do not overlap and leave no gap between them, so every amount chooses one option.
+    step do not overlap and leave no gap between them, so an amount between the lowest and the
+    highest bound chooses exactly one option (below or above them, none).
     """
     seen: dict[tuple[int, str], None] = {}  # ordered and without repeats across years
     for parameters in years:
