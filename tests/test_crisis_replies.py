@@ -158,3 +158,34 @@ def test_medicine_in_an_ordinary_question_is_no_emergency(
     dialogue: Dialogue, message: str
 ) -> None:
     assert dialogue.ask(message).kind is not OutcomeKind.CRISIS
+
+
+# The newcomer's report (shared/reviews/newcomer-2026-12.md), rows D9, D23 and D42.
+
+
+def test_a_figure_of_speech_gets_the_answer_not_the_hotlines(dialogue: Dialogue) -> None:
+    outcome = dialogue.ask(
+        "Der Umzug bringt mich um, wie bekomme ich schnell einen Kitaplatz in der neuen Stadt?"
+    )
+    assert outcome.kind is not OutcomeKind.CRISIS
+    assert dialogue.ask("der typ bringt mich um").kind is OutcomeKind.CRISIS
+
+
+def test_a_threat_tied_to_a_condition_is_concern_not_crisis(dialogue: Dialogue) -> None:
+    text = "Mein Ex droht, mir das Kind wegzunehmen, wenn ich Unterhalt fordere."
+    assessment = dialogue.crisis.assess(text)
+    assert assessment.level.value == "concern"
+    assert dialogue.ask(text).kind is not OutcomeKind.CRISIS
+    taken = dialogue.ask("er will das kind ins ausland bringen und nie zurückbringen")
+    assert taken.kind is OutcomeKind.CRISIS
+
+
+def test_violence_against_a_parent_and_child_offers_the_violence_entry(
+    dialogue: Dialogue, kb: KnowledgeBase
+) -> None:
+    outcome = dialogue.ask(
+        "mein ex hat mich gestern geschlagen und droht mir, dass er das kind mitnimmt"
+    )
+    assert outcome.kind is OutcomeKind.CRISIS
+    labels = [b.label for row in outcome.replies[0].buttons for b in row]
+    assert kb.entries["gewalt"].title in labels
