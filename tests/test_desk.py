@@ -272,10 +272,31 @@ async def test_a_category_must_be_chosen_by_button(desk: StaffDesk, texts: Texts
         ("3.12.2026 um 9 Uhr", datetime(2026, 12, 3, 9, 0)),
         ("1.7.2027 18:00", datetime(2027, 7, 1, 18, 0)),  # summer time: UTC+2
         ("2.1. 10:00", datetime(2027, 1, 2, 10, 0)),  # no year: the next such day
+        # newcomer D22: a weekday before the date, and days named relative to today
+        ("Do 3.12. 19.30 Uhr", datetime(2026, 12, 3, 19, 30)),
+        ("Donnerstag, 3.12.2026 19:00", datetime(2026, 12, 3, 19, 0)),
+        (
+            "morgen 10 Uhr",
+            (NOW.astimezone(BERLIN) + timedelta(days=1)).replace(
+                hour=10, minute=0, second=0, microsecond=0, tzinfo=None
+            ),
+        ),
+        (
+            "übermorgen um 9:30",
+            (NOW.astimezone(BERLIN) + timedelta(days=2)).replace(
+                hour=9, minute=30, second=0, microsecond=0, tzinfo=None
+            ),
+        ),
     ],
 )
 def test_dates_are_read_in_german_and_iso_style(typed: str, local: datetime) -> None:
     assert parse_start(typed, NOW, BERLIN) == local.replace(tzinfo=BERLIN).astimezone(UTC)
+
+
+def test_a_weekday_that_does_not_fit_the_date_is_named() -> None:
+    assert parse_start("Fr 3.12. 19:30", NOW, BERLIN) is Problem.START_WEEKDAY  # a Thursday
+    assert parse_start("heute 0 Uhr", NOW, BERLIN) is Problem.START_PAST
+    assert parse_start("nächste Woche", NOW, BERLIN) is Problem.START_UNREADABLE
 
 
 def test_durations_and_group_ids_are_read() -> None:

@@ -228,6 +228,7 @@ class Problem(Enum):
     TITLE = "hint_title"
     START_UNREADABLE = "hint_start_unreadable"
     START_PAST = "hint_start_past"
+    START_WEEKDAY = "hint_start_weekday"
     DURATION = "hint_duration"
     DESCRIPTION = "hint_description"
     PLACE = "hint_place"
@@ -240,6 +241,18 @@ _GERMAN_MOMENT = re.compile(
     re.IGNORECASE,
 )
 _ISO_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+|T)(\d{1,2}):(\d{2})")
+# „heute 19 Uhr", „morgen um 10", „übermorgen 9:30"
+_RELATIVE_MOMENT = re.compile(
+    r"(heute|morgen|übermorgen|uebermorgen),?\s*(?:um\s*)?(\d{1,2})(?:[:.](\d{2}))?\s*(?:uhr)?",
+    re.IGNORECASE,
+)
+_DAYS_AHEAD = {"heute": 0, "morgen": 1, "übermorgen": 2, "uebermorgen": 2}
+# A weekday before the date („Do 17.12. 19.30 Uhr"): checked against the date, then dropped.
+_WEEKDAY = re.compile(
+    r"(mo|di|mi|do|fr|sa|so|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\.?,?\s+",
+    re.IGNORECASE,
+)
+_WEEKDAYS = ("mo", "di", "mi", "do", "fr", "sa", "so")
 _MINUTES = re.compile(r"(\d{1,3})\s*(?:min(?:\.|uten)?)?", re.IGNORECASE)
 _HOURS = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*(?:h|std\.?|stunden?)", re.IGNORECASE)
 _GROUP = re.compile(r"-\d{5,15}")
@@ -257,14 +270,32 @@ def _local(parts: tuple[int, int, int, int, int], zone: ZoneInfo) -> datetime | 
 def parse_start(text: str, now: datetime, zone: ZoneInfo) -> datetime | Problem:
     """Read a date and time typed in German or ISO style as a future instant in UTC.
 
-    „3.12.2026 19:00", „03.12. 19 Uhr", „3.12.26 19:30" and „2026-12-03 19:00" are read in
-    `zone`. Without a year the next such day is meant (the current year, or the next one if
-    that moment has passed).
+    „3.12.2026 19:00", „03.12. 19 Uhr", „3.12.26 19:30", „2026-12-03 19:00", „morgen 10 Uhr"
+    and „übermorgen um 9:30" are read in `zone`; a weekday before the date („Do 17.12. 19.30
+    Uhr") must fit it. Without a year the next such day is meant (the current year, or the next
+    one if that moment has passed).
     """
     typed = " ".join(text.split())
-    if iso := _ISO_MOMENT.fullmatch(typed):
-        year, month, day, hour, minute = (int(g) for g in iso.groups())
-        moment = _local((year, month, day, hour, minute), zone)
+    weekday = _WEEKDAY.match(typed)
+    if weekday is not None:
+        typed = typed[weekday.end() :]
+    moment = _moment(typed, now, zone)
+    if isinstance(moment, Problem):
+        return moment
+    if weekday is not None and _WEEKDAYS.index(weekday.group(1)[:2].lower()) != moment.weekday():
+        return Problem.START_WEEKDAY
+    return moment.astimezone(UTC) if moment > now else Problem.START_PAST
+
+
+def _moment(typed: str, now: datetime, zone: ZoneInfo) -> datetime | Problem:
+    """Read the date and time of `parse_start` (without a weekday) as a wall-clock time."""
+    if relative := _RELATIVE_MOMENT.fullmatch(typed):
+        word, hour_, minute_ = relative.groups()
+        day = now.astimezone(zone).date() + timedelta(days=_DAYS_AHEAD[word.lower()])
+        moment = _local((day.year, day.month, day.day, int(hour_), int(minute_ or 0)), zone)
+    elif iso := _ISO_MOMENT.fullmatch(typed):
+        year, month, day_of_month, hour, minute = (int(g) for g in iso.groups())
+        moment = _local((year, month, day_of_month, hour, minute), zone)
     elif german := _GERMAN_MOMENT.fullmatch(typed):
         day_, month_, year_, hour_, minute_ = german.groups()
         parts = (int(day_), int(month_), int(hour_), int(minute_ or 0))
@@ -278,9 +309,7 @@ def parse_start(text: str, now: datetime, zone: ZoneInfo) -> datetime | Problem:
             moment = _local((year, parts[1], parts[0], parts[2], parts[3]), zone)
     else:
         return Problem.START_UNREADABLE
-    if moment is None:
-        return Problem.START_UNREADABLE
-    return moment.astimezone(UTC) if moment > now else Problem.START_PAST
+    return Problem.START_UNREADABLE if moment is None else moment
 
 
 def parse_minutes(text: str) -> int | Problem:
