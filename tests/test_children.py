@@ -83,6 +83,13 @@ TABLE: list[tuple[str, list[int], int | None]] = [
     ("1 Kind, 5 Jahre", [5], 1),
     ("2 Jungs, 8 und 11", [8, 11], 2),
     ("zwei Töchter 3 und 5", [3, 5], 2),
+    # newcomer D10: halves and ages still to come
+    ("Lena ist 8, Tim 2 1/2", [8, 2], None),
+    ("8 und zweieinhalb", [8, 2], None),
+    ("8 und 2½", [8, 2], None),
+    ("die Große ist 8 und der Kleine wird im März 3", [8, 2], None),
+    ("mein Sohn wird bald drei", [2], None),
+    ("ein halbes Jahr und 4", [0, 4], None),
 ]
 
 
@@ -122,6 +129,8 @@ def test_descriptions_for_the_confirmation() -> None:
     assert describe(read_children("5 Monate", TODAY).children) == "5 Monate"
     assert describe(read_children("1 Jahr und 8 Monate", TODAY).children) == "1 Jahr und 8 Monate"
     assert describe(read_children("1", TODAY).children) == "1 Jahr"
+    halves = read_children("Lena ist 8, Tim 2 1/2", TODAY).children
+    assert describe(halves) == "2 Jahre und 6 Monate und 8 Jahre"
 
 
 def _spell(age: int, style: int) -> str:

@@ -28,6 +28,17 @@ _NUMBER_WORD = re.compile(
     rf"(?<![a-zäöüß])(?:{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?![a-zäöüß])"
 )
 _HALF = re.compile(r"\b(anderthalb|eineinhalb|einhalb)\b")
+# „zweieinhalb", „2 1/2", „2½", „2 einhalb": a child of two and a half (newcomer D10).
+_WORD_HALF = re.compile(
+    rf"(?<![a-zäöüß])({'|'.join(w for w, n in _NUMBER_WORDS.items() if 2 <= n <= 20)})einhalb\b"
+)
+_DIGIT_HALF = re.compile(r"(?<![\d,./])(\d{1,2})\s*(?:1/2|½|einhalb)(?![\d/])")
+_HALF_YEAR = re.compile(r"(?<![\d,./])(?:1/2|½|ein halbes|halbes)\s*jahr\b")
+# „wird im März 3", „wird bald 3", „wird 3": the child is 2 now.
+_TURNS = re.compile(
+    r"\bwird\s+(?:(?:im|am|in|zum|bald|demnächst|demnaechst|nächste\w*|naechste\w*|diese\w*)"
+    r"\s+(?:[a-zäöüß]+\s+)?)?(\d{1,2})\b(?!\s*(?:monat|woche|tag|jahr\w* und))"
+)
 _DATE_DE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})(?![\d.])")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _YEARS_MONTHS = re.compile(
@@ -90,7 +101,14 @@ def _months_between(birth: date, today: date) -> int:
 
 
 def _words_to_digits(text: str) -> str:
-    """Write number words as digits („eins und drei" → „1 und 3", „ein Jahr" → „1 Jahr")."""
+    """Write number words as digits („eins und drei" → „1 und 3", „ein Jahr" → „1 Jahr").
+
+    Halves become years and months („zweieinhalb" → „2 jahre und 6 monate"), and an age still
+    to come counts as the age now („wird im März 3" → „2").
+    """
+    text = _WORD_HALF.sub(lambda m: f"{_NUMBER_WORDS[m.group(1)]} jahre und 6 monate", text)
+    text = _DIGIT_HALF.sub(r"\1 jahre und 6 monate", text)
+    text = _HALF_YEAR.sub("6 monate", text)
     text = _HALF.sub("1,5", text)
 
     def replace(match: re.Match[str]) -> str:
@@ -99,7 +117,9 @@ def _words_to_digits(text: str) -> str:
             return word
         return str(_NUMBER_WORDS[word])
 
-    return _NUMBER_WORD.sub(replace, text)
+    text = _NUMBER_WORD.sub(replace, text)
+    # Only from 2 on: a child who „wird 1" is somewhere in its first year, which no number says.
+    return _TURNS.sub(lambda m: str(int(m.group(1)) - 1) if int(m.group(1)) >= 2 else m[0], text)
 
 
 def _dates(text: str, today: date) -> tuple[list[Child], str, Problem | None]:
