@@ -365,3 +365,20 @@ async def test_a_new_event_and_the_end_of_its_draft_commit_together(db: SqliteSt
     await db.save_draft(STAFF, {"kind": "event"}, NOW)
     await db.add_event(an_event(), NOW, draft_of=STAFF)
     assert await db.load_draft(STAFF) is None
+
+
+async def test_a_reminder_is_promised_only_for_times_still_ahead(
+    db: SqliteStore, parts: Parts
+) -> None:
+    """Newcomer D5: 19 minutes before the start, „24 Stunden und 1 Stunde vorher" is no promise."""
+    service, _, _, _ = parts
+    soon = await db.add_event(an_event(start=NOW + timedelta(minutes=19)), NOW)
+    replies = await service.choose(1, soon.id, EventPress.REMIND)
+    said = replies[-1].text
+    assert "vorher" not in said
+    assert "Stunde" not in said
+    assert soon.title in said  # the answer is the reminder itself
+    later = await db.add_event(an_event(start=NOW + timedelta(hours=5)), NOW)
+    said = (await service.choose(1, later.id, EventPress.REMIND))[-1].text
+    assert "1 Stunde vorher" in said
+    assert "24 Stunden" not in said

@@ -330,7 +330,7 @@ class Announcements:
         else:
             current = replace(current, registered=not current.registered)
         await self._store.save_registration(current, now)
-        text = self._choice_text(event, press, current)
+        text = self._choice_text(event, press, current, now)
         buttons = views.event_buttons(self._texts, event, current)
         card = views.event_card(self._texts, event, self._zone)
         updated = Reply(card, buttons=buttons, placement=Placement.REPLACE_PRESSED)
@@ -338,13 +338,20 @@ class Announcements:
             await self._invite_if_due(event, now)
         return (updated, Reply(text))
 
-    def _choice_text(self, event: Event, press: EventPress, now_: Registration) -> str:
+    def _choice_text(
+        self, event: Event, press: EventPress, now_: Registration, now: datetime
+    ) -> str:
         title = event.title
         if press is EventPress.REMIND:
             if not now_.remind:
                 return self._texts("event_remind_off", title=title)
-            leads = views.leads_words(self.config.reminders)
-            return self._texts("event_remind_on", title=title, leads=leads)
+            # Promise only the reminders still ahead (newcomer D5); when all are past, this
+            # answer is the reminder.
+            ahead = [lead for lead in self.config.reminders if event.starts_at - lead > now]
+            if not ahead:
+                fields = views.moment_fields(event.starts_at, self._zone)
+                return self._texts("event_reminder", title=title, **fields)
+            return self._texts("event_remind_on", title=title, leads=views.leads_words(ahead))
         if not now_.registered:
             return self._texts("event_unregistered", title=title)
         key = "event_registered_protected" if event.chat_id is not None else "event_registered"
