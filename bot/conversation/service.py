@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.announcements.service import Announcements
 from bot.cases.service import Counselling
+from bot.config import Config
 from bot.conversation.clock import Clock
 from bot.conversation.flood import FloodLimit, held_back
 from bot.conversation.locks import LockRegistry
@@ -60,6 +61,10 @@ class Decider(Protocol):
 
     def text_of(self, key: str, **fields: object) -> str:
         """Return a fixed wording."""
+
+    @property
+    def config(self) -> Config:
+        """Return the settings the core runs with (the export names the retention periods)."""
 
 
 class ConversationStore(
@@ -201,7 +206,8 @@ class Conversation:
                 await self._store.delete_user(user_id)
             case ExportData():
                 rows = await self._store.export_user(user_id)
-                return (export_reply(self._dialogue.text_of, rows, now),)
+                local, privacy = now.astimezone(self._zone), self._dialogue.config.privacy
+                return (export_reply(self._dialogue.text_of, rows, local, privacy),)
             case RequestHandoff():
                 await self._count(now, Counter.HANDOFF_REQUESTED)
             case OpenCase() | EndCase() | RateCase() | CommentCase():

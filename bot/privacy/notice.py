@@ -7,7 +7,6 @@ notice cannot drift from what the bot does.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 from bot.config import PrivacyConfig
 from bot.content.texts import Texts
 from bot.dialogue.model import Attachment, Reply
-from bot.storage.registry import PERSONAL_DATA
+from bot.privacy.overview import machine_readable, overview
 
 EXPORT_FILENAME = "elternlotse-meine-daten.json"
 
@@ -42,17 +41,21 @@ def privacy_notice(texts: Texts, config: PrivacyConfig) -> str:
 
 
 def export_reply(
-    texts: Callable[..., str], rows: Mapping[str, list[dict[str, Any]]], now: datetime
+    texts: Callable[..., str],
+    rows: Mapping[str, list[dict[str, Any]]],
+    now: datetime,
+    privacy: PrivacyConfig,
 ) -> Reply:
-    """Return the parent's data as a JSON file, with what each table is for."""
-    purposes = {table.table: table.purpose for table in PERSONAL_DATA}
-    document = {
-        "exported_at": now.isoformat(timespec="seconds"),
-        "tables": {
-            name: {"purpose": purposes.get(name, ""), "rows": found} for name, found in rows.items()
-        },
-    }
-    content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    count = sum(len(found) for found in rows.values())
+    """Return the parent's data: a German overview, with every row as a JSON file beside it.
+
+    Args:
+        texts: The fixed wordings.
+        rows: Every stored row about the parent, by table.
+        now: The moment of the export, in the service's time zone (dates are shown in it).
+        privacy: The retention periods the overview names.
+
+    """
+    title, text = overview(texts, rows, now, privacy)
+    content = machine_readable(rows, now, texts)
     attachment = Attachment(EXPORT_FILENAME, content, "application/json")
-    return Reply(texts("export_ready", count=count), attachment=attachment)
+    return Reply(text, title=title, attachment=attachment)
