@@ -136,7 +136,10 @@ async def test_consent_shows_what_is_shared_then_opens_a_case(world: World) -> N
     assert await world.store.open_case_of(PARENT.id) is None  # nothing sent before consent
     opened = await world.parent(Event(EventKind.BUTTON, "1:a:s"))
     assert "Ihre Anfrage #1 ist eingegangen" in opened[-1]
-    assert "besetzt" in opened[-1]
+    # Nobody waits ahead: said plainly, never „besetzt" (read as busy) or „vor Ihnen warten 0".
+    assert "Gerade ist jemand vom Beratungsteam da. Sie sind als Nächste dran." in opened[-1]
+    assert "besetzt" not in opened[-1]
+    assert "warten 0" not in opened[-1]
     assert list(world.group.topics.values()) == ["#1 · Allgemein · wartet"]
     assert "Vorname: nicht freigegeben" in world.group.texts()
     assert "Mara" not in world.group.texts()
@@ -151,7 +154,7 @@ async def test_out_of_hours_the_parent_hears_when_someone_is_back(kb: KnowledgeB
     world = World(kb, SUNDAY)
     await world.parent(Event(EventKind.COUNSEL))
     opened = await world.parent(Event(EventKind.BUTTON, "1:a:s"))
-    assert "23.11. um 09:00 Uhr" in opened[-1]
+    assert "Das Beratungsteam ist morgen ab 9:00 Uhr wieder für Sie da." in opened[-1]
 
 
 async def test_lifecycle_relay_claim_note_close_rate(world: World) -> None:
@@ -285,7 +288,8 @@ async def test_case_figures_count_days_claim_times_and_ratings(world: World) -> 
     assert "Fälle der letzten 30 Tage: 2 (pro Tag: 23.11. 2)" in report
     assert "Übernommen: 1; Zeit bis zur Übernahme: Median 12 Min., längste 12 Min." in report
     assert "Wartend jetzt: 1; längste Wartezeit 120 Min." in report
-    assert "Bewertung: 4.0 von 5 (1 Bewertungen)" in report
+    assert "Bewertung: 4,0 von 5 (1 Bewertung)" in report
+    assert "Stand: wartend 1, beendet 1" in report  # German status words, not storage codes
     assert str(PARENT.id) not in report
 
 

@@ -13,6 +13,17 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.cases.model import Case, CaseStatus
+from bot.wording import Noun, decimal
+
+# How the team reads each status in /statistik (the Enum values are storage codes, in English).
+STATUS_WORDS: dict[CaseStatus, str] = {
+    CaseStatus.REQUESTED: "angefragt",
+    CaseStatus.WAITING: "wartend",
+    CaseStatus.CLAIMED: "übernommen",
+    CaseStatus.CLOSED: "beendet",
+    CaseStatus.CANCELLED: "zurückgezogen",
+    CaseStatus.AUTO_CLOSED: "wegen Stille beendet",
+}
 
 
 @dataclass(frozen=True)
@@ -86,8 +97,10 @@ def _fmt(value: float | None, unit: str = " Min.") -> str:
 def figures_text(figures: CaseFigures, days: int) -> str:
     """Render the figures as a short plain-text report (German, for the counsellors)."""
     per_day = ", ".join(f"{d:%d.%m.} {n}" for d, n in figures.per_day) or "–"
-    status = ", ".join(f"{s.value} {n}" for s, n in sorted(figures.by_status.items(), key=str))
-    rating = "–" if figures.mean_rating is None else f"{figures.mean_rating:.1f} von 5"
+    status = ", ".join(
+        f"{STATUS_WORDS[s]} {figures.by_status[s]}" for s in CaseStatus if s in figures.by_status
+    )
+    rating = "–" if figures.mean_rating is None else f"{decimal(figures.mean_rating)} von 5"
     return "\n".join(
         (
             f"Fälle der letzten {days} Tage: {figures.cases} (pro Tag: {per_day})",
@@ -96,6 +109,6 @@ def figures_text(figures: CaseFigures, days: int) -> str:
             f"Wartend jetzt: {figures.waiting_now}; "
             f"längste Wartezeit {_fmt(figures.longest_waiting_minutes)}",
             f"Stand: {status or '–'}",
-            f"Bewertung: {rating} ({figures.ratings} Bewertungen)",
+            f"Bewertung: {rating} ({Noun.RATING.count(figures.ratings)})",
         )
     )

@@ -28,11 +28,14 @@ from bot.dialogue.model import Reply, button
 from bot.outbox.dispatcher import Outbox
 from bot.outbox.model import DeliveryFailed, OutboxItem, Priority
 from bot.storage.ports import CaseStore, OutboxStore
+from bot.wording import Noun, on_day
 
 logger = logging.getLogger(__name__)
 WITHDRAW_NOTE_SECONDS = 10.0  # the longest a deletion waits for its note to the topic
 NOTE_PREFIXES = ("//", "/notiz")
 FIGURE_DAYS = 30
+# The wording of the queue ahead of a new case: nobody, one person, more (plural text).
+QUEUE_KEYS = {0: "case_queue_first", 1: "case_queue_one"}
 ROLE = "counsellor"  # the role written to the audit table
 # Writes one audit row: actor id, role, action, subject, time (never message content).
 AuditLog = Callable[[int, str, str, str | None, datetime], Awaitable[None]]
@@ -140,11 +143,15 @@ class Counselling:
         return (Reply(self._status_text(case, ahead, now)),)
 
     def _status_text(self, case: Case, ahead: int, now: datetime) -> str:
+        # Nobody ahead is said as such: „vor Ihnen warten 0" read as a count, not as good news.
+        key = QUEUE_KEYS.get(ahead, "case_queue_many")
+        queue = self.texts(key, ahead=ahead)
         if self.hours.is_open(now):
-            return self.texts("case_opened_open", number=case.number, ahead=ahead)
+            return self.texts("case_opened_open", number=case.number, queue=queue)
         opening = self.hours.next_opening(now)
-        when = f"{opening:%d.%m. um %H:%M} Uhr" if opening else "zu den nächsten Sprechzeiten"
-        return self.texts("case_opened_closed", number=case.number, ahead=ahead, opening=when)
+        when = on_day(opening, now.astimezone(self.zone).date()) if opening else None
+        when = when or "zu den nächsten Sprechzeiten"
+        return self.texts("case_opened_closed", number=case.number, queue=queue, opening=when)
 
     async def _new_topic(self, case: Case, first_name: str | None, language: str | None) -> Case:
         """Create the case's topic, post its context, then remember the topic.
@@ -418,8 +425,8 @@ class Counselling:
                     done, (Reply(self.texts("case_closed_inactive", number=done.number)),), now
                 )
             elif case.status is CaseStatus.WAITING and now - case.last_activity_at >= remind:
-                minutes = int((now - case.opened_at).total_seconds() // 60)
+                waited = Noun.MINUTE.count(int((now - case.opened_at).total_seconds() // 60))
                 await self._post(
-                    case, self.texts("group_reminder", number=case.number, minutes=minutes)
+                    case, self.texts("group_reminder", number=case.number, waited=waited)
                 )
                 await self.store.touch_case(case.number, now)

@@ -102,6 +102,6 @@ class Amounts:
             entry,
             text=f"{amount}\n\n{self._kb.texts('amount_note')}",
             title=entry.title,
-            footer=f"{params.stand}\n{self._views.footer(entry)}",
+            footer=self._views.footer(entry, stand=params.stand),
             score=ranked[0].score,
         )

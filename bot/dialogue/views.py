@@ -90,15 +90,22 @@ class Views:
         votes = (self.feedback_row(entry.id),) if feedback else ()
         return (*flows, *related, *votes, *self.service_rows())
 
-    def footer(self, entry: Entry) -> str:
-        """Return an entry's legal basis, sources and review date as one footer."""
+    def footer(self, entry: Entry, stand: str | None = None) -> str:
+        """Return an entry's legal basis, sources and review date as one footer.
+
+        Args:
+            entry: The entry whose footer it is.
+            stand: The „Stand" line of a calculation, shown instead of the entry's review date:
+                an answer has one „Stand", and a computed amount's is that of its figures.
+
+        """
         t = self.texts
         footer = []
         if entry.legal_basis:
             footer.append(f"{t('label_legal')}: {', '.join(entry.legal_basis)}")
         sources = "; ".join(f"{s.title} – {s.url}" for s in entry.sources)
         footer.append(f"{t('label_sources')}: {sources}")
-        footer.append(f"{t('label_reviewed')}: {entry.reviewed:%d.%m.%Y}")
+        footer.append(stand or f"{t('label_reviewed')}: {entry.reviewed:%d.%m.%Y}")
         return "\n".join(footer)
 
     def answer_reply(self, entry: Entry) -> Reply:
