@@ -55,7 +55,14 @@ from handlers.counsellors import (
 )
 from handlers.errors import on_error
 from handlers.pacing import SlidingWindowLimiter
-from handlers.parents import command, on_button, on_non_text, on_text, on_unknown_command
+from handlers.parents import (
+    command,
+    on_button,
+    on_group_command,
+    on_non_text,
+    on_text,
+    on_unknown_command,
+)
 from handlers.privacy import purge
 from handlers.services import Bound, Context, Services
 
@@ -272,6 +279,9 @@ def _add_handlers(application: BotApp, commands: Sequence[Command]) -> None:
         # Private chats only: in a group, /meine_daten or /loeschen would answer to everyone.
         application.add_handler(
             CommandHandler(names, command(spec.event), filters=filters.ChatType.PRIVATE)
+        )
+        application.add_handler(
+            CommandHandler(names, on_group_command, filters=filters.ChatType.GROUPS)
         )
     application.add_handler(CallbackQueryHandler(on_button))
     application.add_handler(

@@ -12,7 +12,7 @@ from telegram.constants import ChatAction, ParseMode
 
 from bot.conversation.service import Parent
 from bot.dialogue.events import Event, EventKind, MessageRef
-from bot.dialogue.model import Outcome, OutcomeKind, Placement, Reply, Rows
+from bot.dialogue.model import Outcome, OutcomeKind, Placement, Reply, Rows, State
 from handlers.delivery import Undeliverable, answer_callback, deliver
 from handlers.render import Rendered, keyboard_of, render
 from handlers.services import Context
@@ -121,6 +121,17 @@ async def on_non_text(update: Update, context: Context) -> None:
     message = update.effective_message
     ref = MessageRef(chat.id, message.message_id) if message is not None else None
     await respond(update, context, Event(EventKind.NON_TEXT, message=ref))
+
+
+async def on_group_command(update: Update, context: Context) -> None:
+    """Ask for a private chat when a parents' command is sent in a group.
+
+    The answer itself (data, deletion, a plan) could be personal, and in a group everyone reads
+    along; silence would leave the parent guessing, so the group gets only this generic hint.
+    """
+    link = f"https://t.me/{context.bot.username}"
+    hint = context.bot_data.dialogue.texts("private_command_in_group", link=link)
+    await send_outcome(update, context, Outcome(OutcomeKind.INFO, (Reply(hint),), State()))
 
 
 async def on_unknown_command(update: Update, context: Context) -> None:
