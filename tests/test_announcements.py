@@ -382,3 +382,13 @@ async def test_a_reminder_is_promised_only_for_times_still_ahead(
     said = (await service.choose(1, later.id, EventPress.REMIND))[-1].text
     assert "1 Stunde vorher" in said
     assert "24 Stunden" not in said
+
+
+async def test_a_running_event_is_marked_in_the_list(db: SqliteStore, parts: Parts) -> None:
+    """Newcomer D36: an event that started three minutes ago is „läuft gerade"."""
+    service, _, _, clock = parts
+    event = await db.add_event(an_event(start=NOW + timedelta(minutes=10)), NOW)
+    clock.now = NOW + timedelta(minutes=13)
+    replies = await service.events_reply(1)
+    card = next(r.text for r in replies if event.title in r.text)
+    assert card.startswith("▶️ Läuft gerade")

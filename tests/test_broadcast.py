@@ -81,6 +81,15 @@ async def test_progress_is_reported_every_tenth(db: SqliteStore) -> None:
     assert telegram.reports[-1][1] is True
 
 
+async def test_a_handful_of_recipients_gets_only_the_final_report(db: SqliteStore) -> None:
+    """Newcomer D34: „50 % erledigt" for two recipients, „66 %" twice for three."""
+    await subscribe(db, range(1, 4), MONEY)
+    broadcast = await db.create_broadcast(7, "Hallo", MONEY, None, NOW)
+    telegram = Telegram()
+    await engine(db, telegram, concurrency=1).run(broadcast)
+    assert [final for _, final in telegram.reports] == [True]
+
+
 async def test_blocked_recipients_are_marked_and_lose_their_subscription(db: SqliteStore) -> None:
     await subscribe(db, range(1, 11), MONEY)
     broadcast = await db.create_broadcast(7, "Hallo", MONEY, None, NOW)

@@ -199,7 +199,7 @@ class BroadcastSender:
             self._slots.release()
         if finished:
             tenths = tracker.handled_one()
-            if tenths is not None and tenths < 10:
+            if tenths is not None and tenths < 10 and tracker.worth_reporting:
                 progress = await self._store.broadcast_progress(broadcast.id)
                 await self._report(broadcast, progress, False)
                 await self._store.set_reported(broadcast.id, tenths)
@@ -247,6 +247,10 @@ def _log_failure(task: asyncio.Task[bool]) -> None:
         logger.error("broadcast send failed: %s", type(task.exception()).__name__)
 
 
+# Below this many recipients a broadcast is done in a second or two: only the final report.
+PROGRESS_FROM = 20
+
+
 class _Progress:
     """Count finished rows of a broadcast and say when another tenth is reached."""
 
@@ -254,6 +258,11 @@ class _Progress:
         self._total = start.total
         self._handled = start.handled
         self._reported = broadcast.reported_tenths
+
+    @property
+    def worth_reporting(self) -> bool:
+        """Tell whether progress is worth a message: not for a handful of recipients (D34)."""
+        return self._total >= PROGRESS_FROM
 
     def handled_one(self) -> int | None:
         """Count one finished row; return the new tenth if one was crossed, else None."""

@@ -307,9 +307,12 @@ class Announcements:
         if not events:
             return (Reply(self._texts("events_none")),)
         replies = [Reply(self._texts("events_intro"))]
+        now = self._clock()
         for event in events:
             registration = await self._store.registration(event.id, user_id)
             card = views.event_card(self._texts, event, self._zone)
+            if event.starts_at <= now:  # newcomer D36: started, not yet over
+                card = f"{self._texts('event_running')}\n{card}"
             replies.append(
                 Reply(card, buttons=views.event_buttons(self._texts, event, registration))
             )
