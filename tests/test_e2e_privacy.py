@@ -16,25 +16,19 @@ PARENT_ID = 5101
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
+async def api(tmp_path: Path) -> AsyncIterator[FakeBotAPI]:
+    """Yield the fake Bot API with one parent, the real bot running against it."""
     async with FakeBotAPI() as server:
         server.user(PARENT_ID, first_name="Lisa")
+        process = BotProcess(server, tmp_path / "data", tmp_path / "bot.log")
+        await process.start()
         yield server
-
-
-@pytest.fixture
-async def bot(api: FakeBotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(api, tmp_path / "data", tmp_path / "bot.log")
-    await process.start()
-    yield process
-    code = await process.stop()
-    log = process.log.read_text(encoding="utf-8")
-    assert "Traceback" not in log, log
-    assert code == 0, log
+        code, log = await process.stop(), process.log.read_text(encoding="utf-8")
+        assert (code, "Traceback" in log) == (0, False), log
 
 
 async def test_meine_daten_arrives_as_a_german_overview_and_the_full_file(
-    api: FakeBotAPI, bot: BotProcess
+    api: FakeBotAPI,
 ) -> None:
     api.send_text(PARENT_ID, "Wie viel Kindergeld bekomme ich?")
     await api.wait_for_message(PARENT_ID, timeout=15)
@@ -57,7 +51,7 @@ async def test_meine_daten_arrives_as_a_german_overview_and_the_full_file(
 
 
 async def test_a_parents_command_in_a_group_gets_the_private_hint(
-    api: FakeBotAPI, bot: BotProcess
+    api: FakeBotAPI,
 ) -> None:
     group = api.supergroup("Eltern-Austausch", members=[PARENT_ID])
     api.send_command(PARENT_ID, "/meine_daten", chat=group["id"])
