@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,8 @@ class CounsellingConfig:
         state: The Bundesland code for public holidays (e.g. "NW").
         remind_unclaimed_after_minutes: Remind the group of a case nobody claimed.
         close_inactive_after_hours: Close a case after this long without messages.
+        leads: Counsellors (`counselling.leads`, a list of ids) who may also close a case a
+            colleague claimed; optional.
 
     """
 
@@ -87,6 +90,7 @@ class CounsellingConfig:
     always_open: bool = False
     remind_unclaimed_after_minutes: int = 30
     close_inactive_after_hours: int = 72
+    leads: frozenset[int] = frozenset()
 
     def counsellor(self, user_id: int) -> Counsellor | None:
         """Return the counsellor with this Telegram id, if it is one."""
@@ -386,6 +390,7 @@ def _load_counselling(raw: Mapping[str, Any]) -> CounsellingConfig | None:
         close_inactive_after_hours=int(
             _number(section, "counselling", "close_inactive_after_hours", 72)
         ),
+        leads=frozenset(int(lead) for lead in section.get("leads") or ()),
     )
 
 
@@ -569,6 +574,120 @@ def _load_webhook(raw: Mapping[str, Any], environ: Mapping[str, str]) -> Webhook
     )
 
 
+# Every key the config file may hold, per section ("" is the top level). Anything else is refused:
+# a misspelt `counseling:` would otherwise switch counselling off without a word (review D7).
+KNOWN_KEYS: Mapping[str, frozenset[str]] = {
+    "": frozenset(
+        {
+            "timezone",
+            "telegram",
+            "storage",
+            "knowledge",
+            "limits",
+            "matcher",
+            "logging",
+            "counselling",
+            "staff",
+            "announcements",
+            "privacy",
+            "webhook",
+        }
+    ),
+    "telegram": frozenset({"token", "api_url", "rate_per_second"}),
+    "storage": frozenset({"data_dir"}),
+    "knowledge": frozenset({"dir"}),
+    "limits": frozenset({"max_message_chars"}),
+    "matcher": frozenset(f.name for f in fields(MatcherConfig)),
+    "logging": frozenset({"level"}),
+    "counselling": frozenset(
+        {
+            "group_id",
+            "counsellors",
+            "default_name",
+            "office_hours",
+            "state",
+            "remind_unclaimed_after_minutes",
+            "close_inactive_after_hours",
+            "leads",  # who may close a colleague's case (review D3)
+        }
+    ),
+    "staff": frozenset({"ids"}),
+    "announcements": frozenset(
+        {"rate_per_second", "allow_paid_broadcast", "concurrency", "reminders", "invite_before"}
+    ),
+    "privacy": frozenset(f.name for f in fields(PrivacyConfig)),
+    "webhook": frozenset(
+        {"listen", "port", "url_path", "public_url", "secret_token", "health_port"}
+    ),
+}
+# German words an association's volunteer may write for a key: no spelling is close enough.
+_GERMAN_KEYS = {
+    "bundesland": "counselling.state",
+    "land": "counselling.state",
+    "beratung": "counselling",
+    "sprechzeiten": "counselling.office_hours",
+    "beraterinnen": "counselling.counsellors",
+    "zeitzone": "timezone",
+    "team": "staff",
+    "mitarbeiter": "staff",
+    "datenschutz": "privacy",
+}
+
+
+def _dotted(section: str, key: str) -> str:
+    return f"{section}.{key}" if section else key
+
+
+def _suggestion(section: str, key: str) -> str:
+    """Say which known key an unknown one probably meant, or list the section's keys."""
+    known = KNOWN_KEYS[section]
+    # A key of another section first (`state:` at the top), then a misspelling, then German.
+    elsewhere = sorted(_dotted(s, key) for s, keys in KNOWN_KEYS.items() if s and key in keys)
+    close = difflib.get_close_matches(key.lower(), sorted(known), n=1, cutoff=0.6)
+    german = _GERMAN_KEYS.get(key.lower())
+    meant = elsewhere[0] if elsewhere else _dotted(section, close[0]) if close else german
+    if meant is not None:
+        return f" (did you mean '{meant}'?)"
+    return f" (known keys: {', '.join(sorted(known))})"
+
+
+def _refuse_unknown(mapping: Mapping[Any, Any], section: str) -> None:
+    for key in mapping:
+        if key not in KNOWN_KEYS[section]:
+            name = _dotted(section, str(key))
+            raise ConfigError(f"unknown config key '{name}'{_suggestion(section, str(key))}")
+
+
+def check_keys(raw: Mapping[Any, Any]) -> None:
+    """Refuse a key the configuration does not know, naming it and the key probably meant.
+
+    Args:
+        raw: The config file's top-level mapping.
+
+    Raises:
+        ConfigError: A key at the top level, in a section or in a counsellor entry is unknown.
+
+    """
+    _refuse_unknown(raw, "")
+    for section in KNOWN_KEYS[""]:
+        value = raw.get(section)
+        if isinstance(value, Mapping) and section in KNOWN_KEYS:
+            _refuse_unknown(value, section)
+    counselling = raw.get("counselling")
+    counsellors = counselling.get("counsellors") if isinstance(counselling, Mapping) else None
+    for index, item in enumerate(counsellors if isinstance(counsellors, list) else []):
+        extra = (
+            sorted(str(k) for k in item if k not in ("id", "name"))
+            if isinstance(item, Mapping)
+            else []
+        )
+        if extra:
+            raise ConfigError(
+                f"unknown config key 'counselling.counsellors[{index}].{extra[0]}' "
+                "(a counsellor has only 'id' and 'name')"
+            )
+
+
 def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.environ) -> Config:
     """Load the configuration from an optional YAML file and the environment.
 
@@ -583,10 +702,11 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         The validated configuration.
 
     Raises:
-        ConfigError: A file is missing or invalid, or a key has a wrong type.
+        ConfigError: A file is missing or invalid, a key is unknown or has a wrong type.
 
     """
     raw = _read_file(config_path(path, environ))
+    check_keys(raw)
     telegram = _section(raw, "telegram")
     storage = _section(raw, "storage")
     knowledge = _section(raw, "knowledge")

@@ -116,9 +116,7 @@ def test_office_hours_round_the_clock(tmp_path: Path) -> None:
     assert counselling is not None
     assert counselling.always_open
     assert set(counselling.office_hours) == {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
-    path.write_text(
-        COUNSELLING.replace("09:00-12:00,14:00-18:00", "00:00-24:00"), encoding="utf-8"
-    )
+    path.write_text(COUNSELLING.replace("09:00-12:00,14:00-18:00", "00:00-24:00"), encoding="utf-8")
     counselling = load_config(path, environ={}).counselling
     assert counselling is not None
     assert not counselling.always_open
@@ -186,3 +184,42 @@ def test_paid_broadcasts_may_go_faster(tmp_path: Path) -> None:
     section = load_config(path, environ={}).announcements
     assert section is not None
     assert section.rate == 500
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            "counseling:\n  group_id: -1001\n",
+            "unknown config key 'counseling' (did you mean 'counselling'?)",
+        ),
+        (
+            "bundesland: NRW\n",
+            "unknown config key 'bundesland' (did you mean 'counselling.state'?)",
+        ),
+        ("state: NW\n", "unknown config key 'state' (did you mean 'counselling.state'?)"),
+        (
+            "telegram:\n  tokn: x\n",
+            "unknown config key 'telegram.tokn' (did you mean 'telegram.token'?)",
+        ),
+        (
+            COUNSELLING + "  bundesland: NRW\n",
+            "unknown config key 'counselling.bundesland' (did you mean 'counselling.state'?)",
+        ),
+        (
+            "counselling:\n  counsellors:\n    - {id: 1, name: A, rolle: lead}\n",
+            "unknown config key 'counselling.counsellors[0].rolle' (a counsellor has only 'id' "
+            "and 'name')",
+        ),
+        ("farbe: blau\n", "unknown config key 'farbe' (known keys: announcements, counselling,"),
+    ],
+)
+def test_an_unknown_key_is_refused_with_what_was_meant(
+    tmp_path: Path, text: str, line: str
+) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_config(path, environ={})
+    assert str(refused.value).startswith(line)
+    assert "\n" not in str(refused.value)

@@ -25,8 +25,15 @@ def _dialogue(args: argparse.Namespace) -> Dialogue:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate the knowledge base (from source: never from the cache)."""
-    kb = _setup(args, cached=False).kb
+    """Validate the config and the knowledge base (from source: never from the cache)."""
+    setup = _setup(args, cached=False)
+    config, kb = setup.config, setup.kb
+    counselling = config.counselling
+    print(
+        "config OK: counselling "
+        + (f"on ({len(counselling.counsellors)} counsellors)" if counselling else "off")
+        + f", staff {len(config.announcements.staff_ids) if config.announcements else 0}"
+    )
     print(f"knowledge base OK: {len(kb.entries)} entries in {len(kb.categories)} categories")
     return 0
 
@@ -142,7 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", help="config file (default: $ELTERNLOTSE_CONFIG, ./config.yaml)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate every knowledge file").set_defaults(func=cmd_check)
+    check = sub.add_parser("check", help="validate the config and every knowledge file")
+    # Also after the command (`check --config FILE`); SUPPRESS keeps a --config given before it.
+    check.add_argument("--config", default=argparse.SUPPRESS, help="config file to validate")
+    check.set_defaults(func=cmd_check)
     sub.add_parser("chat", help="talk to the bot on the console").set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="classify questions")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
