@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import sys
 
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.config import Config, ConfigError, WebhookConfig, load_config
 from bot.dialogue.core import Dialogue
@@ -18,10 +18,13 @@ from bot.startup import EXIT_BAD_SETUP, StartupError, load_setup
 from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
 from handlers.app import ALLOWED_UPDATES, BotApp, build_application
 from handlers.health import HealthCheck, HealthServer, get_me_probe
+from handlers.setup_check import ANOTHER_INSTANCE, SetupProblem, TokenGuard, check_setup
 from handlers.webhook import MISSING_SERVER, run_webhook, webhook_server_installed
 
 logger = logging.getLogger(__name__)
 
+# SIGTERM is what systemd and `timeout` send; SIGINT is Ctrl+C.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # "<digits>:<letters, digits, - and _>" – the shape of every Bot API token.
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 
@@ -38,6 +41,13 @@ def _not_a_bootstrap_failure(record: logging.LogRecord) -> bool:
         record.levelno >= logging.ERROR
         and record.getMessage().startswith("Network Retry Loop (Bootstrap")
     )
+
+
+def _not_a_conflict_at_stop(record: logging.LogRecord) -> bool:
+    # On stop PTB calls getUpdates once more and logs its failure with a traceback; with
+    # another process polling that is a Conflict, which `_poll` already reported in one line.
+    error = record.exc_info[1] if record.exc_info else None
+    return not isinstance(error, Conflict)
 
 
 def _without_update_content(record: logging.LogRecord) -> bool:
@@ -66,6 +76,7 @@ def configure_logging(level: str) -> None:
     logging.getLogger("telegram.ext").addFilter(_not_a_bootstrap_failure)
     # PTB's webhook server logs a whole update (names, texts) when it cannot parse one.
     logging.getLogger("telegram.ext.Updater").addFilter(_without_update_content)
+    logging.getLogger("telegram.ext.Updater").addFilter(_not_a_conflict_at_stop)
 
 
 def run(
@@ -81,7 +92,8 @@ def run(
 
     Returns:
         0 after a clean stop; 1 for an invalid knowledge base; 2 for a missing or invalid token
-        or config, or a Bot API that cannot be reached or refuses to start the bot (with one
+        or config, a counsellors' group that cannot work, another process polling with the
+        same token, or a Bot API that cannot be reached or refuses to start the bot (with one
         line saying what is wrong and how to fix it).
 
     """
@@ -150,17 +162,18 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
     try:
         # Reach the Bot API (getMe) before anything listens or logs: an unreachable or refusing
         # Bot API then costs exactly one line. run_* skip the initialize that is already done.
-        loop.run_until_complete(_initialize(application))
+        summary = loop.run_until_complete(_initialize(application))
         if health is not None:
             loop.run_until_complete(health.start())
+        for line in summary:  # only now: a failed start stays one line
+            logger.info("%s", line)
         if webhook is None:
-            application.run_polling(
-                allowed_updates=ALLOWED_UPDATES,
-                stop_signals=(signal.SIGINT, signal.SIGTERM),
-                close_loop=False,
-            )
+            if not _poll(application):
+                return _fail(ANOTHER_INSTANCE)
         else:
             run_webhook(application, webhook)
+    except SetupProblem as exc:
+        return _fail(str(exc))
     except InvalidToken:
         return _fail(
             "Telegram rejected BOT_TOKEN (401 Unauthorized); copy it again from @BotFather."
@@ -183,18 +196,64 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
     return 0
 
 
-async def _initialize(application: BotApp) -> None:
-    """Initialize the application (getMe), closing its HTTP clients again if that fails."""
+def _poll(application: BotApp) -> bool:
+    """Poll until SIGINT or SIGTERM; return False when another process polls this token."""
+    guard = TokenGuard()
+    # The guard answers a Conflict before the error handler that logs tracebacks: PTB calls
+    # error handlers in the order added, and ApplicationHandlerStop ends the round.
+    others = dict(application.error_handlers)
+    for callback in others:
+        application.remove_error_handler(callback)
+    application.add_error_handler(guard.on_error)
+    for callback, block in others.items():
+        application.add_error_handler(callback, block=block)
+    guard.begin()
+    try:
+        application.run_polling(
+            allowed_updates=ALLOWED_UPDATES,
+            stop_signals=STOP_SIGNALS,
+            close_loop=False,
+        )
+    finally:
+        # PTB leaves its handlers in place, which turn a second signal into SystemExit in the
+        # middle of our clean-up; the default action ends the process at once instead.
+        for stop_signal in STOP_SIGNALS:
+            asyncio.get_event_loop().remove_signal_handler(stop_signal)
+    return not guard.newcomer_refused
+
+
+async def _initialize(application: BotApp) -> list[str]:
+    """Initialize the application (getMe) and check the set-up against Telegram.
+
+    The HTTP clients are closed again if either fails.
+
+    Returns:
+        The summary, one line per feature (`check_setup`).
+
+    Raises:
+        SetupProblem: A configured feature cannot work (one line says what to do).
+
+    """
     try:
         await application.initialize()
+        summary = await check_setup(application.bot, application.bot_data.config)
     except BaseException:
         await application.bot.shutdown()
         raise
+    return summary
 
 
 async def _shutdown(application: BotApp, health: HealthServer | None) -> None:
-    """Stop the health server; shut the application down if run_* never got to it."""
+    """Stop the health server; finish what run_* left undone, down to closing the store."""
     if health is not None:
         await health.stop()
+    # A signal during PTB's own clean-up can leave the application running („This Application
+    # is still running!", review D8), and the store's thread then keeps the process alive.
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
     # After a failed start-up between pre-flight and run_* (e.g. the health port is taken).
     await application.shutdown()
+    if application.post_shutdown is not None:
+        await application.post_shutdown(application)  # idempotent: stops senders, closes store

@@ -384,6 +384,7 @@ class FakeBotAPI:
         self._chats: dict[int, JSON] = {}
         self._members: dict[int, set[int]] = {}
         self._bot_rights: dict[int, bool] = {}  # admin groups -> can_invite_users
+        self._topic_rights: dict[int, bool] = {}  # admin groups -> can_manage_topics
         self._not_started: set[int] = set()
         self._invites: dict[str, _Invite] = {}
         self._join_requests: dict[int, dict[int, _JoinRequest]] = {}
@@ -445,6 +446,7 @@ class FakeBotAPI:
             "approveChatJoinRequest": self._approve_chat_join_request,
             "declineChatJoinRequest": self._decline_chat_join_request,
             "getChatMember": self._get_chat_member,
+            "getChat": self._get_chat,
         }
         return {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -658,20 +660,25 @@ class FakeBotAPI:
         """
         return self._group(title, members, forum=False, bot_admin=bot_admin)
 
-    def make_admin(self, chat: Any, *, can_invite_users: bool = True) -> None:
+    def make_admin(
+        self, chat: Any, *, can_invite_users: bool = True, can_manage_topics: bool = True
+    ) -> None:
         """Make the bot an administrator of a group.
 
         Args:
             chat: The group (record, Chat object or id).
             can_invite_users: The right that invite links and join requests need.
+            can_manage_topics: The right that createForumTopic and its kin need.
 
         """
         chat_id = self._group_id(chat)
         self._bot_rights[chat_id] = can_invite_users
+        self._topic_rights[chat_id] = can_manage_topics
 
     def remove_admin(self, chat: Any) -> None:
         """Make the bot a plain member of a group (no invite links, no join requests)."""
         self._bot_rights.pop(self._group_id(chat), None)
+        self._topic_rights.pop(self._group_id(chat), None)
 
     def members(self, chat: Any) -> set[int]:
         """Return the ids of the users in a group now (the bot not counted).
@@ -1957,6 +1964,8 @@ class FakeBotAPI:
 
     def _create_forum_topic(self, params: JSON) -> JSON:
         chat = self._forum(params)
+        if not self._topic_rights.get(chat["id"], chat["id"] in self._bot_rights):
+            raise ApiError(400, "Bad Request: not enough rights to create a topic")
         name = str(params.get("name", ""))
         if not name:
             raise ApiError(400, "Bad Request: name is empty")
@@ -2105,6 +2114,29 @@ class FakeBotAPI:
         self._take_join_request(params)
         return True
 
+    def _get_chat(self, params: JSON) -> JSON:
+        """Answer a ChatFullInfo: the chat's fields plus those the Bot API always sends.
+
+        https://core.telegram.org/bots/api#chatfullinfo (accent_color_id, max_reaction_count
+        and accepted_gift_types are required; is_forum only for a forum supergroup).
+        """
+        chat = self._chat(params)
+        info: JSON = {
+            **chat,
+            "accent_color_id": chat["id"] % 7,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": chat["type"] == "private",
+                "limited_gifts": chat["type"] == "private",
+                "unique_gifts": chat["type"] == "private",
+                "premium_subscription": chat["type"] == "private",
+                "gifts_from_channels": chat["type"] == "private",
+            },
+        }
+        if chat["type"] != "private":
+            info["permissions"] = {"can_send_messages": True, "can_manage_topics": False}
+        return info
+
     def _get_chat_member(self, params: JSON) -> JSON:
         chat = self._chat(params)
         user_id = _maybe_int(params.get("user_id")) or 0
@@ -2140,6 +2172,7 @@ class FakeBotAPI:
         )
         rights["can_promote_members"] = False  # bots are seldom allowed to add admins
         rights["can_invite_users"] = self._bot_rights[chat["id"]]
+        rights["can_manage_topics"] = self._topic_rights.get(chat["id"], True)
         return {
             "user": dict(self.bot_user),
             "status": "administrator",

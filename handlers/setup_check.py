@@ -1,0 +1,167 @@
+"""Start-up checks of the set-up against Telegram, the summary they log, and one token per process.
+
+A counsellors' group that cannot work (no topics, the bot without the right to manage them, a
+wrong id) refuses the start with one line: otherwise parents would be told „eingegangen" for
+requests that never reach anyone (review D1). A second process polling the same token gets
+409 Conflict from getUpdates; it stops with one line instead of a traceback every few seconds
+(review D8).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+
+from telegram import Bot, ChatMemberAdministrator
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Conflict, Forbidden
+from telegram.ext import ApplicationHandlerStop
+
+from bot.config import Config
+from handlers.services import Context
+
+logger = logging.getLogger(__name__)
+
+# A Conflict this soon after polling began means this process is the newcomer: the other one
+# was polling first (its next getUpdates ends ours). Later, a newcomer will leave by itself.
+NEWCOMER_SECONDS = 30.0
+ANOTHER_INSTANCE = (
+    "Ein anderer Prozess nutzt dieses Token (another instance is polling with this token): "
+    "stop it first (e.g. the service: `systemctl stop elternlotse`), then start again."
+)
+
+
+class SetupProblem(Exception):
+    """The set-up cannot work; the message is the one line that says what to do."""
+
+
+class GroupRight(Enum):
+    """What the bot may do in the counsellors' group, from getChatMember."""
+
+    MANAGES_TOPICS = "Bot darf Themen verwalten"
+    NO_TOPIC_RIGHT = "Bot darf keine Themen verwalten"
+    NOT_ADMIN = "Bot ist kein Administrator"
+
+
+@dataclass(frozen=True)
+class CounsellingGroup:
+    """The counsellors' group as Telegram reports it."""
+
+    title: str
+    is_forum: bool
+    right: GroupRight
+    can_invite_users: bool
+
+
+async def inspect_group(bot: Bot, group_id: int) -> CounsellingGroup:
+    """Ask the Bot API about the counsellors' group (getChat, getChatMember of the bot).
+
+    Raises:
+        SetupProblem: Telegram does not let the bot see the chat (a wrong id, the bot removed).
+
+    """
+    where = f"counselling.group_id {group_id}"
+    try:
+        chat = await bot.get_chat(group_id)
+        member = await bot.get_chat_member(group_id, bot.id)
+    except (BadRequest, Forbidden) as exc:
+        raise SetupProblem(
+            f"{where}: Telegram says '{exc.message}'. Check the id (a supergroup's starts "
+            "with -100) and that the bot is a member of the group, then start again."
+        ) from exc
+    if chat.type not in (ChatType.SUPERGROUP, ChatType.GROUP):
+        raise SetupProblem(f"{where} is not a group; write the counsellors' group's id there.")
+    right = GroupRight.NOT_ADMIN
+    invite = False
+    if isinstance(member, ChatMemberAdministrator):
+        topics = member.can_manage_topics is True
+        right = GroupRight.MANAGES_TOPICS if topics else GroupRight.NO_TOPIC_RIGHT
+        invite = member.can_invite_users
+    return CounsellingGroup(chat.title or "", chat.is_forum is True, right, invite)
+
+
+def refusal(group: CounsellingGroup) -> str | None:
+    """Return the one line why the counsellors' group cannot work, or None when it can."""
+    name = f"The counsellors' group „{group.title}\""
+    if not group.is_forum:
+        return (
+            f"{name} has no topics: in Telegram open the group → Edit → switch on „Topics“ "
+            "(Themen), then start again. (A basic group gets a new id starting with -100 "
+            "then; write it into counselling.group_id.)"
+        )
+    if group.right is GroupRight.NOT_ADMIN:
+        return (
+            f"{name}: the bot is not an administrator. Make it one with the right „Manage "
+            "topics“ (Themen verwalten), then start again."
+        )
+    if group.right is GroupRight.NO_TOPIC_RIGHT:
+        return (
+            f"{name}: the bot may not manage topics. Give it the administrator right „Manage "
+            "topics“ (Themen verwalten), then start again."
+        )
+    return None
+
+
+async def check_setup(bot: Bot, config: Config) -> list[str]:
+    """Check every configured feature against Telegram; return one summary line per feature.
+
+    Raises:
+        SetupProblem: A feature is configured but cannot work (the message says what to do).
+
+    """
+    counselling = config.counselling
+    if counselling is None:
+        lines = ["Beratung: aus (kein Abschnitt counselling mit group_id)"]
+    else:
+        group = await inspect_group(bot, counselling.group_id)
+        problem = refusal(group)
+        if problem is not None:
+            raise SetupProblem(problem)
+        lines = [
+            f"Beratung: an — Gruppe „{group.title}“, Themen aktiv, {group.right.value}, "
+            + _counsellors(len(counselling.counsellors))
+        ]
+    staff = config.announcements.staff_ids if config.announcements is not None else frozenset()
+    lines.append(f"Team: {len(staff)}")
+    lines.append("Termine: an" if config.announcements is not None else "Termine: aus")
+    return lines
+
+
+def _counsellors(count: int) -> str:
+    return "1 Beraterin" if count == 1 else f"{count} Beraterinnen"
+
+
+@dataclass
+class TokenGuard:
+    """Stops polling when another process polls with the same token (409 Conflict).
+
+    Attributes:
+        started: When polling began (time.monotonic); set by `begin`.
+        newcomer_refused: True once this process stopped because it came second.
+
+    """
+
+    started: float = field(default_factory=time.monotonic)
+    newcomer_refused: bool = False
+
+    def begin(self) -> None:
+        """Note that polling begins now."""
+        self.started = time.monotonic()
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Handle Conflict before any other error handler: one line, no traceback.
+
+        Raises:
+            ApplicationHandlerStop: Always for a Conflict, so the traceback handler stays quiet.
+
+        """
+        if not isinstance(context.error, Conflict):
+            return
+        if time.monotonic() - self.started <= NEWCOMER_SECONDS and not self.newcomer_refused:
+            self.newcomer_refused = True
+            context.application.stop_running()
+        elif not self.newcomer_refused:
+            logger.warning("another process polled with this token; it should stop by itself")
+        raise ApplicationHandlerStop
