@@ -15,6 +15,7 @@ from bot.cases.service import Counselling, GroupMessage
 from bot.config import Config, CounsellingConfig, Counsellor
 from bot.content.knowledge import KnowledgeBase
 from bot.conversation.service import Conversation, Parent
+from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.core import Dialogue
 from bot.dialogue.events import Event, EventKind, MessageRef
 from bot.dialogue.model import Reply, Rows
@@ -204,6 +205,28 @@ async def test_crisis_during_a_case_gets_hotlines_and_an_alert(world: World) -> 
     assert "110" in replies[0]
     assert "🔴 Krisenhinweis" in world.group.texts()
     assert len(world.group.copies) == 1  # the message itself reaches the counsellor too
+
+
+async def test_a_crisis_during_a_case_says_who_reads_along_and_offers_no_hand_over(
+    world: World,
+) -> None:
+    number = await world.request()
+    outcome = await world.conversation.handle(PARENT, text("ich will nicht mehr leben", 6))
+    waiting = outcome.replies[0]
+    assert waiting.text.endswith(
+        "Ihre Nachricht geht auch an das Beratungsteam; sobald eine Beraterin Ihre Anfrage "
+        "übernimmt, antwortet sie Ihnen hier."
+    )
+    await world.counselling.claim(ANNA, number, MONDAY_10)
+    outcome = await world.conversation.handle(PARENT, text("ich will nicht mehr leben", 7))
+    claimed = outcome.replies[0]
+    assert claimed.text.endswith(
+        "Ihre Nachricht geht auch an Beraterin Anna; die Antwort bekommen Sie hier."
+    )
+    for reply in (waiting, claimed):
+        assert "mit einer Beraterin schreiben" not in reply.text
+        pressed = {d.press for row in reply.buttons for b in row if (d := decode(b.data))}
+        assert Press.HANDOFF not in pressed
 
 
 async def test_a_deleted_topic_is_recreated_and_nothing_is_lost(world: World) -> None:

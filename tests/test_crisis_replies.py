@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Config, CounsellingConfig
 from bot.content.knowledge import CrisisData, KnowledgeBase
 from bot.dialogue.core import Dialogue
-from bot.dialogue.model import OutcomeKind
+from bot.dialogue.model import Outcome, OutcomeKind, State
 from tests.conftest import problems_of
+from tests.test_counselling import CONFIG as COUNSELLING
 
 SEELSORGE = "0800 111 0 111"
 MISSBRAUCH = "0800 22 55 530"
@@ -189,3 +191,54 @@ def test_violence_against_a_parent_and_child_offers_the_violence_entry(
     assert outcome.kind is OutcomeKind.CRISIS
     labels = [b.label for row in outcome.replies[0].buttons for b in row]
     assert kb.entries["gewalt"].title in labels
+
+
+# What a parent reads about a person to talk to: only what this bot really offers (newcomer D4,
+# D13, D21).
+OFFER = "Sie können auch hier mit einer Beraterin schreiben – tippen Sie auf den Knopf unten."
+ELSEWHERE = (
+    "Persönlich beraten Sie die Beratungsstellen für Alleinerziehende – welche es gibt, zeigt "
+    "Ihnen der Knopf unten."
+)
+
+
+def _labels(outcome: Outcome) -> list[str]:
+    return [b.label for reply in outcome.replies for row in reply.buttons for b in row]
+
+
+def test_without_counselling_a_crisis_points_to_the_counselling_places(
+    dialogue: Dialogue,
+) -> None:
+    outcome = dialogue.ask("ich will nicht mehr leben")
+    assert outcome.kind is OutcomeKind.CRISIS
+    reply = outcome.replies[0]
+    assert reply.text.endswith(ELSEWHERE)
+    assert "hier mit einer Beraterin" not in reply.text
+    assert _labels(outcome) == ["📍 Beratungsstellen finden"]
+
+
+def test_without_counselling_the_button_leads_to_the_places_without_a_loop(
+    dialogue: Dialogue,
+) -> None:
+    crisis = dialogue.ask("ich will nicht mehr leben")
+    places = dialogue.press(State(), crisis.replies[0].buttons[0][0].data)
+    assert places.entry_id == "beratung-kontakt"
+    assert "VAMV" in places.replies[0].text
+    assert "📍 Beratungsstellen finden" not in _labels(places)  # no button back to itself
+    assert "💬 Mit einer Beraterin sprechen" not in _labels(places)
+
+
+def test_with_counselling_a_crisis_offers_a_counsellor_here(kb: KnowledgeBase) -> None:
+    outcome = Dialogue(kb, Config(counselling=COUNSELLING)).ask("ich will nicht mehr leben")
+    assert outcome.replies[0].text.endswith(OFFER)
+    assert _labels(outcome) == ["💬 Mit einer Beraterin sprechen"]
+
+
+@pytest.mark.parametrize(("counselling", "line"), [(None, ELSEWHERE), (COUNSELLING, OFFER)])
+def test_the_concern_line_offers_only_what_is_configured(
+    kb: KnowledgeBase, counselling: CounsellingConfig | None, line: str
+) -> None:
+    dialogue = Dialogue(kb, Config(counselling=counselling))
+    note = dialogue.ask("ich kann nicht mehr, alles wird mir zu viel").replies[-1]
+    assert note.text.startswith("Wenn Ihnen gerade alles zu viel wird")
+    assert note.text.endswith(line)

@@ -22,6 +22,18 @@ def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
     return [(b["text"], b["callback_data"]) for row in rows for b in row]
 
 
+async def request_a_case(api: FakeBotAPI, group: dict[str, Any]) -> dict[str, Any]:
+    """Ask for a counsellor as the parent, consent, and return the case's card in the group."""
+    api.send_command(PARENT_ID, "/beratung")
+    consent = await api.wait_for_message(
+        PARENT_ID, lambda m: "Telegram-Namen" in m["text"], include_existing=True
+    )
+    api.press_button(PARENT_ID, consent, "1:a:s")
+    return await api.wait_for_message(
+        group["id"], lambda m: "Neue Anfrage #1" in m["text"], include_existing=True
+    )
+
+
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[tuple[FakeBotAPI, dict[str, Any]]]:
     async with FakeBotAPI() as api:
@@ -113,6 +125,28 @@ async def test_the_whole_case_lifecycle(world: tuple[FakeBotAPI, dict[str, Any]]
         PARENT_ID, lambda m: "Danke für Ihre Rückmeldung" in m["text"], include_existing=True
     )
     assert api.calls("closeForumTopic")
+
+
+async def test_a_crisis_during_a_case_names_who_reads_along(
+    world: tuple[FakeBotAPI, dict[str, Any]],
+) -> None:
+    # newcomer D13: the hotlines, and no second hand-over offer that would open the consent again
+    api, group = world
+    context = await request_a_case(api, group)
+    api.press_button(ANNA_ID, context, "1:u:1")
+    await api.wait_for_message(
+        PARENT_ID,
+        lambda m: "Beraterin Anna ist jetzt für Sie da" in m["text"],
+        include_existing=True,
+    )
+    api.send_text(PARENT_ID, "ich will nicht mehr leben")
+    reply = await api.wait_for_message(
+        PARENT_ID, lambda m: "TelefonSeelsorge" in m.get("text", ""), include_existing=True
+    )
+    reads_along = "Ihre Nachricht geht auch an Beraterin Anna; die Antwort bekommen Sie hier."
+    assert reads_along in reply["text"]
+    assert "mit einer Beraterin schreiben" not in reply["text"]
+    assert "1:h" not in [data for _, data in buttons(reply)]
 
 
 async def test_counsellor_commands_elsewhere_do_nothing(

@@ -107,6 +107,10 @@ class Counselling:
         found = self.config.counsellor(case.counsellor_id or 0)
         return found.name if found else self.config.default_name
 
+    def claimed_by(self, case: Case) -> str | None:
+        """Return the pseudonym of the counsellor who claimed a case; None while nobody has."""
+        return self._counsellor_name(case) if case.status is CaseStatus.CLAIMED else None
+
     def _topic_name(self, case: Case) -> str:
         category = case.category or "Allgemein"
         if case.status is CaseStatus.CLAIMED:

@@ -17,6 +17,7 @@ from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import (
     Action,
     AskQuestion,
+    CaseInProgress,
     ChangeSubscription,
     CommentCase,
     Counter,
@@ -56,7 +57,9 @@ class Decider(Protocol):
     def handle(self, state: State, event: Event) -> Outcome:
         """Decide the reaction to one event."""
 
-    def crisis_reply(self, state: State, text: str) -> Outcome | None:
+    def crisis_reply(
+        self, state: State, text: str, case: CaseInProgress | None = None
+    ) -> Outcome | None:
         """Return the hotline reply if a text shows danger, else None."""
 
     def text_of(self, key: str, **fields: object) -> str:
@@ -180,7 +183,9 @@ class Conversation:
         case = await self._store.open_case_of(parent.id)
         if case is None:
             return None
-        crisis = self._dialogue.crisis_reply(state, event.text) if event.text else None
+        # The reply says who reads along instead of offering the hand-over again.
+        during = CaseInProgress(self._counselling.claimed_by(case))
+        crisis = self._dialogue.crisis_reply(state, event.text, during) if event.text else None
         concept = (crisis.assessment.concept or "Modell") if crisis else None
         await self._counselling.relay_from_parent(case, event.message, concept, now)
         return crisis or Outcome(OutcomeKind.INFO, (), state)

@@ -17,6 +17,7 @@ from bot.dialogue.followups import Followups
 from bot.dialogue.model import (
     AskQuestion,
     Button,
+    CaseInProgress,
     ChangeSubscription,
     CommentCase,
     EndCase,
@@ -83,6 +84,7 @@ class Dialogue:
             self._flow_buttons,
             now,
             lambda: figure_values(self.flows.engine.parameters(clock())),
+            counselling=config.counselling is not None,
         )
         self.presses = Presses(kb, self.views, self.flows.menu, config.counselling is not None)
         self.flows.handoff = self.presses.handoff
@@ -155,12 +157,22 @@ class Dialogue:
                 return self.text(state, event.text)
         raise AssertionError(f"unhandled event kind {event.kind}")  # pragma: no cover
 
-    def crisis_reply(self, state: State, text: str) -> Outcome | None:
-        """Return the hotline reply if a text shows danger (also while a case is open)."""
+    def crisis_reply(
+        self, state: State, text: str, case: CaseInProgress | None = None
+    ) -> Outcome | None:
+        """Return the hotline reply if a text shows danger (also while a case is open).
+
+        Args:
+            state: The parent's state.
+            text: Her message.
+            case: Her open case, if any: the reply then says who reads along instead of
+                offering the hand-over again.
+
+        """
         assessment = self.crisis.assess(clean_input(text, self.config.max_message_chars))
         if assessment.level is not CrisisLevel.CRISIS:
             return None
-        return replace(self._crisis(state, assessment), assessment=assessment)
+        return replace(self._crisis(state, assessment, case), assessment=assessment)
 
     def text_of(self, key: str, **fields: object) -> str:
         """Return a fixed wording (for the use cases' own replies)."""
@@ -229,14 +241,18 @@ class Dialogue:
             or self._faq(state, text)
         )
 
-    def _crisis(self, state: State, assessment: Assessment) -> Outcome:
-        """Show the hotlines first, with the counsellor and, for violence, the entry on it."""
-        rows = self.views.service_rows()[:1]
+    def _crisis(
+        self, state: State, assessment: Assessment, case: CaseInProgress | None = None
+    ) -> Outcome:
+        """Show the hotlines first, then a person to talk to and, for violence, the entry on it."""
+        # During a case her messages already reach the team: no second hand-over button.
+        rows = self.views.service_rows()[:1] if case is None else ()
         data = self.kb.crisis
         entry = self.kb.entries.get(data.entry_for(assessment.concept) or "")
         if entry is not None:
             rows += ((button(entry.title, Press.ENTRY, entry.id),),)
-        reply = Reply(data.reply_text(assessment.concept), title=data.title, buttons=rows)
+        text = f"{data.reply_text(assessment.concept)}\n\n{self.views.counsel_line(case)}"
+        reply = Reply(text, title=data.title, buttons=rows)
         return Outcome(OutcomeKind.CRISIS, (reply,), state)
 
     def _asks_more(self, text: str, assessment: Assessment) -> bool:
@@ -253,7 +269,8 @@ class Dialogue:
             entry_id = self.kb.crisis.entry_for(assessment.concept) or "psychische-belastung"
             entry = self.kb.entries[entry_id]
             outcome = self.views.answer(outcome.state, entry, 100.0, (entry.id,))
-        note = Reply(self.kb.crisis.concern, buttons=self.views.service_rows()[:1])
+        line = f"{self.kb.crisis.concern} {self.views.counsel_line()}"
+        note = Reply(line, buttons=self.views.service_rows()[:1])
         return replace(outcome, replies=(*outcome.replies, note))
 
     def _in_flow(self, state: State, text: str) -> Outcome | None:

@@ -246,6 +246,18 @@ def _moment(raw: object) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+@dataclass(frozen=True)
+class CaseInProgress:
+    """The parent's open case, as far as a reply during it may speak of it.
+
+    Attributes:
+        counsellor: The pseudonym of the counsellor who claimed it; None while it waits.
+
+    """
+
+    counsellor: str | None = None
+
+
 class OutcomeKind(Enum):
     """What kind of reply the core chose (the `kind` of `elternlotse ask`, plus UI kinds)."""
 

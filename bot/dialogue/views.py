@@ -10,6 +10,7 @@ from bot.content.knowledge import Entry, EntryKind, KnowledgeBase
 from bot.dialogue.callbacks import Press
 from bot.dialogue.model import (
     Button,
+    CaseInProgress,
     Outcome,
     OutcomeKind,
     Placement,
@@ -36,6 +37,7 @@ class Views:
         flow_buttons: Callable[[str], Sequence[Button]],
         now: Callable[[], datetime],
         figures: Callable[[], Mapping[str, str]] = dict,
+        counselling: bool = False,
     ) -> None:
         """Keep the knowledge base and a way to list the flow buttons an answer offers.
 
@@ -44,6 +46,8 @@ class Views:
             flow_buttons: Returns the "start this flow" buttons offered under an entry.
             now: The current time (answers remember when they were given).
             figures: The figures valid today, for placeholders like {kindergeld} in answers.
+            counselling: Whether counsellors answer here (config `counselling:`); without them
+                the person button leads to the counselling places and says so.
 
         """
         self.kb = kb
@@ -51,6 +55,7 @@ class Views:
         self._flow_buttons = flow_buttons
         self._now = now
         self._figures = figures
+        self.counselling = counselling
 
     def fill(self, text: str) -> str:
         """Put today's figures into a text that names them by placeholder."""
@@ -64,11 +69,30 @@ class Views:
         return rows
 
     def service_rows(self) -> Rows:
-        """Return the "counsellor" and "all topics" rows shown under most replies."""
+        """Return the "counsellor" and "all topics" rows shown under most replies.
+
+        Without counselling the first button is labelled as what it does (it shows the
+        counselling places), so it promises no chat here.
+        """
+        person = "button_handoff" if self.counselling else "button_find_counselling"
         return (
-            (button(self.texts("button_handoff"), Press.HANDOFF),),
+            (button(self.texts(person), Press.HANDOFF),),
             (button(self.texts("button_topics"), Press.MENU),),
         )
+
+    def counsel_line(self, case: CaseInProgress | None = None) -> str:
+        """Return the sentence about a person to talk to that is true for this bot and parent.
+
+        Args:
+            case: The parent's open case, if any: then her messages already reach the team,
+                and nothing offers the hand-over again.
+
+        """
+        if case is not None and case.counsellor is not None:
+            return self.texts("counsel_case_claimed", name=case.counsellor)
+        if case is not None:
+            return self.texts("counsel_case_waiting")
+        return self.texts("counsel_offer" if self.counselling else "counsel_elsewhere")
 
     def back_row(self) -> tuple[Button, ...]:
         """Return the "back to the topics" row of a menu page (it replaces the page in place)."""
@@ -88,7 +112,10 @@ class Views:
             (button(self.kb.entries[r].title, Press.ENTRY, r),) for r in entry.related[:3]
         )
         votes = (self.feedback_row(entry.id),) if feedback else ()
-        return (*flows, *related, *votes, *self.service_rows())
+        service = self.service_rows()
+        if entry.kind is EntryKind.HANDOFF and not self.counselling:
+            service = service[1:]  # the button would lead to this very entry again
+        return (*flows, *related, *votes, *service)
 
     def footer(self, entry: Entry, stand: str | None = None) -> str:
         """Return an entry's legal basis, sources and review date as one footer.
