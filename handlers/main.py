@@ -18,7 +18,12 @@ from bot.startup import EXIT_BAD_SETUP, StartupError, load_setup
 from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
 from handlers.app import ALLOWED_UPDATES, BotApp, build_application
 from handlers.health import HealthCheck, HealthServer, get_me_probe
-from handlers.setup_check import ANOTHER_INSTANCE, SetupProblem, TokenGuard, check_setup
+from handlers.setup_check import (
+    ANOTHER_INSTANCE,
+    SetupProblem,
+    check_setup,
+    install_token_guard,
+)
 from handlers.webhook import MISSING_SERVER, run_webhook, webhook_server_installed
 
 logger = logging.getLogger(__name__)
@@ -44,8 +49,9 @@ def _not_a_bootstrap_failure(record: logging.LogRecord) -> bool:
 
 
 def _not_a_conflict_at_stop(record: logging.LogRecord) -> bool:
-    # On stop PTB calls getUpdates once more and logs its failure with a traceback; with
-    # another process polling that is a Conflict, which `_poll` already reported in one line.
+    # On stop PTB calls getUpdates once more and logs its failure with a traceback, and a
+    # getUpdates still open when it stops ends as a „Task exception was never retrieved". With
+    # another process polling both are a Conflict, which the TokenGuard reports in one line.
     error = record.exc_info[1] if record.exc_info else None
     return not isinstance(error, Conflict)
 
@@ -77,6 +83,7 @@ def configure_logging(level: str) -> None:
     # PTB's webhook server logs a whole update (names, texts) when it cannot parse one.
     logging.getLogger("telegram.ext.Updater").addFilter(_without_update_content)
     logging.getLogger("telegram.ext.Updater").addFilter(_not_a_conflict_at_stop)
+    logging.getLogger("asyncio").addFilter(_not_a_conflict_at_stop)
 
 
 def run(
@@ -198,15 +205,7 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
 
 def _poll(application: BotApp) -> bool:
     """Poll until SIGINT or SIGTERM; return False when another process polls this token."""
-    guard = TokenGuard()
-    # The guard answers a Conflict before the error handler that logs tracebacks: PTB calls
-    # error handlers in the order added, and ApplicationHandlerStop ends the round.
-    others = dict(application.error_handlers)
-    for callback in others:
-        application.remove_error_handler(callback)
-    application.add_error_handler(guard.on_error)
-    for callback, block in others.items():
-        application.add_error_handler(callback, block=block)
+    guard = install_token_guard(application)
     guard.begin()
     try:
         application.run_polling(

@@ -14,18 +14,20 @@ import time
 from dataclasses import dataclass, field
 from enum import Enum
 
-from telegram import Bot, ChatMemberAdministrator
+from telegram import Bot, ChatMemberAdministrator, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Conflict, Forbidden
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.config import Config
+from handlers.app import BotApp
 from handlers.services import Context
 
 logger = logging.getLogger(__name__)
 
-# A Conflict this soon after polling began means this process is the newcomer: the other one
-# was polling first (its next getUpdates ends ours). Later, a newcomer will leave by itself.
+# A Conflict this soon after polling began, before any update arrived, means this process is the
+# newcomer: the other one was polling first (its next getUpdates ends ours). A process that has
+# served already stays and leaves it to the newcomer to go.
 NEWCOMER_SECONDS = 30.0
 ANOTHER_INSTANCE = (
     "Ein anderer Prozess nutzt dieses Token (another instance is polling with this token): "
@@ -139,16 +141,24 @@ class TokenGuard:
 
     Attributes:
         started: When polling began (time.monotonic); set by `begin`.
+        served: True once an update arrived: this process was polling first.
+        conflicts: How many Conflicts this process got while staying.
         newcomer_refused: True once this process stopped because it came second.
 
     """
 
     started: float = field(default_factory=time.monotonic)
+    served: bool = False
+    conflicts: int = 0
     newcomer_refused: bool = False
 
     def begin(self) -> None:
         """Note that polling begins now."""
         self.started = time.monotonic()
+
+    async def on_update(self, update: object, context: Context) -> None:
+        """Note that an update arrived (it goes on to the other handlers)."""
+        self.served = True
 
     async def on_error(self, update: object, context: Context) -> None:
         """Handle Conflict before any other error handler: one line, no traceback.
@@ -159,9 +169,39 @@ class TokenGuard:
         """
         if not isinstance(context.error, Conflict):
             return
-        if time.monotonic() - self.started <= NEWCOMER_SECONDS and not self.newcomer_refused:
+        if self.newcomer_refused:
+            raise ApplicationHandlerStop
+        if not self.served and time.monotonic() - self.started <= NEWCOMER_SECONDS:
             self.newcomer_refused = True
             context.application.stop_running()
-        elif not self.newcomer_refused:
-            logger.warning("another process polled with this token; it should stop by itself")
+            raise ApplicationHandlerStop
+        self.conflicts += 1
+        # 1, 10, 100, …: seen in the log, without a line every few seconds.
+        if str(self.conflicts).strip("0") == "1":
+            logger.warning(
+                "another process polls with this token (conflict %d); it should stop by "
+                "itself, else stop it",
+                self.conflicts,
+            )
         raise ApplicationHandlerStop
+
+
+def install_token_guard(application: BotApp) -> TokenGuard:
+    """Put a TokenGuard before every other error handler and let it see every update.
+
+    Returns:
+        The guard; `begin` it when polling starts.
+
+    """
+    guard = TokenGuard()
+    # PTB calls error handlers in the order added, and ApplicationHandlerStop ends the round:
+    # so the guard answers a Conflict before the handler that logs tracebacks.
+    others = dict(application.error_handlers)
+    for callback in others:
+        application.remove_error_handler(callback)
+    application.add_error_handler(guard.on_error)
+    for callback, block in others.items():
+        application.add_error_handler(callback, block=block)
+    # A group of its own: every update still reaches the handlers of the other groups.
+    application.add_handler(TypeHandler(Update, guard.on_update), group=-100)
+    return guard

@@ -7,6 +7,7 @@ start-up summary.
 from __future__ import annotations
 
 import asyncio
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +106,25 @@ async def test_the_bot_refuses_an_unknown_config_key(tmp_path: Path) -> None:
         assert not api.calls()  # refused before Telegram is asked anything
     assert code == 2
     assert output == "elternlotse: unknown config key 'counseling' (did you mean 'counselling'?)\n"
+
+
+async def test_the_process_polling_first_stays_and_stops_on_sigterm(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api:
+        api.user(PARENT_ID, first_name="Mara")
+        log = tmp_path / "bot.log"
+        bot = BotProcess(api, tmp_path / "data", log)
+        await bot.start()
+        api.send_command(PARENT_ID, "/start")
+        await api.wait_for_message(PARENT_ID, include_existing=True)  # it has served
+        # A newcomer polls now: every getUpdates of the first process ends in a Conflict.
+        api.fail("getUpdates", 409, CONFLICT, times=None)
+        await api.wait_for_calls("getUpdates", len(api.calls("getUpdates")) + 3, timeout=30)
+        assert bot.process is not None
+        assert bot.process.returncode is None  # still there: the newcomer is to go
+        bot.process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(bot.process.wait(), timeout=10)
+    text = log.read_text(encoding="utf-8")
+    assert code == 0, text
+    assert text.count("another process polls with this token (conflict 1)") == 1, text
+    assert "Traceback" not in text, text
+    assert "Ein anderer Prozess" not in text
