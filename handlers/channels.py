@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import ExtBot
 
-from bot.cases.ports import ParentGone, TopicGone
+from bot.cases.ports import ParentGone, TopicClosed, TopicGone
 from bot.dialogue.events import MessageRef
 from bot.dialogue.model import Reply, Rows
 from bot.outbox.model import DeliveryFailed, RetryLater
@@ -19,12 +19,15 @@ from handlers.render import render
 
 logger = logging.getLogger(__name__)
 # Telegram's answers when a forum topic was deleted (they differ between methods).
-_TOPIC_GONE = ("message thread not found", "topic_deleted", "topic_closed", "thread not found")
+_TOPIC_GONE = ("message thread not found", "topic_deleted", "thread not found")
+# Its answer when the topic still exists but is closed: reopening it helps, recreating does not.
+_TOPIC_CLOSED = "topic_closed"
 
 
-def _topic_gone(exc: Undeliverable) -> bool:
+def _refusal(exc: Undeliverable) -> str:
+    """Return Telegram's own words for a refused request (lower case), or "" for anything else."""
     cause = exc.__cause__
-    return isinstance(cause, BadRequest) and any(s in cause.message.lower() for s in _TOPIC_GONE)
+    return cause.message.lower() if isinstance(cause, BadRequest) else ""
 
 
 def _group_failure(exc: Undeliverable) -> Exception:
@@ -33,14 +36,15 @@ def _group_failure(exc: Undeliverable) -> Exception:
     if isinstance(cause, RetryAfter):
         wait = cause.retry_after
         return RetryLater(wait if isinstance(wait, int | float) else wait.total_seconds())
-    if _topic_gone(exc):
-        return TopicGone(str(exc))
-    # A bad request stays bad, except missing rights: an admin can still grant them.
-    rights = isinstance(cause, BadRequest) and "rights" in cause.message.lower()
-    permanent = (
-        isinstance(cause, BadRequest) and not rights and "admin" not in cause.message.lower()
-    )
-    return DeliveryFailed(str(exc), permanent=permanent)
+    refusal = _refusal(exc)
+    if _TOPIC_CLOSED in refusal:
+        return TopicClosed(f"{exc} ({refusal})")
+    if any(s in refusal for s in _TOPIC_GONE):
+        return TopicGone(f"{exc} ({refusal})")
+    # A bad request stays bad, except missing rights: an admin can still grant them. The
+    # reason keeps Telegram's words, so the outbox row says why (never message content).
+    permanent = bool(refusal) and "rights" not in refusal and "admin" not in refusal
+    return DeliveryFailed(f"{exc} ({refusal})" if refusal else str(exc), permanent=permanent)
 
 
 def _parent_gone(exc: Undeliverable) -> bool:
@@ -48,6 +52,14 @@ def _parent_gone(exc: Undeliverable) -> bool:
     return isinstance(cause, Forbidden) or (
         isinstance(cause, BadRequest) and "chat not found" in cause.message.lower()
     )
+
+
+async def _best_effort(call: Callable[[], Awaitable[bool]], method: str) -> None:
+    """Run a topic call whose failure loses nothing: it is logged (without content), not raised."""
+    try:
+        await deliver(call, method)
+    except Undeliverable as exc:
+        logger.info("%s not done: %s", method, exc)
 
 
 class TelegramGroup:
@@ -70,22 +82,21 @@ class TelegramGroup:
 
     async def rename_topic(self, topic_id: int, name: str) -> None:
         """Rename a topic (best effort: a failed rename loses nothing)."""
-        try:
-            await deliver(
-                lambda: self._bot.edit_forum_topic(self._group, topic_id, name=name),
-                "editForumTopic",
-            )
-        except Undeliverable as exc:
-            logger.info("topic not renamed: %s", exc)
+        await _best_effort(
+            lambda: self._bot.edit_forum_topic(self._group, topic_id, name=name), "editForumTopic"
+        )
 
     async def close_topic(self, topic_id: int) -> None:
         """Close a topic (best effort)."""
-        try:
-            await deliver(
-                lambda: self._bot.close_forum_topic(self._group, topic_id), "closeForumTopic"
-            )
-        except Undeliverable as exc:
-            logger.info("topic not closed: %s", exc)
+        await _best_effort(
+            lambda: self._bot.close_forum_topic(self._group, topic_id), "closeForumTopic"
+        )
+
+    async def reopen_topic(self, topic_id: int) -> None:
+        """Reopen a closed topic (best effort: a post into it then fails as closed)."""
+        await _best_effort(
+            lambda: self._bot.reopen_forum_topic(self._group, topic_id), "reopenForumTopic"
+        )
 
     async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
         """Post a message into a topic."""

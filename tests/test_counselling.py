@@ -10,7 +10,7 @@ import pytest
 
 from bot.cases.hours import parse_spans
 from bot.cases.model import CaseStatus
-from bot.cases.ports import ParentGone, TopicGone
+from bot.cases.ports import ParentGone, TopicClosed, TopicGone
 from bot.cases.service import Counselling, GroupMessage
 from bot.config import Config, CounsellingConfig, Counsellor
 from bot.content.knowledge import KnowledgeBase
@@ -56,9 +56,14 @@ class FakeGroup:
     async def close_topic(self, topic_id: int) -> None:
         self.closed.add(topic_id)
 
+    async def reopen_topic(self, topic_id: int) -> None:
+        self.closed.discard(topic_id)
+
     async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
         if topic_id in self.deleted:
-            raise TopicGone
+            raise TopicGone("Bad Request: message thread not found")
+        if topic_id in self.closed:  # as Telegram: 400 TOPIC_CLOSED
+            raise TopicClosed("Bad Request: TOPIC_CLOSED")
         if self.failing:
             self.failing -= 1
             raise DeliveryFailed("Bad Gateway")
@@ -336,7 +341,12 @@ async def test_a_rating_may_carry_a_comment_that_is_passed_on_not_stored(world: 
     asked = await world.parent(Event(EventKind.BUTTON, f"1:q:{number}"))
     assert "nächste Nachricht" in asked[0]
     thanks = await world.parent(text("Sehr hilfreich, Rückruf gern unter 0171 1234567", 9))
-    assert "Kommentar ist beim Beratungsteam angekommen" in thanks[0]
+    assert "angekommen" not in thanks[0]  # said only once it did, below
+    assert world.parents.sent[-1][1] == (
+        f"Ihr Kommentar zur Beratung #{number} ist beim Beratungsteam angekommen."
+    )
+    assert f"Bewertung zu #{number}: ⭐⭐⭐⭐" in world.group.texts()
+    assert next(iter(world.group.topics)) in world.group.closed  # closed again after posting
     posted = world.group.posts[-1][1]
     assert posted.startswith(f"Rückmeldung zu #{number} (⭐⭐⭐⭐): Sehr hilfreich")
     assert "1234567" not in posted  # redacted like every free text

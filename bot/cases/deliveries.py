@@ -35,6 +35,8 @@ class GroupDelivery:
         message: The parent's message of a COPY.
         first_name: The first name for the CONTEXT, only with the parent's consent.
         language: The parent's language for the CONTEXT.
+        receipt: Tell the parent once the POST arrived, or honestly that it could not (their
+            rating comment: „angekommen" only after it did).
 
     """
 
@@ -44,6 +46,7 @@ class GroupDelivery:
     message: MessageRef | None = None
     first_name: str | None = None
     language: str | None = None
+    receipt: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         """Return the JSON-compatible payload."""
@@ -57,6 +60,8 @@ class GroupDelivery:
             payload["first_name"] = self.first_name
         if self.language is not None:
             payload["language"] = self.language
+        if self.receipt:
+            payload["receipt"] = True
         return payload
 
     @classmethod
@@ -72,4 +77,5 @@ class GroupDelivery:
             message=message,
             first_name=payload.get("first_name"),
             language=payload.get("language"),
+            receipt=bool(payload.get("receipt", False)),
         )

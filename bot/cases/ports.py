@@ -13,6 +13,10 @@ class TopicGone(Exception):
     """The forum topic of a case was deleted or cannot be reached."""
 
 
+class TopicClosed(Exception):
+    """The forum topic of a case is closed: Telegram refuses new messages in it (TOPIC_CLOSED)."""
+
+
 class ParentGone(Exception):
     """The parent blocked the bot or deleted the chat."""
 
@@ -35,11 +39,15 @@ class GroupChannel(Protocol):
     async def close_topic(self, topic_id: int) -> None:
         """Close a topic (best effort)."""
 
+    async def reopen_topic(self, topic_id: int) -> None:
+        """Reopen a closed topic (best effort: a post into it then fails with `TopicClosed`)."""
+
     async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
         """Post a message into a topic.
 
         Raises:
             TopicGone: The topic was deleted.
+            TopicClosed: The topic is closed.
             RetryLater: Telegram asked to wait longer than the transport retried.
             DeliveryFailed: Anything else went wrong.
 
@@ -50,6 +58,7 @@ class GroupChannel(Protocol):
 
         Raises:
             TopicGone: The topic was deleted.
+            TopicClosed: The topic is closed.
             RetryLater: Telegram asked to wait longer than the transport retried.
             DeliveryFailed: Anything else went wrong.
 

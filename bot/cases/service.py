@@ -19,7 +19,7 @@ from bot.cases.deliveries import GROUP_QUEUE, DeliveryKind, GroupDelivery
 from bot.cases.figures import case_figures, figures_text
 from bot.cases.hours import OfficeHours
 from bot.cases.model import Case, CaseStatus, InvalidTransition
-from bot.cases.ports import GroupChannel, ParentChannel, ParentGone, TopicGone
+from bot.cases.ports import GroupChannel, ParentChannel, ParentGone, TopicClosed, TopicGone
 from bot.config import CounsellingConfig
 from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.callbacks import Press
@@ -95,7 +95,9 @@ class Counselling:
         self.zone = zone
         self.hours = OfficeHours(config.office_hours, config.state, zone, config.always_open)
         self._answer = answer
-        self.outbox = Outbox(store, GROUP_QUEUE, self.deliver, inline=inline)
+        self.outbox = Outbox(
+            store, GROUP_QUEUE, self.deliver, inline=inline, given_up=self._given_up
+        )
         self._audit = audit
 
     async def _audited(self, user_id: int, action: str, subject: str | None, now: datetime) -> None:
@@ -195,7 +197,8 @@ class Counselling:
         """Send one outbox item into its case's topic; a deleted topic is recreated first.
 
         Raises:
-            DeliveryFailed: The group could not be reached; the outbox tries again later.
+            DeliveryFailed: The topic could not be reached; permanent (with Telegram's reason)
+                when the topic of a finished case is gone, so the row is never marked sent.
 
         """
         delivery = GroupDelivery.from_payload(item.payload)
@@ -205,17 +208,56 @@ class Counselling:
         try:
             if case.topic_id is None:
                 case = await self._new_topic(case, delivery.first_name, delivery.language)
+                await self._perform(case, delivery)
             else:
-                try:
-                    await self._perform(case, delivery)
-                    return
-                except TopicGone:
-                    if not case.status.is_open:
-                        return  # the topic of a finished case was removed: nothing to repair
-                    case = await self._recreate_topic(case)
+                await self._perform_or_repair(case, delivery)
+        except (TopicGone, TopicClosed) as exc:
+            # Nothing repairs the deleted topic of a finished case; anything else may pass.
+            final = isinstance(exc, TopicGone) and not case.status.is_open
+            raise DeliveryFailed(str(exc) or type(exc).__name__, permanent=final) from exc
+        if delivery.receipt:
+            await self._receipt(case, "case_comment_arrived")
+
+    async def _perform_or_repair(self, case: Case, delivery: GroupDelivery) -> None:
+        """Post or copy into the existing topic, reopening a closed one or recreating a deleted one.
+
+        Raises:
+            TopicGone: The topic of a finished case was deleted.
+            TopicClosed: The topic stayed closed (the bot may not manage topics).
+
+        """
+        assert case.topic_id is not None  # noqa: S101 - the caller checked
+        try:
             await self._perform(case, delivery)
-        except TopicGone as exc:
-            raise DeliveryFailed(str(exc)) from exc
+        except TopicClosed:
+            # Telegram refuses posts in a closed topic (400 TOPIC_CLOSED), and the rating and
+            # its comment come after closing: reopen, post, and close a finished case again.
+            await self.group.reopen_topic(case.topic_id)
+            try:
+                await self._perform(case, delivery)
+            finally:
+                # Read again: the case may have been closed while this item was on its way.
+                now = await self.store.case(case.number) or case
+                if not now.status.is_open:
+                    await self.group.close_topic(case.topic_id)
+        except TopicGone:
+            if not case.status.is_open:
+                raise
+            await self._perform(await self._recreate_topic(case), delivery)
+
+    async def _receipt(self, case: Case, key: str) -> None:
+        """Tell the parent what became of their comment (a blocked bot only costs the notice)."""
+        try:
+            await self.parents.send(case.parent_id, (Reply(self.texts(key, number=case.number)),))
+        except ParentGone:
+            logger.info("case #%d: the parent blocked the bot before the receipt", case.number)
+
+    async def _given_up(self, item: OutboxItem, reason: str) -> None:
+        """Tell the parent honestly when their comment could not be delivered."""
+        delivery = GroupDelivery.from_payload(item.payload)
+        case = await self.store.case(delivery.case)
+        if delivery.receipt and case is not None:
+            await self._receipt(case, "case_comment_failed")
 
     async def _recreate_topic(self, case: Case) -> Case:
         logger.info("topic of case #%d is gone; recreating it", case.number)
@@ -363,18 +405,28 @@ class Counselling:
         await self._finish(case, status, now)
 
     async def rate(self, parent_id: int, number: int, rating: int) -> None:
-        """Store the parent's rating of their own ended case (anything else is ignored)."""
+        """Store the parent's rating of their own ended case and pass it into its topic.
+
+        Anything else is ignored; a second tap on the same stars is not posted again.
+        """
         case = await self.store.case(number)
-        if case is not None and case.parent_id == parent_id and not case.status.is_open:
-            await self.store.save_case(replace(case, rating=rating))
+        if case is None or case.parent_id != parent_id or case.status.is_open:
+            return
+        await self.store.save_case(replace(case, rating=rating))
+        if case.rating != rating:
+            stars = "⭐" * rating
+            await self._post(case, self.texts("group_case_rating", number=number, stars=stars))
 
     async def comment(self, parent_id: int, number: int, text: str) -> None:
-        """Pass the parent's rating comment into the case's topic (it is not stored)."""
+        """Pass the parent's rating comment into the case's topic (it is not stored).
+
+        The parent hears „angekommen" only once it arrived, or honestly that it could not.
+        """
         case = await self.store.case(number)
         if case is not None and case.parent_id == parent_id and not case.status.is_open:
             stars = "⭐" * case.rating if case.rating else "–"
             note = self.texts("group_case_comment", number=number, stars=stars, text=text)
-            await self._post(case, note)
+            await self._send(case, GroupDelivery(number, DeliveryKind.POST, note, receipt=True))
 
     # -- the counsellors' commands and the timers -------------------------------------------
     async def canned(self, user_id: int, topic_id: int, entry_id: str, now: datetime) -> None:

@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 GIVE_UP_AFTER = 5  # failed attempts; the periodic drain retries in between
 
 Deliver = Callable[[OutboxItem], Awaitable[None]]
+GivenUp = Callable[[OutboxItem, str], Awaitable[None]]
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -40,6 +41,8 @@ class Outbox:
             which is tried again at the next drain.
         clock: The current time.
         sleep: How to wait for a `RetryLater` (tests pass one that does not wait).
+        given_up: Called with an item and the reason once it is given up, so whoever waits
+            for it can be told the truth.
 
     """
 
@@ -53,6 +56,7 @@ class Outbox:
         ordered: bool = True,
         clock: Callable[[], datetime] = utc_now,
         sleep: Sleep = asyncio.sleep,
+        given_up: GivenUp | None = None,
     ) -> None:
         self._store = store
         self._queue = queue
@@ -61,6 +65,7 @@ class Outbox:
         self._ordered = ordered
         self._clock = clock
         self._sleep = sleep
+        self._given_up = given_up
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[int] | None = None
         self._again = False
@@ -139,6 +144,8 @@ class Outbox:
         status = await self._store.record_failure(item.id, limit, reason)
         if status is ItemStatus.FAILED:
             logger.error("outbox %s: item %d given up: %s", self._queue, item.id, reason)
+            if self._given_up is not None:
+                await self._given_up(item, reason)
             return True
         logger.warning("outbox %s: item %d will be retried: %s", self._queue, item.id, reason)
         return False

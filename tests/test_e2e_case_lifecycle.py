@@ -1,0 +1,169 @@
+"""End to end: a case from request to rating, as parent, counsellors and group see it.
+
+Against the fake Bot API, which answers a post into a closed topic with 400 TOPIC_CLOSED as
+Telegram does. The rating and its comment come after the case closed, so they must still arrive
+in the case's topic, and the parent hears „angekommen" only once they did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.botprocess import BotProcess
+from tests.fakebotapi import FakeBotAPI
+
+PARENT_ID, ANNA_ID, BEN_ID, CLARA_ID = 4711, 9001, 9003, 9002
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ARRIVED = "Ihr Kommentar zur Beratung #1 ist beim Beratungsteam angekommen."
+
+
+class World:
+    """The fake Bot API with a forum group of two counsellors and a member who is not one."""
+
+    def __init__(self, api: FakeBotAPI, group: dict[str, Any], data: Path) -> None:
+        self.api, self.group, self.data = api, group, data
+
+    async def parent_sees(self, needle: str) -> dict[str, Any]:
+        return await self.api.wait_for_message(
+            PARENT_ID, lambda m: needle in m.get("text", ""), include_existing=True, timeout=20
+        )
+
+    async def group_sees(self, needle: str, thread: int | None = None) -> dict[str, Any]:
+        return await self.api.wait_for_message(
+            self.group["id"],
+            lambda m: needle in m.get("text", ""),
+            thread_id=thread,
+            include_existing=True,
+            timeout=20,
+        )
+
+    async def open_case(self) -> tuple[int, dict[str, Any]]:
+        """Request a case as the parent; return the topic's thread id and the case card."""
+        self.api.send_command(PARENT_ID, "/beratung")
+        consent = await self.parent_sees("Telegram-Namen")
+        self.api.press_button(PARENT_ID, consent, "1:a:s")
+        await self.parent_sees("Anfrage #1 ist eingegangen")
+        card = await self.group_sees("Neue Anfrage #1")
+        (topic,) = self.api.topics(self.group["id"])
+        return int(topic["message_thread_id"]), card
+
+    async def claimed_and_ended(self) -> int:
+        """Open a case, let Anna claim it and the parent end it; return the thread id."""
+        thread, card = await self.open_case()
+        self.api.press_button(ANNA_ID, card, "1:u:1")
+        await self.parent_sees("Beraterin Anna ist jetzt für Sie da")
+        self.api.send_command(PARENT_ID, "/ende")
+        await self.parent_sees("Wie hilfreich")
+        await self.group_sees("Die Person hat die Beratung #1 beendet.", thread)
+        return thread
+
+    async def rate_and_comment(self, comment: str) -> None:
+        rating = await self.parent_sees("Wie hilfreich")
+        self.api.press_button(PARENT_ID, rating, "1:t:1:4")
+        offer = await self.parent_sees("noch einen Satz")
+        self.api.press_button(PARENT_ID, offer, "1:q:1")
+        await self.parent_sees("nächste Nachricht")
+        self.api.send_text(PARENT_ID, comment)
+        await self.parent_sees("Danke für Ihren Kommentar")
+
+    async def settled_outbox(self) -> list[tuple[str, str | None]]:
+        """Return the group queue's rows once none is pending (the last is marked after sending)."""
+        for _ in range(200):
+            rows = self.outbox_rows()
+            if all(status != "pending" for status, _ in rows):
+                return rows
+            await asyncio.sleep(0.05)
+        return self.outbox_rows()
+
+    def outbox_rows(self) -> list[tuple[str, str | None]]:
+        with sqlite3.connect(self.data / "elternlotse.sqlite3") as db:
+            rows = db.execute("SELECT status, last_error FROM outbox WHERE queue = 'counsellors'")
+            return [(str(status), error) for status, error in rows]
+
+
+def counselling_config(group_id: int, leads: tuple[int, ...] = ()) -> str:
+    """Return the config (JSON is YAML): two counsellors, always open, optional leads."""
+    section: dict[str, Any] = {
+        "group_id": group_id,
+        "counsellors": [
+            {"id": ANNA_ID, "name": "Beraterin Anna"},
+            {"id": BEN_ID, "name": "Berater Ben"},
+        ],
+        "state": "NW",
+        "office_hours": {day: "00:00-23:59" for day in DAYS},
+    }
+    if leads:
+        section["leads"] = list(leads)
+    return json.dumps({"counselling": section})
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    async with FakeBotAPI() as api:
+        for user, name in ((PARENT_ID, "Mara"), (ANNA_ID, "Anna Privat"), (BEN_ID, "Ben Privat")):
+            api.user(user, first_name=name)
+        api.user(CLARA_ID, first_name="Clara")
+        group = api.forum_group("Beratung", members=[ANNA_ID, BEN_ID, CLARA_ID])
+        config = tmp_path / "config.yaml"
+        config.write_text(counselling_config(group["id"]), encoding="utf-8")
+        bot = BotProcess(api, tmp_path / "data", tmp_path / "bot.log", config)
+        await bot.start()
+        yield World(api, group, tmp_path / "data")
+        assert await bot.stop() == 0
+        log = bot.log.read_text(encoding="utf-8")
+        assert "Traceback" not in log, log
+        assert "Mara" not in log  # no personal data in the log
+
+
+async def test_rating_and_comment_arrive_in_the_closed_topic_before_angekommen(
+    world: World,
+) -> None:
+    thread = await world.claimed_and_ended()
+    (topic,) = world.api.topics(world.group["id"])
+    assert topic["is_closed"]
+
+    await world.rate_and_comment("Danke Anna, Sie haben mir sehr geholfen!")
+
+    # The name is redacted like every free text.
+    comment = await world.group_sees(
+        "Rückmeldung zu #1 (⭐⭐⭐⭐): Danke [Name], Sie haben", thread
+    )
+    await world.group_sees("Bewertung zu #1: ⭐⭐⭐⭐", thread)
+    await world.parent_sees(ARRIVED)
+    # „angekommen" was sent only after the comment was in the topic.
+    sent = [c.result for c in world.api.calls("sendMessage") if c.ok]
+    order = [(m["chat"]["id"], m["message_id"]) for m in sent]
+    told = next(i for i, m in enumerate(sent) if m.get("text") == ARRIVED)
+    assert order.index((world.group["id"], comment["message_id"])) < told, order
+    (topic,) = world.api.topics(world.group["id"])
+    assert topic["is_closed"]  # closed again after posting
+    assert world.api.calls("reopenForumTopic")
+    rows = await world.settled_outbox()
+    assert all(status == "sent" for status, _ in rows), rows
+
+
+async def test_a_comment_that_cannot_be_delivered_is_a_failure_and_the_parent_hears_so(
+    world: World,
+) -> None:
+    thread = await world.claimed_and_ended()
+    world.api.delete_topic(world.group["id"], thread)  # an admin removed the finished case
+
+    await world.rate_and_comment("Danke Anna!")
+
+    failed = await world.parent_sees("konnte leider nicht an das Beratungsteam zugestellt werden")
+    assert "#1" in failed["text"]
+    assert not [m for m in world.api.messages(PARENT_ID) if "angekommen" in m.get("text", "")]
+    rows = await world.settled_outbox()
+    failures = [error for status, error in rows if status == "failed"]
+    assert len(failures) == 2, rows  # the rating and the comment, each with Telegram's reason
+    assert all(error and "message thread not found" in error for error in failures), rows
+    assert not [
+        m for m in world.api.messages(world.group["id"]) if "Danke Anna" in m.get("text", "")
+    ]
