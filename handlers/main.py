@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import sys
 
+from telegram import Bot
 from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.config import Config, ConfigError, WebhookConfig, load_config
@@ -132,6 +133,52 @@ def run(
     return _serve(application, setup.config.webhook if webhook else None, health)
 
 
+def _bot_api_refusal(exc: SetupProblem | TelegramError) -> str:
+    """Say in one line why the Bot API or the set-up it reports does not let the bot start."""
+    if isinstance(exc, SetupProblem):
+        return str(exc)
+    if isinstance(exc, InvalidToken):
+        return "Telegram rejected BOT_TOKEN (401 Unauthorized); copy it again from @BotFather."
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+        # Also TimedOut; the message may contain a URL: the type only. A BadRequest is a
+        # NetworkError in PTB, but Telegram did answer (e.g. setWebhook).
+        return f"cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL."
+    # Forbidden, Conflict, RetryAfter, BadRequest: the Bot API's description.
+    return f"the Bot API refused to start the bot: {exc.message}"
+
+
+def check_online(config_path: str | None = None) -> int:
+    """Check the set-up against the Bot API without starting the bot (`check --online`).
+
+    Prints the start-up summary, one line per feature.
+
+    Returns:
+        0 when the set-up works; 2 with one line saying what to do when it does not.
+
+    """
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    problem = _token_problem(config.token)
+    if problem is not None:
+        return _fail(problem)
+    try:
+        summary = asyncio.run(_ask_bot_api(config))
+    except (SetupProblem, TelegramError) as exc:
+        return _fail(_bot_api_refusal(exc))
+    for line in summary:
+        print(line)
+    return 0
+
+
+async def _ask_bot_api(config: Config) -> list[str]:
+    base = f"{config.api_url}/bot" if config.api_url else "https://api.telegram.org/bot"
+    async with Bot(str(config.token), base_url=base) as bot:  # getMe first
+        return await check_setup(bot, config)
+
+
 def _token_problem(token: str | None) -> str | None:
     if not token:
         return (
@@ -179,18 +226,8 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
                 return _fail(ANOTHER_INSTANCE)
         else:
             run_webhook(application, webhook)
-    except SetupProblem as exc:
-        return _fail(str(exc))
-    except InvalidToken:
-        return _fail(
-            "Telegram rejected BOT_TOKEN (401 Unauthorized); copy it again from @BotFather."
-        )
-    except BadRequest as exc:  # a NetworkError in PTB, but Telegram did answer: e.g. setWebhook
-        return _fail(f"the Bot API refused to start the bot: {exc.message}")
-    except NetworkError as exc:  # also TimedOut; the message may contain a URL: type only
-        return _fail(f"cannot reach the Bot API ({type(exc).__name__}); check TELEGRAM_API_URL.")
-    except TelegramError as exc:  # Forbidden, Conflict, RetryAfter: the Bot API's description
-        return _fail(f"the Bot API refused to start the bot: {exc.message}")
+    except (SetupProblem, TelegramError) as exc:
+        return _fail(_bot_api_refusal(exc))
     except OSError as exc:  # a port in use, an address not on this machine, a read-only disk
         return _fail(f"cannot start: {exc}")
     except (SchemaVersionError, sqlite3.Error) as exc:  # the database file (path, no content)

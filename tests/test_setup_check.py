@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -125,3 +127,41 @@ def test_check_with_a_config_refuses_an_unknown_key(tmp_path: Path) -> None:
         "elternlotse: unknown config key 'counseling' (did you mean 'counselling'?)\n"
     )
     assert result.stdout == ""
+
+
+async def check_online(api: FakeBotAPI, config: Path) -> tuple[int, str, str]:
+    """Run `elternlotse check --online --config FILE` against the fake; return code and output."""
+    env = {k: v for k, v in os.environ.items() if k != "ELTERNLOTSE_CONFIG"}
+    env.update(BOT_TOKEN=api.token, TELEGRAM_API_URL=api.base_url)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *("-m", "bot.frontends.cli", "check", "--online", "--config", str(config)),
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_check_online_refuses_a_group_without_topics(api: FakeBotAPI, tmp_path: Path) -> None:
+    config_for(tmp_path, api.supergroup("Beratung"))
+    code, out, err = await check_online(api, tmp_path / "config.yaml")
+    assert code == 2
+    assert out.startswith("config OK: counselling on (2 counsellors), staff 0\n")
+    assert err.startswith("elternlotse: The counsellors' group „Beratung\" has no topics: ")
+    assert err.count("\n") == 1
+    assert not api.calls("getUpdates")
+
+
+async def test_check_online_prints_the_summary(api: FakeBotAPI, tmp_path: Path) -> None:
+    config_for(tmp_path, api.forum_group("Beratung"), staff=True)
+    code, out, err = await check_online(api, tmp_path / "config.yaml")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[2:] == [
+        "Beratung: an — Gruppe „Beratung“, Themen aktiv, Bot darf Themen verwalten, 2 Beraterinnen",
+        "Team: 1",
+        "Termine: an",
+    ]
+    assert not api.calls("getUpdates")

@@ -35,7 +35,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         + f", staff {len(config.announcements.staff_ids) if config.announcements else 0}"
     )
     print(f"knowledge base OK: {len(kb.entries)} entries in {len(kb.categories)} categories")
-    return 0
+    if not args.online:
+        return 0
+    from handlers.main import check_online  # the Telegram adapter only here, as for `run`
+
+    return check_online(getattr(args, "config", None))
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -152,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate the config and every knowledge file")
     # Also after the command (`check --config FILE`); SUPPRESS keeps a --config given before it.
     check.add_argument("--config", default=argparse.SUPPRESS, help="config file to validate")
+    check.add_argument(
+        "--online",
+        action="store_true",
+        help="also ask the Bot API (BOT_TOKEN) whether the counsellors' group works",
+    )
     check.set_defaults(func=cmd_check)
     sub.add_parser("chat", help="talk to the bot on the console").set_defaults(func=cmd_chat)
     ask = sub.add_parser("ask", help="classify questions")
