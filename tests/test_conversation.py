@@ -76,6 +76,22 @@ async def test_delete_removes_everything_and_saves_nothing_after(dialogue: Dialo
     assert not await store.user_exists(PARENT.id)
 
 
+async def test_the_delete_question_is_asked_only_when_there_is_something(
+    dialogue: Dialogue,
+) -> None:
+    """Newcomer D32: the confirmation loses its buttons; a second /loeschen says nothing is kept."""
+    store = MemoryStore()
+    use_case = conversation(dialogue, store)
+    await use_case.handle(PARENT, text("kindergeld"))
+    asked = await use_case.handle(PARENT, Event(EventKind.DELETE))
+    assert asked.replies[0].buttons  # „Ja, alles löschen" / „Nein"
+    done = await use_case.handle(PARENT, press("1:d:y"))
+    assert done.pressed_keyboard == ()
+    again = await use_case.handle(PARENT, Event(EventKind.DELETE))
+    assert [r.text for r in again.replies] == [dialogue.text_of("export_nothing")]
+    assert not await store.user_exists(PARENT.id)  # asking stored nothing
+
+
 async def test_a_handoff_request_is_counted(dialogue: Dialogue) -> None:
     store = MemoryStore()
     await conversation(dialogue, store).handle(PARENT, press("1:h"))

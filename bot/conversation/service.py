@@ -137,6 +137,10 @@ class Conversation:
         # load → decide → save of the same state.
         async with self._locks.hold(parent.id):
             now = self._clock.now()
+            if event.kind is EventKind.DELETE and not await self._store.user_exists(parent.id):
+                # Nothing to delete: say so instead of asking, and store nothing (D32).
+                text = self._dialogue.text_of("export_nothing")
+                return Outcome(OutcomeKind.INFO, (Reply(text),), State())
             await self._store.touch_user(parent.id, parent.language, now)
             state = State.from_dict(await self._store.load_state(parent.id))
             relayed = await self._relay(parent, state, event, now)

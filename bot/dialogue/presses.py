@@ -193,7 +193,11 @@ class Presses:
 
     def delete(self, state: State, args: tuple[str, ...]) -> Outcome:
         """Delete after the parent confirmed; otherwise say nothing was deleted."""
+        # The question loses its buttons either way: an old „Ja" must not delete again (D32).
         if args[0] != "y":
-            return self.views.info(state, self.texts("delete_cancelled"))
+            cancelled = self.views.info(state, self.texts("delete_cancelled"))
+            return replace(cancelled, pressed_keyboard=())
         reply = Reply(self.texts("delete_done"), buttons=self.views.service_rows()[1:])
-        return Outcome(OutcomeKind.INFO, (reply,), State(), (DeleteUser(),))
+        return Outcome(
+            OutcomeKind.INFO, (reply,), State(), (DeleteUser(),), pressed_keyboard=()
+        )
