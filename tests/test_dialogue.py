@@ -65,6 +65,11 @@ def test_clarify_then_press_candidate_or_none(dialogue: Dialogue) -> None:
     none = dialogue.handle(outcome.state, Event(EventKind.BUTTON, buttons[-1]))
     assert none.actions == (RecordUnanswered("Geld fürs Kind"),)
     assert none.state.pending_question is None
+    assert "merke ich mir" in none.replies[0].text
+    # Newcomer D31: „Keins davon" on an older question keeps nothing, so it promises nothing.
+    older = dialogue.handle(none.state, Event(EventKind.BUTTON, buttons[-1]))
+    assert older.actions == ()
+    assert "merke ich mir" not in older.replies[0].text
 
 
 def test_fallback_records_the_redacted_question(dialogue: Dialogue) -> None:

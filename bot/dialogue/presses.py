@@ -111,9 +111,11 @@ class Presses:
     def none_of_these(self, state: State, args: tuple[str, ...]) -> Outcome:
         """None of the offered topics fit: record the question and offer a counsellor."""
         actions: tuple[Action, ...] = ()
+        key = "clarify_none_reply_unsaved"  # an older question: nothing to keep, so no promise
         if state.pending_question:
             actions = (RecordUnanswered(state.pending_question),)
-        reply = Reply(self.texts("clarify_none_reply"), buttons=self.views.service_rows())
+            key = "clarify_none_reply"
+        reply = Reply(self.texts(key), buttons=self.views.service_rows())
         new_state = replace(state, pending_question=None)
         return Outcome(OutcomeKind.FALLBACK, (reply,), new_state, actions)
 
