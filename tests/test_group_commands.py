@@ -36,5 +36,6 @@ async def test_a_parents_command_in_a_group_asks_for_a_private_chat(
 
 
 async def test_the_same_command_in_private_still_works(bot: Harness) -> None:
+    await bot.feed(message_update("kindergeld"))  # something is stored (else: „nichts gespeichert")
     await bot.feed(message_update("/loeschen"))
     assert "Möchten Sie wirklich alles löschen" in bot.request.texts()[-1]
