@@ -235,11 +235,12 @@ class Counselling:
             await self.group.reopen_topic(case.topic_id)
             try:
                 await self._perform(case, delivery)
-            finally:
-                # Read again: the case may have been closed while this item was on its way.
-                now = await self.store.case(case.number) or case
-                if not now.status.is_open:
-                    await self.group.close_topic(case.topic_id)
+            except Exception:
+                await self._close_if_finished(case)
+                raise
+            # Not in a `finally`: a cancelled sender (the bot stopping) must make no Telegram
+            # call; the outbox keeps the item, and the next start posts it and closes again.
+            await self._close_if_finished(case)
         except TopicGone:
             if not case.status.is_open:
                 raise
@@ -265,6 +266,13 @@ class Counselling:
         assert case.topic_id is not None  # noqa: S101 - just created
         await self.group.post(case.topic_id, self.texts("group_topic_recreated"))
         return case
+
+    async def _close_if_finished(self, case: Case) -> None:
+        """Close the topic again if the case is finished (read anew: it may have closed since)."""
+        assert case.topic_id is not None  # noqa: S101 - the caller checked
+        now = await self.store.case(case.number) or case
+        if not now.status.is_open:
+            await self.group.close_topic(case.topic_id)
 
     async def _perform(self, case: Case, delivery: GroupDelivery) -> None:
         """Post or copy into the topic (a CONTEXT needs nothing once its topic exists)."""
