@@ -58,6 +58,9 @@ class PacedGroup:
     async def close_topic(self, topic_id: int) -> None:
         """Close nothing."""
 
+    async def reopen_topic(self, topic_id: int) -> None:
+        """Reopen nothing (the bench never closes a topic)."""
+
     async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
         """Post after the pace interval; remember when crisis alerts arrive."""
         await self._pace()
