@@ -120,7 +120,8 @@ async def on_non_text(update: Update, context: Context) -> None:
         return
     message = update.effective_message
     ref = MessageRef(chat.id, message.message_id) if message is not None else None
-    await respond(update, context, Event(EventKind.NON_TEXT, message=ref))
+    caption = (message.caption or "") if message is not None else ""
+    await respond(update, context, Event(EventKind.NON_TEXT, caption, message=ref))
 
 
 async def on_group_command(update: Update, context: Context) -> None:

@@ -221,6 +221,18 @@ async def test_non_text_messages_get_a_kind_reply(harness: Harness, extra: dict[
     assert "nur Textnachrichten lesen" in harness.request.texts()[-1]
 
 
+async def test_a_photo_with_a_caption_gets_its_words_answered(harness: Harness) -> None:
+    """Newcomer D30: the caption is the question; the bot says it did not look at the picture."""
+    photo = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+    await harness.feed(
+        message_update(None, photo=photo, caption="Wie viel Kindergeld bekomme ich?")
+    )
+    said = harness.request.texts()
+    note = next(i for i, t in enumerate(said) if "Bilder und Dateien kann ich nicht ansehen" in t)
+    assert any("259 €" in t for t in said[note + 1 :])
+    assert not any("nur Textnachrichten lesen" in t for t in said)
+
+
 async def test_groups_stay_quiet_unless_addressed(harness: Harness) -> None:
     group = {"id": -100123, "type": "supergroup", "title": "Eltern"}
     await harness.feed(message_update("wie viel kindergeld", chat=group))

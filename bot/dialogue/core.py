@@ -145,6 +145,12 @@ class Dialogue:
             case EventKind.UNSUBSCRIBE:
                 choice = SubscribePress.STOP.value
                 return Outcome(OutcomeKind.INFO, (), state, (ChangeSubscription(choice),))
+            case EventKind.NON_TEXT if event.text.strip():
+                # A photo with a caption (newcomer D30): answer the words, and say first that
+                # the picture itself was not looked at, so no one thinks a Bescheid was checked.
+                answered = self.text(state, event.text)
+                note = Reply(t("non_text_caption"))
+                return replace(answered, replies=(note, *answered.replies))
             case EventKind.NON_TEXT:
                 return views.info(state, t("non_text"), views.service_rows()[1:])
             case EventKind.UNKNOWN_COMMAND:
