@@ -16,7 +16,9 @@ from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.core import Dialogue
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Outcome, OutcomeKind, State
-from bot.flows.inputs import Basis, Relation, TypedAmount, euro_value, parse_amount
+from bot.flows.calculators import euro
+from bot.flows.figures import figure_amounts, figure_values
+from bot.flows.inputs import Basis, Relation, TypedAmount, parse_amount
 from bot.flows.model import Interval, Side
 from bot.frontends.plain import render_plain
 from tests.conftest import problems_of
@@ -121,11 +123,25 @@ def test_number_like_text_never_raises_and_is_never_negative(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("shown", "value"),
-    [("600 €", "600"), ("1.555 €", "1555"), ("356,50 €", "356.50"), ("36 %", None), ("30", None)],
+    ("name", "value"),
+    [
+        ("kiz_mindesteinkommen", "600"),
+        ("selbstbehalt_volljaehrig", "1750"),
+        ("zahlbetrag_0_5", "356.50"),
+        ("mehrbedarf_prozent_36", None),  # „36 %"
+        ("kktage_alleinerziehend", None),  # „30" days
+    ],
 )
-def test_figures_in_euros_are_read_back(shown: str, value: str | None) -> None:
-    assert euro_value(shown) == (Decimal(value) if value else None)
+def test_figures_in_euros_are_amounts(kb: KnowledgeBase, name: str, value: str | None) -> None:
+    amounts = figure_amounts(kb.calculators[-1])
+    assert amounts.get(name) == (Decimal(value) if value else None)
+
+
+def test_every_amount_is_the_figure_its_label_shows(kb: KnowledgeBase) -> None:
+    for params in kb.calculators:
+        shown = figure_values(params)
+        for name, amount in figure_amounts(params).items():
+            assert euro(amount) == shown[name], name
 
 
 UNDER = Interval(Decimal(0), True, Decimal(600), True)  # {above: 0, below: 600}

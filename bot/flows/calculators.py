@@ -48,6 +48,7 @@ class Parameters:
     entlastung_further: Decimal
     legal_basis: dict[str, str]
     figures: dict[str, str] = field(default_factory=dict)  # further named figures, formatted
+    figure_euros: dict[str, Decimal] = field(default_factory=dict)  # those in euros, as numbers
 
     @property
     def stand(self) -> str:
@@ -91,6 +92,11 @@ def parse_parameters(raw: dict[str, Any]) -> Parameters:
         entlastung_first=Decimal(str(eb["yearly_first_child"])),
         entlastung_further=Decimal(str(eb["yearly_per_further_child"])),
         figures={name: _format(f) for name, f in dict(raw.get("figures") or {}).items()},
+        figure_euros={
+            name: Decimal(str(f["amount"]))
+            for name, f in dict(raw.get("figures") or {}).items()
+            if f.get("unit", "eur") == "eur"
+        },
         legal_basis={
             name: str(raw[name]["legal_basis"])
             for name in (
@@ -134,10 +140,14 @@ def load_parameters(directory: Path, today: date) -> Parameters:
     return max(candidates, key=lambda p: p.valid_from)
 
 
+def to_cents(amount: Decimal) -> Decimal:
+    """Round an amount to whole cents, as every amount is shown."""
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def euro(amount: Decimal) -> str:
     """Format an amount the German way: 356,50 € or 259 €."""
-    value = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    whole, cents = f"{value:,.2f}".split(".")
+    whole, cents = f"{to_cents(amount):,.2f}".split(".")
     whole = whole.replace(",", ".")
     return f"{whole} €" if cents == "00" else f"{whole},{cents} €"
 

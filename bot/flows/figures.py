@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
-from bot.flows.calculators import AgeBand, Parameters, euro
+from bot.flows.calculators import AgeBand, Parameters, euro, to_cents
 
 FIGURE = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 # An amount in euros or a percentage written as digits: what must come from a placeholder.
@@ -22,39 +22,57 @@ def _band_name(prefix: str, band: AgeBand) -> str:
     return f"{prefix}_{band.lowest}_{band.highest}"
 
 
+def _derived_euros(p: Parameters) -> dict[str, Decimal]:
+    """Return the amounts in euros the calculator sections define, by placeholder name."""
+    half = p.kindergeld / 2
+    amounts = {
+        "kindergeld": p.kindergeld,
+        "kindergeld_halb": half,
+        "bedarf_volljaehrig": p.adult_support,
+        "uvg_mindesteinkommen": p.uvg_min_gross_income_sgb2,
+        "regelbedarf": p.regelbedarf_single,
+        "kinderzuschlag": p.kiz_max_per_child,
+        "kiz_mindesteinkommen": p.kiz_min_gross_income,
+        "entlastung": p.entlastung_first,
+        "entlastung_weiteres": p.entlastung_further,
+    }
+    for band in p.mindestunterhalt:
+        amounts[_band_name("mindestunterhalt", band)] = band.amount
+        amounts[_band_name("zahlbetrag", band)] = band.amount - half
+    for band in p.uvg:
+        amounts[_band_name("uvg", band)] = band.amount
+    for percent in _mehrbedarf_percents(p):
+        amounts[f"mehrbedarf_{percent}"] = p.regelbedarf_single * Decimal(percent) / 100
+    return amounts
+
+
+def _mehrbedarf_percents(p: Parameters) -> set[int]:
+    return {p.mehrbedarf_percent_under_7, p.mehrbedarf_percent_per_child, p.mehrbedarf_percent_max}
+
+
 def _derived(p: Parameters) -> dict[str, str]:
     """Return the figures the calculator sections define, by placeholder name."""
-    half = p.kindergeld / 2
-    values = {
-        "kindergeld": euro(p.kindergeld),
-        "kindergeld_halb": euro(half),
-        "bedarf_volljaehrig": euro(p.adult_support),
+    values = {name: euro(amount) for name, amount in _derived_euros(p).items()}
+    values |= {
         # The year the figures hold for: „im Jahr {jahr}" stays true when next year's file comes.
         "jahr": str(p.valid_from.year),
-        "uvg_mindesteinkommen": euro(p.uvg_min_gross_income_sgb2),
-        "regelbedarf": euro(p.regelbedarf_single),
-        "kinderzuschlag": euro(p.kiz_max_per_child),
-        "kiz_mindesteinkommen": euro(p.kiz_min_gross_income),
-        "entlastung": euro(p.entlastung_first),
-        "entlastung_weiteres": euro(p.entlastung_further),
         "kktage_alleinerziehend": str(p.kktage_per_child_single),
         "kktage_max_alleinerziehend": str(p.kktage_max_single),
         "kktage_pro_elternteil": str(p.kktage_per_child_per_parent),
         "kktage_max_pro_elternteil": str(p.kktage_max_per_parent),
     }
-    for band in p.mindestunterhalt:
-        values[_band_name("mindestunterhalt", band)] = euro(band.amount)
-        values[_band_name("zahlbetrag", band)] = euro(band.amount - half)
-    for band in p.uvg:
-        values[_band_name("uvg", band)] = euro(band.amount)
-    for percent in {
-        p.mehrbedarf_percent_under_7,
-        p.mehrbedarf_percent_per_child,
-        p.mehrbedarf_percent_max,
-    }:
-        values[f"mehrbedarf_{percent}"] = euro(p.regelbedarf_single * Decimal(percent) / 100)
+    for percent in _mehrbedarf_percents(p):
         values[f"mehrbedarf_prozent_{percent}"] = f"{percent} %"
     return values
+
+
+def figure_amounts(p: Parameters) -> dict[str, Decimal]:
+    """Return a year's figures that are amounts in euros, by placeholder name.
+
+    Rounded to cents as they are shown, so a range bound is exactly the amount its label names.
+    """
+    amounts = _derived_euros(p) | p.figure_euros  # a named figure wins, as in `figure_values`
+    return {name: to_cents(amount) for name, amount in amounts.items()}
 
 
 def shadowed_figures(p: Parameters) -> list[str]:

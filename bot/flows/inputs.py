@@ -116,7 +116,6 @@ _TOKEN = re.compile(r"#|[a-z]+|[^\sa-z.,!?;:()\"'„“”‚‘’]")
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _DECIMAL_COMMA = re.compile(r"\d{1,3}(?:\.\d{3})*,\d{1,2}|\d+,\d{1,2}")
 _DECIMAL_POINT = re.compile(r"\d+\.\d{1,2}")
-_EURO_FIGURE = re.compile(r"(\d{1,3}(?:\.\d{3})*)(?:,(\d{2}))? €")
 _UMLAUTS = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss"})
 _MAX_AMOUNT = Decimal(1_000_000)  # above this a "monthly amount" is more likely a phone number
 
@@ -251,12 +250,3 @@ def parse_amount(text: str) -> TypedAmount | None:
     if numbers[0] == 0 and relation in {Relation.BELOW, Relation.AT_MOST}:
         return None  # „unter 0" says nothing
     return TypedAmount(numbers[0], relation, basis)
-
-
-def euro_value(figure: str) -> Decimal | None:
-    """Read a formatted euro figure („600 €", „1.555,00 €"); None for days, percent and the like."""
-    match = _EURO_FIGURE.fullmatch(figure.strip())
-    if match is None:
-        return None
-    whole, cents = match.groups()
-    return Decimal(whole.replace(".", "")) + (Decimal(cents) / 100 if cents else Decimal(0))

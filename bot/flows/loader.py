@@ -9,8 +9,7 @@ from typing import Any
 
 from bot.content.yamlsource import LocatedDict, LocatedList, Problem
 from bot.flows.calculators import Parameters
-from bot.flows.figures import figure_values
-from bot.flows.inputs import euro_value
+from bot.flows.figures import figure_amounts
 from bot.flows.model import (
     AmountRange,
     Bound,
@@ -106,19 +105,6 @@ def parse_flow(doc: LocatedDict, path: Path) -> Flow:
         nodes=nodes,
         path=path,
     )
-
-
-def figure_amounts(parameters: Parameters) -> dict[str, Decimal]:
-    """Return a year's figures that are amounts in euros, by placeholder name.
-
-    Read from the shown figure, so a range bound is exactly the amount its label names.
-    """
-    found = {}
-    for name, shown in figure_values(parameters).items():
-        value = euro_value(shown)
-        if value is not None:
-            found[name] = value
-    return found
 
 
 def check_amount_ranges(flow: Flow, years: Sequence[Parameters]) -> list[Problem]:

@@ -21,8 +21,8 @@ from bot.dialogue.model import (
 from bot.flows.calculators import euro
 from bot.flows.children import Child, Problem, describe
 from bot.flows.engine import FlowEngine, FlowError, Rejected
+from bot.flows.figures import figure_amounts
 from bot.flows.inputs import Basis, Relation, TypedAmount, parse_amount
-from bot.flows.loader import figure_amounts
 from bot.flows.model import FlowAction, Node, NodeKind
 from bot.flows.state import FlowState
 from bot.language.normalize import words
