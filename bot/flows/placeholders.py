@@ -46,10 +46,9 @@ def _support(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
         )
         if not result.adult:
             minors_total += result.paid
-    if _minors(answers) > 1:
-        lines.append(
-            texts("calc_support_total", count=_minors(answers), amount=euro(minors_total))
-        )
+    minors = _minors(answers)
+    if minors > 1:
+        lines.append(texts("calc_support_total", count=minors, amount=euro(minors_total)))
     table = _with_basis(texts, "\n".join(lines), p.legal_basis["mindestunterhalt"])
     return f"{table}\n{texts('calc_support_capacity')}"
 
@@ -87,12 +86,8 @@ def _uvg_total(results: list[calc.UvgResult], texts: Texts) -> list[str]:
     return [texts("calc_uvg_total" if certain else "calc_uvg_total_conditional", amount=total)]
 
 
-def _no_minors(answers: Mapping[str, Any]) -> bool:
-    return not any(0 <= a < 18 for a in _ages(answers))
-
-
 def _mehrbedarf(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
-    if _no_minors(answers):
+    if not _minors(answers):
         return texts("calc_mehrbedarf_none")
     result = calc.mehrbedarf(p, _ages(answers))
     text = texts(
@@ -151,9 +146,9 @@ def _entlastung(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
 
 
 def _kiz(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
-    if _no_minors(answers):
-        return texts("calc_kiz_none")
     minors = _minors(answers)
+    if not minors:
+        return texts("calc_kiz_none")
     adults = len(_ages(answers)) - minors
     text = texts(
         _per_child_key("calc_kiz", minors, adults),
