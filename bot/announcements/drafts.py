@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.announcements.model import Category, Event
+from bot.announcements.model import WEEKDAYS, Category, Event
 
 DRAFT_VERSION = 1
 TITLE_LENGTH = (3, 120)
@@ -252,7 +252,6 @@ _WEEKDAY = re.compile(
     r"(mo|di|mi|do|fr|sa|so|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag)\.?,?\s+",
     re.IGNORECASE,
 )
-_WEEKDAYS = ("mo", "di", "mi", "do", "fr", "sa", "so")
 _MINUTES = re.compile(r"(\d{1,3})\s*(?:min(?:\.|uten)?)?", re.IGNORECASE)
 _HOURS = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s*(?:h|std\.?|stunden?)", re.IGNORECASE)
 _GROUP = re.compile(r"-\d{5,15}")
@@ -282,7 +281,7 @@ def parse_start(text: str, now: datetime, zone: ZoneInfo) -> datetime | Problem:
     moment = _moment(typed, now, zone)
     if isinstance(moment, Problem):
         return moment
-    if weekday is not None and _WEEKDAYS.index(weekday.group(1)[:2].lower()) != moment.weekday():
+    if weekday is not None and WEEKDAYS[moment.weekday()].lower() != weekday.group(1)[:2].lower():
         return Problem.START_WEEKDAY
     return moment.astimezone(UTC) if moment > now else Problem.START_PAST
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+# Monday first, as `datetime.weekday()` counts: shown on event cards and read in typed dates.
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
 
 class Category(Enum):
     """What a parent can subscribe to; every event and announcement has one."""

@@ -6,12 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.announcements.model import Category, Event, Registration
+from bot.announcements.model import WEEKDAYS, Category, Event, Registration
 from bot.content.texts import Texts
 from bot.dialogue.callbacks import EventPress, Press, SubscribePress
 from bot.dialogue.model import Button, Placement, Reply, Rows, button
-
-WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
 
 def moment_fields(moment: datetime, zone: ZoneInfo) -> dict[str, str]:
