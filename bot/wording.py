@@ -20,6 +20,10 @@ class Noun(Enum):
     CASE = ("Fall", "Fälle")
     PERSON = ("Person", "Personen")
     DAY = ("Tag", "Tage")
+    MONTH = ("Monat", "Monate")
+    YEAR = ("Jahr", "Jahre")
+    HOUR = ("Stunde", "Stunden")
+    SECOND = ("Sekunde", "Sekunden")
 
     @property
     def one(self) -> str:

@@ -10,6 +10,7 @@ from bot.announcements.model import WEEKDAYS, Category, Event, Registration
 from bot.content.texts import Texts
 from bot.dialogue.callbacks import EventPress, Press, SubscribePress
 from bot.dialogue.model import Button, Placement, Reply, Rows, button
+from bot.wording import Noun
 
 
 def moment_fields(moment: datetime, zone: ZoneInfo) -> dict[str, str]:
@@ -26,11 +27,10 @@ def duration_words(span: timedelta) -> str:
     """Return a span as German words („24 Stunden", „1 Stunde", „30 Minuten")."""
     minutes = round(span.total_seconds() / 60)
     if minutes and minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} Stunde" if hours == 1 else f"{hours} Stunden"
+        return Noun.HOUR.count(minutes // 60)
     if minutes >= 1:
-        return f"{minutes} Minute" if minutes == 1 else f"{minutes} Minuten"
-    return f"{round(span.total_seconds())} Sekunden"
+        return Noun.MINUTE.count(minutes)
+    return Noun.SECOND.count(round(span.total_seconds()))
 
 
 def category_name(texts: Texts, category: Category) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
+from bot.wording import Noun
+
 _NUMBER_WORDS = {
     "null": 0, "eins": 1, "ein": 1, "eine": 1, "einem": 1, "einer": 1, "zwei": 2, "drei": 3,
     "vier": 4, "fünf": 5, "funf": 5, "fuenf": 5, "sechs": 6, "sieben": 7, "acht": 8, "neun": 9,
@@ -224,20 +226,16 @@ def age_label(child: Child) -> str:
     """Name one child's age: „5 Monate", „1 Jahr und 8 Monate", „4 Jahre"."""
     years, months = divmod(child.months, 12)
     if years == 0:
-        return (
-            "unter einem Monat"
-            if months == 0
-            else f"{months} {'Monat' if months == 1 else 'Monate'}"
-        )
-    year_word = "Jahr" if years == 1 else "Jahre"
+        return "unter einem Monat" if months == 0 else Noun.MONTH.count(months)
     if years < 3 and months:
-        return f"{years} {year_word} und {months} {'Monat' if months == 1 else 'Monate'}"
-    return f"{years} {year_word}"
+        return f"{Noun.YEAR.count(years)} und {Noun.MONTH.count(months)}"
+    return Noun.YEAR.count(years)
 
 
 def describe(children: tuple[Child, ...]) -> str:
     """Describe ages for the parent to confirm: „4 und 7 Jahre", „5 Monate und 3 Jahre"."""
     if all(c.months >= 36 or (c.months % 12 == 0 and c.months >= 12) for c in children):
-        unit = "Jahr" if len(children) == 1 and children[0].years == 1 else "Jahre"
+        single_year = len(children) == 1 and children[0].years == 1
+        unit = Noun.YEAR.one if single_year else Noun.YEAR.many
         return f"{_join([str(c.years) for c in children])} {unit}"
     return _join([age_label(c) for c in children])
