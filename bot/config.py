@@ -149,6 +149,27 @@ class PrivacyConfig:
     messages_per_minute: int = 20
 
 
+@dataclass(frozen=True)
+class AssociationConfig:
+    """The association that runs the bot, as parents read it (section `association:`).
+
+    Answers that send a parent to a person or to the association's events name it here instead
+    of hard-coding one association (review D39); without it they name the federal VAMV, whose
+    site leads to every Landesverband.
+
+    Attributes:
+        name: The association's name as parents should read it, e.g. „VAMV Landesverband NRW".
+        website: Its website (https), where events and news are announced.
+        counselling_url: The page where parents find its counselling or advice centres (https);
+            None means the website.
+
+    """
+
+    name: str | None = None
+    website: str | None = None
+    counselling_url: str | None = None
+
+
 # What setWebhook accepts as secret_token: 1–256 characters of A–Z, a–z, 0–9, _ and -.
 # https://core.telegram.org/bots/api#setwebhook
 WEBHOOK_SECRET_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -219,6 +240,7 @@ class Config:
         counselling: The counsellor hand-over, or None when it is not configured.
         announcements: Events and broadcasts, or None when no staff are configured.
         privacy: The controller named in /datenschutz, retention periods, the flood limit.
+        association: The association's name and links named in answers.
         webhook: How Telegram reaches the bot in webhook mode, and the /healthz server.
         send_rate: Requests to chats per second of the whole process, in any sliding second
             (`telegram.rate_per_second`; Telegram allows about 30).
@@ -236,6 +258,7 @@ class Config:
     counselling: CounsellingConfig | None = None
     announcements: AnnouncementsConfig | None = None
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    association: AssociationConfig = field(default_factory=AssociationConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     send_rate: int = 30
 
@@ -469,12 +492,14 @@ def _load_announcements(raw: Mapping[str, Any], send_rate: int) -> Announcements
     )
 
 
-def _optional_text(section: Mapping[str, Any], key: str) -> str | None:
+def _optional_text(
+    section: Mapping[str, Any], key: str, name: str = "privacy"
+) -> str | None:
     value = section.get(key)
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"config key 'privacy.{key}' must be text (or left out)")
+        raise ConfigError(f"config key '{name}.{key}' must be text (or left out)")
     return value.strip()
 
 
@@ -501,6 +526,30 @@ def _load_privacy(raw: Mapping[str, Any]) -> PrivacyConfig:
         outbox_days=_days(section, "outbox_days", base.outbox_days),
         messages_per_minute=per_minute,
     )
+
+
+def _https_url(section: Mapping[str, Any], key: str) -> str | None:
+    value = _optional_text(section, key, "association")
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ConfigError(
+            f"config key 'association.{key}' must be an https:// address, e.g. https://www.vamv.de"
+        )
+    return value
+
+
+def _load_association(raw: Mapping[str, Any]) -> AssociationConfig:
+    section = _section(raw, "association")
+    name = _optional_text(section, "name", "association")
+    website = _https_url(section, "website")
+    counselling_url = _https_url(section, "counselling_url")
+    if name is None and (website or counselling_url):
+        raise ConfigError("config key 'association.name' is needed when its links are set")
+    if name is not None and website is None and counselling_url is None:
+        raise ConfigError("config key 'association.website' is needed with 'association.name'")
+    return AssociationConfig(name=name, website=website, counselling_url=counselling_url)
 
 
 def _webhook_port(section: Mapping[str, Any], key: str, default: int) -> int:
@@ -590,6 +639,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
             "staff",
             "announcements",
             "privacy",
+            "association",
             "webhook",
         }
     ),
@@ -616,6 +666,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
         {"rate_per_second", "allow_paid_broadcast", "concurrency", "reminders", "invite_before"}
     ),
     "privacy": frozenset(f.name for f in fields(PrivacyConfig)),
+    "association": frozenset(f.name for f in fields(AssociationConfig)),
     "webhook": frozenset(
         {"listen", "port", "url_path", "public_url", "secret_token", "health_port"}
     ),
@@ -631,6 +682,8 @@ _GERMAN_KEYS = {
     "team": "staff",
     "mitarbeiter": "staff",
     "datenschutz": "privacy",
+    "verband": "association",
+    "verein": "association",
 }
 
 
@@ -738,6 +791,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         counselling=_load_counselling(raw),
         announcements=_load_announcements(raw, send_rate),
         privacy=_load_privacy(raw),
+        association=_load_association(raw),
         webhook=_load_webhook(raw, environ),
         send_rate=send_rate,
     )

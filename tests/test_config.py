@@ -211,7 +211,10 @@ def test_paid_broadcasts_may_go_faster(tmp_path: Path) -> None:
             "unknown config key 'counselling.counsellors[0].rolle' (a counsellor has only 'id' "
             "and 'name')",
         ),
-        ("farbe: blau\n", "unknown config key 'farbe' (known keys: announcements, counselling,"),
+        (
+            "farbe: blau\n",
+            "unknown config key 'farbe' (known keys: announcements, association, counselling,",
+        ),
     ],
 )
 def test_an_unknown_key_is_refused_with_what_was_meant(

@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from bot.config import Config
+from bot.content.association import PLACEHOLDERS as ASSOCIATION_PLACEHOLDERS
 from bot.content.knowledge import KnowledgeBase
 from bot.content.loader import load_knowledge
 from bot.content.yamlsource import Problem, ProblemsError
@@ -69,7 +70,7 @@ def check_knowledge(kb: KnowledgeBase) -> list[Problem]:
 
 def _figure_problems(kb: KnowledgeBase) -> list[Problem]:
     """Every figure has one home: texts name figures by placeholder, never as digits."""
-    known = figure_names(kb.calculators)
+    known = figure_names(kb.calculators) | frozenset(ASSOCIATION_PLACEHOLDERS)
     problems = []
     for entry in kb.entries.values():
         texts = {"answer": entry.answer} | {

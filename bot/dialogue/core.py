@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 from bot.config import Config
+from bot.content.association import association_values
 from bot.content.knowledge import CrisisLevel, KnowledgeBase
 from bot.conversation.clock import utc_now
 from bot.dialogue.amounts import Amounts
@@ -79,11 +80,12 @@ class Dialogue:
             answer=lambda state, entry_id: self.views.answer(state, kb.entries[entry_id]),
             service_rows=lambda: self.views.service_rows(),
         )
+        association = association_values(config.association, kb.texts)
         self.views = Views(
             kb,
             self._flow_buttons,
             now,
-            lambda: figure_values(self.flows.engine.parameters(clock())),
+            lambda: figure_values(self.flows.engine.parameters(clock())) | association,
             counselling=config.counselling is not None,
         )
         self.presses = Presses(kb, self.views, self.flows.menu, config.counselling is not None)
