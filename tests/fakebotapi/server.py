@@ -25,13 +25,14 @@ import math
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal
 
 from aiohttp import web
 
+from tests.fakebotapi.control import ENDPOINTS, Endpoint, Raw
 from tests.fakebotapi.markup import (
     EntityParseError,
     MarkupError,
@@ -164,6 +165,13 @@ JOIN_REQUEST_CONTACT_SECONDS = 300
 JoinOutcome = Literal[
     "joined", "requested", "already_member", "expired", "limit", "revoked", "invalid"
 ]
+# What a client marks as an entity in a typed text. "@name" after a word character is an e-mail
+# address or part of "/start@bot", not a mention.
+_TYPED_ENTITIES = (
+    ("bot_command", re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{5,32})?")),
+    ("mention", re.compile(r"(?<![\w/@])@[A-Za-z0-9_]{5,32}(?![\w@])")),
+    ("url", re.compile(r"https?://[^\s]+")),
+)
 # Message keys that describe where and by whom a message was sent, not what it contains.
 _ENVELOPE_KEYS = frozenset(
     {
@@ -405,6 +413,7 @@ class FakeBotAPI:
         self._query_ids = itertools.count(4_815_162_342_000_000_001)
         self._file_ids = itertools.count(1)
         self._files: dict[str, JSON] = {}
+        self._file_data: dict[str, bytes] = {}  # the content of uploaded files, by file_id
         self._group_ids = itertools.count(1)
         self._command_lists: dict[tuple[str, str], list[JSON]] = {}
         self._calls: list[Call] = []
@@ -463,11 +472,8 @@ class FakeBotAPI:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", r"/bot{token}/{method:[^/]*}", self._handle_method)
         app.router.add_route("*", r"/file/bot{token}/{path:.*}", self._handle_file)
-        app.router.add_post("/_fake/user", self._control_user)
-        app.router.add_post("/_fake/send_text", self._control_send_text)
-        app.router.add_post("/_fake/press_button", self._control_press_button)
-        app.router.add_get("/_fake/messages", self._control_messages)
-        app.router.add_get("/_fake/calls", self._control_calls)
+        for endpoint in ENDPOINTS:
+            app.router.add_route(endpoint.verb, f"/_fake/{endpoint.name}", self._control(endpoint))
         self._closing = False
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -627,7 +633,12 @@ class FakeBotAPI:
         return dict(self._chats[self._user(user)["id"]])
 
     def forum_group(
-        self, title: str, members: Iterable[Any] = (), *, bot_admin: bool = True
+        self,
+        title: str,
+        members: Iterable[Any] = (),
+        *,
+        bot_admin: bool = True,
+        chat_id: int | None = None,
     ) -> JSON:
         """Create a forum supergroup (topics enabled), by default with the bot as administrator.
 
@@ -636,15 +647,21 @@ class FakeBotAPI:
             members: Users in the group.
             bot_admin: Whether the bot is an administrator (with every right); otherwise it is
                 a plain member (see ``make_admin``).
+            chat_id: The group's id (a config file may name it), or None for the next free one.
 
         Returns:
             The Chat object.
 
         """
-        return self._group(title, members, forum=True, bot_admin=bot_admin)
+        return self._group(title, members, forum=True, bot_admin=bot_admin, chat_id=chat_id)
 
     def supergroup(
-        self, title: str, members: Iterable[Any] = (), *, bot_admin: bool = True
+        self,
+        title: str,
+        members: Iterable[Any] = (),
+        *,
+        bot_admin: bool = True,
+        chat_id: int | None = None,
     ) -> JSON:
         """Create a supergroup without topics, by default with the bot as administrator.
 
@@ -653,12 +670,13 @@ class FakeBotAPI:
             members: Users in the group.
             bot_admin: Whether the bot is an administrator (with every right); otherwise it is
                 a plain member (see ``make_admin``).
+            chat_id: The group's id, or None for the next free one.
 
         Returns:
             The Chat object.
 
         """
-        return self._group(title, members, forum=False, bot_admin=bot_admin)
+        return self._group(title, members, forum=False, bot_admin=bot_admin, chat_id=chat_id)
 
     def make_admin(
         self, chat: Any, *, can_invite_users: bool = True, can_manage_topics: bool = True
@@ -692,8 +710,35 @@ class FakeBotAPI:
         """
         return set(self._members[self._group_id(chat)])
 
-    def _group(self, title: str, members: Iterable[Any], forum: bool, bot_admin: bool) -> JSON:
-        chat_id = -(1_001_000_000_000 + next(self._group_ids))
+    def add_members(self, chat: Any, users: Iterable[Any]) -> set[int]:
+        """Put users into a group quietly, as if they had always been in it.
+
+        Args:
+            chat: The group (record, Chat object or id).
+            users: The users (records, User objects or ids); unknown ids become users.
+
+        Returns:
+            The ids of all members now.
+
+        """
+        chat_id = self._group_id(chat)
+        self._members[chat_id].update(self._user(u)["id"] for u in users)
+        return self.members(chat_id)
+
+    def _group(
+        self,
+        title: str,
+        members: Iterable[Any],
+        forum: bool,
+        bot_admin: bool,
+        chat_id: int | None = None,
+    ) -> JSON:
+        if chat_id is None:
+            chat_id = -(1_001_000_000_000 + next(self._group_ids))
+            while chat_id in self._chats:
+                chat_id = -(1_001_000_000_000 + next(self._group_ids))
+        elif chat_id >= 0 or chat_id in self._chats:
+            raise ValueError(f"a new group needs a negative id not taken yet, not {chat_id}")
         chat: JSON = {"id": chat_id, "type": "supergroup", "title": title}
         if forum:
             chat["is_forum"] = True
@@ -752,13 +797,16 @@ class FakeBotAPI:
             raise ValueError(f"a command starts with '/': {command!r}")
         return self.send_text(user, command, chat=chat, thread_id=thread_id)
 
-    def send_sticker(self, user: Any, chat: Any = None, emoji: str = "👍") -> JSON:
+    def send_sticker(
+        self, user: Any, chat: Any = None, emoji: str = "👍", thread_id: int | None = None
+    ) -> JSON:
         """Queue a sticker message from a user.
 
         Args:
             user: The sender.
             chat: The chat (default: private chat).
             emoji: The emoji associated with the sticker.
+            thread_id: Forum topic to post in.
 
         Returns:
             The queued Update.
@@ -774,15 +822,22 @@ class FakeBotAPI:
             "emoji": emoji,
             "file_size": 23_456,
         }
-        return self._user_message(user, chat, None, {"sticker": sticker})
+        return self._user_message(user, chat, thread_id, {"sticker": sticker})
 
-    def send_photo(self, user: Any, chat: Any = None, caption: str | None = None) -> JSON:
+    def send_photo(
+        self,
+        user: Any,
+        chat: Any = None,
+        caption: str | None = None,
+        thread_id: int | None = None,
+    ) -> JSON:
         """Queue a photo message (two sizes) from a user.
 
         Args:
             user: The sender.
             chat: The chat (default: private chat).
             caption: Optional caption.
+            thread_id: Forum topic to post in.
 
         Returns:
             The queued Update.
@@ -792,18 +847,50 @@ class FakeBotAPI:
             {**self._new_file("AgACAgIAAxkBAAI"), "width": 90, "height": 67, "file_size": 1_234},
             {**self._new_file("AgACAgIAAxkBAAI"), "width": 800, "height": 600, "file_size": 54_321},
         ]
-        content: JSON = {"photo": sizes}
-        if caption is not None:
-            content["caption"] = caption
-        return self._user_message(user, chat, None, content)
+        content: JSON = {"photo": sizes, **self._captioned(caption)}
+        return self._user_message(user, chat, thread_id, content)
 
-    def send_voice(self, user: Any, chat: Any = None, duration: int = 3) -> JSON:
+    def send_document(
+        self,
+        user: Any,
+        file_name: str,
+        data: bytes,
+        chat: Any = None,
+        *,
+        mime_type: str = "application/octet-stream",
+        caption: str | None = None,
+        thread_id: int | None = None,
+    ) -> JSON:
+        """Queue a file (a Document) from a user; its bytes stay readable (``file_bytes``).
+
+        Args:
+            user: The sender.
+            file_name: The file's name as the user's client shows it.
+            data: The file's content.
+            chat: The chat (default: private chat).
+            mime_type: Its MIME type.
+            caption: Optional caption.
+            thread_id: Forum topic to post in.
+
+        Returns:
+            The queued Update.
+
+        """
+        document = self._store_file(Upload(file_name, mime_type, data))
+        return self._user_message(
+            user, chat, thread_id, {"document": document, **self._captioned(caption)}
+        )
+
+    def send_voice(
+        self, user: Any, chat: Any = None, duration: int = 3, thread_id: int | None = None
+    ) -> JSON:
         """Queue a voice message from a user.
 
         Args:
             user: The sender.
             chat: The chat (default: private chat).
             duration: Length in seconds.
+            thread_id: Forum topic to post in.
 
         Returns:
             The queued Update.
@@ -815,7 +902,7 @@ class FakeBotAPI:
             "mime_type": "audio/ogg",
             "file_size": 4_096 * duration,
         }
-        return self._user_message(user, chat, None, {"voice": voice})
+        return self._user_message(user, chat, thread_id, {"voice": voice})
 
     def send_location(
         self,
@@ -823,6 +910,7 @@ class FakeBotAPI:
         chat: Any = None,
         latitude: float = 52.520008,
         longitude: float = 13.404954,
+        thread_id: int | None = None,
     ) -> JSON:
         """Queue a location message from a user.
 
@@ -831,14 +919,14 @@ class FakeBotAPI:
             chat: The chat (default: private chat).
             latitude: Latitude in degrees.
             longitude: Longitude in degrees.
+            thread_id: Forum topic to post in.
 
         Returns:
             The queued Update.
 
         """
-        return self._user_message(
-            user, chat, None, {"location": {"latitude": latitude, "longitude": longitude}}
-        )
+        location = {"latitude": latitude, "longitude": longitude}
+        return self._user_message(user, chat, thread_id, {"location": location})
 
     def press_button(self, user: Any, message: Any, data: str) -> str:
         """Queue a callback query as if the user pressed an inline button of a bot message.
@@ -1030,6 +1118,84 @@ class FakeBotAPI:
             for t in self._topics.get(_id_of(chat_id), {}).values()
             if not t["is_deleted"]
         ]
+
+    def topic_id(self, chat_id: Any, name: str) -> int:
+        """Return the newest existing forum topic whose name contains ``name``.
+
+        Args:
+            chat_id: The forum chat.
+            name: Part of the topic's name, e.g. ``"#1"``.
+
+        Returns:
+            Its message_thread_id.
+
+        Raises:
+            ValueError: No topic's name contains it.
+
+        """
+        for topic in reversed(self.topics(chat_id)):
+            if name in topic["name"]:
+                return int(topic["message_thread_id"])
+        raise ValueError(f"no topic named like {name!r} in chat {_id_of(chat_id)}")
+
+    def find_button(
+        self, chat_id: Any, label: str, thread_id: int | None = None
+    ) -> tuple[JSON, str]:
+        """Return the newest bot message with an inline button whose label contains ``label``.
+
+        Args:
+            chat_id: The chat.
+            label: Part of the button's label, e.g. ``"Übernehmen"``.
+            thread_id: Only messages in this forum topic.
+
+        Returns:
+            The message and the button's callback_data (for ``press_button``).
+
+        Raises:
+            ValueError: No bot message there shows such a button.
+
+        """
+        for message in reversed(self.messages(chat_id, thread_id)):
+            for row in message.get("reply_markup", {}).get("inline_keyboard", []):
+                for button in row:
+                    if label in button["text"] and "callback_data" in button:
+                        return message, str(button["callback_data"])
+        raise ValueError(f"no button {label!r} in chat {_id_of(chat_id)}")
+
+    def sent_files(self, chat_id: Any = None) -> list[JSON]:
+        """Return the documents the bot sent, oldest first, with where each went.
+
+        Args:
+            chat_id: Only those sent to this chat, or None for every chat.
+
+        Returns:
+            Document objects, each with an extra ``chat_id`` and ``message_id``.
+
+        """
+        chats = list(self._bot_log) if chat_id is None else [_id_of(chat_id)]
+        sent = [s for c in chats for s in self._bot_messages(c, None) if "document" in s.message]
+        return [
+            {
+                **copy.deepcopy(s.message["document"]),
+                "chat_id": s.message["chat"]["id"],
+                "message_id": s.message["message_id"],
+            }
+            for s in sorted(sent, key=lambda s: s.seq)
+        ]
+
+    def file_bytes(self, file_id: str) -> bytes:
+        """Return the content of a file the bot uploaded (or a user sent with ``send_document``).
+
+        Args:
+            file_id: The Document's file_id.
+
+        Raises:
+            KeyError: The fake holds no content for it (unknown, or sent by URL).
+
+        """
+        if file_id not in self._file_data:
+            raise KeyError(f"no content for file {file_id!r}")
+        return self._file_data[file_id]
 
     async def wait_for_message(
         self,
@@ -1440,24 +1606,39 @@ class FakeBotAPI:
         n = next(self._file_ids)
         return {"file_id": f"{prefix}{n:08d}-fake", "file_unique_id": f"AQAD{n:06d}"}
 
+    def _store_file(self, upload: Upload) -> JSON:
+        """Keep an uploaded file's content and return its Document object."""
+        file = {
+            **self._new_file("BQACAgIAAxkBAAI"),
+            "file_name": upload.filename,
+            "mime_type": upload.content_type,
+            "file_size": len(upload.data),
+        }
+        self._files[file["file_id"]] = file
+        self._file_data[file["file_id"]] = upload.data
+        return dict(file)
+
+    def _captioned(self, caption: str | None) -> JSON:
+        """Return the caption fields of a user's media message (entities as Telegram finds them)."""
+        if caption is None:
+            return {}
+        content: JSON = {"caption": caption}
+        entities = self._auto_entities(caption)
+        if entities:
+            content["caption_entities"] = entities
+        return content
+
     def _auto_entities(self, text: str) -> list[JSON]:
-        entities: list[JSON] = []
-        for match in re.finditer(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{5,32})?", text):
-            entities.append(
-                {
-                    "type": "bot_command",
-                    "offset": utf16_len(text[: match.start()]),
-                    "length": utf16_len(match.group()),
-                }
-            )
-        for match in re.finditer(r"https?://[^\s]+", text):
-            entities.append(
-                {
-                    "type": "url",
-                    "offset": utf16_len(text[: match.start()]),
-                    "length": utf16_len(match.group()),
-                }
-            )
+        """Return the entities Telegram's clients mark in a typed text: commands, @names, links."""
+        entities = [
+            {
+                "type": kind,
+                "offset": utf16_len(text[: match.start()]),
+                "length": utf16_len(match.group()),
+            }
+            for kind, pattern in _TYPED_ENTITIES
+            for match in pattern.finditer(text)
+        ]
         return sorted(entities, key=lambda e: e["offset"])
 
     def _user_message(self, user: Any, chat: Any, thread_id: int | None, content: JSON) -> JSON:
@@ -1911,13 +2092,7 @@ class FakeBotAPI:
         if document is None or document == "":
             raise ApiError(400, "Bad Request: there is no document in the request")
         if isinstance(document, Upload):
-            file = {
-                **self._new_file("BQACAgIAAxkBAAI"),
-                "file_name": document.filename,
-                "mime_type": document.content_type,
-                "file_size": len(document.data),
-            }
-            self._files[file["file_id"]] = file
+            file = self._store_file(document)
         elif isinstance(document, str) and document in self._files:
             file = dict(self._files[document])
         elif isinstance(document, str) and re.match(r"https?://", document):
@@ -2183,41 +2358,32 @@ class FakeBotAPI:
 
     # ----------------------------------------------------------------- control endpoints
 
-    async def _control_user(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        return _json(
-            self.user(
-                int(body["id"]),
-                first_name=body.get("first_name", "Test"),
-                username=body.get("username"),
-                language_code=body.get("language_code", "de"),
-            )
-        )
+    def _control(self, endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response]]:
+        """Return the aiohttp handler of a control endpoint (see tests/fakebotapi/control.py)."""
 
-    async def _control_send_text(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        update = self.send_text(
-            int(body["user_id"]),
-            str(body["text"]),
-            chat=body.get("chat_id"),
-            thread_id=body.get("thread_id"),
-        )
-        return _json(update)
+        async def handle(request: web.Request) -> web.Response:
+            params: JSON = dict(request.query)
+            text = await request.text() if request.can_read_body else ""
+            try:
+                body = json.loads(text) if text.strip() else {}
+                if not isinstance(body, dict):
+                    raise ValueError("the body is not a JSON object")
+                params.update(body)
+                result = endpoint.handler(self, params)
+                if inspect.isawaitable(result):
+                    result = await result
+            except TimeoutError as exc:
+                return _json({"ok": False, "description": str(exc)}, 408)
+            except (KeyError, TypeError, ValueError) as exc:
+                return _json({"ok": False, "description": str(exc)}, 400)
+            if isinstance(result, Raw):
+                headers = {"Content-Type": result.content_type}
+                if result.filename:
+                    headers["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+                return web.Response(body=result.data, headers=headers)
+            return _json(result)
 
-    async def _control_press_button(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        message = {"chat": {"id": int(body["chat_id"])}, "message_id": int(body["message_id"])}
-        query_id = self.press_button(int(body["user_id"]), message, str(body["data"]))
-        return _json({"callback_query_id": query_id})
-
-    async def _control_messages(self, request: web.Request) -> web.Response:
-        return _json(self.messages(int(request.query["chat_id"])))
-
-    async def _control_calls(self, request: web.Request) -> web.Response:
-        calls = self.calls(request.query.get("method"))
-        return _json(
-            [{"method": c.method, "status": c.status, "injected": c.injected} for c in calls]
-        )
+        return handle
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
