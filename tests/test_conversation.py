@@ -10,7 +10,7 @@ from bot.conversation.locks import LockRegistry
 from bot.conversation.service import Conversation, Parent
 from bot.dialogue.core import Dialogue
 from bot.dialogue.events import Event, EventKind
-from bot.dialogue.model import Outcome, OutcomeKind, State
+from bot.dialogue.model import CaseInProgress, Outcome, OutcomeKind, State
 from bot.storage.memory import MemoryStore
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -104,7 +104,7 @@ class SlowDialogue:
     def __init__(self) -> None:
         self.log: list[str] = []
 
-    def handle(self, state: State, event: Event) -> Outcome:
+    def handle(self, state: State, event: Event, case: CaseInProgress | None = None) -> Outcome:
         self.log.append(f"decide {event.text} after {state.last_entry}")
         return Outcome(OutcomeKind.INFO, (), State(last_entry=event.text))
 

@@ -149,6 +149,26 @@ async def test_button_presses_and_commands_count(world: World) -> None:
     assert (await world.conversation.handle(PARENT, sticker)).replies == ()
 
 
+async def test_genuine_button_presses_do_not_count(world: World) -> None:
+    # newcomer D37: clicking through a plan quickly is no flood, and the next typed input counts
+    for data in ["1:s:unterhalt-bleibt-aus", "1:m", "1:c:unterhalt", "1:b"] * LIMIT:
+        outcome = await world.conversation.handle(PARENT, Event(EventKind.BUTTON, data))
+        assert outcome.kind is not OutcomeKind.STALE
+        assert world.notice not in texts(outcome)
+    typed = await world.send("Wie viel Kindergeld bekomme ich?")
+    assert typed.kind is OutcomeKind.ANSWER
+    assert texts(typed)[0].startswith("Das Kindergeld")
+    for _ in range(LIMIT - 1):  # typed messages still count as before: the limit, then the notice
+        assert (await world.send("kindergeld")).kind is OutcomeKind.ANSWER
+    assert texts(await world.send("wohngeld")) == [world.notice]
+
+
+async def test_malformed_button_data_counts(world: World) -> None:
+    for data in ["", "kaputt", "9:e:kindergeld", "1:e:"] * (LIMIT // 4):
+        assert (await world.conversation.handle(PARENT, Event(EventKind.BUTTON, data))).replies
+    assert texts(await world.send("kindergeld")) == [world.notice]
+
+
 async def test_each_parent_has_a_limit_of_their_own(world: World) -> None:
     await world.fill(PARENT)
     assert texts(await world.send("wohngeld", PARENT)) == [world.notice]

@@ -8,11 +8,13 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.announcements.service import Announcements
+from bot.cases.model import Case
 from bot.cases.service import Counselling
 from bot.config import Config
 from bot.conversation.clock import Clock
 from bot.conversation.flood import FloodLimit, held_back
 from bot.conversation.locks import LockRegistry
+from bot.dialogue.callbacks import decode
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import (
     Action,
@@ -54,8 +56,8 @@ EXPERT_CHAT_ENTRY = "expertenchat"
 class Decider(Protocol):
     """The pure dialogue core, as the use case sees it."""
 
-    def handle(self, state: State, event: Event) -> Outcome:
-        """Decide the reaction to one event."""
+    def handle(self, state: State, event: Event, case: CaseInProgress | None = None) -> Outcome:
+        """Decide the reaction to one event (`case`: the parent's open case, if any)."""
 
     def crisis_reply(
         self, state: State, text: str, case: CaseInProgress | None = None
@@ -131,8 +133,9 @@ class Conversation:
     async def handle(self, parent: Parent, event: Event) -> Outcome:
         """Handle one event of a parent and return what to send."""
         # The flood limit comes first: a message held back stores nothing and waits for no lock.
-        if self.flood is not None and not self.flood.admit(parent.id) and not self._danger(event):
-            return held_back(self.flood, self._dialogue, parent.id, event)
+        gate = self._flood_gate(parent, event)
+        if gate is not None:
+            return gate
         # Updates run concurrently; one parent's two quick messages must not interleave their
         # load → decide → save of the same state.
         async with self._locks.hold(parent.id):
@@ -143,11 +146,15 @@ class Conversation:
                 return Outcome(OutcomeKind.INFO, (Reply(text),), State())
             await self._store.touch_user(parent.id, parent.language, now)
             state = State.from_dict(await self._store.load_state(parent.id))
-            relayed = await self._relay(parent, state, event, now)
+            case = await self._open_case(parent.id)
+            relayed = await self._relay(parent, state, event, now, case)
             if relayed is not None:
                 await self._count(now, Counter.RELAYED)
                 return relayed
-            outcome = self._dialogue.handle(state, event)
+            outcome = self._dialogue.handle(state, event, self._during(case))
+            if outcome.kind is OutcomeKind.STALE and self._press(event):
+                # A press that only looked genuine (forged or stale data) counts after all.
+                self._count_press(parent.id)
             deleting = any(isinstance(a, DeleteUser) for a in outcome.actions)
             if not deleting:
                 if outcome.state != state:
@@ -161,6 +168,31 @@ class Conversation:
                 extra += await self._upcoming()
         return replace(outcome, replies=(*outcome.replies, *extra)) if extra else outcome
 
+    def _press(self, event: Event) -> bool:
+        """Tell whether an event is a press of well-formed button data (D37: not counted)."""
+        return event.kind is EventKind.BUTTON and decode(event.text) is not None
+
+    def _flood_gate(self, parent: Parent, event: Event) -> Outcome | None:
+        """Return what a message over the flood limit gets, or None to handle it.
+
+        Typed messages, commands and malformed button data count towards the limit. A press of
+        well-formed button data does not (newcomer D37: clicking through a plan is no flood);
+        it is only held back while the window is already full. If it then turns out stale or
+        forged, `handle` counts it after all, so hammering with forged data is still limited.
+        """
+        flood = self.flood
+        if flood is None:
+            return None
+        if self._press(event):
+            admitted = not flood.holds_back(parent.id)
+        else:
+            admitted = flood.admit(parent.id) or self._danger(event)
+        return None if admitted else held_back(flood, self._dialogue, parent.id, event)
+
+    def _count_press(self, user_id: int) -> None:
+        if self.flood is not None:
+            self.flood.admit(user_id)
+
     async def _upcoming(self) -> tuple[Reply, ...]:
         """Return the next events, shown under the expert chat entry."""
         if self._announcements is None:
@@ -173,22 +205,31 @@ class Conversation:
         text = event.text if event.kind is EventKind.TEXT else ""
         return bool(text) and self._dialogue.crisis_reply(State(), text) is not None
 
+    async def _open_case(self, user_id: int) -> Case | None:
+        """Return the parent's open case where counsellors take over (none in the console)."""
+        if self._counselling is None:
+            return None
+        return await self._store.open_case_of(user_id)
+
+    def _during(self, case: Case | None) -> CaseInProgress | None:
+        """Describe an open case as far as the replies during it speak of it."""
+        if case is None or self._counselling is None:
+            return None
+        return CaseInProgress(self._counselling.claimed_by(case), case.number)
+
     async def _relay(
-        self, parent: Parent, state: State, event: Event, now: datetime
+        self, parent: Parent, state: State, event: Event, now: datetime, case: Case | None
     ) -> Outcome | None:
         """While a case is open, copy the parent's messages to the counsellor instead of answering.
 
         A crisis still gets the hotline reply at once, and an alert in the case's topic.
         """
-        if self._counselling is None or event.message is None:
+        if self._counselling is None or event.message is None or case is None:
             return None
         if event.kind not in {EventKind.TEXT, EventKind.NON_TEXT}:
             return None
-        case = await self._store.open_case_of(parent.id)
-        if case is None:
-            return None
         # The reply says who reads along instead of offering the hand-over again.
-        during = CaseInProgress(self._counselling.claimed_by(case))
+        during = self._during(case)
         crisis = self._dialogue.crisis_reply(state, event.text, during) if event.text else None
         concept = (crisis.assessment.concept or "Modell") if crisis else None
         await self._counselling.relay_from_parent(case, event.message, concept, now)

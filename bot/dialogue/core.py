@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from bot.config import Config
 from bot.content.association import association_values
-from bot.content.knowledge import CrisisLevel, KnowledgeBase
+from bot.content.knowledge import CrisisLevel, EntryKind, KnowledgeBase
 from bot.conversation.clock import utc_now
 from bot.dialogue.amounts import Amounts
 from bot.dialogue.callbacks import Press, SubscribePress, decode
@@ -44,6 +44,13 @@ from bot.privacy.notice import privacy_notice
 
 NO_QUESTION_INTENT = "keine-frage"
 _FLOW_PRESSES = {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}
+# Presses that would start a hand-over or (go on with) a flow: during a case they only say
+# that she is already connected.
+_LEAVE_CASE = {Press.HANDOFF, Press.FLOWS, *_FLOW_PRESSES}
+# Emoji that say „I am sad" when they are the whole message (newcomer D30), and the characters
+# that may join or vary them („☹️" is ☹ with a variation selector).
+_SAD_EMOJI = frozenset("😢😭💔😞😔😟😥😿😩😫🥺☹🙁😓😪")
+_EMOJI_JOINERS = frozenset("\ufe0f\u200d")
 # The entry a crisis or concern of a concept leads to (beside the hotlines and the counsellor).
 _ANSWERED = {OutcomeKind.ANSWER, OutcomeKind.FLOW, OutcomeKind.HANDOFF}
 
@@ -96,12 +103,14 @@ class Dialogue:
     def _flow_buttons(self, entry_id: str) -> list[Button]:
         return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
 
-    def handle(self, state: State, event: Event) -> Outcome:
+    def handle(self, state: State, event: Event, case: CaseInProgress | None = None) -> Outcome:
         """Decide the bot's reaction to one event.
 
         Args:
             state: The parent's state before the event.
             event: What the parent did.
+            case: Her open case, if any: what would start a hand-over or a flow then only
+                says that she is already connected (newcomer D12).
 
         Returns:
             Replies to send, the new state and the actions to perform.
@@ -110,13 +119,41 @@ class Dialogue:
         if event.kind is not EventKind.TEXT:
             # The parent moved on: the next text is no rating comment or question any more.
             state = replace(state, comment_case=None, question_event=None)
-        outcome = self._handle(state, event)
-        in_flow = outcome.state.flow is not None
-        if in_flow and outcome.kind not in {OutcomeKind.FLOW, OutcomeKind.CRISIS}:
-            resume = self.flows.resume_reply(outcome.state)
-            if resume is not None:
-                outcome = replace(outcome, replies=(*outcome.replies, resume))
-        return outcome
+        if case is not None and self._leaves_case(event):
+            return self.views.info(state, self.views.connected_line(case))
+        return self._remind_of_flow(self._handle(state, event))
+
+    def _leaves_case(self, event: Event) -> bool:
+        """Tell whether an event would start a hand-over or a flow (pointless during a case)."""
+        if event.kind is EventKind.COUNSEL:
+            return True
+        pressed = decode(event.text) if event.kind is EventKind.BUTTON else None
+        if pressed is None:
+            return False
+        if pressed.press is Press.ENTRY:
+            # With counsellors, the contact entry leads to the consent step.
+            entry = self.kb.entries.get(pressed.args[0])
+            handoff = entry is not None and entry.kind is EntryKind.HANDOFF
+            return handoff and self.presses.counselling
+        return pressed.press in _LEAVE_CASE
+
+    def _remind_of_flow(self, outcome: Outcome) -> Outcome:
+        """Add „Sie sind noch mitten im Ablauf …" once per interruption of a flow.
+
+        Not under every further message (newcomer D12): the reminder comes again only after
+        the parent has touched the flow. Not under the consent step either, which is a step
+        away from the flow she chose herself, nor under the hotlines.
+        """
+        state = outcome.state
+        if state.flow is None or outcome.kind is OutcomeKind.FLOW:
+            return replace(outcome, state=replace(state, flow_paused=False))
+        if state.flow_paused or outcome.kind in {OutcomeKind.CRISIS, OutcomeKind.HANDOFF}:
+            return outcome
+        resume = self.flows.resume_reply(state)
+        if resume is None:
+            return outcome
+        paused = replace(state, flow_paused=True)
+        return replace(outcome, replies=(*outcome.replies, resume), state=paused)
 
     def _handle(self, state: State, event: Event) -> Outcome:
         t, views = self.texts, self.views
@@ -242,7 +279,8 @@ class Dialogue:
     def _understand(self, state: State, text: str) -> Outcome:
         """Answer text that is not a crisis, in the order that respects context."""
         return (
-            self._in_flow(state, text)
+            self._sad(state, text)
+            or self._in_flow(state, text)
             or self._unmatched(state, text)
             or self.followups.answer(state, text)
             or self.amounts.answer(state, text)
@@ -289,6 +327,17 @@ class Dialogue:
             if faq.kind in _ANSWERED and faq.score >= self.config.matcher.answer_score:
                 return faq
         return self.flows.text(state, text)
+
+    def _sad(self, state: State, text: str) -> Outcome | None:
+        """Meet a message of nothing but sad emoji with warmth and a person to talk to (D30)."""
+        signs = {c for c in text if not c.isspace()} - _EMOJI_JOINERS
+        if not signs or not signs <= _SAD_EMOJI:
+            return None
+        reply = Reply(
+            f"{self.texts('sad_emoji')} {self.views.counsel_line()}",
+            buttons=self.views.service_rows()[:1],
+        )
+        return Outcome(OutcomeKind.SMALLTALK, (reply,), state)
 
     def _unmatched(self, state: State, text: str) -> Outcome | None:
         """Answer text that is empty, has no words, is smalltalk or asks nothing."""

@@ -196,6 +196,8 @@ class State:
         flow: Where the parent is in a guided flow, if anywhere.
         comment_case: The ended case whose rating comment the next text message is.
         question_event: The event whose question in advance the next text message is.
+        flow_paused: The parent was reminded of her flow since she last touched it; the
+            reminder is not repeated under every further message (newcomer D12).
 
     """
 
@@ -205,6 +207,7 @@ class State:
     flow: FlowState | None = None
     comment_case: int | None = None
     question_event: int | None = None
+    flow_paused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for storage (versioned, JSON-compatible)."""
@@ -216,6 +219,7 @@ class State:
             "flow": self.flow.to_dict() if self.flow else None,
             "comment": self.comment_case,
             "question": self.question_event,
+            "paused": self.flow_paused,
         }
 
     @classmethod
@@ -232,6 +236,7 @@ class State:
             flow=FlowState.from_dict(raw.get("flow")),
             comment_case=comment if isinstance(comment, int) else None,
             question_event=question if isinstance(question, int) else None,
+            flow_paused=raw.get("paused") is True,
         )
 
 
@@ -252,10 +257,12 @@ class CaseInProgress:
 
     Attributes:
         counsellor: The pseudonym of the counsellor who claimed it; None while it waits.
+        number: The case number the parent was told („#3"), where known.
 
     """
 
     counsellor: str | None = None
+    number: int | None = None
 
 
 class OutcomeKind(Enum):

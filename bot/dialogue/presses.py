@@ -170,7 +170,9 @@ class Presses:
             return self.views.info(state, self.texts("case_cancelled"))
         entry = self.kb.entries.get(state.last_entry or "")
         action = OpenCase(show_first_name=args[0] == "n", category=entry.title if entry else None)
-        return Outcome(OutcomeKind.INFO, (), state, (action,), pressed_keyboard=())
+        # She left her flow for a person: no reminder of it during or after the case (D12).
+        left = replace(state, flow=None, flow_paused=False)
+        return Outcome(OutcomeKind.INFO, (), left, (action,), pressed_keyboard=())
 
     def rate(self, state: State, args: tuple[str, ...]) -> Outcome:
         """Record the parent's rating of an ended case and offer an optional comment."""

@@ -94,6 +94,13 @@ class Views:
             return self.texts("counsel_case_waiting")
         return self.texts("counsel_offer" if self.counselling else "counsel_elsewhere")
 
+    def connected_line(self, case: CaseInProgress) -> str:
+        """Tell a parent with an open case that she is already connected (newcomer D12)."""
+        if case.counsellor is not None:
+            return self.texts("case_connected_claimed", name=case.counsellor)
+        number = f" #{case.number}" if case.number is not None else ""
+        return self.texts("case_connected_waiting", number=number)
+
     def back_row(self) -> tuple[Button, ...]:
         """Return the "back to the topics" row of a menu page (it replaces the page in place)."""
         return (button(self.texts("button_back"), Press.BACK),)
