@@ -186,6 +186,7 @@ async def test_the_files_the_bot_sent_can_be_read(api: FakeBotAPI, http: httpx.A
         "/_fake/file", params={"chat_id": PARENT, "message_id": listed[0]["message_id"]}
     )
     none = await http.get("/_fake/file", params={"chat_id": ANNA})
+    waited = await http.get("/_fake/wait", params={"chat_id": PARENT, "file": ".ics"})
 
     assert [f["file_name"] for f in listed] == ["termin.ics", "daten.json"]
     assert newest.content == b'{"a": 1}'
@@ -193,6 +194,7 @@ async def test_the_files_the_bot_sent_can_be_read(api: FakeBotAPI, http: httpx.A
     assert first.headers["content-type"] == "text/calendar"
     assert 'filename="termin.ics"' in first.headers["content-disposition"]
     assert none.status_code == 400
+    assert waited.text == f"#1\n[Datei termin.ics: {listed[0]['file_id']}]\n"
 
 
 async def test_the_transcript_and_waiting_read_like_the_chat(

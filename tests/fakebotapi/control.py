@@ -223,10 +223,16 @@ def _transcript(api: FakeBotAPI, params: JSON) -> Raw:
 
 async def _wait(api: FakeBotAPI, params: JSON) -> Raw:
     chat, thread = _place(api, params)
-    text = str(params.get("text", ""))
+    text, file = str(params.get("text", "")), params.get("file")
+
+    def wanted(message: JSON) -> bool:
+        if file is not None:  # a document whose name contains it (sent after its text)
+            return str(file) in message.get("document", {}).get("file_name", "\0")
+        return text in (message.get("text") or message.get("caption") or "")
+
     message = await api.wait_for_message(
         _id(params, "chat_id") if chat is None else chat,
-        lambda m: text in (m.get("text") or m.get("caption") or ""),
+        wanted,
         timeout=float(params.get("timeout", 10)),
         thread_id=thread,
         include_existing=True,
@@ -362,8 +368,8 @@ ENDPOINTS = (
     Endpoint(
         "GET",
         "wait",
-        "?chat_id&text[&topic][&timeout=10]",
-        "wait for a bot message containing text and show it (408 if none comes)",
+        "?chat_id&(text | file)[&topic][&timeout=10]",
+        "wait for a bot message with this text or file name, and show it (408: none came)",
         _wait,
     ),
     Endpoint("GET", "topics", "?chat_id", "the group's forum topics", _topics),
