@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -27,15 +28,17 @@ from bot.announcements.desk import StaffDesk
 from bot.announcements.service import Announcements
 from bot.cases.service import AuditLog, Counselling
 from bot.config import Config
-from bot.content.knowledge import Command
+from bot.content.knowledge import Command, KnowledgeBase
 from bot.conversation.clock import SystemClock
 from bot.conversation.flood import FloodLimit
 from bot.conversation.service import Conversation
 from bot.dialogue.callbacks import Press
 from bot.dialogue.core import Dialogue
+from bot.dialogue.events import EventKind
 from bot.dialogue.model import Reply
 from bot.pacing import SendLimits
 from bot.storage.ports import AnnouncementStore, Store
+from bot.usage.report import UsageReport
 from handlers.announcements import (
     JobTimers,
     TelegramNotices,
@@ -54,6 +57,7 @@ from handlers.counsellors import (
     tick,
 )
 from handlers.errors import on_error
+from handlers.help import on_counsellor_help, on_staff_help, staff_figures
 from handlers.pacing import SlidingWindowLimiter
 from handlers.parents import (
     command,
@@ -141,10 +145,13 @@ def build_application(
     application.bot_data.bind(
         Bound(config, dialogue, conversation, store, counselling, announcements, desk)
     )
+    help_names = _help_names(dialogue.kb)
     if counselling is not None:
-        _add_counsellor_handlers(application, counselling.config.group_id)
+        _add_counsellor_handlers(application, counselling.config.group_id, help_names)
     if desk is not None and config.announcements is not None:
         _add_staff_handlers(application, config.announcements.staff_ids)
+        report = UsageReport(store, dialogue.kb.texts, zone, with_cases=counselling is not None)
+        _add_staff_help(application, config.announcements.staff_ids, help_names, report)
     _add_handlers(application, dialogue.kb.commands)
     if application.job_queue is not None:
         # Retention: daily at night, and once soon after start (a bot restarted every day
@@ -233,6 +240,25 @@ def _add_staff_handlers(application: BotApp, staff_ids: frozenset[int]) -> None:
         application.job_queue.run_repeating(resume_notices, interval=TICK_SECONDS)
 
 
+def _help_names(kb: KnowledgeBase) -> tuple[str, ...]:
+    """Return the names of the help command (`hilfe` and its aliases) from commands.yaml."""
+    spec = next((c for c in kb.commands if c.event is EventKind.HELP), None)
+    return (spec.name, *spec.aliases) if spec is not None else ("hilfe",)
+
+
+def _add_staff_help(
+    application: BotApp, staff_ids: frozenset[int], help_names: tuple[str, ...], report: UsageReport
+) -> None:
+    """Add the staff's /hilfe and /statistik, before the parents' commands of the same name.
+
+    Only staff in a private chat reach them; anyone else keeps the parents' /hilfe and the
+    answer to an unknown command for /statistik.
+    """
+    staff = filters.User(user_id=list(staff_ids)) & filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler(help_names, on_staff_help, filters=staff))
+    application.add_handler(CommandHandler("statistik", staff_figures(report), filters=staff))
+
+
 def _counselling(
     config: Config,
     dialogue: Dialogue,
@@ -261,9 +287,13 @@ def _counselling(
     )
 
 
-def _add_counsellor_handlers(application: BotApp, group_id: int) -> None:
+def _add_counsellor_handlers(
+    application: BotApp, group_id: int, help_names: tuple[str, ...]
+) -> None:
     """Add the counsellors' group first, so nothing said there reaches the parents' handlers."""
     group = filters.Chat(chat_id=group_id)
+    # Before the group's message handler: /hilfe in a case's topic is not relayed to the parent.
+    application.add_handler(CommandHandler(help_names, on_counsellor_help, filters=group))
     application.add_handler(CommandHandler("faelle", on_open_cases, filters=group))
     application.add_handler(CommandHandler("statistik", on_figures, filters=group))
     application.add_handler(CallbackQueryHandler(on_group_button, pattern=_GROUP_PRESSES))
@@ -304,10 +334,54 @@ async def _post_init(application: BotApp) -> None:
     if application.bot_data.announcements is not None:
         # Timers from the database; unfinished broadcasts and notices go on.
         await application.bot_data.announcements.start()
-    specs = application.bot_data.dialogue.kb.commands
-    commands = [BotCommand(c.name, c.description) for c in specs if c.menu]
-    await application.bot.set_my_commands(commands)
+    await _set_command_menus(application)
     logger.info("bot @%s ready", application.bot.username)
+
+
+async def _set_command_menus(application: BotApp) -> None:
+    """Register Telegram's „/" menu per chat: each staff member's, the counsellors', the parents'.
+
+    Telegram shows the most specific scope: a chat's own list, else the default one. The
+    parents' list is the default and goes last, so a start is complete once it is set.
+    https://core.telegram.org/bots/api#determining-list-of-commands
+    """
+    bound, bot = application.bot_data, application.bot
+    kb = bound.dialogue.kb
+    parents = [BotCommand(c.name, c.description) for c in kb.commands if c.menu]
+    if bound.desk is not None and bound.config.announcements is not None:
+        # Staff may use the parents' commands too: theirs first, then the parents' others.
+        staff = [BotCommand(c.name, c.description) for c in kb.staff_commands]
+        names = {c.command for c in staff}
+        staff += [c for c in parents if c.command not in names]
+        for user_id in sorted(bound.config.announcements.staff_ids):
+            # The id names a configured staff member (never a parent), so the operator knows
+            # whom to ask to write to the bot once.
+            hint = " (a staff member must have written to the bot once)"
+            await _set_chat_menu(bot, staff, user_id, f"staff member {user_id}", hint)
+    if bound.counselling is not None:
+        group = [BotCommand(c.name, c.description) for c in kb.counsellor_commands]
+        where = "the counsellors' group"
+        await _set_chat_menu(bot, group, bound.counselling.config.group_id, where, "")
+    await bot.set_my_commands(parents)
+
+
+async def _set_chat_menu(
+    bot: Bot, commands: list[BotCommand], chat_id: int, where: str, hint: str
+) -> None:
+    """Set one chat's command menu; a refusal is one log line, never a failed start.
+
+    A staff member who has never written to the bot is a chat Telegram does not know yet
+    (400 „chat not found"); the menu follows at the next start after they did.
+    """
+    try:
+        await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id))
+    except (BadRequest, Forbidden) as exc:
+        logger.warning(
+            "command menu for %s not set (Telegram: %s); the next start tries again%s",
+            where,
+            exc.message,
+            hint,
+        )
 
 
 async def _post_stop(application: BotApp) -> None:

@@ -355,7 +355,7 @@ def test_flow_checker_reports_placeholders_missing_answers(broken: Path) -> None
         encoding="utf-8",
     )
     assert any("needs alter" in p for p in problems_of(broken))
-    path.write_text(text.replace("{unterhalt_tabelle}", "{gibts_nicht}"), encoding="utf-8")
+    path.write_text(text.replace("{unterhalt_betraege}", "{gibts_nicht}"), encoding="utf-8")
     assert any("unknown placeholder {gibts_nicht}" in p for p in problems_of(broken))
 
 

@@ -172,6 +172,7 @@ FAMILY_TOTALS: list[tuple[str, list[int], list[str]]] = [
         ["Kind, 5 Jahre: mindestens 356,50 € im Monat (Mindestunterhalt 486 € − halbes"],
     ),
     ("unterhalt_tabelle", TWO, ["Zusammen für 2 Kinder unter 18: mindestens 785 € im Monat."]),
+    ("unterhalt_betraege", TWO, ["Zusammen für 2 Kinder unter 18: mindestens 785 € im Monat."]),
     (
         "unterhalt_tabelle",
         THREE,
@@ -252,3 +253,36 @@ def test_three_children_read_the_familys_kindergeld_in_the_leistungs_check(
 def test_no_figure_shares_a_name_with_a_calculation(kb: KnowledgeBase) -> None:
     for params in kb.calculators:
         assert not set(figure_values(params)) & set(PLACEHOLDERS)
+
+
+def _point(plan: str, number: int) -> str:
+    """Return the paragraph of a plan that starts with „<number>."."""
+    return next(p for p in plan.split("\n\n") if p.startswith(f"{number}. "))
+
+
+def test_unterhalt_plan_says_once_that_the_other_parent_must_be_able_to_pay(
+    plan_dialogue: Dialogue,
+) -> None:
+    # newcomer D29: children 8 and 2, Bürgergeld without income
+    plan = run_flow(plan_dialogue, BLEIBT_AUS, ["Nein, keinen", "Ja", "Nein", "=8 und 2", "Ja, ohne"])
+    second = _point(plan, 2)
+    assert "Kind, 8 Jahre: mindestens 428,50 €" in second
+    assert "Kind, 2 Jahre: mindestens 356,50 €" in second
+    capacity = ("zahlen kann", "leistungsfähig", "nicht so viel zahlen")
+    assert sum(second.count(words) for words in capacity) == 1, second
+    assert "springt der Unterhaltsvorschuss aus Punkt 1 ein" in second
+
+
+def test_unterhalt_plan_uses_the_buergergeld_answer(plan_dialogue: Dialogue) -> None:
+    # newcomer D29: the question is not asked for nothing
+    steps = ["Nein, keinen", "Ja", "Nein", "=8 und 2"]
+    with_sgb2 = run_flow(plan_dialogue, BLEIBT_AUS, [*steps, "Ja, ohne"])
+    assert (
+        "Sie bekommen Bürgergeld: Wird Unterhaltsvorschuss gezahlt, zählt er dort als Einkommen "
+        "Ihres Kindes. Das Jobcenter rechnet ihn auf das Bürgergeld an"
+    ) in with_sgb2
+    assert "(§ 11 Abs. 1 SGB II)" in with_sgb2
+    for answer in ("Nein", "Weiß ich"):
+        assert "Sie bekommen Bürgergeld" not in run_flow(
+            plan_dialogue, BLEIBT_AUS, [*steps, answer]
+        )

@@ -207,6 +207,15 @@ class Command:
 
 
 @dataclass(frozen=True)
+class TeamCommand:
+    """A command of the counsellors or the staff (`/faelle`), with its menu and help lines."""
+
+    name: str
+    description: str  # the short line of Telegram's command menu
+    help: str  # what /hilfe says about it, after the command
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Everything the bot knows, validated."""
 
@@ -221,6 +230,8 @@ class KnowledgeBase:
     flows: Mapping[str, Flow]
     calculators: tuple[Parameters, ...]
     commands: tuple[Command, ...] = ()
+    counsellor_commands: tuple[TeamCommand, ...] = ()  # in the counsellors' group
+    staff_commands: tuple[TeamCommand, ...] = ()  # in a staff member's private chat
     followups: FollowupRules = FollowupRules(60, 14, {})
     amounts: Mapping[str, AmountCalculator] = field(default_factory=dict)
     staff_texts: Texts = field(default_factory=lambda: Texts({}))  # knowledge/staff.yaml

@@ -6,6 +6,7 @@ import json
 import re
 import string
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,7 @@ from bot.content.knowledge import (
     KnowledgeBase,
     SmalltalkIntent,
     Source,
+    TeamCommand,
 )
 from bot.content.texts import Texts
 from bot.content.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
@@ -233,11 +235,20 @@ def _load_smalltalk(c: _Collector, root: Path) -> tuple[SmalltalkIntent, ...]:
     )
 
 
-def _load_commands(c: _Collector, root: Path) -> tuple[Command, ...]:
+@dataclass(frozen=True)
+class _Commands:
+    """The commands of commands.yaml: the parents', the counsellors' and the staff's."""
+
+    parents: tuple[Command, ...] = ()
+    counsellors: tuple[TeamCommand, ...] = ()
+    staff: tuple[TeamCommand, ...] = ()
+
+
+def _load_commands(c: _Collector, root: Path) -> _Commands:
     doc = c.load(root / "commands.yaml", "commands")
     if doc is None:
-        return ()
-    return tuple(
+        return _Commands()
+    parents = tuple(
         Command(
             name=raw["name"],
             event=EventKind(raw["event"]),
@@ -247,6 +258,14 @@ def _load_commands(c: _Collector, root: Path) -> tuple[Command, ...]:
         )
         for raw in doc["commands"]
     )
+
+    def team(key: str) -> tuple[TeamCommand, ...]:
+        return tuple(
+            TeamCommand(raw["name"], raw["description"].strip(), raw["help"].strip())
+            for raw in doc.get(key) or ()
+        )
+
+    return _Commands(parents, team("counsellors"), team("staff"))
 
 
 def _load_followups(c: _Collector, root: Path) -> FollowupRules:
@@ -437,7 +456,9 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         names=names,
         flows=flows,
         calculators=calculators,
-        commands=commands,
+        commands=commands.parents,
+        counsellor_commands=commands.counsellors,
+        staff_commands=commands.staff,
         followups=followups,
         amounts=amounts,
     )

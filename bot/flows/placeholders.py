@@ -37,6 +37,12 @@ def _minors(answers: Mapping[str, Any]) -> int:
 
 
 def _support(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    table = _support_amounts(p, answers, texts)
+    return f"{table}\n{texts('calc_support_capacity')}"
+
+
+def _support_amounts(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
+    """Return the minimum support per child, without the line on the payer's capacity."""
     lines, minors_total = [], Decimal(0)
     for age, label in _labelled(answers):
         result = calc.child_support(p, age)
@@ -49,8 +55,7 @@ def _support(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
     minors = _minors(answers)
     if minors > 1:
         lines.append(texts("calc_support_total", count=minors, amount=euro(minors_total)))
-    table = _with_basis(texts, "\n".join(lines), p.legal_basis["mindestunterhalt"])
-    return f"{table}\n{texts('calc_support_capacity')}"
+    return _with_basis(texts, "\n".join(lines), p.legal_basis["mindestunterhalt"])
 
 
 def _uvg(p: Parameters, answers: Mapping[str, Any], texts: Texts) -> str:
@@ -177,6 +182,9 @@ _AGES = frozenset({"alter"})
 # collision): the calculation answers for the whole family, the figure for one child.
 PLACEHOLDERS: Mapping[str, Placeholder] = {
     "unterhalt_tabelle": Placeholder(_AGES, _support),
+    # For a plan whose own sentence already says „soweit der andere Elternteil zahlen kann"
+    # (newcomer D29: said once, not twice).
+    "unterhalt_betraege": Placeholder(_AGES, _support_amounts),
     "uvg_tabelle": Placeholder(_AGES, _uvg),
     "mehrbedarf": Placeholder(_AGES, _mehrbedarf),
     "kinderkrankentage": Placeholder(_AGES, _kktage),

@@ -15,7 +15,13 @@ from bot.cases.model import Case, CaseStatus
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
-from bot.storage.ports import FeedbackSummary, Retention, UnansweredQuestion, UserInfo
+from bot.storage.ports import (
+    FeedbackSummary,
+    Retention,
+    UnansweredQuestion,
+    UserInfo,
+    VoteCount,
+)
 
 
 @dataclass
@@ -112,6 +118,24 @@ class MemoryStore:
     async def counters(self, day: date) -> dict[str, int]:
         """Return all counters of a day (an empty dict for a day without counts)."""
         return dict(self._counters.get(day_key(day), {}))
+
+    async def counters_since(self, first: date) -> dict[date, dict[str, int]]:
+        """Return the counters of every day from `first` on that has any, by day."""
+        since = day_key(first)
+        return {
+            date.fromisoformat(day): dict(sorted(values.items()))
+            for day, values in sorted(self._counters.items())
+            if day >= since and values
+        }
+
+    async def votes_since(self, first: date) -> VoteCount:
+        """Return the 👍 and 👎 votes on every answer from the (UTC) day `first` on."""
+        votes = [row.helpful for row in self._feedback if row.day >= first]
+        return VoteCount(votes.count(True), votes.count(False))
+
+    async def unanswered_count_since(self, first: date) -> int:
+        """Return how many unanswered questions were kept from the (UTC) day `first` on."""
+        return sum(1 for question in self._unanswered if question.day >= first)
 
     async def feedback_summary(self) -> list[FeedbackSummary]:
         """Return votes per entry, most "not helpful" first, then by entry id.

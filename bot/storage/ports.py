@@ -38,6 +38,14 @@ class FeedbackSummary:
 
 
 @dataclass(frozen=True)
+class VoteCount:
+    """Votes on all answers together, over a period."""
+
+    helpful: int
+    not_helpful: int
+
+
+@dataclass(frozen=True)
 class UserInfo:
     """What a store keeps about a user itself (no names, by design).
 
@@ -93,6 +101,12 @@ class FeedbackLog(Protocol):
     async def unanswered(self, limit: int = 50) -> list[UnansweredQuestion]:
         """Return the newest unanswered questions."""
 
+    async def votes_since(self, first: date) -> VoteCount:
+        """Return the 👍 and 👎 votes on every answer from the (UTC) day `first` on."""
+
+    async def unanswered_count_since(self, first: date) -> int:
+        """Return how many unanswered questions were kept from the (UTC) day `first` on."""
+
 
 class CounterStore(Protocol):
     """Daily counters: numbers only, about no one."""
@@ -102,6 +116,9 @@ class CounterStore(Protocol):
 
     async def counters(self, day: date) -> dict[str, int]:
         """Return all counters of a day."""
+
+    async def counters_since(self, first: date) -> dict[date, dict[str, int]]:
+        """Return the counters of every day from `first` on that has any, by day."""
 
 
 class CaseStore(Protocol):

@@ -27,7 +27,13 @@ from bot.storage.announcement_sql import AnnouncementSql
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, timestamp_text, to_utc
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.ports import FeedbackSummary, Retention, UnansweredQuestion, UserInfo
+from bot.storage.ports import (
+    FeedbackSummary,
+    Retention,
+    UnansweredQuestion,
+    UserInfo,
+    VoteCount,
+)
 from bot.storage.registry import PERSONAL_DATA, PersonalTable
 
 logger = logging.getLogger(__name__)
@@ -334,6 +340,32 @@ class SqliteStore(AnnouncementSql):
             (day_key(day),),
         )
         return {str(counter): int(value) for counter, value in rows}
+
+    async def counters_since(self, first: date) -> dict[date, dict[str, int]]:
+        """Return the counters of every day from `first` on that has any, by day."""
+        rows = await self._read(
+            "SELECT day, counter, value FROM daily_counters WHERE day >= ? ORDER BY day, counter",
+            (day_key(first),),
+        )
+        days: dict[date, dict[str, int]] = {}
+        for day, counter, value in rows:
+            days.setdefault(date.fromisoformat(day), {})[str(counter)] = int(value)
+        return days
+
+    async def votes_since(self, first: date) -> VoteCount:
+        """Return the 👍 and 👎 votes on every answer from the (UTC) day `first` on."""
+        rows = await self._read(
+            "SELECT COALESCE(SUM(helpful = 1), 0), COALESCE(SUM(helpful = 0), 0) "
+            "FROM feedback WHERE helpful IS NOT NULL AND day >= ?",
+            (day_key(first),),
+        )
+        ((helpful, not_helpful),) = rows
+        return VoteCount(int(helpful), int(not_helpful))
+
+    async def unanswered_count_since(self, first: date) -> int:
+        """Return how many unanswered questions were kept from the (UTC) day `first` on."""
+        rows = await self._read("SELECT COUNT(*) FROM unanswered WHERE day >= ?", (day_key(first),))
+        return int(rows[0][0])
 
     async def feedback_summary(self) -> list[FeedbackSummary]:
         """Return votes per entry, most "not helpful" first, then by entry id.

@@ -1,0 +1,1 @@
+"""Usage figures for the team: answers, fallbacks, votes, unanswered questions, cases."""
