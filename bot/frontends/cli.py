@@ -1,4 +1,4 @@
-"""The `elternlotse` command: chat, ask, eval, check and run."""
+"""The `elternlotse` command: chat, ask, eval, check, report and run."""
 
 from __future__ import annotations
 
@@ -112,6 +112,39 @@ def cmd_train_crisis(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Print the staff's usage report of the last 30 days from the bot's database."""
+    import asyncio
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.storage.sqlite import DATABASE_NAME, open_store
+    from bot.usage.report import UsageReport
+
+    setup = _setup(args)
+    config = setup.config
+    if not (config.data_dir / DATABASE_NAME).exists():
+        # Opening would create an empty database; say instead where the figures are expected.
+        print(
+            f"elternlotse: no data yet in {config.data_dir}/ (the bot keeps its figures there)",
+            file=sys.stderr,
+        )
+        return 1
+    store = open_store(config.data_dir)
+    zone = ZoneInfo(config.timezone)
+    usage = UsageReport(store, setup.kb.texts, zone, with_cases=config.counselling is not None)
+
+    async def report() -> str:
+        await store.open()
+        try:
+            return await usage.text(datetime.now(UTC))
+        finally:
+            await store.close()
+
+    print(asyncio.run(report()))
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the Telegram bot (the adapter is imported only here: the core stays Telegram-free)."""
     from handlers.main import run
@@ -172,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("file")
     evaluate.add_argument("--misses", action="store_true", help="list the questions missed")
     evaluate.set_defaults(func=cmd_eval)
+    report = sub.add_parser("report", help="usage figures of the last 30 days, as staff see them")
+    report.set_defaults(func=cmd_report)
     _add_run(sub)
     model = sub.add_parser("train-crisis", help="train the learned crisis model")
     model.add_argument("files", nargs="+", help="labelled question files (expect: crisis …)")
