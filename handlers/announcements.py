@@ -71,14 +71,27 @@ class TelegramNotices:
                 raise _failure(exc) from exc
 
     async def invite_link(self, chat_id: int, expires: datetime, name: str) -> str:
-        """Create a one-person invite link to a group, valid until `expires`."""
+        """Create a personal invite link to a group that asks to join, valid until `expires`.
+
+        Not `member_limit=1`: whoever opens a forwarded one-person link first gets in, and
+        its owner is then refused (newcomer D6). A link with `creates_join_request` lets no
+        one in by itself; `on_join_request` approves registered parents only. (Telegram
+        allows no member_limit together with creates_join_request.)
+        """
         try:
             link = await self._bot.create_chat_invite_link(
-                chat_id, expire_date=expires, member_limit=1, name=name
+                chat_id, expire_date=expires, creates_join_request=True, name=name
             )
         except TelegramError as exc:
             raise _failure(exc) from exc
         return link.invite_link
+
+    async def revoke_invite(self, chat_id: int, link: str) -> None:
+        """Revoke an invite link; raise the outbox's errors when that failed."""
+        try:
+            await self._bot.revoke_chat_invite_link(chat_id, link)
+        except TelegramError as exc:
+            raise _failure(exc) from exc
 
 
 class JobTimers:

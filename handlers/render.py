@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.dialogue.model import Reply, Rows
+from bot.dialogue.model import Reply, Rows, Styled
 from bot.limits import RENDERED_MESSAGE_LIMIT
 
 
@@ -22,7 +22,15 @@ class Rendered:
 def keyboard_of(rows: Rows) -> InlineKeyboardMarkup:
     """Return button rows as an inline keyboard (an empty one removes the buttons)."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.data)
+                for b in row
+            ]
+            for row in rows
+        ]
     )
 
 
@@ -46,17 +54,35 @@ def _chunks(text: str, limit: int) -> list[str]:
     return [c for c in chunks if c]
 
 
+def styled_html(parts: tuple[Styled, ...]) -> str:
+    """Return styled stretches as Telegram HTML: every text and link escaped, only b, i, a."""
+    out: list[str] = []
+    for part in parts:
+        text = html.escape(part.text)
+        if part.bold:
+            text = f"<b>{text}</b>"
+        if part.italic:
+            text = f"<i>{text}</i>"
+        if part.url:
+            text = f'<a href="{html.escape(part.url, quote=True)}">{text}</a>'
+        out.append(text)
+    return "".join(out)
+
+
 def render(reply: Reply, limit: int = RENDERED_MESSAGE_LIMIT) -> list[Rendered]:
     """Render a reply as one or more HTML messages; the keyboard goes on the last one.
 
     Every piece of text is escaped, so nothing a parent typed (and echoed back) can break the
-    markup. Only the title (bold) and the footer (italic) add tags.
+    markup. Only the title (bold), the footer (italic) and a styled text's stretches (b, i, a)
+    add tags.
     """
     title = f"<b>{html.escape(reply.title)}</b>\n\n" if reply.title else ""
     footer = f"\n\n<i>{html.escape(reply.footer)}</i>" if reply.footer else ""
-    body = html.escape(reply.text)
+    body = styled_html(reply.styled) if reply.styled else html.escape(reply.text)
     whole = f"{title}{body}{footer}"
-    if len(whole) <= limit:
+    # A styled text (an announcement, at most 3500 characters) is never cut: a cut could
+    # split a tag, and Telegram counts its limit without the tags.
+    if len(whole) <= limit or reply.styled:
         return [Rendered(whole, keyboard(reply))]
     parts = _chunks(body, limit - len(title) - 20)
     parts[0] = title + parts[0]

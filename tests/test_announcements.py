@@ -36,6 +36,7 @@ class Channel:
         self.sent: list[tuple[int, Reply, bool]] = []
         self.links: list[tuple[int, datetime]] = []
         self.gone: set[int] = set()
+        self.revoked: list[tuple[int, str]] = []
 
     async def send(self, user_id: int, reply: Reply, *, paid: bool = False) -> None:
         if user_id in self.gone:
@@ -45,6 +46,9 @@ class Channel:
     async def invite_link(self, chat_id: int, expires: datetime, name: str) -> str:
         self.links.append((chat_id, expires))
         return f"https://t.me/+link{len(self.links)}"
+
+    async def revoke_invite(self, chat_id: int, link: str) -> None:
+        self.revoked.append((chat_id, link))
 
     def texts_to(self, user_id: int) -> list[str]:
         return [r.text for u, r, _ in self.sent if u == user_id]
@@ -392,3 +396,98 @@ async def test_a_running_event_is_marked_in_the_list(db: SqliteStore, parts: Par
     replies = await service.events_reply(1)
     card = next(r.text for r in replies if event.title in r.text)
     assert card.startswith("▶️ Läuft gerade")
+
+
+# ----------------------------------------------------------------- newcomer D6, D35
+
+
+async def registered_at_invite_time(db: SqliteStore, parts: Parts, *users: int) -> Event:
+    """Add a protected event, register `users` and move the clock to its invite time."""
+    service, _, _, clock = parts
+    event = await db.add_event(an_event(chat=-100777), NOW)
+    for user in users:
+        await service.choose(user, event.id, EventPress.REGISTER)
+    clock.now = event.starts_at - timedelta(minutes=30)
+    return event
+
+
+async def test_registering_again_brings_a_new_link_and_unregistering_revokes_the_old(
+    db: SqliteStore, parts: Parts
+) -> None:
+    """Newcomer D6: after „Abmelden" and „Anmelden" no link came (`0 notices invite queued`)."""
+    service, channel, _, _ = parts
+    event = await registered_at_invite_time(db, parts, 1)
+    assert await service.fire(event.id, INVITE) == 1
+    assert "https://t.me/+link1" in channel.texts_to(1)[-1]
+
+    _, unregistered = await service.choose(1, event.id, EventPress.REGISTER)
+    assert "abgemeldet" in unregistered.text
+    assert channel.revoked == [(-100777, "https://t.me/+link1")]
+    assert not await service.may_join(-100777, 1)
+
+    _, registered = await service.choose(1, event.id, EventPress.REGISTER)
+    assert "schicke ich Ihnen gleich" in registered.text  # not „kurz vor Beginn": it is now
+    assert "https://t.me/+link2" in channel.texts_to(1)[-1]
+    assert await service.may_join(-100777, 1)
+
+
+async def test_an_invite_waiting_for_a_parent_who_unregistered_is_not_sent(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, channel, _, clock = parts
+    event = await registered_at_invite_time(db, parts, 1)
+    payload = {"event": event.id, "mark": INVITE}
+    await db.queue_notices(event.id, INVITE, "notices", payload, clock.now)
+    await service.choose(1, event.id, EventPress.REGISTER)  # unregistered before it went out
+    await service.notices.resume()
+    assert channel.links == []
+    assert not [t for t in channel.texts_to(1) if "t.me" in t]
+
+
+async def test_a_cancellation_revokes_every_link_of_the_event(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, channel, _, _ = parts
+    event = await registered_at_invite_time(db, parts, 1, 2)
+    assert await service.fire(event.id, INVITE) == 2
+    cancelled = replace(event, status=EventStatus.CANCELLED, sequence=1)
+    await db.update_event(cancelled)
+    await service.event_changed(event, cancelled)
+    assert sorted(channel.revoked) == [
+        (-100777, "https://t.me/+link1"),
+        (-100777, "https://t.me/+link2"),
+    ]
+    assert [t for t in channel.texts_to(1) if "fällt" in t]
+
+
+async def test_a_moved_event_says_before_and_after_and_offers_the_calendar_again(
+    db: SqliteStore, parts: Parts
+) -> None:
+    """Newcomer D35: 17.12. 19:30 moved to 18.12. 20:00, told without „vorher → jetzt"."""
+    service, channel, timers, clock = parts
+    start = datetime(2026, 12, 17, 18, 30, tzinfo=UTC)  # 19:30 in Berlin
+    event = await db.add_event(an_event(start, chat=-100777), NOW)
+    await service.choose(1, event.id, EventPress.REGISTER)
+    await service.choose(2, event.id, EventPress.REMIND)
+    clock.now = start - timedelta(minutes=30)
+    await service.fire(event.id, INVITE)
+    moved = replace(event, starts_at=datetime(2026, 12, 18, 19, 0, tzinfo=UTC), sequence=1)
+    await db.update_event(moved)
+    await service.event_changed(event, moved)
+
+    notices = [r for u, r, _ in channel.sent if u == 2 and "geändert" in r.text]
+    (notice,) = notices
+    assert "vorher: Do 17.12., 19:30 Uhr → jetzt: Fr 18.12., 20:00 Uhr" in notice.text
+    pressed = [decode(b.data) for row in notice.buttons for b in row]
+    assert (str(event.id), EventPress.CALENDAR.value) in {p.args for p in pressed if p}
+    (calendar,) = [r for r in await service.choose(2, event.id, EventPress.CALENDAR)]
+    assert calendar.attachment is not None
+    assert b"SEQUENCE:1" in calendar.attachment.content
+    assert b"20261218T200000" in calendar.attachment.content
+    # The old link goes; reminders and the invite are planned for the new time.
+    assert channel.revoked == [(-100777, "https://t.me/+link1")]
+    assert timers.due[(event.id, "r3600")] == moved.starts_at - timedelta(hours=1)
+    assert timers.due[(event.id, INVITE)] == moved.starts_at - timedelta(minutes=30)
+    clock.now = moved.starts_at - timedelta(minutes=30)
+    assert await service.fire(event.id, INVITE) == 1
+    assert "https://t.me/+link2" in channel.texts_to(1)[-1]

@@ -17,7 +17,6 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 MONEY = frozenset({Category.MONEY})
 
 
-
 async def subscribe(db: SqliteStore, users: range, categories: frozenset[Category]) -> None:
     for user in users:
         await db.subscribe(user, categories, NOW)
@@ -88,6 +87,20 @@ async def test_a_handful_of_recipients_gets_only_the_final_report(db: SqliteStor
     telegram = Telegram()
     await engine(db, telegram, concurrency=1).run(broadcast)
     assert [final for _, final in telegram.reports] == [True]
+
+
+async def test_no_percentage_is_reported_twice_when_sends_finish_together(
+    db: SqliteStore,
+) -> None:
+    """Newcomer D34: „66 % erledigt" came twice; sends in flight finish at the same time."""
+    await subscribe(db, range(1, 24), MONEY)
+    broadcast = await db.create_broadcast(7, "Hallo", MONEY, None, NOW)
+    telegram = Telegram()
+    await engine(db, telegram, concurrency=8).run(broadcast)
+    percents = [p.percent for p, final in telegram.reports if not final]
+    assert percents
+    assert percents == sorted(set(percents))
+    assert all(0 < p < 100 for p in percents)
 
 
 async def test_blocked_recipients_are_marked_and_lose_their_subscription(db: SqliteStore) -> None:

@@ -513,6 +513,7 @@ async def test_a_free_text_announcement_is_previewed_tested_and_sent_once(
     preview = await tap(desk, toggled, "Weiter")
     assert preview[0] == announcer.preview("Neu: Sprechstunde jeden Dienstag.", None)
     assert "Recht, Alltag & Betreuung" in preview[1].text
+    assert "Sie geht an 1 Person:" in preview[1].text  # newcomer D34: how many get it
     assert await tap(desk, preview, "Test an mich") == preview
 
     sent = await tap(desk, preview, "Senden")
@@ -523,7 +524,13 @@ async def test_a_free_text_announcement_is_previewed_tested_and_sent_once(
     assert broadcast.categories == {Category.LAW, Category.EVERYDAY}
     assert broadcast.event_id is None
     assert broadcast.total == 1
-    assert sent == (Reply(texts("announce_sending", number=broadcast.id, total=1)),)
+    # One recipient: no progress messages are promised, only the final report (D34).
+    assert sent == (
+        Reply(
+            f"Ankündigung Nr. {broadcast.id} wird jetzt an 1 Person verschickt. "
+            "Am Ende bekommen Sie einen Bericht."
+        ),
+    )
     assert db.audits == [(STAFF, "staff", "broadcast_created", f"broadcast:{broadcast.id}")]
 
 
@@ -700,3 +707,42 @@ def test_a_malformed_placeholder_is_reported_with_its_line(broken: Path) -> None
 async def test_odd_digits_in_fragen_are_no_number(desk: StaffDesk) -> None:
     replies = await desk.command(STAFF, "fragen", "²")
     assert replies
+
+
+async def test_announcement_formatting_is_checked_and_the_preview_counts_recipients(
+    desk: StaffDesk, db: RecordingStore, announcer: Announcer, texts: Texts
+) -> None:
+    """Newcomer D38 (formatting refused with a clear line) and D34 („geht an 2 Personen")."""
+    await db.subscribe(1, frozenset({Category.LAW}), NOW)
+    await db.subscribe(2, frozenset({Category.LAW, Category.MONEY}), NOW)
+    mode = await desk.command(STAFF, "ankuendigen", "")
+    asked = await tap(desk, mode, "Freier Text")
+    assert "<b>fett</b>" in asked[0].text
+    assert "Knopf:" in asked[0].text
+    refused = await say(desk, "Frohe Feiertage! <u>Ihr VAMV</u>")
+    assert refused[0].text.startswith("„<u>“ kann ich nicht verschicken.")
+    assert refused[1].text == texts("announce_ask_text")  # asked again, nothing kept
+    assert "„</b>“ an das Ende" in (await say(desk, "Frohe <b>Feiertage"))[0].text
+    assert "https://" in (await say(desk, '<a href="http://vamv.de">VAMV</a>'))[0].text
+    button_hint = await say(desk, "Hallo\nKnopf: Programm | ftp://vamv.de")
+    assert button_hint[0].text == texts("hint_format_button")
+
+    typed = "Frohe Feiertage! <b>Ihr VAMV</b>\nKnopf: Programm | https://www.vamv.de/termine"
+    topics = await say(desk, typed)
+    preview = await tap(desk, await tap(desk, topics, "Recht"), "Weiter")
+    assert preview[0] == announcer.preview(typed, None)
+    assert "Sie geht an 2 Personen: alle, die Recht abonniert haben." in preview[1].text
+    toggled = await tap(desk, preview, "Senden")
+    assert "an 2 Personen verschickt" in toggled[0].text
+    (broadcast,) = announcer.broadcasts
+    assert broadcast.text == typed
+
+
+async def test_a_preview_for_topics_nobody_subscribed_says_so(
+    desk: StaffDesk, texts: Texts
+) -> None:
+    mode = await desk.command(STAFF, "ankuendigen", "")
+    await tap(desk, mode, "Freier Text")
+    topics = await say(desk, "Hallo zusammen")
+    preview = await tap(desk, await tap(desk, topics, "Recht"), "Weiter")
+    assert preview[1].text == texts("announce_preview_nobody", topics="Recht")

@@ -201,7 +201,10 @@ class BroadcastSender:
             tenths = tracker.handled_one()
             if tenths is not None and tenths < 10 and tracker.worth_reporting:
                 progress = await self._store.broadcast_progress(broadcast.id)
-                await self._report(broadcast, progress, False)
+                # Sends in flight finish together: two crossings may read the same count, and
+                # staff must not get the same percentage twice (newcomer D34).
+                if tracker.new_percent(progress.percent):
+                    await self._report(broadcast, progress, False)
                 await self._store.set_reported(broadcast.id, tenths)
         return finished
 
@@ -258,6 +261,14 @@ class _Progress:
         self._total = start.total
         self._handled = start.handled
         self._reported = broadcast.reported_tenths
+        self._percent = broadcast.reported_tenths * 10  # the last percentage staff were told
+
+    def new_percent(self, percent: int) -> bool:
+        """Return whether `percent` is news to staff (below 100 and above the last one told)."""
+        if percent >= 100 or percent <= self._percent:
+            return False
+        self._percent = percent
+        return True
 
     @property
     def worth_reporting(self) -> bool:

@@ -19,6 +19,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.announcements import views
+from bot.announcements.broadcast import PROGRESS_FROM
 from bot.announcements.drafts import (
     DURATION_CHOICES,
     FIELDS,
@@ -36,12 +37,14 @@ from bot.announcements.drafts import (
     parse_field,
     start_of,
 )
+from bot.announcements.formatting import FormatError
 from bot.announcements.model import Broadcast, Category, Event, EventStatus
 from bot.content.texts import Texts
 from bot.conversation.locks import LockRegistry
 from bot.dialogue.callbacks import Press
 from bot.dialogue.model import Button, Placement, Reply, Rows, button
 from bot.storage.ports import AnnouncementStore
+from bot.wording import Noun
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +159,11 @@ def event_summary(event: Event, texts: Texts, zone: ZoneInfo) -> str:
     if event.place:
         return texts("event_summary", place=event.place, **fields)
     return texts("event_summary_no_place", **fields)
+
+
+def _topics_of(draft: Draft) -> frozenset[Category]:
+    """Return the categories an announcement draft goes to."""
+    return frozenset(c for c in map(category_of, draft.topics) if c is not None)
 
 
 def _number(text: str) -> int | None:
@@ -343,8 +351,8 @@ class DeskViews:
         )
         return Reply(t("announce_topics"), buttons=rows, placement=placement)
 
-    def send_controls(self, draft: Draft) -> Reply:
-        """Return the line under an announcement preview with „Test", „Senden", „Verwerfen"."""
+    def send_controls(self, draft: Draft, recipients: int) -> Reply:
+        """Return the line under an announcement preview: how many get it, „Test", „Senden"."""
         t = self.texts
         chosen = [t(f"category_{c.value}") for c in Category if c.value in draft.topics]
         rows = (
@@ -354,7 +362,10 @@ class DeskViews:
                 self.bound(t("button_discard"), Action.DISCARD, draft),
             ),
         )
-        return Reply(t("announce_preview", topics=", ".join(chosen)), buttons=rows)
+        if not recipients:
+            return Reply(t("announce_preview_nobody", topics=", ".join(chosen)), buttons=rows)
+        text = t("announce_preview", topics=", ".join(chosen), people=Noun.PERSON.count(recipients))
+        return Reply(text, buttons=rows)
 
 
 class StaffDesk:
@@ -451,6 +462,9 @@ class StaffDesk:
                 return await self._advance(user_id, draft.answered(draft.step, value), now)
             if draft.kind is Kind.BROADCAST and draft.step is Step.TEXT:
                 announcement = parse_announcement(text)
+                if isinstance(announcement, FormatError):
+                    hint = Reply(self._texts(announcement.problem.value, **announcement.fields))
+                    return (hint, *await self._show(draft, now))
                 if isinstance(announcement, Problem):
                     return (self._hint(announcement, text), *await self._show(draft, now))
                 typed = replace(draft, values={"text": announcement})
@@ -718,7 +732,7 @@ class StaffDesk:
             await self._store.save_draft(user_id, None, now)
             return (content,)
         text, event = content
-        categories = frozenset(c for c in map(category_of, draft.topics) if c is not None)
+        categories = _topics_of(draft)
         if not categories:
             return await self._drop_broken(user_id, now)
         event_id = event.id if event is not None else None
@@ -728,8 +742,12 @@ class StaffDesk:
         await self._store.save_draft(user_id, None, now)  # before sending: never twice
         await self._announcer.broadcast_created(broadcast)
         logger.info("staff started broadcast %d to %d recipients", broadcast.id, broadcast.total)
-        key = "announce_sending" if broadcast.total else "announce_nobody"
-        return (Reply(self._texts(key, number=broadcast.id, total=broadcast.total)),)
+        if not broadcast.total:
+            return (Reply(self._texts("announce_nobody", number=broadcast.id)),)
+        # Progress lines come only for lists long enough to take a while (newcomer D34).
+        key = "announce_sending" if broadcast.total >= PROGRESS_FROM else "announce_sending_small"
+        people = Noun.PERSON.count(broadcast.total)
+        return (Reply(self._texts(key, number=broadcast.id, people=people)),)
 
     # ----------------------------------------------------------------- drafts and views
 
@@ -819,7 +837,8 @@ class StaffDesk:
         if isinstance(content, Reply):
             return (content,)
         text, event = content
-        return (self._announcer.preview(text, event), v.send_controls(draft))
+        recipients = await self._store.subscriber_count(_topics_of(draft))
+        return (self._announcer.preview(text, event), v.send_controls(draft, recipients))
 
     def _event_lines(self, events: list[Event]) -> list[str]:
         """Return one line per event: number, time, title."""

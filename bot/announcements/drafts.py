@@ -24,6 +24,7 @@ from enum import Enum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.announcements.formatting import FormatError, read_announcement
 from bot.announcements.model import WEEKDAYS, Category, Event
 
 DRAFT_VERSION = 1
@@ -363,9 +364,19 @@ def parse_field(step: Step, text: str, now: datetime, zone: ZoneInfo) -> JsonVal
     raise ValueError(f"not a typed field: {step.value}")  # categories come by button only
 
 
-def parse_announcement(text: str) -> str | Problem:
-    """Read the free text of an announcement (kept as typed, trimmed)."""
-    return _within(text.strip(), TEXT_LENGTH, Problem.TEXT)
+def parse_announcement(text: str) -> str | Problem | FormatError:
+    """Read the free text of an announcement (kept as typed, trimmed).
+
+    Its formatting and „Knopf:" line are checked (see `formatting`); the length limit counts
+    what parents read, without the tags and the button line.
+    """
+    typed = text.strip()
+    formatted = read_announcement(typed)
+    if isinstance(formatted, FormatError):
+        return formatted
+    if isinstance(_within(formatted.plain.strip(), TEXT_LENGTH, Problem.TEXT), Problem):
+        return Problem.TEXT
+    return typed
 
 
 # ----------------------------------------------------------------- from answers to events

@@ -151,6 +151,11 @@ class BroadcastProgress:
         """Return how many recipients are finished (sent, blocked or given up)."""
         return self.sent + self.blocked + self.failed
 
+    @property
+    def percent(self) -> int:
+        """Return the finished share in whole percent (rounded down)."""
+        return self.handled * 100 // max(self.total, 1)
+
 
 @dataclass(frozen=True)
 class Question:

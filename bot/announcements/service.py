@@ -50,7 +50,14 @@ class NoticeChannel(Protocol):
         """Send one message to a private chat."""
 
     async def invite_link(self, chat_id: int, expires: datetime, name: str) -> str:
-        """Create a personal invite link (one member) to a group, valid until `expires`."""
+        """Create a personal invite link to a group, valid until `expires`.
+
+        The link asks to join instead of letting in: `may_join` admits only registered
+        parents, so a forwarded link lets no one else in.
+        """
+
+    async def revoke_invite(self, chat_id: int, link: str) -> None:
+        """Revoke an invite link (raises the outbox's delivery errors)."""
 
 
 class Timers(Protocol):
@@ -146,10 +153,18 @@ class Announcements:
         for timer in timers:
             self._timers.schedule(timer.event_id, timer.mark, timer.at)
 
-    async def _queue_change(self, event: Event, now: datetime) -> None:
-        """Queue the notice of an event's latest change (or cancellation) to its parents."""
+    async def _queue_change(
+        self, event: Event, now: datetime, moved_from: datetime | None = None
+    ) -> None:
+        """Queue the notice of an event's latest change (or cancellation) to its parents.
+
+        `moved_from` is the old start of a moved event, shown as „vorher → jetzt". A notice
+        requeued at start after a crash does not know it and shows the new time only.
+        """
         mark = f"c{event.sequence}"
-        payload = {"event": event.id, "mark": mark}
+        payload: dict[str, Any] = {"event": event.id, "mark": mark}
+        if moved_from is not None:
+            payload["moved_from"] = moved_from.isoformat()
         await self._store.queue_notices(event.id, mark, NOTICES, payload, now)
 
     def _event_timers(self, event: Event, now: datetime) -> list[Timer]:
@@ -198,7 +213,7 @@ class Announcements:
         """
         if item.owner is None:
             return
-        reply = await self._notice_reply(item.payload)
+        reply = await self._notice_reply(item.payload, item.owner)
         if reply is None:
             return
         try:
@@ -206,8 +221,8 @@ class Announcements:
         except RecipientGone:
             logger.info("notice %d dropped: the recipient blocked the bot", item.id)
 
-    async def _notice_reply(self, payload: Any) -> Reply | None:
-        """Render a queued notice; None when it no longer applies."""
+    async def _notice_reply(self, payload: Any, owner: int) -> Reply | None:
+        """Render a queued notice to `owner`; None when it no longer applies."""
         if "text" in payload:  # a staff report, rendered when it was queued
             return Reply(str(payload["text"]))
         event = await self._store.event(int(payload["event"]))
@@ -217,10 +232,7 @@ class Announcements:
         fields = views.moment_fields(event.starts_at, self._zone)
         now = self._clock()
         if mark == INVITE:
-            if event.chat_id is None or not event.is_upcoming(now):
-                return None
-            link = await self._channel.invite_link(event.chat_id, event.ends_at, f"T{event.id}")
-            return Reply(self._texts("event_invite", title=event.title, link=link, **fields))
+            return await self._invite_reply(event, owner, now)
         if mark.startswith("r"):
             if event.status is not EventStatus.SCHEDULED or now >= event.starts_at:
                 return None  # a reminder after the start helps no one
@@ -232,8 +244,44 @@ class Announcements:
             if mark != f"c{event.sequence}":
                 return None  # an older change notice: the cancellation notice follows
             return Reply(self._texts("event_cancelled", title=event.title, **fields))
-        changed = self._texts("event_changed", title=event.title)
-        return Reply(f"{changed}\n\n{views.event_card(self._texts, event, self._zone)}")
+        return await self._change_reply(event, owner, payload.get("moved_from"))
+
+    async def _invite_reply(self, event: Event, owner: int, now: datetime) -> Reply | None:
+        """Create a parent's personal link and return the invite; None if it no longer applies.
+
+        The link is kept so it can be revoked when the parent unregisters or the event is
+        cancelled or moved (newcomer D6).
+        """
+        if event.chat_id is None or not event.is_upcoming(now):
+            return None
+        registration = await self._store.registration(event.id, owner)
+        if registration is None or not registration.registered:
+            return None  # unregistered while the invite waited
+        link = await self._channel.invite_link(event.chat_id, event.ends_at, f"T{event.id}")
+        await self._store.add_invite(event.id, owner, link)
+        fields = views.moment_fields(event.starts_at, self._zone)
+        return Reply(self._texts("event_invite", title=event.title, link=link, **fields))
+
+    async def _change_reply(self, event: Event, owner: int, moved_from: Any) -> Reply:
+        """Return a change notice: what changed, the card, and the buttons with the calendar.
+
+        A moved event says „vorher → jetzt" (newcomer D35); the calendar button gives the
+        updated entry (same UID, higher SEQUENCE), so the parent's copy moves along.
+        """
+        lines = [self._texts("event_changed", title=event.title)]
+        if isinstance(moved_from, str):
+            before = datetime.fromisoformat(moved_from)
+            lines.append(
+                self._texts(
+                    "event_moved",
+                    before=views.short_moment(before, self._zone),
+                    after=views.short_moment(event.starts_at, self._zone),
+                )
+            )
+        lines += ["", views.event_card(self._texts, event, self._zone)]
+        registration = await self._store.registration(event.id, owner)
+        buttons = views.event_buttons(self._texts, event, registration)
+        return Reply("\n".join(lines), buttons=buttons)
 
     # ----------------------------------------------------------------- staff (the Announcer)
 
@@ -245,17 +293,37 @@ class Announcements:
         """Tell the parents who registered or asked for reminders, and reset the timers."""
         now = self._clock()
         self._timers.unschedule(after.id)
-        if after.starts_at != before.starts_at:
+        moved = after.starts_at != before.starts_at
+        if moved:
             # A moved event is reminded anew at its new time, for every lead.
             for lead in self.config.reminders:
                 await self._store.clear_mark(after.id, f"r{int(lead.total_seconds())}")
-        if after.starts_at != before.starts_at or after.chat_id != before.chat_id:
+        cancelled = after.status is EventStatus.CANCELLED
+        if moved or after.chat_id != before.chat_id or cancelled:
+            # The old links must not open the group any more (newcomer D6, D35).
+            await self._revoke(before, None)
             await self._store.clear_mark(after.id, INVITE)  # new time or group: a new link
         if after.status is EventStatus.SCHEDULED:
             await self.event_created(after)
-        if after.is_upcoming(now) or after.status is EventStatus.CANCELLED:
-            await self._queue_change(after, now)
+        if after.is_upcoming(now) or cancelled:
+            await self._queue_change(after, now, before.starts_at if moved else None)
             await self.notices.resume()
+
+    async def _revoke(self, event: Event, user_id: int | None) -> None:
+        """Revoke the invite links of an event (one parent's, or all); failures only logged.
+
+        A link left valid by a failure lets no one in on its own: join requests are decided
+        by `may_join`.
+        """
+        links = await self._store.take_invites(event.id, user_id)
+        if event.chat_id is None:
+            return
+        for link in links:
+            try:
+                await self._channel.revoke_invite(event.chat_id, link)
+            except Exception as exc:  # noqa: BLE001 - one failed revocation must not stop the rest
+                failure = type(exc).__name__
+                logger.warning("event %d: invite link not revoked: %s", event.id, failure)
 
     async def broadcast_created(self, broadcast: Broadcast) -> None:
         """Start sending a broadcast."""
@@ -295,8 +363,7 @@ class Announcements:
                 **fields,
             )
         else:
-            percent = progress.handled * 100 // max(progress.total, 1)
-            text = self._texts("broadcast_progress", percent=percent, **fields)
+            text = self._texts("broadcast_progress", percent=progress.percent, **fields)
         await self.notices.put({"text": text}, owner=broadcast.staff_id, priority=Priority.NORMAL)
 
     # ----------------------------------------------------------------- parents
@@ -333,6 +400,10 @@ class Announcements:
         else:
             current = replace(current, registered=not current.registered)
         await self._store.save_registration(current, now)
+        if press is EventPress.REGISTER and not current.registered:
+            # Unregistered: the link goes, and registering again brings a new one (D6).
+            await self._revoke(event, user_id)
+            await self._store.clear_mark(event.id, INVITE, user_id)
         text = self._choice_text(event, press, current, now)
         buttons = views.event_buttons(self._texts, event, current)
         card = views.event_card(self._texts, event, self._zone)
@@ -357,7 +428,10 @@ class Announcements:
             return self._texts("event_remind_on", title=title, leads=views.leads_words(ahead))
         if not now_.registered:
             return self._texts("event_unregistered", title=title)
-        key = "event_registered_protected" if event.chat_id is not None else "event_registered"
+        if event.chat_id is None:
+            return self._texts("event_registered", title=title)
+        due = now >= event.starts_at - self.config.invite_before  # the link follows at once
+        key = "event_registered_protected_now" if due else "event_registered_protected"
         return self._texts(key, title=title)
 
     async def _invite_if_due(self, event: Event, now: datetime) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.announcements.formatting import FormatError, plain_announcement, read_announcement
 from bot.announcements.model import WEEKDAYS, Category, Event, Registration
 from bot.content.texts import Texts
 from bot.dialogue.callbacks import EventPress, Press, SubscribePress
@@ -21,6 +22,12 @@ def moment_fields(moment: datetime, zone: ZoneInfo) -> dict[str, str]:
         "date": local.strftime("%d.%m.%Y"),
         "time": local.strftime("%H:%M"),
     }
+
+
+def short_moment(moment: datetime, zone: ZoneInfo) -> str:
+    """Return an instant as „Do 17.12., 19:30 Uhr" (a moved event's before and after)."""
+    local = moment.astimezone(zone)
+    return f"{WEEKDAYS[local.weekday()]} {local:%d.%m.}, {local:%H:%M} Uhr"
 
 
 def duration_words(span: timedelta) -> str:
@@ -79,9 +86,22 @@ def unsubscribe_row(texts: Texts) -> tuple[Button, ...]:
 
 
 def announcement(texts: Texts, text: str, event: Event | None) -> Reply:
-    """Return an announcement as its recipients see it."""
-    rows = event_buttons(texts, event, None) if event is not None else ()
-    return Reply(text, buttons=(*rows, unsubscribe_row(texts)))
+    """Return an announcement as its recipients see it.
+
+    An event's announcement is its card, plain text with the event's buttons; a free text is
+    read for its formatting and link button (see `formatting`). One stored before formatting
+    was checked, and not readable now, goes out as typed.
+    """
+    if event is not None:
+        return Reply(text, buttons=(*event_buttons(texts, event, None), unsubscribe_row(texts)))
+    formatted = read_announcement(text)
+    if isinstance(formatted, FormatError):
+        formatted = plain_announcement(text)
+    rows: list[tuple[Button, ...]] = []
+    if formatted.button is not None:
+        rows.append((Button(formatted.button.label, "", url=formatted.button.url),))
+    rows.append(unsubscribe_row(texts))
+    return Reply(formatted.plain, buttons=tuple(rows), styled=formatted.parts)
 
 
 def subscriptions(texts: Texts, chosen: frozenset[Category], *, replace: bool) -> Reply:

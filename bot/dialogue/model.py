@@ -14,10 +14,11 @@ from bot.language.crisis import NO_DANGER, Assessment
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button: its label and its encoded data."""
+    """An inline button: its label and its encoded data, or a link it opens (`url`)."""
 
     label: str
     data: str
+    url: str | None = None  # an https link button (announcements); `data` is then ""
 
 
 Rows = tuple[tuple[Button, ...], ...]
@@ -45,6 +46,16 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Styled:
+    """A stretch of a message with its style: bold, italic, a link (staff announcements)."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to send. Front ends decide formatting (bold title, HTML, console)."""
 
@@ -55,6 +66,8 @@ class Reply:
     placement: Placement = Placement.NEW
     takes_text: bool = False  # a flow step that reads typed input: a typed number is the input
     attachment: Attachment | None = None  # sent as a file after the text
+    # The text with its styles, when it has any: `text` is then its plain form (console, tests).
+    styled: tuple[Styled, ...] = ()
 
 
 # --- actions: side effects the use-case layer performs after the core decided ---------------

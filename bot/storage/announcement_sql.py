@@ -257,14 +257,53 @@ class AnnouncementSql:
             )
             return cursor.rowcount
 
-    async def clear_mark(self, event_id: int, mark: str) -> None:
-        """Forget a mark for every parent of an event (a moved event is reminded anew)."""
+    async def clear_mark(self, event_id: int, mark: str, user_id: int | None = None) -> None:
+        """Forget a mark for every parent of an event, or for one (`user_id`)."""
         # One statement: a mark set meanwhile by a timer firing cannot be overwritten.
-        await self._write(
+        sql = (
             "UPDATE registrations SET done = trim(replace(',' || done || ',', "
-            "',' || ? || ',', ','), ',') WHERE event_id = ?",
-            (mark, event_id),
+            "',' || ? || ',', ','), ',') WHERE event_id = ?"
         )
+        if user_id is None:
+            await self._write(sql, (mark, event_id))
+        else:
+            await self._write(f"{sql} AND user_id = ?", (mark, event_id, user_id))
+
+    async def add_invite(self, event_id: int, user_id: int, link: str) -> None:
+        """Remember a personal invite link a parent was given for an event."""
+        await self._write(
+            "UPDATE registrations SET invites = CASE WHEN invites = '' THEN ? "
+            "ELSE invites || ',' || ? END WHERE event_id = ? AND user_id = ?",
+            (link, link, event_id, user_id),
+        )
+
+    async def take_invites(self, event_id: int, user_id: int | None = None) -> list[str]:
+        """Return and forget the invite links of an event (of one parent, or of all)."""
+        where = "event_id = ? AND invites != ''"
+        parameters: tuple[int, ...] = (event_id,)
+        if user_id is not None:
+            where, parameters = f"{where} AND user_id = ?", (event_id, user_id)
+        async with self._transaction() as connection:
+            rows = await connection.execute_fetchall(
+                f"SELECT invites FROM registrations WHERE {where}",  # noqa: S608 - ours
+                parameters,
+            )
+            await connection.execute(
+                f"UPDATE registrations SET invites = '' WHERE {where}",  # noqa: S608 - ours
+                parameters,
+            )
+        return [link for (joined,) in rows for link in joined.split(",") if link]
+
+    async def subscriber_count(self, categories: frozenset[Category]) -> int:
+        """Return how many parents subscribe to at least one of the categories."""
+        values = sorted(c.value for c in categories)
+        marks = ",".join("?" * len(values))
+        rows = await self._read(
+            "SELECT COUNT(DISTINCT user_id) FROM subscriptions "  # noqa: S608 - marks only
+            f"WHERE category IN ({marks})",
+            values,
+        )
+        return int(rows[0][0])
 
     async def add_question(self, event_id: int, user_id: int, text: str, now: datetime) -> None:
         """Store a question a parent sent in advance."""

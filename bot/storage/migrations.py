@@ -197,4 +197,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE unanswered_unlinked RENAME TO unanswered;
     CREATE INDEX unanswered_by_day ON unanswered (day);
     """,
+    # 6: the personal invite links a registered parent got for an event (comma-separated), so
+    # they can be revoked when the parent unregisters or the event is cancelled or moved.
+    """
+    ALTER TABLE registrations ADD COLUMN invites TEXT NOT NULL DEFAULT '';
+    """,
 )

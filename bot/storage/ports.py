@@ -239,8 +239,20 @@ class AnnouncementStore(OutboxStore, Protocol):
 
         """
 
-    async def clear_mark(self, event_id: int, mark: str) -> None:
-        """Forget a mark for every parent of an event (a moved event is reminded anew)."""
+    async def clear_mark(self, event_id: int, mark: str, user_id: int | None = None) -> None:
+        """Forget a mark for every parent of an event (a moved event is reminded anew).
+
+        With `user_id`, only for that parent (one who unregistered gets a new invite later).
+        """
+
+    async def add_invite(self, event_id: int, user_id: int, link: str) -> None:
+        """Remember a personal invite link a parent was given for an event."""
+
+    async def take_invites(self, event_id: int, user_id: int | None = None) -> list[str]:
+        """Return and forget the invite links of an event (of one parent, or of all)."""
+
+    async def subscriber_count(self, categories: frozenset[Category]) -> int:
+        """Return how many parents subscribe to at least one of the categories."""
 
     async def add_question(self, event_id: int, user_id: int, text: str, now: datetime) -> None:
         """Store a question a parent sent in advance."""
