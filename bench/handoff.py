@@ -61,6 +61,9 @@ class PacedGroup:
     async def reopen_topic(self, topic_id: int) -> None:
         """Reopen nothing (the bench never closes a topic)."""
 
+    async def edit(self, message_id: int, text: str, buttons: Rows = ()) -> None:
+        """Edit nothing (the bench claims no case)."""
+
     async def post(self, topic_id: int, text: str, buttons: Rows = ()) -> None:
         """Post after the pace interval; remember when crisis alerts arrive."""
         await self._pace()

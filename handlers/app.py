@@ -87,7 +87,9 @@ RATE_LIMIT_RETRIES = 3
 _STAFF_PRESSES = re.compile(rf"^1:{Press.STAFF.value}:")
 # The staff's commands (in a private chat; the desk refuses everyone else).
 STAFF_COMMANDS = ("termin_neu", "termine_verwalten", "ankuendigen", "fragen", "abbrechen")
-_GROUP_PRESSES = re.compile(rf"^1:({Press.CASE_CLAIM.value}|{Press.CASE_CLOSE.value}):")
+_GROUP_PRESSES = re.compile(
+    rf"^1:({Press.CASE_CLAIM.value}|{Press.CASE_CLOSE.value}|{Press.CASE_CLOSE_ANSWER.value}):"
+)
 # Messages that are not text: answered with "I can read text".
 NON_TEXT = (
     filters.Sticker.ALL

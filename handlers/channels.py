@@ -54,7 +54,7 @@ def _parent_gone(exc: Undeliverable) -> bool:
     )
 
 
-async def _best_effort(call: Callable[[], Awaitable[bool]], method: str) -> None:
+async def _best_effort(call: Callable[[], Awaitable[object]], method: str) -> None:
     """Run a topic call whose failure loses nothing: it is logged (without content), not raised."""
     try:
         await deliver(call, method)
@@ -115,6 +115,20 @@ class TelegramGroup:
                 )
             except Undeliverable as exc:
                 raise _group_failure(exc) from exc
+
+    async def edit(self, message_id: int, text: str, buttons: Rows = ()) -> None:
+        """Replace a message's text and buttons; a card deleted meanwhile is logged, not raised."""
+        rendered = render(Reply(text, buttons=buttons))[0]  # a card is far below the limit
+        await _best_effort(
+            lambda: self._bot.edit_message_text(
+                rendered.text,
+                self._group,
+                message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=rendered.markup,
+            ),
+            "editMessageText",
+        )
 
     async def copy_in(self, topic_id: int, message: MessageRef) -> None:
         """Copy a parent's message into a topic."""

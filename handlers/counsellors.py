@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import Chat, Message, Update
+from telegram import CallbackQuery, Chat, Message, Update
 
 from bot.access import Access, Privilege
-from bot.cases.service import Counselling, GroupMessage
+from bot.cases.ports import Card
+from bot.cases.service import Counselling, GroupMessage, Notice
 from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.events import MessageRef
 from handlers.delivery import Undeliverable, answer_callback, deliver
@@ -88,25 +89,45 @@ async def _answer(message: Message, text: str) -> None:
         logger.info("answer in the group not delivered: %s", exc)
 
 
+# The presses under case cards and under „Fall #2 wirklich schließen?" in a topic.
+CASE_PRESSES = {Press.CASE_CLAIM, Press.CASE_CLOSE, Press.CASE_CLOSE_ANSWER}
+
+
 async def on_group_button(update: Update, context: Context) -> None:
-    """Claim or close a case from the buttons under its context message."""
+    """Claim or close a case from its card; the pop-up says why when that is not possible."""
     query = update.callback_query
     if query is None:
         return
-    await answer_callback(query)
-    pressed = decode(query.data if isinstance(query.data, str) else None)
-    if pressed is None or pressed.press not in {Press.CASE_CLAIM, Press.CASE_CLOSE}:
-        return
-    claim = pressed.press is Press.CASE_CLAIM
-    action = Privilege.CLAIM_CASE if claim else Privilege.CLOSE_CASE
-    counselling = _counsellor(update, context, action)
-    if counselling is None:
-        return
-    number, now = int(pressed.args[0]), datetime.now(UTC)
-    if claim:
-        await counselling.claim(query.from_user.id, number, now)
+    notice = await _case_press(update, context, query)
+    if notice is None:
+        await answer_callback(query)
     else:
-        await counselling.close_by_counsellor(query.from_user.id, number, now)
+        await answer_callback(query, notice.text, alert=notice.alert)
+
+
+async def _case_press(update: Update, context: Context, query: CallbackQuery) -> Notice | None:
+    """Run a case button for whoever pressed it; return the pop-up they get, if any."""
+    counselling = context.bot_data.counselling
+    pressed = decode(query.data if isinstance(query.data, str) else None)
+    if counselling is None or pressed is None or pressed.press not in CASE_PRESSES:
+        return None
+    claim = pressed.press is Press.CASE_CLAIM
+    if (
+        _counsellor(update, context, Privilege.CLAIM_CASE if claim else Privilege.CLOSE_CASE)
+        is None
+    ):
+        return counselling.refusal(pressed.press)
+    user_id, number, now = query.from_user.id, int(pressed.args[0]), datetime.now(UTC)
+    message = query.message  # None or inaccessible when too old: then nothing is edited
+    card = None
+    if isinstance(message, Message) and message.text:
+        card = Card(message.message_id, message.text)
+    if claim:
+        return await counselling.claim(user_id, number, now, card)
+    if pressed.press is Press.CASE_CLOSE:
+        return await counselling.ask_close(user_id, number, now)
+    confirmed = pressed.args[1] == "y"
+    return await counselling.answer_close(user_id, number, confirmed, card, now)
 
 
 async def tick(context: Context) -> None:

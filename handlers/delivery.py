@@ -69,9 +69,20 @@ async def deliver(call: Callable[[], Awaitable[T]], what: str, sleep: Sleep = as
     raise Undeliverable(f"{what}: gave up after {MAX_ATTEMPTS} tries")
 
 
-async def answer_callback(query: CallbackQuery, notice: str | None = None) -> None:
-    """Stop the button's spinner, optionally with a toast; a failure only costs the toast."""
+async def answer_callback(
+    query: CallbackQuery, notice: str | None = None, *, alert: bool = False
+) -> None:
+    """Stop the button's spinner, optionally with a toast; a failure only costs the toast.
+
+    Args:
+        query: The pressed button's callback query.
+        notice: A short text (up to 200 characters) shown to the person who pressed.
+        alert: Show the notice as a dialogue they must confirm, not a passing toast.
+
+    """
     try:
-        await deliver(lambda: query.answer(text=notice), "answerCallbackQuery")
+        await deliver(
+            lambda: query.answer(text=notice, show_alert=alert or None), "answerCallbackQuery"
+        )
     except Undeliverable as exc:
         logger.info("callback not answered: %s", exc)

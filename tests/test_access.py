@@ -263,6 +263,11 @@ async def test_the_counsellor_in_the_group_may_and_is_audited(world: World) -> N
     await world.feed(message(ANNA, COUNSELLORS_GROUP, "/antwort gibts-nicht", TOPIC))
     await world.feed(message(ANNA, COUNSELLORS_GROUP, "/statistik"))
     await world.feed(message(ANNA, COUNSELLORS_GROUP, "/schliessen", TOPIC))
+    assert any("Fall #1 wirklich schließen?" in text for text in world.texts_to(GROUP))
+    case = await world.store.case(1)
+    assert case is not None
+    assert case.status is CaseStatus.CLAIMED  # asked first (newcomer D3)
+    await world.feed(press(ANNA, COUNSELLORS_GROUP, "1:y:1:y"))
     case = await world.store.case(1)
     assert case is not None
     assert case.status is CaseStatus.CLOSED

@@ -11,7 +11,7 @@ import pytest
 from bot.cases.hours import parse_spans
 from bot.cases.model import CaseStatus
 from bot.cases.ports import ParentGone, TopicClosed, TopicGone
-from bot.cases.service import Counselling, GroupMessage
+from bot.cases.service import Counselling, GroupMessage, Notice
 from bot.config import Config, CounsellingConfig, Counsellor
 from bot.content.knowledge import KnowledgeBase
 from bot.conversation.service import Conversation, Parent
@@ -41,6 +41,8 @@ class FakeGroup:
         self.topics: dict[int, str] = {}
         self.deleted: set[int] = set()
         self.posts: list[tuple[int, str]] = []
+        self.buttons: list[Rows] = []  # of each post, in the same order
+        self.edits: list[tuple[int, str, Rows]] = []
         self.copies: list[tuple[int, MessageRef]] = []
         self.closed: set[int] = set()
         self.failing = 0  # how many of the next posts fail as if the network were down
@@ -68,11 +70,15 @@ class FakeGroup:
             self.failing -= 1
             raise DeliveryFailed("Bad Gateway")
         self.posts.append((topic_id, text))
+        self.buttons.append(buttons)
 
     async def copy_in(self, topic_id: int, message: MessageRef) -> None:
         if topic_id in self.deleted:
             raise TopicGone
         self.copies.append((topic_id, message))
+
+    async def edit(self, message_id: int, text: str, buttons: Rows = ()) -> None:
+        self.edits.append((message_id, text, buttons))
 
     def texts(self) -> str:
         return "\n".join(text for _, text in self.posts)
@@ -171,8 +177,9 @@ async def test_lifecycle_relay_claim_note_close_rate(world: World) -> None:
     await world.counselling.claim(ANNA, number, MONDAY_10)
     assert world.group.topics[topic] == "#1 · Allgemein · Beraterin Anna"
     assert ("Beraterin Anna ist jetzt für Sie da.") in [t for _, t in world.parents.sent]
-    await world.counselling.claim(BEN, number, MONDAY_10)  # a second claim is refused
-    assert "hat schon Beraterin Anna übernommen" in world.group.texts()
+    late = await world.counselling.claim(BEN, number, MONDAY_10)  # a second claim is refused
+    assert late == Notice("Fall #1 hat schon Beraterin Anna übernommen.", alert=True)
+    assert "hat schon" not in world.group.texts()  # a pop-up for Ben, not a post for everyone
     reply = MessageRef(CONFIG.group_id, 77)
     await world.counselling.on_group_message(GroupMessage(ANNA, topic, "Hallo!", reply), MONDAY_10)
     note = MessageRef(CONFIG.group_id, 78)
@@ -262,12 +269,17 @@ async def test_a_parent_who_blocked_the_bot_closes_the_case(world: World) -> Non
 
 async def test_the_parent_ends_the_case(world: World) -> None:
     number = await world.request()
-    replies = await world.parent(Event(EventKind.END_CASE))
-    assert "ist beendet" in replies[-1]
+    outcome = await world.conversation.handle(PARENT, Event(EventKind.END_CASE))
+    # newcomer D24: nobody had claimed it, so nothing to rate
+    (withdrawn,) = outcome.replies
+    assert withdrawn.text.startswith("Ihre Anfrage #1 ist zurückgezogen.")
+    assert "/beratung" in withdrawn.text
+    assert "Wie hilfreich" not in withdrawn.text
+    assert withdrawn.buttons == ()
     case = await world.store.case(number)
     assert case is not None
     assert case.status is CaseStatus.CANCELLED  # nobody had claimed it yet
-    assert "hat die Beratung #1 beendet" in world.group.texts()
+    assert "hat ihre Anfrage #1 zurückgezogen" in world.group.texts()
     # Afterwards the bot answers by itself again.
     assert any("259 €" in r for r in await world.parent(text("wie viel kindergeld", 11)))
 
@@ -387,3 +399,11 @@ async def test_a_failed_context_post_is_retried_in_a_fresh_topic_before_any_aler
     assert "Vorname: Mara" in in_topic[0]  # the context first, with the consented name
     assert in_topic[1].startswith("🔴")
     assert world.group.copies == [(case.topic_id, MessageRef(PARENT.id, 6))]
+
+
+async def test_a_claimed_case_ends_with_a_rating_when_the_parent_ends_it(world: World) -> None:
+    number = await world.request()
+    await world.counselling.claim(ANNA, number, MONDAY_10)
+    replies = await world.parent(Event(EventKind.END_CASE))
+    assert replies[-1] == "Die Beratung #1 ist beendet. Wie hilfreich war sie für Sie?"
+    assert "hat die Beratung #1 beendet" in world.group.texts()

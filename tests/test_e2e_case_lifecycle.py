@@ -22,6 +22,12 @@ from tests.fakebotapi import FakeBotAPI
 PARENT_ID, ANNA_ID, BEN_ID, CLARA_ID = 4711, 9001, 9003, 9002
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ARRIVED = "Ihr Kommentar zur Beratung #1 ist beim Beratungsteam angekommen."
+NOT_BENS = "Fall #1 betreut Beraterin Anna. Nur Beraterin Anna kann ihn schließen."
+
+
+def buttons(message: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [(b["text"], b["callback_data"]) for row in rows for b in row]
 
 
 class World:
@@ -43,6 +49,26 @@ class World:
             include_existing=True,
             timeout=20,
         )
+
+    async def popup(self, query_id: str) -> dict[str, Any]:
+        """Return what the bot answered to a button press (answerCallbackQuery), once it did."""
+        for _ in range(400):
+            answer = self.api.callback_answers.get(query_id)
+            if answer is not None:
+                return answer
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the press {query_id} was never answered")
+
+    def current(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Return a message of the group as it is now (after edits)."""
+        return next(
+            m
+            for m in self.api.messages(self.group["id"])
+            if m["message_id"] == message["message_id"]
+        )
+
+    def parent_texts(self) -> list[str]:
+        return [str(m.get("text", "")) for m in self.api.messages(PARENT_ID)]
 
     async def open_case(self) -> tuple[int, dict[str, Any]]:
         """Request a case as the parent; return the topic's thread id and the case card."""
@@ -152,6 +178,13 @@ async def test_rating_and_comment_arrive_in_the_closed_topic_before_angekommen(
     assert all(status == "sent" for status, _ in rows), rows
     (topic,) = world.api.topics(world.group["id"])
     assert topic["is_closed"]  # closed again after posting (before the rows were marked sent)
+    # Every request counts against Telegram's 20 a minute into the group, past which the next
+    # one waits a minute: the closing line goes before the close, rating and comment reopen
+    # the topic without a refused try first.
+    requests = [c.method for c in world.api.chat_requests(world.group["id"])]
+    assert "sendMessage" in requests
+    assert len(requests) <= 16, requests
+    assert [c.status for c in world.api.calls("sendMessage")].count(400) == 0
 
 
 async def test_a_comment_that_cannot_be_delivered_is_a_failure_and_the_parent_hears_so(
@@ -172,3 +205,79 @@ async def test_a_comment_that_cannot_be_delivered_is_a_failure_and_the_parent_he
     assert not [
         m for m in world.api.messages(world.group["id"]) if "Danke Anna" in m.get("text", "")
     ]
+
+
+async def test_a_colleagues_close_is_refused_and_the_owner_closes_after_confirming(
+    world: World,
+) -> None:
+    # newcomer D3 and D27
+    thread, card = await world.open_case()
+    claim = world.api.press_button(ANNA_ID, card, "1:u:1")
+    await world.parent_sees("Beraterin Anna ist jetzt für Sie da")
+    assert "text" not in await world.popup(claim)
+    edited = world.current(card)
+    assert edited["text"].endswith("✋ Übernommen von Beraterin Anna.")
+    assert buttons(edited) == [("✖️ Schließen", "1:v:1")]
+
+    late = await world.popup(world.api.press_button(BEN_ID, card, "1:u:1"))
+    assert (late["text"], late["show_alert"]) == (
+        "Fall #1 hat schon Beraterin Anna übernommen.",
+        True,
+    )
+    refused = await world.popup(world.api.press_button(BEN_ID, edited, "1:v:1"))
+    assert (refused["text"], refused["show_alert"]) == (NOT_BENS, True)
+
+    world.api.press_button(ANNA_ID, edited, "1:v:1")
+    question = await world.group_sees("Fall #1 wirklich schließen?", thread)
+    assert buttons(question) == [("Ja, schließen", "1:y:1:y"), ("Abbrechen", "1:y:1:n")]
+    confirmed_by_ben = await world.popup(world.api.press_button(BEN_ID, question, "1:y:1:y"))
+    assert confirmed_by_ben["text"] == NOT_BENS
+    assert not [t for t in world.parent_texts() if "Wie hilfreich" in t]
+    assert not [m for m in world.api.messages(world.group["id"]) if "hat schon" in m["text"]]
+
+    world.api.press_button(ANNA_ID, question, "1:y:1:y")
+    await world.parent_sees("Die Beratung #1 ist beendet. Wie hilfreich war sie für Sie?")
+    await world.group_sees("Fall #1 ist geschlossen.", thread)
+    assert buttons(world.current(question)) == []  # answered once
+    again = await world.popup(world.api.press_button(ANNA_ID, question, "1:y:1:y"))
+    assert again["text"] == "Fall #1 ist bereits beendet."
+
+
+async def test_a_typed_schliessen_asks_and_abbrechen_keeps_the_case(world: World) -> None:
+    thread, card = await world.open_case()
+    world.api.press_button(ANNA_ID, card, "1:u:1")
+    await world.parent_sees("Beraterin Anna ist jetzt für Sie da")
+    world.api.send_command(BEN_ID, "/schliessen", chat=world.group["id"], thread_id=thread)
+    await world.group_sees(NOT_BENS, thread)
+    world.api.send_command(ANNA_ID, "/schliessen", chat=world.group["id"], thread_id=thread)
+    question = await world.group_sees("Fall #1 wirklich schließen?", thread)
+    world.api.press_button(ANNA_ID, question, "1:y:1:n")
+    await world.group_sees("Fall #1 bleibt offen.", thread)
+    assert buttons(world.current(question)) == []
+    (topic,) = world.api.topics(world.group["id"])
+    assert not topic["is_closed"]
+    assert not [t for t in world.parent_texts() if "beendet" in t]
+
+
+async def test_strangers_and_late_taps_get_a_reason_and_a_withdrawal_asks_no_rating(
+    world: World,
+) -> None:
+    # newcomer D20 and D24
+    thread, card = await world.open_case()
+    stranger = await world.popup(world.api.press_button(CLARA_ID, card, "1:u:1"))
+    assert stranger["text"] == "Nur eingetragene Beraterinnen können Fälle übernehmen."
+    world.api.send_command(PARENT_ID, "/ende")
+    withdrawn = await world.parent_sees("Ihre Anfrage #1 ist zurückgezogen.")
+    assert "reply_markup" not in withdrawn
+    await world.group_sees("Die Person hat ihre Anfrage #1 zurückgezogen", thread)
+    ended = await world.popup(world.api.press_button(ANNA_ID, card, "1:u:1"))
+    assert (ended["text"], ended["show_alert"]) == ("Fall #1 ist bereits beendet.", True)
+    assert not [t for t in world.parent_texts() if "Wie hilfreich" in t]
+
+
+async def test_a_claim_goes_on_when_the_card_is_gone(world: World) -> None:
+    _, card = await world.open_case()
+    world.api.fail("editMessageText", 400, "Bad Request: message to edit not found")
+    world.api.press_button(ANNA_ID, card, "1:u:1")
+    await world.parent_sees("Beraterin Anna ist jetzt für Sie da")
+    assert [c.status for c in world.api.calls("editMessageText")] == [400]

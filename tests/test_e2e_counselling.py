@@ -94,7 +94,7 @@ async def test_the_whole_case_lifecycle(world: tuple[FakeBotAPI, dict[str, Any]]
         group["id"], lambda m: "photo" in m, thread_id=thread, include_existing=True
     )
 
-    api.press_button(STRANGER_ID, context, "1:u:1")  # not a counsellor: nothing happens
+    refused = api.press_button(STRANGER_ID, context, "1:u:1")  # not a counsellor: a pop-up
     api.press_button(ANNA_ID, context, "1:u:1")
     await api.wait_for_message(
         PARENT_ID,
@@ -116,7 +116,18 @@ async def test_the_whole_case_lifecycle(world: tuple[FakeBotAPI, dict[str, Any]]
     )
     assert not [m for m in api.messages(PARENT_ID) if "Notiz" in m.get("text", "")]
 
+    for _ in range(200):  # bounded: the pop-up is answered while the rest goes on
+        if refused in api.callback_answers:
+            break
+        await asyncio.sleep(0.05)
+    assert api.callback_answers[refused]["text"] == (
+        "Nur eingetragene Beraterinnen können Fälle übernehmen."
+    )
     api.send_text(ANNA_ID, "/schliessen", chat=group["id"], thread_id=thread)
+    question = await api.wait_for_message(
+        group["id"], lambda m: "wirklich schließen" in m.get("text", ""), include_existing=True
+    )
+    api.press_button(ANNA_ID, question, "1:y:1:y")
     rating = await api.wait_for_message(
         PARENT_ID, lambda m: "Wie hilfreich" in m["text"], include_existing=True
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.dialogue.events import MessageRef
@@ -19,6 +20,20 @@ class TopicClosed(Exception):
 
 class ParentGone(Exception):
     """The parent blocked the bot or deleted the chat."""
+
+
+@dataclass(frozen=True)
+class Card:
+    """A message of the bot in a case's topic that a button was pressed under.
+
+    Attributes:
+        message_id: Its id in the group.
+        text: Its text as shown (plain text), so an edit can keep it and add a line.
+
+    """
+
+    message_id: int
+    text: str
 
 
 class GroupChannel(Protocol):
@@ -51,6 +66,13 @@ class GroupChannel(Protocol):
             RetryLater: Telegram asked to wait longer than the transport retried.
             DeliveryFailed: Anything else went wrong.
 
+        """
+
+    async def edit(self, message_id: int, text: str, buttons: Rows = ()) -> None:
+        """Replace the text and buttons of one of the bot's messages in the group (best effort).
+
+        A message deleted meanwhile, or one that already reads so, is logged and left: the
+        case goes on without it.
         """
 
     async def copy_in(self, topic_id: int, message: MessageRef) -> None:

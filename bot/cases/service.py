@@ -15,18 +15,26 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.cases.canned import Lookup, entry_lines, look_up
 from bot.cases.deliveries import GROUP_QUEUE, DeliveryKind, GroupDelivery
 from bot.cases.figures import case_figures, figures_text
 from bot.cases.hours import OfficeHours
 from bot.cases.model import Case, CaseStatus, InvalidTransition
-from bot.cases.ports import GroupChannel, ParentChannel, ParentGone, TopicClosed, TopicGone
+from bot.cases.ports import (
+    Card,
+    GroupChannel,
+    ParentChannel,
+    ParentGone,
+    TopicClosed,
+    TopicGone,
+)
 from bot.config import CounsellingConfig
 from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.callbacks import Press
 from bot.dialogue.events import MessageRef
-from bot.dialogue.model import Reply, button
+from bot.dialogue.model import Reply, Rows, button
 from bot.outbox.dispatcher import Outbox
-from bot.outbox.model import DeliveryFailed, OutboxItem, Priority
+from bot.outbox.model import DeliveryFailed, OutboxItem, Priority, RetryLater
 from bot.storage.ports import CaseStore, OutboxStore
 from bot.wording import Noun, on_day
 
@@ -43,6 +51,20 @@ AuditLog = Callable[[int, str, str, str | None, datetime], Awaitable[None]]
 
 class CaseStores(CaseStore, OutboxStore, Protocol):
     """The case metadata and the outbox that carries messages to the group."""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What the person who pressed a case button is told in a pop-up (Telegram: 200 characters).
+
+    Attributes:
+        text: The words.
+        alert: A refusal they must confirm, rather than a passing toast.
+
+    """
+
+    text: str
+    alert: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,6 +111,7 @@ class Counselling:
         """
         self.config = config
         self.texts = kb.texts
+        self._kb = kb
         self.store = store
         self.group = group
         self.parents = parents
@@ -99,6 +122,9 @@ class Counselling:
             store, GROUP_QUEUE, self.deliver, inline=inline, given_up=self._given_up
         )
         self._audit = audit
+        # Claiming and closing read, decide and write a case: one at a time, so two quick taps
+        # cannot both claim, or close a case claimed in the same moment.
+        self._deciding = asyncio.Lock()
 
     async def _audited(self, user_id: int, action: str, subject: str | None, now: datetime) -> None:
         if self._audit is not None:
@@ -175,15 +201,20 @@ class Counselling:
             language=language or "unbekannt",
             first_name=first_name or "nicht freigegeben",
         )
-        buttons = (
-            (
-                button(self.texts("button_case_claim"), Press.CASE_CLAIM, str(case.number)),
-                button(self.texts("button_case_close"), Press.CASE_CLOSE, str(case.number)),
-            ),
-        )
-        await self.group.post(topic_id, context, buttons)
+        if case.status is CaseStatus.CLAIMED:  # a recreated topic: nothing left to claim
+            context += "\n\n" + self.texts("group_card_claimed", name=self._counsellor_name(case))
+        await self.group.post(topic_id, context, self._card_buttons(case))
         await self.store.set_topic(case.number, topic_id)
         return case
+
+    def _card_buttons(self, case: Case) -> Rows:
+        """Return the card's buttons: „Übernehmen" only while nobody has, „Schließen" always."""
+        close = button(self.texts("button_case_close"), Press.CASE_CLOSE, str(case.number))
+        if case.status is CaseStatus.CLAIMED:
+            return ((close,),)
+        return (
+            (button(self.texts("button_case_claim"), Press.CASE_CLAIM, str(case.number)), close),
+        )
 
     async def _send(self, case: Case, delivery: GroupDelivery, urgent: bool = False) -> None:
         """Write a delivery to the outbox; it is sent from there, in order, crisis first."""
@@ -205,6 +236,8 @@ class Counselling:
         case = await self.store.case(delivery.case)
         if case is None:
             return  # deleted with the parent's data
+        if delivery.kind is DeliveryKind.CLOSE and case.topic_id is None:
+            return  # ended before its topic was made: nothing to close
         try:
             if case.topic_id is None:
                 case = await self._new_topic(case, delivery.first_name, delivery.language)
@@ -227,24 +260,32 @@ class Counselling:
 
         """
         assert case.topic_id is not None  # noqa: S101 - the caller checked
+        if delivery.reopen:
+            await self._perform_reopened(case, delivery)
+            return
         try:
             await self._perform(case, delivery)
         except TopicClosed:
-            # Telegram refuses posts in a closed topic (400 TOPIC_CLOSED), and the rating and
-            # its comment come after closing: reopen, post, and close a finished case again.
-            await self.group.reopen_topic(case.topic_id)
-            try:
-                await self._perform(case, delivery)
-            except Exception:
-                await self._close_if_finished(case)
-                raise
-            # Not in a `finally`: a cancelled sender (the bot stopping) must make no Telegram
-            # call; the outbox keeps the item, and the next start posts it and closes again.
-            await self._close_if_finished(case)
+            # Telegram refuses posts in a closed topic (400 TOPIC_CLOSED), e.g. one an admin
+            # closed by hand: reopen, post, and close a finished case again.
+            await self._perform_reopened(case, delivery)
         except TopicGone:
             if not case.status.is_open:
                 raise
             await self._perform(await self._recreate_topic(case), delivery)
+
+    async def _perform_reopened(self, case: Case, delivery: GroupDelivery) -> None:
+        """Reopen a finished case's topic, post into it, and close it again (also on failure)."""
+        assert case.topic_id is not None  # noqa: S101 - the caller checked
+        await self.group.reopen_topic(case.topic_id)
+        try:
+            await self._perform(case, delivery)
+        except Exception:
+            await self._close_if_finished(case)
+            raise
+        # Not in a `finally`: a cancelled sender (the bot stopping) must make no Telegram
+        # call; the outbox keeps the item, and the next start posts it and closes again.
+        await self._close_if_finished(case)
 
     async def _receipt(self, case: Case, key: str) -> None:
         """Tell the parent what became of their comment (a blocked bot only costs the notice)."""
@@ -281,6 +322,8 @@ class Counselling:
             await self.group.copy_in(case.topic_id, delivery.message)
         elif delivery.kind is DeliveryKind.POST and delivery.text is not None:
             await self.group.post(case.topic_id, delivery.text)
+        elif delivery.kind is DeliveryKind.CLOSE:
+            await self.group.close_topic(case.topic_id)
 
     # -- relaying --------------------------------------------------------------------------
     async def relay_from_parent(
@@ -316,30 +359,60 @@ class Counselling:
         await self._finish(case, CaseStatus.CLOSED, now)
 
     # -- claiming and closing --------------------------------------------------------------
-    async def claim(self, user_id: int, number: int, now: datetime) -> None:
-        """Give a waiting case to the first counsellor who claims it; the parent hears the name."""
+    def refusal(self, press: Press) -> Notice:
+        """Return the pop-up for someone who is no counsellor here pressing a case button."""
+        claim = press is Press.CASE_CLAIM
+        key = "group_only_counsellors_claim" if claim else "group_only_counsellors_close"
+        return Notice(self.texts(key), alert=True)
+
+    async def claim(
+        self, user_id: int, number: int, now: datetime, card: Card | None = None
+    ) -> Notice | None:
+        """Give a waiting case to the first counsellor who claims it; the parent hears the name.
+
+        Args:
+            user_id: Who pressed „Übernehmen".
+            number: The case.
+            now: The current time.
+            card: The case card pressed under; it then says who claimed and loses „Übernehmen".
+
+        Returns:
+            The pop-up for whoever may not claim (not a counsellor, taken, ended), else None.
+
+        """
         counsellor = self.config.counsellor(user_id)
-        case = await self.store.case(number)
-        if counsellor is None or case is None:
-            return
-        if case.status is not CaseStatus.WAITING:
-            if case.status is CaseStatus.CLAIMED:
-                taken = self.texts(
-                    "group_claim_taken", number=number, name=self._counsellor_name(case)
-                )
-                await self._post(case, taken)
-            return
-        claimed = replace(
-            case.moved(CaseStatus.CLAIMED, now), counsellor_id=user_id, claimed_at=now
-        )
-        await self.store.save_case(claimed)
+        if counsellor is None:
+            return self.refusal(Press.CASE_CLAIM)
+        async with self._deciding:  # two quick taps: exactly one claim
+            case = await self.store.case(number)
+            if case is None or case.status is not CaseStatus.WAITING:
+                return self._not_claimable(user_id, number, case)
+            claimed = replace(
+                case.moved(CaseStatus.CLAIMED, now), counsellor_id=user_id, claimed_at=now
+            )
+            await self.store.save_case(claimed)
         if claimed.topic_id is not None:
             await self.group.rename_topic(claimed.topic_id, self._topic_name(claimed))
+        if card is not None:
+            line = self.texts("group_card_claimed", name=counsellor.name)
+            await self.group.edit(
+                card.message_id, f"{card.text}\n\n{line}", self._card_buttons(claimed)
+            )
         await self._post(claimed, self.texts("group_claimed", name=counsellor.name, number=number))
         await self._audited(user_id, "case_claimed", f"case:{number}", now)
         await self._tell_parent(
             claimed, (Reply(self.texts("case_claimed", name=counsellor.name)),), now
         )
+        return None
+
+    def _not_claimable(self, user_id: int, number: int, case: Case | None) -> Notice:
+        """Say why a case cannot be claimed: it is someone's already, or it has ended."""
+        if case is not None and case.status is CaseStatus.CLAIMED:
+            if case.counsellor_id == user_id:
+                return Notice(self.texts("group_claim_yours", number=number))
+            name = self._counsellor_name(case)
+            return Notice(self.texts("group_claim_taken", number=number, name=name), alert=True)
+        return Notice(self.texts("group_case_over", number=number), alert=True)
 
     async def _tell_parent(self, case: Case, replies: tuple[Reply, ...], now: datetime) -> bool:
         try:
@@ -349,7 +422,16 @@ class Counselling:
             return False
         return True
 
-    async def _finish(self, case: Case, status: CaseStatus, now: datetime) -> Case:
+    async def _finish(
+        self, case: Case, status: CaseStatus, now: datetime, *, close_now: bool = False
+    ) -> Case:
+        """End a case: store its status, rename its topic, and close the topic.
+
+        The topic is closed through the outbox, after the closing line written before: closed
+        at once, that line would be refused (TOPIC_CLOSED) and cost a reopen and a close, three
+        of the group's 20 requests a minute. `close_now` closes at once, for a deletion whose
+        outbox rows go with the parent's data.
+        """
         case = await self.store.case(case.number) or case  # the topic may have been recreated
         try:
             done = case.moved(status, now)
@@ -358,7 +440,10 @@ class Counselling:
         await self.store.save_case(done)
         if done.topic_id is not None:
             await self.group.rename_topic(done.topic_id, self._topic_name(done))
-            await self.group.close_topic(done.topic_id)
+            if close_now:
+                await self.group.close_topic(done.topic_id)
+        if not close_now:
+            await self._send(done, GroupDelivery(done.number, DeliveryKind.CLOSE))
         return done
 
     def _rating_reply(self, case: Case, key: str) -> Reply:
@@ -367,30 +452,119 @@ class Counselling:
         )
         return Reply(self.texts(key, number=case.number), buttons=(stars,))
 
-    async def close_by_counsellor(self, user_id: int, number: int, now: datetime) -> None:
-        """Close a case for a counsellor: the topic closes, the parent may rate."""
+    def _close_refusal(self, user_id: int, number: int, case: Case | None) -> Notice | None:
+        """Say why someone may not close a case; None if they may.
+
+        Only the counsellor who claimed a case, or a lead (`counselling.leads`), closes it; a case
+        nobody claimed yet any counsellor may close (a mistaken or empty request).
+        """
+        if self.config.counsellor(user_id) is None:
+            return self.refusal(Press.CASE_CLOSE)
+        if case is None or not case.status.is_open:
+            return Notice(self.texts("group_case_over", number=number), alert=True)
+        mine = case.counsellor_id == user_id or user_id in self.config.leads
+        if case.status is CaseStatus.CLAIMED and not mine:
+            # Name the team lead only where one is configured: no promise nobody keeps.
+            key = "group_close_not_yours_leads" if self.config.leads else "group_close_not_yours"
+            name = self._counsellor_name(case)
+            return Notice(self.texts(key, number=number, name=name), alert=True)
+        return None
+
+    async def ask_close(self, user_id: int, number: int, now: datetime) -> Notice | None:
+        """Ask „Fall #2 wirklich schließen?" in the case's topic, for whoever may close it.
+
+        Telegram shows a message in a group to every member (a pop-up carries no buttons), so
+        the question is a message in the topic; its answer is checked against the same rule.
+
+        Returns:
+            The pop-up for whoever may not close the case, or when the question could not be
+            posted; None once it is asked.
+
+        """
         case = await self.store.case(number)
-        if self.config.counsellor(user_id) is None or case is None or not case.status.is_open:
-            return
-        await self._post(case, self.texts("group_closed", number=number))
-        done = await self._finish(case, CaseStatus.CLOSED, now)
+        refusal = self._close_refusal(user_id, number, case)
+        if refusal is not None or case is None or case.topic_id is None:
+            return refusal
+        answers = (
+            (
+                button(self.texts("button_close_yes"), Press.CASE_CLOSE_ANSWER, str(number), "y"),
+                button(self.texts("button_close_no"), Press.CASE_CLOSE_ANSWER, str(number), "n"),
+            ),
+        )
+        question = self.texts("group_close_confirm", number=number)
+        try:
+            await self.group.post(case.topic_id, question, answers)
+        except (TopicGone, TopicClosed, RetryLater, DeliveryFailed) as exc:
+            logger.info("case #%d: close question not posted: %s", number, type(exc).__name__)
+            return Notice(self.texts("group_close_question_failed", number=number), alert=True)
+        return None
+
+    async def answer_close(
+        self, user_id: int, number: int, confirmed: bool, question: Card | None, now: datetime
+    ) -> Notice | None:
+        """Close the case on „Ja, schließen", or leave it open on „Abbrechen".
+
+        Args:
+            user_id: Who answered.
+            number: The case.
+            confirmed: „Ja, schließen" was pressed.
+            question: The question's message: it loses its buttons, so it is answered once.
+            now: The current time.
+
+        Returns:
+            The pop-up for whoever may not close the case (it may have ended meanwhile).
+
+        """
+        refusal = self._close_refusal(user_id, number, await self.store.case(number))
+        if refusal is not None:
+            return refusal
+        if question is not None:
+            kept = question.text if confirmed else self.texts("group_close_kept", number=number)
+            await self.group.edit(question.message_id, kept)
+        return await self.close_by_counsellor(user_id, number, now) if confirmed else None
+
+    async def close_by_counsellor(self, user_id: int, number: int, now: datetime) -> Notice | None:
+        """Close a case for its counsellor or a lead: the topic closes, the parent may rate.
+
+        Returns:
+            The pop-up for whoever may not close it; None once it is closed.
+
+        """
+        async with self._deciding:
+            case = await self.store.case(number)
+            refusal = self._close_refusal(user_id, number, case)
+            if refusal is not None or case is None:
+                return refusal
+            await self._post(case, self.texts("group_closed", number=number))
+            done = await self._finish(case, CaseStatus.CLOSED, now)
         await self._audited(user_id, "case_closed", f"case:{number}", now)
         await self._tell_parent(done, (self._rating_reply(done, "case_ended"),), now)
+        return None
 
     async def close_in_topic(self, user_id: int, topic_id: int, now: datetime) -> None:
-        """Close the case of a topic (`/schliessen` written in it)."""
+        """Ask to close the case of a topic (`/schliessen` written in it); a refusal is said there.
+
+        A typed command has no pop-up, so whoever may not close the case reads why in the topic.
+        """
         case = await self.store.case_in_topic(topic_id)
-        if case is not None:
-            await self.close_by_counsellor(user_id, case.number, now)
+        if case is None or not case.status.is_open:
+            return
+        refusal = await self.ask_close(user_id, case.number, now)
+        if refusal is not None:
+            await self._post(case, refusal.text)
 
     async def end_by_parent(self, parent_id: int, now: datetime) -> tuple[Reply, ...]:
         """End the conversation for the parent (`/ende`); a waiting case is withdrawn."""
         case = await self.store.open_case_of(parent_id)
         if case is None:
             return (Reply(self.texts("case_no_open_case")),)
-        status = CaseStatus.CANCELLED if case.status is CaseStatus.WAITING else CaseStatus.CLOSED
+        if case.status is not CaseStatus.CLAIMED:
+            # Nobody has counselled yet: the request is withdrawn, and there is nothing to rate.
+            await self._post(case, self.texts("group_parent_withdrew", number=case.number))
+            await self._finish(case, CaseStatus.CANCELLED, now)
+            return (Reply(self.texts("case_withdrawn", number=case.number)),)
         await self._post(case, self.texts("group_parent_ended", number=case.number))
-        done = await self._finish(case, status, now)
+        done = await self._finish(case, CaseStatus.CLOSED, now)
         return (self._rating_reply(done, "case_ended"),)
 
     async def withdraw(self, parent_id: int, now: datetime) -> None:
@@ -410,7 +584,7 @@ class Counselling:
             except Exception as exc:  # noqa: BLE001 - the deletion must go ahead regardless
                 logger.info("deletion note not posted: %s", type(exc).__name__)
         status = CaseStatus.CANCELLED if case.status is CaseStatus.WAITING else CaseStatus.CLOSED
-        await self._finish(case, status, now)
+        await self._finish(case, status, now, close_now=True)
 
     async def rate(self, parent_id: int, number: int, rating: int) -> None:
         """Store the parent's rating of their own ended case and pass it into its topic.
@@ -423,7 +597,10 @@ class Counselling:
         await self.store.save_case(replace(case, rating=rating))
         if case.rating != rating:
             stars = "⭐" * rating
-            await self._post(case, self.texts("group_case_rating", number=number, stars=stars))
+            rating_line = self.texts("group_case_rating", number=number, stars=stars)
+            await self._send(
+                case, GroupDelivery(number, DeliveryKind.POST, rating_line, reopen=True)
+            )
 
     async def comment(self, parent_id: int, number: int, text: str) -> None:
         """Pass the parent's rating comment into the case's topic (it is not stored).
@@ -434,22 +611,47 @@ class Counselling:
         if case is not None and case.parent_id == parent_id and not case.status.is_open:
             stars = "⭐" * case.rating if case.rating else "–"
             note = self.texts("group_case_comment", number=number, stars=stars, text=text)
-            await self._send(case, GroupDelivery(number, DeliveryKind.POST, note, receipt=True))
+            delivery = GroupDelivery(number, DeliveryKind.POST, note, receipt=True, reopen=True)
+            await self._send(case, delivery)
 
     # -- the counsellors' commands and the timers -------------------------------------------
-    async def canned(self, user_id: int, topic_id: int, entry_id: str, now: datetime) -> None:
-        """Send an FAQ answer to the parent of the topic's case (`/antwort <entry-id>`)."""
+    async def canned(self, user_id: int, topic_id: int, query: str, now: datetime) -> None:
+        """Send an FAQ answer to the parent of the topic's case (`/antwort <entry-id>`).
+
+        Without an id the topics are listed in the topic; a word that is no id is looked up in
+        ids and titles: the one entry it names is sent, several are listed to choose from.
+        """
         case = await self.store.case_in_topic(topic_id)
-        if case is None or case.counsellor_id != user_id or not case.status.is_open:
+        if case is None or not case.status.is_open or self.config.counsellor(user_id) is None:
             return
+        entries = self._kb.entries.values()
+        found = look_up(entries, query) if query.strip() else None
+        if found is None or found.entry is None:
+            await self._post(case, self._canned_choice(query, found))
+            return
+        if case.status is CaseStatus.WAITING:
+            await self._post(case, self.texts("group_not_claimed", number=case.number))
+            return
+        if case.counsellor_id != user_id:
+            return  # a colleague's case: only its counsellor answers
+        entry_id = found.entry.id
         reply = self._answer(entry_id)
         if reply is None:
-            await self._post(case, self.texts("group_canned_unknown", entry=entry_id))
+            await self._post(case, self.texts("group_canned_unknown", entry=query))
             return
         if await self._tell_parent(case, (reply,), now):
             await self._post(case, self.texts("group_canned_sent", title=reply.title or entry_id))
-            # The entry id is one of ours (unknown ids end above), never typed content.
+            # The entry id is one of ours (found above), never typed content.
             await self._audited(user_id, "canned_answer", f"case:{case.number}:{entry_id}", now)
+
+    def _canned_choice(self, query: str, found: Lookup | None) -> str:
+        """Return the list of topics to choose from: all of them, those matching, or none."""
+        if found is None:
+            lines = entry_lines(list(self._kb.entries.values()), self._kb.categories)
+            return self.texts("group_canned_list", lines=lines)
+        if not found.matches:
+            return self.texts("group_canned_unknown", entry=query)
+        return self.texts("group_canned_found", word=query, lines=entry_lines(found.matches))
 
     async def open_cases_text(self, now: datetime, reader: int | None = None) -> str:
         """List the open cases with how long they have waited (`/faelle`).

@@ -30,7 +30,8 @@ class Press(Enum):
     CASE = "a"  # the parent's consent step: send, send with first name, cancel
     CASE_RATE = "t"  # the parent rates an ended case 1–5
     CASE_CLAIM = "u"  # a counsellor claims a case
-    CASE_CLOSE = "v"  # a counsellor closes a case
+    CASE_CLOSE = "v"  # a counsellor closes a case (asks for a confirmation first)
+    CASE_CLOSE_ANSWER = "y"  # the answer to „Fall #2 wirklich schließen?": yes or no
     CASE_COMMENT = "q"  # the parent wants to add a comment to their rating
     EVENT = "i"  # a parent's button on an event: remind, register, ask, calendar file
     SUBSCRIBE = "w"  # a parent's subscription choice: a category, all, consent, stop
@@ -107,6 +108,7 @@ _ARITY = {
     Press.CASE_RATE: 2,
     Press.CASE_CLAIM: 1,
     Press.CASE_CLOSE: 1,
+    Press.CASE_CLOSE_ANSWER: 2,
     Press.CASE_COMMENT: 1,
     Press.EVENT: 2,
     Press.SUBSCRIBE: 1,
@@ -140,12 +142,15 @@ def decode(data: str | None) -> ButtonData | None:
         return None
     if press is Press.CASE and args[0] not in {"s", "n", "x"}:
         return None
+    if press is Press.CASE_CLOSE_ANSWER and args[1] not in {"y", "n"}:
+        return None
     if press is Press.EVENT and args[1] not in {p.value for p in EventPress}:
         return None
     numbers = {
         Press.CASE_RATE: args[:1],
         Press.CASE_CLAIM: args,
         Press.CASE_CLOSE: args,
+        Press.CASE_CLOSE_ANSWER: args[:1],
         Press.CASE_COMMENT: args,
         Press.EVENT: args[:1],
     }
