@@ -73,7 +73,11 @@ class BotProcess:
             self.process = await spawn_bot(self.api, self.data_dir, log, config=self.config)
         self.starts += 1
         # Ready once it has registered its commands (post_init); updates queue until it polls.
-        await self.api.wait_for_calls("setMyCommands", self.starts, timeout=30)
+        # The parents' default menu is post_init's last call, after any per-chat (scoped) ones.
+        calls = self.starts
+        while sum("scope" not in c.params for c in self.api.calls("setMyCommands")) < self.starts:
+            await self.api.wait_for_calls("setMyCommands", calls, timeout=30)
+            calls += 1
 
     async def kill(self) -> None:
         assert self.process is not None
