@@ -400,9 +400,10 @@ def _load_counselling(raw: Mapping[str, Any]) -> CounsellingConfig | None:
 
     if state not in holidays.country_holidays("DE").subdivisions:
         raise ConfigError(f"config key 'counselling.state' must be a Bundesland code, got {state}")
+    counsellors = _counsellors(section)
     return CounsellingConfig(
         group_id=int(section["group_id"]),
-        counsellors=_counsellors(section),
+        counsellors=counsellors,
         default_name=str(section.get("default_name") or "Beratungsteam"),
         office_hours=_office_hours(section),
         always_open=_section(section, "office_hours").get("always") is True,
@@ -413,8 +414,24 @@ def _load_counselling(raw: Mapping[str, Any]) -> CounsellingConfig | None:
         close_inactive_after_hours=int(
             _number(section, "counselling", "close_inactive_after_hours", 72)
         ),
-        leads=frozenset(int(lead) for lead in section.get("leads") or ()),
+        leads=_leads(section, counsellors),
     )
+
+
+def _leads(section: Mapping[str, Any], counsellors: tuple[Counsellor, ...]) -> frozenset[int]:
+    """Read `counselling.leads`: ids of counsellors who may also close a colleague's case."""
+    raw = section.get("leads") or []
+    if not isinstance(raw, list) or any(isinstance(v, bool) or not isinstance(v, int) for v in raw):
+        raise ConfigError("config key 'counselling.leads' must be a list of Telegram user ids")
+    known = {c.id for c in counsellors}
+    strangers = sorted(set(raw) - known)
+    if strangers:
+        # A lead who is not a counsellor would be refused every action anyway: say so at start.
+        raise ConfigError(
+            f"config key 'counselling.leads' names {strangers[0]}, who is not in "
+            "'counselling.counsellors' (a lead must be a counsellor too)"
+        )
+    return frozenset(raw)
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

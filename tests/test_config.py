@@ -96,6 +96,10 @@ def test_the_counselling_section(tmp_path: Path) -> None:
             "counselling.office_hours.montag",
         ),
         (("{id: 11, name: 'Beraterin Anna'}", "{id: 11}"), "counselling.counsellors[0].name"),
+        # A lead must be one of the counsellors (else every close would be refused), by id.
+        (("state: by", "state: by\n  leads: [42]"), "counselling.leads' names 42"),
+        (("state: by", "state: by\n  leads: [true]"), "counselling.leads"),
+        (("state: by", "state: by\n  leads: 11"), "counselling.leads"),
     ],
 )
 def test_a_broken_counselling_section_names_its_key(

@@ -264,7 +264,8 @@ def test_unterhalt_plan_says_once_that_the_other_parent_must_be_able_to_pay(
     plan_dialogue: Dialogue,
 ) -> None:
     # newcomer D29: children 8 and 2, Bürgergeld without income
-    plan = run_flow(plan_dialogue, BLEIBT_AUS, ["Nein, keinen", "Ja", "Nein", "=8 und 2", "Ja, ohne"])
+    answers = ["Nein, keinen", "Ja", "Nein", "=8 und 2", "Ja, ohne"]
+    plan = run_flow(plan_dialogue, BLEIBT_AUS, answers)
     second = _point(plan, 2)
     assert "Kind, 8 Jahre: mindestens 428,50 €" in second
     assert "Kind, 2 Jahre: mindestens 356,50 €" in second
