@@ -168,3 +168,20 @@ def test_the_close_answer_button_data_is_strict() -> None:
     assert decode("1:y:2:y") is not None
     assert decode("1:y:2:x") is None
     assert decode("1:y:abc:y") is None
+
+
+async def test_a_case_closed_before_anyone_claimed_it_asks_no_rating(world: World) -> None:
+    # Like D24 for the parent's /ende: no rating for a counselling that never happened.
+    number = await world.request()
+    assert await world.counselling.close_by_counsellor(ANNA, number, MONDAY_10) is None
+    assert world.parents.sent[-1][1] == (
+        "Das Beratungsteam hat Ihre Anfrage #1 geschlossen, bevor jemand sie übernommen hat. "
+        "Wenn Sie weiter mit jemandem sprechen möchten, tippen Sie /beratung – oder schreiben "
+        "Sie mir einfach Ihre Frage."
+    )
+    posts = len(world.group.posts)
+    await world.counselling.rate(world.parents.sent[-1][0], number, 5)  # an old or forged tap
+    case = await world.store.case(number)
+    assert case is not None
+    assert case.rating is None
+    assert len(world.group.posts) == posts

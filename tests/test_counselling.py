@@ -347,6 +347,7 @@ def test_without_a_group_the_contact_entry_says_so_honestly(kb: KnowledgeBase) -
 
 async def test_a_rating_may_carry_a_comment_that_is_passed_on_not_stored(world: World) -> None:
     number = await world.request()
+    await world.counselling.claim(ANNA, number, MONDAY_10)
     await world.counselling.close_by_counsellor(ANNA, number, MONDAY_10)
     rated = await world.parent(Event(EventKind.BUTTON, f"1:t:{number}:4"))
     assert "noch einen Satz" in rated[0]

@@ -538,7 +538,13 @@ class Counselling:
             await self._post(case, self.texts("group_closed", number=number))
             done = await self._finish(case, CaseStatus.CLOSED, now)
         await self._audited(user_id, "case_closed", f"case:{number}", now)
-        await self._tell_parent(done, (self._rating_reply(done, "case_ended"),), now)
+        # A case closed before anyone claimed it had no counselling: nothing to rate.
+        closing = (
+            self._rating_reply(done, "case_ended")
+            if case.status is CaseStatus.CLAIMED
+            else Reply(self.texts("case_closed_unclaimed", number=number))
+        )
+        await self._tell_parent(done, (closing,), now)
         return None
 
     async def close_in_topic(self, user_id: int, topic_id: int, now: datetime) -> None:
@@ -594,6 +600,8 @@ class Counselling:
         case = await self.store.case(number)
         if case is None or case.parent_id != parent_id or case.status.is_open:
             return
+        if case.counsellor_id is None:
+            return  # nobody counselled (an old or forged button): no rating to keep
         await self.store.save_case(replace(case, rating=rating))
         if case.rating != rating:
             stars = "⭐" * rating
