@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -238,6 +238,11 @@ class Counselling:
             return  # deleted with the parent's data
         if delivery.kind is DeliveryKind.CLOSE and case.topic_id is None:
             return  # ended before its topic was made: nothing to close
+        unsent = case.topic_id is None and delivery.kind is not DeliveryKind.CONTEXT
+        if unsent and not case.status.is_open:
+            # Its context never reached the group (given up, the case cancelled): what came
+            # after it must not open a topic for a request the parent was told failed.
+            raise DeliveryFailed("the case ended before it reached the group", permanent=True)
         try:
             if case.topic_id is None:
                 case = await self._new_topic(case, delivery.first_name, delivery.language)
@@ -295,11 +300,34 @@ class Counselling:
             logger.info("case #%d: the parent blocked the bot before the receipt", case.number)
 
     async def _given_up(self, item: OutboxItem, reason: str) -> None:
-        """Tell the parent honestly when their comment could not be delivered."""
+        """Tell the parent honestly what did not reach the team, and the team why."""
         delivery = GroupDelivery.from_payload(item.payload)
         case = await self.store.case(delivery.case)
-        if delivery.receipt and case is not None:
+        if case is None:
+            return
+        first = delivery.kind is DeliveryKind.CONTEXT and case.topic_id is None
+        if delivery.receipt:
             await self._receipt(case, "case_comment_failed")
+        elif first and case.status.is_open:
+            await self._unreachable(case, reason)
+        elif delivery.kind is DeliveryKind.COPY and case.status.is_open:
+            await self._receipt(case, "case_message_failed")
+
+    async def _unreachable(self, case: Case, reason: str) -> None:
+        """End a request whose topic could not be made (the bot lost its rights, say).
+
+        The parent was told „eingegangen": she now hears that it did not reach anyone, and the
+        leads (or all counsellors) get a private alert with Telegram's reason (no personal data).
+        """
+        logger.error("case #%d never reached the group: %s", case.number, reason)
+        await self._finish(case, CaseStatus.CANCELLED, datetime.now(UTC), close_now=True)
+        await self._receipt(case, "case_unreachable")
+        alert = (Reply(self.texts("team_group_unreachable", number=case.number, reason=reason)),)
+        for user_id in sorted(self.config.leads or {c.id for c in self.config.counsellors}):
+            try:
+                await self.parents.send(user_id, alert)
+            except ParentGone:  # never started a private chat with the bot, or blocked it
+                logger.info("alert about case #%d not delivered to a counsellor", case.number)
 
     async def _recreate_topic(self, case: Case) -> Case:
         logger.info("topic of case #%d is gone; recreating it", case.number)
