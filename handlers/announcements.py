@@ -7,12 +7,13 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import Chat, Message, Update
+from telegram import Bot, Chat, ChatMember, ChatMemberAdministrator, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import ApplicationHandlerStop, ExtBot, Job, JobQueue
+from telegram.ext import ApplicationHandlerStop, Job, JobQueue
 
 from bot.access import Access, Privilege
+from bot.announcements.model import ChatAccess, ChatProblem, ChatUnusable
 from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.model import Placement, Reply
 from bot.outbox.model import DeliveryFailed, RecipientGone, RetryLater
@@ -44,6 +45,45 @@ def _failure(exc: TelegramError) -> Exception:
     return DeliveryFailed(type(exc).__name__)
 
 
+def _group_refusal(exc: TelegramError) -> bool:
+    """Return whether Telegram refused a group request for good: no rights, or not in it.
+
+    403 („bot was kicked", „bot is not a member"), 400 „not enough rights" or
+    CHAT_ADMIN_REQUIRED, „chat not found". Nothing an hour of retrying would mend.
+    """
+    if isinstance(exc, Forbidden):
+        return True
+    message = exc.message.lower()
+    words = ("rights", "admin_required", "chat not found", "not a member", "kicked")
+    return isinstance(exc, BadRequest) and any(w in message for w in words)
+
+
+async def chat_access(bot: Bot, chat_id: int) -> ChatAccess:
+    """Ask Telegram whether the bot may invite users to a group (getChat, getChatMember).
+
+    https://core.telegram.org/bots/api#createchatinvitelink and approveChatJoinRequest both
+    need an administrator with can_invite_users. Never raises: the answer names the problem.
+    """
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot.id)
+    except TelegramError as exc:
+        if isinstance(exc, Forbidden | BadRequest):
+            return ChatAccess("", ChatProblem.NOT_FOUND, exc.message)
+        return ChatAccess("", ChatProblem.UNCHECKED, type(exc).__name__)
+    title = chat.title or ""
+    if member.status in {ChatMember.LEFT, ChatMember.BANNED}:
+        return ChatAccess(title, ChatProblem.NOT_FOUND, "the bot is not a member of the group")
+    if member.status == ChatMember.OWNER:
+        return ChatAccess(title)
+    if not isinstance(member, ChatMemberAdministrator):
+        return ChatAccess(title, ChatProblem.NOT_ADMIN, "the bot is not an administrator")
+    if not member.can_invite_users:
+        reason = "the bot is an administrator without the right can_invite_users"
+        return ChatAccess(title, ChatProblem.NO_INVITE_RIGHT, reason)
+    return ChatAccess(title)
+
+
 class TelegramNotices:
     """Private messages and invite links for the announcements (no retries of its own).
 
@@ -51,7 +91,7 @@ class TelegramNotices:
     request and holds all of them back after a 429.
     """
 
-    def __init__(self, bot: ExtBot[None]) -> None:
+    def __init__(self, bot: Bot) -> None:
         """Keep the bot."""
         self._bot = bot
 
@@ -83,8 +123,14 @@ class TelegramNotices:
                 chat_id, expire_date=expires, creates_join_request=True, name=name
             )
         except TelegramError as exc:
+            if _group_refusal(exc):  # not the parent's doing: she and staff are told
+                raise ChatUnusable(exc.message) from exc
             raise _failure(exc) from exc
         return link.invite_link
+
+    async def chat_access(self, chat_id: int) -> ChatAccess:
+        """Return whether the bot may invite users to a group (see `chat_access`)."""
+        return await chat_access(self._bot, chat_id)
 
     async def revoke_invite(self, chat_id: int, link: str) -> None:
         """Revoke an invite link; raise the outbox's errors when that failed."""

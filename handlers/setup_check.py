@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import Enum
 
 from telegram import Bot, ChatMemberAdministrator, Update
@@ -19,7 +20,11 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Conflict, Forbidden
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
+from bot.announcements.chats import ProtectedChat, protected_chats
+from bot.announcements.model import ChatProblem
 from bot.config import Config
+from bot.storage.sqlite import DATABASE_NAME, SqliteStore
+from handlers.announcements import TelegramNotices
 from handlers.app import BotApp
 from handlers.services import Context
 
@@ -127,8 +132,62 @@ async def check_setup(bot: Bot, config: Config) -> list[str]:
         ]
     staff = config.announcements.staff_ids if config.announcements is not None else frozenset()
     lines.append(f"Team: {len(staff)}")
-    lines.append("Termine: an" if config.announcements is not None else "Termine: aus")
+    events = await _events_line(bot, config) if config.announcements is not None else None
+    lines.append(events or "Termine: aus")
     return lines
+
+
+# What is missing in a protected chat, as the summary says it.
+MISSING = {
+    ChatProblem.NOT_FOUND: "Bot ist nicht in der Gruppe (or the id is wrong)",
+    ChatProblem.NOT_ADMIN: "Bot ist kein Administrator",
+    ChatProblem.NO_INVITE_RIGHT: "Bot fehlt das Recht „Nutzer einladen“ (can_invite_users)",
+    ChatProblem.UNCHECKED: "Telegram antwortete nicht; nicht geprüft",
+}
+
+
+async def _events_line(bot: Bot, config: Config) -> str:
+    """Return the events' summary: their protected chats and whether the bot may invite there.
+
+    Events are staff content, not configuration: a chat the bot cannot invite to is logged as a
+    warning per event (staff also get a private alert once the bot runs), and the start goes on.
+    """
+    chats = await _protected_chats(bot, config)
+    if not chats:
+        return "Termine: an"
+    broken = [(c, c.access.problem) for c in chats if c.access.problem is not None]
+    for chat, problem in broken:
+        logger.warning(
+            "Termin Nr. %d „%s“ (chat %s): %s – invite links will fail; in the group make the "
+            "bot an administrator with „Nutzer einladen“ (Invite users)",
+            chat.event.id,
+            chat.event.title,
+            chat.event.chat_id,
+            MISSING[problem],
+        )
+    verdict = (
+        "Bot darf überall einladen"
+        if not broken
+        else "Bot darf NICHT einladen bei Termin Nr. "
+        + ", ".join(str(c.event.id) for c, _ in broken)
+    )
+    return f"Termine: an — geschützte Chats: {len(chats)}, {verdict}"
+
+
+async def _protected_chats(bot: Bot, config: Config) -> list[ProtectedChat]:
+    """Return the upcoming events with a protected chat, read from the database if there is one.
+
+    The check runs before the bot opens its store; without a database there are no events.
+    """
+    path = config.data_dir / DATABASE_NAME
+    if not path.exists():
+        return []
+    store = SqliteStore(path)
+    await store.open()
+    try:
+        return await protected_chats(store, TelegramNotices(bot), datetime.now(UTC))
+    finally:
+        await store.close()
 
 
 def _counsellors(count: int) -> str:

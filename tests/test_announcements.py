@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.announcements.model import Category, Event, EventStatus
+from bot.announcements.model import (
+    Category,
+    ChatAccess,
+    ChatProblem,
+    ChatUnusable,
+    Event,
+    EventStatus,
+)
 from bot.announcements.service import INVITE, Announcements
 from bot.config import AnnouncementsConfig
 from bot.content.knowledge import KnowledgeBase
@@ -37,6 +44,8 @@ class Channel:
         self.links: list[tuple[int, datetime]] = []
         self.gone: set[int] = set()
         self.revoked: list[tuple[int, str]] = []
+        self.refusal: str | None = None  # Telegram's words when links are refused for good
+        self.access: dict[int, ChatAccess] = {}
 
     async def send(self, user_id: int, reply: Reply, *, paid: bool = False) -> None:
         if user_id in self.gone:
@@ -44,11 +53,16 @@ class Channel:
         self.sent.append((user_id, reply, paid))
 
     async def invite_link(self, chat_id: int, expires: datetime, name: str) -> str:
+        if self.refusal is not None:
+            raise ChatUnusable(self.refusal)
         self.links.append((chat_id, expires))
         return f"https://t.me/+link{len(self.links)}"
 
     async def revoke_invite(self, chat_id: int, link: str) -> None:
         self.revoked.append((chat_id, link))
+
+    async def chat_access(self, chat_id: int) -> ChatAccess:
+        return self.access.get(chat_id, ChatAccess("Expertenchat"))
 
     def texts_to(self, user_id: int) -> list[str]:
         return [r.text for u, r, _ in self.sent if u == user_id]
@@ -491,3 +505,43 @@ async def test_a_moved_event_says_before_and_after_and_offers_the_calendar_again
     clock.now = moved.starts_at - timedelta(minutes=30)
     assert await service.fire(event.id, INVITE) == 1
     assert "https://t.me/+link2" in channel.texts_to(1)[-1]
+
+
+# ----------------------------------------------------------------- issue 17: a right lost later
+
+NO_RIGHTS = "Bad Request: not enough rights to manage chat invite link"
+
+
+async def test_a_link_refused_for_lack_of_rights_is_told_to_the_parent_and_once_to_staff(
+    db: SqliteStore, parts: Parts
+) -> None:
+    """Issue 17: promised „Ihren persönlichen Zugang schicke ich Ihnen", the parent got nothing."""
+    service, channel, _, _ = parts
+    event = await registered_at_invite_time(db, parts, 1, 2)
+    channel.refusal = NO_RIGHTS
+    assert await service.fire(event.id, INVITE) == 2
+    for parent in (1, 2):
+        (told,) = channel.texts_to(parent)[-1:]
+        assert "konnte ich leider nicht erstellen" in told
+        assert "Das Team ist informiert" in told
+        assert event.title in told
+        assert "t.me" not in told
+    (alert,) = channel.texts_to(STAFF)  # one per event, not one per parent
+    assert f"Termin Nr. {event.id} „{event.title}“" in alert
+    assert NO_RIGHTS in alert
+    assert "Nutzer einladen" in alert
+    assert await db.take_invites(event.id) == []  # no link kept that does not exist
+
+
+async def test_a_protected_chat_the_bot_cannot_invite_to_is_told_to_staff_at_start(
+    db: SqliteStore, parts: Parts
+) -> None:
+    service, channel, _, _ = parts
+    fine = await db.add_event(an_event(chat=-100777), NOW)
+    broken = await db.add_event(an_event(chat=-100888), NOW)
+    channel.access[-100888] = ChatAccess("Elterncafé", ChatProblem.NOT_ADMIN, "not an admin")
+    await service.start()
+    (alert,) = channel.texts_to(STAFF)
+    assert f"Termin Nr. {broken.id}" in alert
+    assert "not an admin" in alert
+    assert f"Termin Nr. {fine.id}" not in alert

@@ -14,7 +14,14 @@ import pytest
 
 from bot.announcements.desk import StaffDesk, event_summary
 from bot.announcements.drafts import Problem, Step, parse_group, parse_minutes, parse_start
-from bot.announcements.model import Broadcast, Category, Event, EventStatus
+from bot.announcements.model import (
+    Broadcast,
+    Category,
+    ChatAccess,
+    ChatProblem,
+    Event,
+    EventStatus,
+)
 from bot.content.knowledge import KnowledgeBase
 from bot.content.texts import Texts
 from bot.dialogue.callbacks import MAX_BYTES, Press, decode
@@ -27,6 +34,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 STAFF = 900
 PARENT = 4242
 TITLE = "Unterhalt – Fragen an eine Fachanwältin"
+GROUP_TITLE = "Expertenchat Unterhalt"
 
 
 class RecordingStore(SqliteStore):
@@ -60,6 +68,13 @@ class Announcer:
         self.created: list[Event] = []
         self.changed: list[tuple[Event, Event]] = []
         self.broadcasts: list[Broadcast] = []
+        # What Telegram says about each group (a group not listed: the bot may invite there).
+        self.groups: dict[int, ChatAccess] = {}
+        self.asked: list[int] = []
+
+    async def chat_access(self, chat_id: int) -> ChatAccess:
+        self.asked.append(chat_id)
+        return self.groups.get(chat_id, ChatAccess(GROUP_TITLE))
 
     async def event_created(self, event: Event) -> None:
         self.created.append(event)
@@ -185,7 +200,8 @@ async def test_a_new_event_is_asked_step_by_step_and_stored_on_confirm(
     assert "Do, 03.12.2026, 19:00 Uhr" in preview
     assert TITLE in preview
     assert "Recht" in preview
-    assert "-1001234567890" in preview
+    assert f"Geschützter Chat: „{GROUP_TITLE}“ (-1001234567890)" in preview
+    assert announcer.asked == [-1001234567890]
     labels = " ".join(staff_buttons(replies))
     assert all(word in labels for word in ("Bestätigen", "Ändern", "Verwerfen"))
     assert announcer.created == []
@@ -206,6 +222,54 @@ async def test_a_new_event_is_asked_step_by_step_and_stored_on_confirm(
     assert "/ankuendigen" in joined(done)
     assert await tap(desk, replies, "Bestätigen") == (Reply(texts("stale")),)
     assert len(await db.upcoming_events(NOW)) == 1
+
+
+@pytest.mark.parametrize(
+    ("access", "key"),
+    [
+        (ChatAccess("", ChatProblem.NOT_FOUND, "Bad Request: chat not found"), "group_not_found"),
+        (ChatAccess(GROUP_TITLE, ChatProblem.NOT_ADMIN), "group_not_admin"),
+        (ChatAccess(GROUP_TITLE, ChatProblem.NO_INVITE_RIGHT), "group_no_invite_right"),
+        (ChatAccess("", ChatProblem.UNCHECKED, "TimedOut"), "group_unchecked"),
+    ],
+)
+async def test_a_group_the_bot_cannot_invite_to_is_refused_and_asked_again(
+    desk: StaffDesk,
+    db: RecordingStore,
+    texts: Texts,
+    announcer: Announcer,
+    access: ChatAccess,
+    key: str,
+) -> None:
+    """Issue 17: a group where the bot may not invite was taken; the links failed at the start."""
+    group = -1001234567890
+    announcer.groups[group] = access
+    await new_event_at(desk, Step.GROUP)
+    replies = await say(desk, str(group))
+    assert replies[0].text == texts(key, title=GROUP_TITLE, chat_id=group)
+    assert "Nutzer einladen" in replies[0].text or key == "group_unchecked"
+    assert texts("ask_group") in replies[1].text
+    assert await step_of(db) == Step.GROUP.value
+    # Fixed in Telegram, typed again: taken, and the preview names the group.
+    del announcer.groups[group]
+    preview = joined(await say(desk, str(group)))
+    assert f"Geschützter Chat: „{GROUP_TITLE}“ ({group})" in preview
+    assert await step_of(db) == Step.PREVIEW.value
+
+
+async def test_a_group_changed_in_the_management_dialogue_is_checked_too(
+    desk: StaffDesk, db: RecordingStore, texts: Texts, announcer: Announcer
+) -> None:
+    event = await db.add_event(an_event(), NOW)
+    choice = await tap(desk, await desk.command(STAFF, "termine_verwalten", ""), "bearbeiten")
+    await tap(desk, choice, "Geschützter Chat")
+    announcer.groups[-100555] = ChatAccess("Elterncafé", ChatProblem.NOT_ADMIN)
+    refused = await say(desk, "-100555")
+    assert refused[0].text == texts("group_not_admin", title="Elterncafé", chat_id=-100555)
+    assert await step_of(db) == Step.GROUP.value
+    preview = joined(await say(desk, "-1007777"))
+    assert f"Geschützter Chat: keiner → „{GROUP_TITLE}“ (-1007777)" in preview
+    assert (await db.event(event.id)) == event  # nothing stored before „Bestätigen“
 
 
 async def new_event_at(desk: StaffDesk, step: Step) -> tuple[Reply, ...]:

@@ -117,6 +117,17 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
 async def create_event(world: World) -> None:
     """Staff create the expert chat through the dialogue."""
     api = world.api
+    await answer_until_group(world)
+    await reply_to(api, STAFF, str(world.group["id"]), TITLE)
+    await press(api, STAFF, "Bestätigen")
+    await api.wait_for_message(
+        STAFF, lambda m: "Nr. 1 ist angelegt" in m.get("text", ""), timeout=10
+    )
+
+
+async def answer_until_group(world: World) -> None:
+    """Start /termin_neu and answer every question before the protected chat's."""
+    api = world.api
     api.send_command(STAFF, "/termin_neu")
     await api.wait_for_message(
         STAFF, lambda m: "Wie heißt" in m.get("text", ""), include_existing=True
@@ -130,11 +141,6 @@ async def create_event(world: World) -> None:
     )
     await reply_to(api, STAFF, "Eine Fachanwältin beantwortet Fragen zum Unterhalt.", "Wo findet")
     await reply_to(api, STAFF, "Online, Link folgt", "geschützter Expertenchat")
-    await reply_to(api, STAFF, str(world.group["id"]), TITLE)
-    await press(api, STAFF, "Bestätigen")
-    await api.wait_for_message(
-        STAFF, lambda m: "Nr. 1 ist angelegt" in m.get("text", ""), timeout=10
-    )
 
 
 async def announce_event(world: World) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from bot.announcements.drafts import (
     start_of,
 )
 from bot.announcements.formatting import FormatError
-from bot.announcements.model import Broadcast, Category, Event, EventStatus
+from bot.announcements.model import Broadcast, Category, ChatAccess, Event, EventStatus
 from bot.content.texts import Texts
 from bot.conversation.locks import LockRegistry
 from bot.dialogue.callbacks import Press
@@ -67,6 +67,9 @@ class Announcer(Protocol):
 
     def preview(self, text: str, event: Event | None) -> Reply:
         """Return an announcement exactly as its recipients will see it."""
+
+    async def chat_access(self, chat_id: int) -> ChatAccess:
+        """Return the group's title and whether the bot may invite users there."""
 
 
 class Command(Enum):
@@ -183,8 +186,8 @@ class DeskViews:
         arg = f"{value}.{draft.token}" if value else draft.token
         return button(label, Press.STAFF, action.value, arg)
 
-    def shown(self, step: Step, value: JsonValue) -> str:
-        """Return a field's value as staff read it."""
+    def shown(self, step: Step, value: JsonValue, title: str = "") -> str:
+        """Return a field's value as staff read it (a group with its title, when known)."""
         t = self.texts
         if step is Step.START:
             moment = start_of(value)
@@ -197,7 +200,11 @@ class DeskViews:
         if step is Step.PLACE:
             return str(value) if value is not None else t("value_no_place")
         if step is Step.GROUP:
-            return t("value_group", chat_id=value) if value is not None else t("value_no_group")
+            if value is None:
+                return t("value_no_group")
+            if title:
+                return t("value_group_titled", title=title, chat_id=value)
+            return t("value_group", chat_id=value)
         return str(value)
 
     def question(self, draft: Draft, current: Event | None) -> Reply:
@@ -263,7 +270,7 @@ class DeskViews:
             minutes=values[Step.DURATION.value],
             category=self.shown(Step.CATEGORY, values[Step.CATEGORY.value]),
             place=self.shown(Step.PLACE, event.place),
-            group=self.shown(Step.GROUP, event.chat_id),
+            group=self.shown(Step.GROUP, event.chat_id, draft.group_title),
             description=event.description,
         )
         return Reply(text, buttons=self.preview_buttons(draft))
@@ -276,7 +283,7 @@ class DeskViews:
                 "edit_change_line",
                 field=self.texts(f"field_{step.value}"),
                 before=self.shown(step, before[step.value]),
-                after=self.shown(step, draft.values[step.value]),
+                after=self.shown(step, draft.values[step.value], draft.group_title),
             )
             for step in FIELDS
             if step.value in draft.values
@@ -454,12 +461,7 @@ class StaffDesk:
                 return None
             now = self._clock()
             if draft.kind in _EVENT_KINDS and draft.step in FIELDS:
-                if draft.step is Step.CATEGORY:
-                    return (Reply(self._texts("use_buttons")), *await self._show(draft, now))
-                value = parse_field(draft.step, text, now, self._zone)
-                if isinstance(value, Problem):
-                    return (self._hint(value, text), *await self._show(draft, now))
-                return await self._advance(user_id, draft.answered(draft.step, value), now)
+                return await self._typed_field(user_id, draft, text, now)
             if draft.kind is Kind.BROADCAST and draft.step is Step.TEXT:
                 announcement = parse_announcement(text)
                 if isinstance(announcement, FormatError):
@@ -470,6 +472,26 @@ class StaffDesk:
                 typed = replace(draft, values={"text": announcement})
                 return await self._advance(user_id, typed.moved(Step.TOPICS), now)
             return (Reply(self._texts("use_buttons")),)
+
+    async def _typed_field(self, user_id: int, draft: Draft, text: str, now: datetime) -> Replies:
+        """Take a typed answer to an event field; a hint and the question again if unusable.
+
+        A group is asked about at Telegram before it is taken: the links shortly before the
+        start work only if the bot is an administrator there with „Nutzer einladen".
+        """
+        if draft.step is Step.CATEGORY:
+            return (Reply(self._texts("use_buttons")), *await self._show(draft, now))
+        value = parse_field(draft.step, text, now, self._zone)
+        if isinstance(value, Problem):
+            return (self._hint(value, text), *await self._show(draft, now))
+        if draft.step is Step.GROUP and isinstance(value, int):
+            access = await self._announcer.chat_access(value)
+            if access.problem is not None:
+                logger.info("staff typed a group the bot cannot invite to: %s", access.problem)
+                refusal = self._texts(access.problem.value, title=access.title, chat_id=value)
+                return (Reply(refusal), *await self._show(draft, now))
+            draft = replace(draft, group_title=access.title)
+        return await self._advance(user_id, draft.answered(draft.step, value), now)
 
     async def press(self, user_id: int, args: tuple[str, str]) -> Replies:
         """Act on a staff button (`Press.STAFF`, its two arguments as decoded).

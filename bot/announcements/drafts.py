@@ -8,7 +8,8 @@ step (`Draft.to_dict`), so a restart in the middle of a dialogue loses nothing. 
      "values": {<field step value>: <JSON value>, "text": <free announcement text>},
      "review": <bool: answers go back to the preview>, "event": <event id or null>,
      "seq": <the event's sequence when an edit or cancel began, or null>,
-     "topics": [<category values chosen for an announcement>]}
+     "topics": [<category values chosen for an announcement>],
+     "group_title": <the typed group's title as Telegram showed it; optional, default "">}
 
 Field values: "title", "description", "place" str (place may be null); "start" an ISO time in
 UTC; "duration" minutes (int); "category" a `Category` value; "group" a chat id or null.
@@ -134,6 +135,7 @@ class Draft:
         sequence: The event's sequence when the dialogue began (a change by someone else
             in between makes the dialogue stale).
         topics: The category values chosen for an announcement.
+        group_title: The title of the group typed last (checked with Telegram), for the preview.
 
     """
 
@@ -145,6 +147,7 @@ class Draft:
     event_id: int | None = None
     sequence: int | None = None
     topics: tuple[str, ...] = ()
+    group_title: str = ""
 
     @classmethod
     def begin(cls, kind: Kind, event: Event | None = None) -> Draft:
@@ -187,6 +190,7 @@ class Draft:
             "event": self.event_id,
             "seq": self.sequence,
             "topics": list(self.topics),
+            "group_title": self.group_title,
         }
 
     @classmethod
@@ -200,6 +204,7 @@ class Draft:
             return None
         token, values, topics = raw.get("token"), raw.get("values"), raw.get("topics")
         event, seq = raw.get("event"), raw.get("seq")
+        group_title = raw.get("group_title")
         if (
             step not in TRANSITIONS[kind]
             or not isinstance(token, str)
@@ -217,6 +222,7 @@ class Draft:
             event_id=event if isinstance(event, int) else None,
             sequence=seq if isinstance(seq, int) else None,
             topics=tuple(topics),
+            group_title=group_title if isinstance(group_title, str) else "",
         )
 
 

@@ -164,3 +164,41 @@ class Question:
     event_id: int
     text: str
     asked_at: datetime
+
+
+class ChatProblem(Enum):
+    """Why the bot cannot let parents into a protected chat; the value is the staff wording key."""
+
+    NOT_FOUND = "group_not_found"  # a wrong id, or the bot is not (or no longer) in the group
+    NOT_ADMIN = "group_not_admin"
+    NO_INVITE_RIGHT = "group_no_invite_right"  # invite links and join requests need it
+    UNCHECKED = "group_unchecked"  # Telegram did not answer (network, 5xx): ask again
+
+
+@dataclass(frozen=True)
+class ChatAccess:
+    """What the bot may do in a protected chat, as Telegram reports it (getChat, getChatMember).
+
+    Attributes:
+        title: The group's title ("" when Telegram does not show the group).
+        problem: Why the bot cannot hand out links there, or None when it can.
+        reason: Telegram's own words when it refused the question (for logs and staff).
+
+    """
+
+    title: str
+    problem: ChatProblem | None = None
+    reason: str = ""
+
+
+class ChatUnusable(Exception):
+    """Telegram refused an invite link for good: the bot lost its rights or left the group.
+
+    Args:
+        reason: Telegram's description (no personal data).
+
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -20,10 +20,14 @@ from zoneinfo import ZoneInfo
 from bot.announcements import views
 from bot.announcements.broadcast import BroadcastSender, SenderSettings
 from bot.announcements.calendar import event_ics, ics_filename
+from bot.announcements.chats import ChatInspector, protected_chats
 from bot.announcements.model import (
     Broadcast,
     BroadcastProgress,
     Category,
+    ChatAccess,
+    ChatProblem,
+    ChatUnusable,
     Event,
     EventStatus,
     Registration,
@@ -43,7 +47,7 @@ NOTICES = "notices"
 INVITE = "invite"
 
 
-class NoticeChannel(Protocol):
+class NoticeChannel(ChatInspector, Protocol):
     """The front end's way to parents and staff (raises the outbox's delivery errors)."""
 
     async def send(self, user_id: int, reply: Reply, *, paid: bool = False) -> None:
@@ -54,6 +58,10 @@ class NoticeChannel(Protocol):
 
         The link asks to join instead of letting in: `may_join` admits only registered
         parents, so a forwarded link lets no one else in.
+
+        Raises:
+            ChatUnusable: Telegram refused for good (the bot lost its rights or the group).
+
         """
 
     async def revoke_invite(self, chat_id: int, link: str) -> None:
@@ -113,6 +121,8 @@ class Announcements:
         self._channel = channel
         self._timers = timers
         self._clock = clock
+        # Events whose staff heard that links failed: one alert per event, not one per parent.
+        self._alerted: set[int] = set()
         self.notices = Outbox(
             store, NOTICES, self._deliver_notice, inline=inline, ordered=False, clock=clock
         )
@@ -135,6 +145,24 @@ class Announcements:
                 await self._queue_change(event, now)
         await self.notices.resume()
         await self.sender.resume()
+        await self._check_chats(now)
+
+    async def _check_chats(self, now: datetime) -> None:
+        """Warn staff of upcoming events whose protected chat the bot cannot invite to.
+
+        Events are staff content, not configuration: the start goes on, and staff hear it
+        now rather than when the links fail shortly before the start.
+        """
+        for found in await protected_chats(self._store, self._channel, now):
+            if found.access.problem in {None, ChatProblem.UNCHECKED}:
+                continue
+            logger.warning(
+                "event %d: the bot cannot invite to its protected chat: %s",
+                found.event.id,
+                found.access.reason,
+            )
+            await self._alert_staff(found.event, found.access.reason)
+        await self.notices.resume()
 
     async def stop(self) -> None:
         """Stop sending; what is pending stays for the next start."""
@@ -257,10 +285,32 @@ class Announcements:
         registration = await self._store.registration(event.id, owner)
         if registration is None or not registration.registered:
             return None  # unregistered while the invite waited
-        link = await self._channel.invite_link(event.chat_id, event.ends_at, f"T{event.id}")
-        await self._store.add_invite(event.id, owner, link)
         fields = views.moment_fields(event.starts_at, self._zone)
+        try:
+            link = await self._channel.invite_link(event.chat_id, event.ends_at, f"T{event.id}")
+        except ChatUnusable as exc:
+            # The parent was promised a link: she hears that none came, after staff were told.
+            logger.warning("event %d: no invite link: %s", event.id, exc.reason)
+            if event.id not in self._alerted:
+                self._alerted.add(event.id)
+                await self._alert_staff(event, exc.reason)
+            return Reply(self._texts("event_invite_failed", title=event.title, **fields))
+        await self._store.add_invite(event.id, owner, link)
         return Reply(self._texts("event_invite", title=event.title, link=link, **fields))
+
+    async def _alert_staff(self, event: Event, reason: str) -> None:
+        """Queue a private alert to every staff member: the event, Telegram's reason, the fix.
+
+        Written to the store only: called while the notices are being sent, the running drain
+        takes it next (a `put` there would wait for the drain it runs in).
+        """
+        fields = views.moment_fields(event.starts_at, self._zone)
+        text = self._texts(
+            "staff_invite_problem", number=event.id, title=event.title, reason=reason, **fields
+        )
+        now = self._clock()
+        for staff_id in sorted(self.config.staff_ids):
+            await self._store.enqueue(NOTICES, Priority.URGENT, staff_id, {"text": text}, now)
 
     async def _change_reply(self, event: Event, owner: int, moved_from: Any) -> Reply:
         """Return a change notice: what changed, the card, and the buttons with the calendar.
@@ -332,6 +382,10 @@ class Announcements:
     def preview(self, text: str, event: Event | None) -> Reply:
         """Return an announcement exactly as its recipients will see it."""
         return views.announcement(self._texts, text, event)
+
+    async def chat_access(self, chat_id: int) -> ChatAccess:
+        """Return whether the bot may invite users to a group staff typed for an event."""
+        return await self._channel.chat_access(chat_id)
 
     async def _send_broadcast(self, broadcast: Broadcast, item: OutboxItem) -> None:
         """Send one recipient's copy of a broadcast (the engine calls this)."""
