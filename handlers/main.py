@@ -9,6 +9,8 @@ import re
 import signal
 import sqlite3
 import sys
+from dataclasses import dataclass
+from typing import NoReturn
 
 from telegram import Bot
 from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
@@ -31,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 # SIGTERM is what systemd and `timeout` send; SIGINT is Ctrl+C.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+LEFTOVER_SECONDS = 5.0  # how long the clean-up waits for start-up steps a stop cancelled
 # "<digits>:<letters, digits, - and _>" – the shape of every Bot API token.
 TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 
@@ -38,6 +41,43 @@ TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{5,}$")
 def _fail(message: str, code: int = EXIT_BAD_SETUP) -> int:
     print(f"elternlotse: {message}", file=sys.stderr)
     return code
+
+
+@dataclass
+class StopRequest:
+    """The handler of SIGINT and SIGTERM: notes the request and stops like PTB's own handler.
+
+    Attributes:
+        application: The application whose start-up a signal may interrupt.
+        requested: True once a stop signal came.
+
+    """
+
+    application: BotApp
+    requested: bool = False
+
+    def __call__(self) -> NoReturn:
+        """Note the request and raise SystemExit, which PTB's run_* take as „stop now".
+
+        During start-up (before the application runs) the start-up step under way is cancelled
+        first: left pending, it would go on beside the clean-up (opening the store while it is
+        closed) and end as „Task was destroyed but it is pending" once the loop is closed.
+
+        Raises:
+            SystemExit: Always.
+
+        """
+        self.requested = True
+        if not self.application.running:
+            current = asyncio.current_task()
+            for task in asyncio.all_tasks():
+                if task is not current:
+                    task.cancel()
+        raise SystemExit
+
+
+def _exit_at_once(signum: int, frame: object) -> NoReturn:
+    raise SystemExit(0)
 
 
 def _not_a_bootstrap_failure(record: logging.LogRecord) -> bool:
@@ -105,6 +145,10 @@ def run(
         line saying what is wrong and how to fix it).
 
     """
+    # Until the event loop takes signals over (`_serve`), a stop signal ends the start at once
+    # with exit code 0: nothing is running yet that would need cleaning up.
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _exit_at_once)
     # Opt in to python-telegram-bot's timedelta time periods (RetryAfter.retry_after etc.); the
     # int form is deprecated since v22.2 and warns on every access.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -213,6 +257,11 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
     # PTB's run_* use the current event loop; the health server runs on the same one.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    # Our own stop handler from the first moment, not PTB's from run_* on: a signal during
+    # start-up then stops cleanly too, and what its interruption raises is known as such.
+    stop = StopRequest(application)
+    for stop_signal in STOP_SIGNALS:
+        loop.add_signal_handler(stop_signal, stop)
     try:
         # Reach the Bot API (getMe) before anything listens or logs: an unreachable or refusing
         # Bot API then costs exactly one line. run_* skip the initialize that is already done.
@@ -226,13 +275,24 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
                 return _fail(ANOTHER_INSTANCE)
         else:
             run_webhook(application, webhook)
+    except SystemExit:
+        pass  # a stop signal before run_* took over; clean up below
     except (SetupProblem, TelegramError) as exc:
-        return _fail(_bot_api_refusal(exc))
+        if not stop.requested:  # else a request cut off by the stop signal
+            return _fail(_bot_api_refusal(exc))
     except OSError as exc:  # a port in use, an address not on this machine, a read-only disk
         return _fail(f"cannot start: {exc}")
     except (SchemaVersionError, sqlite3.Error) as exc:  # the database file (path, no content)
         return _fail(f"cannot open the database: {exc}")
+    except RuntimeError:
+        # A signal between PTB's start-up steps can leave one of them unfinished („Event loop
+        # stopped before Future completed"); the clean-up below finishes what was started.
+        if not stop.requested:
+            raise
     finally:
+        # Now the default action: a second signal ends the process at once, not mid-clean-up.
+        for stop_signal in STOP_SIGNALS:
+            loop.remove_signal_handler(stop_signal)
         loop.run_until_complete(_shutdown(application, health))
         loop.close()
         asyncio.set_event_loop(None)
@@ -244,17 +304,8 @@ def _poll(application: BotApp) -> bool:
     """Poll until SIGINT or SIGTERM; return False when another process polls this token."""
     guard = install_token_guard(application)
     guard.begin()
-    try:
-        application.run_polling(
-            allowed_updates=ALLOWED_UPDATES,
-            stop_signals=STOP_SIGNALS,
-            close_loop=False,
-        )
-    finally:
-        # PTB leaves its handlers in place, which turn a second signal into SystemExit in the
-        # middle of our clean-up; the default action ends the process at once instead.
-        for stop_signal in STOP_SIGNALS:
-            asyncio.get_event_loop().remove_signal_handler(stop_signal)
+    # No stop signals of PTB's: `_serve` installed its own, which raise SystemExit like PTB's.
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, stop_signals=None, close_loop=False)
     return not guard.newcomer_refused
 
 
@@ -293,3 +344,8 @@ async def _shutdown(application: BotApp, health: HealthServer | None) -> None:
     await application.shutdown()
     if application.post_shutdown is not None:
         await application.post_shutdown(application)  # idempotent: stops senders, closes store
+    # A start-up step cancelled by a stop signal may still be closing what it opened (the
+    # store's connection thread would keep the process alive): let it finish, bounded.
+    leftovers = asyncio.all_tasks() - {asyncio.current_task()}
+    if leftovers:
+        await asyncio.wait(leftovers, timeout=LEFTOVER_SECONDS)

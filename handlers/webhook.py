@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import signal
 
 from bot.config import WebhookConfig
 from handlers.app import ALLOWED_UPDATES, BotApp
@@ -55,6 +54,6 @@ def run_webhook(application: BotApp, webhook: WebhookConfig) -> None:
         allowed_updates=ALLOWED_UPDATES,
         # Keep what Telegram queued while the bot was down (a restart loses nothing).
         drop_pending_updates=False,
-        stop_signals=(signal.SIGINT, signal.SIGTERM),
+        stop_signals=None,  # handlers/main._serve installed its own stop handler
         close_loop=False,
     )

@@ -11,6 +11,8 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.botprocess import BotProcess, spawn_bot
 from tests.fakebotapi import FakeBotAPI
 
@@ -128,3 +130,38 @@ async def test_the_process_polling_first_stays_and_stops_on_sigterm(tmp_path: Pa
     assert text.count("another process polls with this token (conflict 1)") == 1, text
     assert "Traceback" not in text, text
     assert "Ein anderer Prozess" not in text
+
+
+
+async def _stopped_while(
+    api: FakeBotAPI, tmp_path: Path, before: str, method: str
+) -> tuple[int, str]:
+    """Hold `method` (called right after `before`), SIGTERM while the bot waits for it."""
+    api.delay(method, 3.0)
+    log = tmp_path / "bot.log"
+    with log.open("w", encoding="utf-8") as output:  # noqa: ASYNC230 - opening is instant
+        process = await spawn_bot(api, tmp_path / "data", output)
+    await api.wait_for_calls(before, 1, timeout=30)
+    await asyncio.sleep(0.5)  # `method` is under way now (no other call comes between)
+    assert not api.calls(method)
+    process.send_signal(signal.SIGTERM)
+    code = await asyncio.wait_for(process.wait(), timeout=10)
+    return code, log.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("before", "method"),
+    [("getMe", "setMyCommands"), ("setMyCommands", "deleteWebhook")],
+)
+async def test_sigterm_during_the_start_stops_cleanly(
+    tmp_path: Path, before: str, method: str
+) -> None:
+    # Review D8 / issue 17: SIGTERM always stops within 10 s, also while the bot sets its menus
+    # (post_init) or starts polling (deleteWebhook), where a stop once ended in „Event loop
+    # stopped before Future completed", a NetworkError („cannot reach the Bot API") or a hang.
+    async with FakeBotAPI() as api:
+        code, text = await _stopped_while(api, tmp_path, before, method)
+    assert code == 0, text
+    assert "Traceback" not in text, text
+    assert "cannot reach the Bot API" not in text, text
+    assert text.rstrip().endswith("handlers.main: stopped"), text
