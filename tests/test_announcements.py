@@ -512,14 +512,22 @@ async def test_a_moved_event_says_before_and_after_and_offers_the_calendar_again
 NO_RIGHTS = "Bad Request: not enough rights to manage chat invite link"
 
 
+async def invites_refused(
+    db: SqliteStore, parts: Parts
+) -> tuple[Announcements, Channel, Event, int]:
+    """Register parents 1 and 2 at invite time and fire the invites while rights are missing."""
+    service, channel, _, _ = parts
+    event = await registered_at_invite_time(db, parts, 1, 2)
+    channel.refusal = NO_RIGHTS
+    return service, channel, event, await service.fire(event.id, INVITE)
+
+
 async def test_a_link_refused_for_lack_of_rights_is_told_to_the_parent_and_once_to_staff(
     db: SqliteStore, parts: Parts
 ) -> None:
     """Issue 17: promised „Ihren persönlichen Zugang schicke ich Ihnen", the parent got nothing."""
-    service, channel, _, _ = parts
-    event = await registered_at_invite_time(db, parts, 1, 2)
-    channel.refusal = NO_RIGHTS
-    assert await service.fire(event.id, INVITE) == 2
+    service, channel, event, queued = await invites_refused(db, parts)
+    assert queued == 2
     for parent in (1, 2):
         (told,) = channel.texts_to(parent)[-1:]
         assert "konnte ich leider nicht erstellen" in told
@@ -531,6 +539,21 @@ async def test_a_link_refused_for_lack_of_rights_is_told_to_the_parent_and_once_
     assert NO_RIGHTS in alert
     assert "Nutzer einladen" in alert
     assert await db.take_invites(event.id) == []  # no link kept that does not exist
+
+
+async def test_once_the_rights_are_back_the_next_start_sends_the_missing_links(
+    db: SqliteStore, parts: Parts
+) -> None:
+    """The second read of issue 17: a link refused for lack of rights was never sent later."""
+    service, channel, event, _ = await invites_refused(db, parts)
+    channel.refusal = None  # staff gave the bot „Nutzer einladen" and restarted it
+    await service.start()
+    for parent in (1, 2):
+        assert "t.me" in channel.texts_to(parent)[-1]
+    assert len(await db.take_invites(event.id)) == 2
+    await service.start()  # a further start repeats nothing
+    assert all(len(channel.texts_to(p)) == 2 for p in (1, 2))
+    assert len(channel.texts_to(STAFF)) == 1  # the alert came once
 
 
 async def test_a_protected_chat_the_bot_cannot_invite_to_is_told_to_staff_at_start(

@@ -5,6 +5,7 @@ Through the use case's ports: the memory store, a fake group that records posts 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -15,7 +16,17 @@ from bot.cases.service import Counselling, Notice
 from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.events import Event, EventKind
-from tests.test_counselling import ANNA, BEN, BERLIN, CONFIG, MONDAY_10, STRANGER, World, text
+from tests.test_counselling import (
+    ANNA,
+    BEN,
+    BERLIN,
+    CONFIG,
+    MONDAY_10,
+    PARENT,
+    STRANGER,
+    World,
+    text,
+)
 
 CARD = Card(501, "Neue Anfrage #1\nThema: Allgemein")
 
@@ -185,3 +196,80 @@ async def test_a_case_closed_before_anyone_claimed_it_asks_no_rating(world: Worl
     assert case is not None
     assert case.rating is None
     assert len(world.group.posts) == posts
+
+
+class Yielding:
+    """Wraps the fake group so that each call lets other tasks run, as a network call would."""
+
+    def __init__(self, world: World) -> None:
+        self._inner = world.group
+
+    def __getattr__(self, name: str) -> object:
+        method = getattr(self._inner, name)
+
+        async def call(*args: object, **kwargs: object) -> object:
+            await asyncio.sleep(0.001)
+            return await method(*args, **kwargs)
+
+        return call
+
+
+async def test_two_claims_at_once_give_the_case_to_exactly_one(world: World) -> None:
+    number = await world.request()
+    world.counselling.group = Yielding(world)  # type: ignore[assignment]
+    anna, ben = await asyncio.gather(
+        world.counselling.claim(ANNA, number, MONDAY_10),
+        world.counselling.claim(BEN, number, MONDAY_10),
+    )
+    assert [anna, ben].count(None) == 1
+    case = await world.store.case(number)
+    assert case is not None
+    assert case.counsellor_id == (ANNA if anna is None else BEN)
+    told = [t for _, t in world.parents.sent if "ist jetzt für Sie da" in t]
+    assert len(told) == 1
+
+
+async def test_ende_at_the_moment_of_a_claim_tells_the_parent_what_happened(
+    world: World,
+) -> None:
+    # The second read of D24: /ende and a claim in the same moment once left the case claimed
+    # while the parent read „zurückgezogen". One comes first; what she reads is what happened.
+    number = await world.request()
+    world.counselling.group = Yielding(world)  # type: ignore[assignment]
+    ended, claimed = await asyncio.gather(
+        world.counselling.end_by_parent(PARENT.id, MONDAY_10),
+        world.counselling.claim(ANNA, number, MONDAY_10),
+    )
+    case = await world.store.case(number)
+    assert case is not None
+    assert not case.status.is_open
+    if claimed is None:  # the claim came first: she ended a counselling and may rate it
+        assert ended[0].text == "Die Beratung #1 ist beendet. Wie hilfreich war sie für Sie?"
+    else:
+        assert ended[0].text.startswith("Ihre Anfrage #1 ist zurückgezogen.")
+        assert claimed == Notice("Fall #1 ist bereits beendet.", alert=True)
+
+
+async def test_a_changed_rating_is_kept_but_posted_only_once(world: World) -> None:
+    number = await claimed_by_anna(world)
+    await world.counselling.close_by_counsellor(ANNA, number, MONDAY_10)
+    parent = PARENT.id
+    for stars in (5, 1, 5, 1):  # old stars tapped again and again
+        await world.counselling.rate(parent, number, stars)
+    case = await world.store.case(number)
+    assert case is not None
+    assert case.rating == 1
+    assert world.group.texts().count("Bewertung zu #1") == 1
+
+
+async def test_a_colleagues_canned_answer_is_refused_in_the_topic(world: World) -> None:
+    # The second read of D23/D20: no silent refusal for a typed /antwort either.
+    number = await claimed_by_anna(world)
+    (topic,) = world.group.topics
+    sent = len(world.parents.sent)
+    await world.counselling.canned(BEN, topic, "kindergeld", MONDAY_10)
+    assert world.group.posts[-1][1] == (
+        f"Fall #{number} betreut Beraterin Anna. Nur Beraterin Anna kann den Eltern hier "
+        "Antworten schicken."
+    )
+    assert len(world.parents.sent) == sent

@@ -30,6 +30,10 @@ async def test_buttons_and_beratung_during_a_case_say_she_is_connected(
 ) -> None:
     api, group = world
     context = await request_a_case(api, group)
+    # The „eingegangen" reply may arrive after the card in the group: wait for the case first.
+    await api.wait_for_message(
+        PARENT_ID, lambda m: "ist eingegangen" in m["text"], include_existing=True
+    )
     api.send_command(PARENT_ID, "/beratung")  # before anyone claimed the case
     assert (await api.wait_for_message(PARENT_ID))["text"].startswith(WAITING)
 

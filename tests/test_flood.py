@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import Config
 from bot.conversation.flood import FloodLimit
-from bot.conversation.service import Conversation, Parent
+from bot.conversation.service import PRESS_FACTOR, Conversation, Parent
 from bot.dialogue.core import Dialogue
 from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Outcome, OutcomeKind
@@ -267,3 +267,14 @@ async def test_danger_over_the_limit_is_handled_in_full() -> None:
     outcome = await talk.handle(Parent(1), Event(EventKind.TEXT, "Ich will nicht mehr leben"))
     assert outcome.kind is OutcomeKind.CRISIS
     assert await store.counters(datetime(2026, 11, 24).date())  # it was counted: not held back
+
+
+async def test_well_formed_presses_from_a_script_are_limited_too(world: World) -> None:
+    # The second read of D37: data that decodes fine (a rating for a case that does not exist,
+    # an entry) is no STALE press, yet a script sending it must still meet a limit.
+    presses = ["1:t:99:5", "1:t:99:1", "1:e:kindergeld"] * (2 * LIMIT * PRESS_FACTOR)
+    held = 0
+    for data in presses:
+        outcome = await world.conversation.handle(PARENT, Event(EventKind.BUTTON, data))
+        held += not outcome.replies or world.notice in texts(outcome)  # held: notice once
+    assert held == len(presses) - LIMIT * PRESS_FACTOR

@@ -154,8 +154,14 @@ class Announcements:
         now rather than when the links fail shortly before the start.
         """
         for found in await protected_chats(self._store, self._channel, now):
-            if found.access.problem in {None, ChatProblem.UNCHECKED}:
+            if found.access.problem is None:
+                # Rights given back since links failed: whoever has none yet gets one now.
+                if now >= found.event.starts_at - self.config.invite_before:
+                    await self.fire(found.event.id, INVITE)
                 continue
+            if found.access.problem is ChatProblem.UNCHECKED or found.event.id in self._alerted:
+                continue
+            self._alerted.add(found.event.id)
             logger.warning(
                 "event %d: the bot cannot invite to its protected chat: %s",
                 found.event.id,
@@ -294,6 +300,8 @@ class Announcements:
             if event.id not in self._alerted:
                 self._alerted.add(event.id)
                 await self._alert_staff(event, exc.reason)
+            # No link, no mark: once the rights are back, the next start sends her one.
+            await self._store.clear_mark(event.id, INVITE, owner)
             return Reply(self._texts("event_invite_failed", title=event.title, **fields))
         await self._store.add_invite(event.id, owner, link)
         return Reply(self._texts("event_invite", title=event.title, link=link, **fields))

@@ -588,17 +588,22 @@ class Counselling:
             await self._post(case, refusal.text)
 
     async def end_by_parent(self, parent_id: int, now: datetime) -> tuple[Reply, ...]:
-        """End the conversation for the parent (`/ende`); a waiting case is withdrawn."""
-        case = await self.store.open_case_of(parent_id)
-        if case is None:
-            return (Reply(self.texts("case_no_open_case")),)
-        if case.status is not CaseStatus.CLAIMED:
-            # Nobody has counselled yet: the request is withdrawn, and there is nothing to rate.
-            await self._post(case, self.texts("group_parent_withdrew", number=case.number))
-            await self._finish(case, CaseStatus.CANCELLED, now)
-            return (Reply(self.texts("case_withdrawn", number=case.number)),)
-        await self._post(case, self.texts("group_parent_ended", number=case.number))
-        done = await self._finish(case, CaseStatus.CLOSED, now)
+        """End the conversation for the parent (`/ende`); a waiting case is withdrawn.
+
+        Decided under the same lock as claiming and closing: a claim in the same moment either
+        comes first (then the parent ends a counselling and may rate it) or finds the case over.
+        """
+        async with self._deciding:
+            case = await self.store.open_case_of(parent_id)
+            if case is None:
+                return (Reply(self.texts("case_no_open_case")),)
+            if case.status is not CaseStatus.CLAIMED:
+                # Nobody has counselled yet: the request is withdrawn, nothing to rate.
+                await self._post(case, self.texts("group_parent_withdrew", number=case.number))
+                await self._finish(case, CaseStatus.CANCELLED, now)
+                return (Reply(self.texts("case_withdrawn", number=case.number)),)
+            await self._post(case, self.texts("group_parent_ended", number=case.number))
+            done = await self._finish(case, CaseStatus.CLOSED, now)
         return (self._rating_reply(done, "case_ended"),)
 
     async def withdraw(self, parent_id: int, now: datetime) -> None:
@@ -623,7 +628,10 @@ class Counselling:
     async def rate(self, parent_id: int, number: int, rating: int) -> None:
         """Store the parent's rating of their own ended case and pass it into its topic.
 
-        Anything else is ignored; a second tap on the same stars is not posted again.
+        Anything else is ignored. Only the first rating is posted: a changed one is stored (the
+        figures count it) but not posted again, since every post into a closed topic costs a
+        reopen, the post and a close — three of the group's 20 requests a minute, which taps
+        on old stars could otherwise use up for everyone's cases.
         """
         case = await self.store.case(number)
         if case is None or case.parent_id != parent_id or case.status.is_open:
@@ -631,7 +639,7 @@ class Counselling:
         if case.counsellor_id is None:
             return  # nobody counselled (an old or forged button): no rating to keep
         await self.store.save_case(replace(case, rating=rating))
-        if case.rating != rating:
+        if case.rating is None:
             stars = "⭐" * rating
             rating_line = self.texts("group_case_rating", number=number, stars=stars)
             await self._send(
@@ -668,8 +676,11 @@ class Counselling:
         if case.status is CaseStatus.WAITING:
             await self._post(case, self.texts("group_not_claimed", number=case.number))
             return
-        if case.counsellor_id != user_id:
-            return  # a colleague's case: only its counsellor answers
+        if case.counsellor_id != user_id:  # a colleague's case: only its counsellor answers
+            name = self._counsellor_name(case)
+            refusal = self.texts("group_canned_not_yours", number=case.number, name=name)
+            await self._post(case, refusal)
+            return
         entry_id = found.entry.id
         reply = self._answer(entry_id)
         if reply is None:
@@ -714,6 +725,18 @@ class Counselling:
         cases = await self.store.cases_opened_since(now - timedelta(days=days))
         return figures_text(case_figures(cases, now, self.zone), days)
 
+    async def _close_inactive(self, number: int, inactive: timedelta, now: datetime) -> None:
+        """Close a case without messages for `inactive`, read anew under the deciding lock."""
+        async with self._deciding:
+            case = await self.store.case(number)
+            if case is None or not case.status.is_open or now - case.last_activity_at < inactive:
+                return  # claimed, ended or written to in the meantime
+            await self._post(case, self.texts("group_closed_inactive", number=case.number))
+            done = await self._finish(case, CaseStatus.AUTO_CLOSED, now)
+        await self._tell_parent(
+            done, (Reply(self.texts("case_closed_inactive", number=done.number)),), now
+        )
+
     async def tick(self, now: datetime) -> None:
         """Retry the outbox, remind of unclaimed cases, close inactive ones (a repeating job)."""
         await self.outbox.resume()
@@ -721,11 +744,7 @@ class Counselling:
         inactive = timedelta(hours=self.config.close_inactive_after_hours)
         for case in await self.store.open_cases():
             if now - case.last_activity_at >= inactive:
-                await self._post(case, self.texts("group_closed_inactive", number=case.number))
-                done = await self._finish(case, CaseStatus.AUTO_CLOSED, now)
-                await self._tell_parent(
-                    done, (Reply(self.texts("case_closed_inactive", number=done.number)),), now
-                )
+                await self._close_inactive(case.number, inactive, now)
             elif case.status is CaseStatus.WAITING and now - case.last_activity_at >= remind:
                 waited = Noun.MINUTE.count(int((now - case.opened_at).total_seconds() // 60))
                 await self._post(

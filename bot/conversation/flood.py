@@ -72,6 +72,15 @@ class FloodLimit:
         # users only ever looks at the front.
         self._windows: OrderedDict[int, _Window] = OrderedDict()
 
+    def wider(self, factor: int) -> FloodLimit:
+        """Return a limit of `factor` times as many per minute, on the same clock and window."""
+        return FloodLimit(
+            self._limit * factor,
+            self._clock,
+            window=timedelta(seconds=self._span),
+            max_users=self._max_users,
+        )
+
     def __len__(self) -> int:
         """Return how many users are tracked right now."""
         return len(self._windows)

@@ -51,6 +51,7 @@ from bot.storage.ports import (
 
 # The FAQ entry about expert chats: its answer is followed by the next events.
 EXPERT_CHAT_ENTRY = "expertenchat"
+PRESS_FACTOR = 4  # button presses allowed per minute, as a multiple of the messages allowed
 
 
 class Decider(Protocol):
@@ -129,6 +130,9 @@ class Conversation:
         self._announcements = announcements
         # Public so a front end can skip its typing indicator for a message held back.
         self.flood = flood
+        # Button presses have a window of their own, PRESS_FACTOR times as wide: clicking
+        # through a plan is no flood (D37), but well-formed data sent by a script still is.
+        self._presses = flood.wider(PRESS_FACTOR) if flood is not None else None
 
     async def handle(self, parent: Parent, event: Event) -> Outcome:
         """Handle one event of a parent and return what to send."""
@@ -176,15 +180,15 @@ class Conversation:
         """Return what a message over the flood limit gets, or None to handle it.
 
         Typed messages, commands and malformed button data count towards the limit. A press of
-        well-formed button data does not (newcomer D37: clicking through a plan is no flood);
-        it is only held back while the window is already full. If it then turns out stale or
-        forged, `handle` counts it after all, so hammering with forged data is still limited.
+        well-formed button data counts in a window PRESS_FACTOR times as wide (newcomer D37:
+        clicking through a plan is no flood) and is held back while either window is full. If it
+        turns out stale, `handle` counts it towards the messages too.
         """
         flood = self.flood
         if flood is None:
             return None
-        if self._press(event):
-            admitted = not flood.holds_back(parent.id)
+        if self._press(event) and self._presses is not None:
+            admitted = not flood.holds_back(parent.id) and self._presses.admit(parent.id)
         else:
             admitted = flood.admit(parent.id) or self._danger(event)
         return None if admitted else held_back(flood, self._dialogue, parent.id, event)
