@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from bot.config import Config
-from bot.content.checks import validate
 from bot.dialogue.core import Dialogue
+from bot.frontends.checks import validate
 from bot.frontends.evaluation import load_labelled
 
 ROOT = Path(__file__).resolve().parent.parent

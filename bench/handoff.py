@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.cases.hours import parse_spans
 from bot.cases.service import Counselling
 from bot.config import CounsellingConfig, Counsellor
-from bot.content.checks import validate
-from bot.dialogue.events import MessageRef
 from bot.dialogue.model import Reply, Rows
+from bot.events import MessageRef
+from bot.frontends.checks import validate
+from bot.hours import parse_spans
 from bot.storage.sqlite import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

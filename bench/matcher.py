@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from bot.config import MatcherConfig
-from bot.content.checks import validate
+from bot.frontends.checks import validate
 from bot.frontends.evaluation import load_labelled
 from bot.language.matcher import Document, Matcher, documents_from
 

@@ -34,7 +34,7 @@ EVAL = ROOT / "tests" / "data" / "eval.yaml"
 _IN_PROCESS = """
 import json, time
 t0 = time.perf_counter()
-from bot.startup import load_setup
+from bot.frontends.startup import load_setup
 from bot.dialogue.core import Dialogue
 t1 = time.perf_counter()
 setup = load_setup()
@@ -127,7 +127,7 @@ def timed(function: Callable[[str], object], texts: Sequence[str], rounds: int) 
 def per_question(env: dict[str, str], rounds: int, profile: bool) -> None:
     from bot.dialogue.core import Dialogue
     from bot.frontends.evaluation import load_labelled
-    from bot.startup import load_setup
+    from bot.frontends.startup import load_setup
 
     setup = load_setup()
     dialogue = Dialogue(setup.kb, setup.config)

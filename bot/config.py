@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.cases.hours import WEEKDAYS, WHOLE_DAY, parse_spans
+from bot.hours import WEEKDAYS, WHOLE_DAY, parse_spans
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 

@@ -14,7 +14,7 @@ from telegram.ext import ApplicationHandlerStop, Job, JobQueue
 
 from bot.access import Access, Privilege
 from bot.announcements.model import ChatAccess, ChatProblem, ChatUnusable
-from bot.dialogue.callbacks import Press, decode
+from bot.callbacks import Press, decode
 from bot.dialogue.model import Placement, Reply
 from bot.outbox.model import DeliveryFailed, RecipientGone, RetryLater
 from handlers.delivery import answer_callback

@@ -25,19 +25,20 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.announcements.desk import StaffDesk
+from bot.announcements.ports import AnnouncementStore
 from bot.announcements.service import Announcements
+from bot.callbacks import Press
 from bot.cases.service import AuditLog, Counselling
+from bot.clock import SystemClock
 from bot.config import Config
 from bot.content.knowledge import Command, KnowledgeBase
-from bot.conversation.clock import SystemClock
 from bot.conversation.flood import FloodLimit
 from bot.conversation.service import Conversation
-from bot.dialogue.callbacks import Press
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import EventKind
 from bot.dialogue.model import Reply
+from bot.events import EventKind
 from bot.pacing import SendLimits
-from bot.storage.ports import AnnouncementStore, Store
+from bot.storage.ports import Store
 from bot.usage.report import UsageReport
 from handlers.announcements import (
     JobTimers,

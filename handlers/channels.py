@@ -11,8 +11,8 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 from telegram.ext import ExtBot
 
 from bot.cases.ports import ParentGone, TopicClosed, TopicGone
-from bot.dialogue.events import MessageRef
 from bot.dialogue.model import Reply, Rows
+from bot.events import MessageRef
 from bot.outbox.model import DeliveryFailed, RetryLater
 from handlers.delivery import Undeliverable, deliver
 from handlers.render import render

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from telegram import CallbackQuery, Chat, Message, Update
 
 from bot.access import Access, Privilege
+from bot.callbacks import Press, decode
 from bot.cases.ports import Card
 from bot.cases.service import Counselling, GroupMessage, Notice
-from bot.dialogue.callbacks import Press, decode
-from bot.dialogue.events import MessageRef
+from bot.events import MessageRef
 from handlers.delivery import Undeliverable, answer_callback, deliver
 from handlers.services import Context
 

@@ -17,8 +17,8 @@ from telegram import Chat, Update
 
 from bot.access import Access, Privilege, Role
 from bot.content.knowledge import TeamCommand
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Outcome, OutcomeKind, Reply, State
+from bot.events import Event, EventKind
 from bot.usage.report import UsageReport
 from handlers.delivery import Undeliverable, deliver
 from handlers.parents import respond, send_outcome

@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, Tel
 
 from bot.config import Config, ConfigError, WebhookConfig, load_config
 from bot.dialogue.core import Dialogue
-from bot.startup import EXIT_BAD_SETUP, StartupError, load_setup
+from bot.frontends.startup import EXIT_BAD_SETUP, StartupError, load_setup
 from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
 from handlers.app import ALLOWED_UPDATES, BotApp, build_application
 from handlers.health import HealthCheck, HealthServer, get_me_probe

@@ -11,8 +11,8 @@ from telegram import Chat, InputFile, Message, MessageEntity, Update
 from telegram.constants import ChatAction, ParseMode
 
 from bot.conversation.service import Parent
-from bot.dialogue.events import Event, EventKind, MessageRef
 from bot.dialogue.model import Outcome, OutcomeKind, Placement, Reply, Rows, State
+from bot.events import Event, EventKind, MessageRef
 from handlers.delivery import Undeliverable, answer_callback, deliver
 from handlers.render import Rendered, keyboard_of, render
 from handlers.services import Context

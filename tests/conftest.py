@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.content.checks import validate
 from bot.content.knowledge import KnowledgeBase
-from bot.content.yamlsource import ProblemsError
+from bot.datafiles.yamlsource import ProblemsError
 from bot.dialogue.core import Dialogue
+from bot.frontends.checks import validate
 from bot.storage.memory import MemoryStore
 from bot.storage.sqlite import SqliteStore, open_store
 

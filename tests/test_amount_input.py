@@ -11,15 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.config import Config
-from bot.content.checks import validate
 from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Outcome, OutcomeKind, State
+from bot.events import Event, EventKind
 from bot.flows.calculators import euro
 from bot.flows.figures import figure_amounts, figure_values
 from bot.flows.inputs import Basis, Relation, TypedAmount, parse_amount
 from bot.flows.model import Interval, Side
+from bot.frontends.checks import validate
 from bot.frontends.plain import render_plain
 from tests.conftest import problems_of
 

@@ -17,9 +17,9 @@ from bot.announcements.model import (
     EventStatus,
 )
 from bot.announcements.service import INVITE, Announcements
+from bot.callbacks import EventPress, Press, SubscribePress, decode
 from bot.config import AnnouncementsConfig
 from bot.content.knowledge import KnowledgeBase
-from bot.dialogue.callbacks import EventPress, Press, SubscribePress, decode
 from bot.dialogue.model import Placement, Reply
 from bot.outbox.model import RecipientGone
 from bot.storage.sqlite import SqliteStore

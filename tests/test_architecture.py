@@ -118,3 +118,62 @@ def test_importing_handlers_leaves_the_environment_alone() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.strip() == "true"
+
+
+# The layers of bot/, bottom first (README „Architecture"). A package or top-level module may
+# import only from layers below its own; within a layer nothing imports anything else. handlers/
+# sits above them all.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ground", ("limits", "wording", "clock", "locks", "events", "hours", "pacing")),
+    ("values", ("config", "callbacks", "datafiles")),
+    ("language", ("language",)),
+    ("flows", ("flows",)),
+    ("content", ("content",)),
+    ("dialogue", ("dialogue",)),
+    ("delivery", ("outbox", "access")),
+    ("use cases", ("cases", "announcements", "privacy")),
+    ("conversation", ("conversation",)),
+    ("figures", ("usage",)),
+    ("adapters", ("storage",)),
+    ("front ends", ("frontends",)),
+)
+LAYER_OF = {unit: (index, name) for index, (name, units) in enumerate(LAYERS) for unit in units}
+
+
+def unit_of(module: str) -> str | None:
+    """Return the layered unit of a module of bot/ (`bot.flows.model` → `flows`), else None."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "bot" and len(parts) > 1 else None
+
+
+def imports_with_lines(path: Path) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from ((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.lineno, node.module
+
+
+def test_every_unit_of_bot_has_a_layer() -> None:
+    units = {unit_of(module_name(p)) for p in sources("bot")} - {None}
+    assert units - set(LAYER_OF) == set()
+
+
+def test_bot_imports_only_downwards() -> None:
+    """Every import of bot/ (at the top or inside a function) goes to a lower layer."""
+    wrong = []
+    for path in sources("bot"):
+        source = unit_of(module_name(path))
+        if source is None:
+            continue
+        for line, module in imports_with_lines(path):
+            target = unit_of(module)
+            if target is None or target == source:
+                continue
+            (low, low_name), (high, high_name) = LAYER_OF[target], LAYER_OF[source]
+            if low >= high:
+                wrong.append(
+                    f"{path.relative_to(ROOT)}:{line} imports {module}: "
+                    f"{source} ({high_name}) may not use {target} ({low_name})"
+                )
+    assert wrong == []

@@ -9,8 +9,8 @@ import pytest
 from bot.config import AssociationConfig, Config, ConfigError, load_config
 from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import State
+from bot.events import Event, EventKind
 from bot.frontends.plain import render_plain
 
 BERLIN = AssociationConfig(

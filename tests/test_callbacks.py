@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.dialogue.callbacks import MAX_BYTES, ButtonData, Press, decode
+from bot.callbacks import MAX_BYTES, ButtonData, Press, decode
 
 
 def test_round_trip() -> None:

@@ -10,12 +10,12 @@ from dataclasses import replace
 
 import pytest
 
+from bot.callbacks import Press, decode
 from bot.cases.model import CaseStatus
 from bot.cases.ports import Card
 from bot.cases.service import Counselling, Notice
 from bot.content.knowledge import KnowledgeBase
-from bot.dialogue.callbacks import Press, decode
-from bot.dialogue.events import Event, EventKind
+from bot.events import Event, EventKind
 from tests.test_counselling import (
     ANNA,
     BEN,

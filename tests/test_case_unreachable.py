@@ -10,7 +10,7 @@ import pytest
 
 from bot.cases.model import CaseStatus
 from bot.content.knowledge import KnowledgeBase
-from bot.dialogue.events import Event, EventKind
+from bot.events import Event, EventKind
 from bot.outbox.model import DeliveryFailed
 from tests.test_counselling import ANNA, BEN, PARENT, World, text
 

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cases.hours import WEEKDAYS, OfficeHours, parse_spans
 from bot.cases.model import TRANSITIONS, Case, CaseStatus, InvalidTransition
+from bot.hours import WEEKDAYS, OfficeHours, parse_spans
 from bot.storage.memory import MemoryStore
 from bot.storage.sqlite import SqliteStore
 

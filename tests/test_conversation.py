@@ -6,11 +6,11 @@ import asyncio
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.conversation.locks import LockRegistry
 from bot.conversation.service import Conversation, Parent
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import CaseInProgress, Outcome, OutcomeKind, State
+from bot.events import Event, EventKind
+from bot.locks import LockRegistry
 from bot.storage.memory import MemoryStore
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -8,17 +8,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cases.hours import parse_spans
+from bot.callbacks import Press, decode
 from bot.cases.model import CaseStatus
 from bot.cases.ports import ParentGone, TopicClosed, TopicGone
 from bot.cases.service import Counselling, GroupMessage, Notice
 from bot.config import Config, CounsellingConfig, Counsellor
 from bot.content.knowledge import KnowledgeBase
 from bot.conversation.service import Conversation, Parent
-from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind, MessageRef
 from bot.dialogue.model import Reply, Rows
+from bot.events import Event, EventKind, MessageRef
+from bot.hours import parse_spans
 from bot.outbox.model import DeliveryFailed
 from bot.storage.memory import MemoryStore
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, CounsellingConfig
-from bot.content.knowledge import CrisisData, KnowledgeBase
+from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Outcome, OutcomeKind, State
+from bot.language.crisis_data import CrisisData
 from tests.conftest import problems_of
 from tests.test_counselling import CONFIG as COUNSELLING
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
-from bot.content.checks import validate
 from bot.dialogue.core import Dialogue
+from bot.frontends.checks import validate
 from bot.frontends.evaluation import load_labelled
 from bot.language.crisis import CrisisGuard
 

@@ -22,9 +22,9 @@ from bot.announcements.model import (
     Event,
     EventStatus,
 )
+from bot.callbacks import MAX_BYTES, Press, decode
 from bot.content.knowledge import KnowledgeBase
-from bot.content.texts import Texts
-from bot.dialogue.callbacks import MAX_BYTES, Press, decode
+from bot.datafiles.texts import Texts
 from bot.dialogue.model import Placement, Reply
 from bot.storage.sqlite import SqliteStore
 from tests.conftest import problems_of

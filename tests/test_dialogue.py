@@ -4,9 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.dialogue.callbacks import ButtonData, Press, Reason, decode
+from bot.callbacks import ButtonData, Press, Reason, decode
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import (
     DeleteUser,
     Outcome,
@@ -17,6 +16,7 @@ from bot.dialogue.model import (
     Vote,
     VoteReason,
 )
+from bot.events import Event, EventKind
 from bot.frontends.plain import flat_buttons
 
 

@@ -7,8 +7,8 @@ import pytest
 from bot.config import Config
 from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import CaseInProgress, Outcome, OutcomeKind, State
+from bot.events import Event, EventKind
 from bot.frontends.plain import flat_buttons
 from tests.test_counselling import CONFIG as COUNSELLING
 

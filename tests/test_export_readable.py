@@ -8,10 +8,10 @@ import re
 from bot.config import Config, PrivacyConfig
 from bot.content.knowledge import KnowledgeBase
 from bot.conversation.service import Parent
-from bot.dialogue.events import Event as Input
-from bot.dialogue.events import EventKind
 from bot.dialogue.model import Reply
-from bot.storage.registry import PERSONAL_DATA
+from bot.events import Event as Input
+from bot.events import EventKind
+from bot.privacy.registry import PERSONAL_DATA
 from bot.storage.sqlite import SqliteStore
 from handlers.render import render
 from tests.test_privacy import PARENT, conversation, fill

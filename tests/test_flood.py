@@ -12,8 +12,8 @@ from bot.config import Config
 from bot.conversation.flood import FloodLimit
 from bot.conversation.service import PRESS_FACTOR, Conversation, Parent
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Outcome, OutcomeKind
+from bot.events import Event, EventKind
 from bot.storage.memory import MemoryStore
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -241,12 +241,12 @@ async def test_danger_over_the_limit_is_handled_in_full() -> None:
     from zoneinfo import ZoneInfo
 
     from bot.config import Config
-    from bot.content.checks import validate
     from bot.conversation.flood import FloodLimit
     from bot.conversation.service import Conversation, Parent
     from bot.dialogue.core import Dialogue
-    from bot.dialogue.events import Event, EventKind
     from bot.dialogue.model import OutcomeKind
+    from bot.events import Event, EventKind
+    from bot.frontends.checks import validate
     from bot.storage.memory import MemoryStore
     from tests.conftest import KNOWLEDGE
 

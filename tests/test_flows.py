@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.callbacks import ButtonData, Press, decode
 from bot.config import Config
 from bot.content.knowledge import KnowledgeBase
-from bot.dialogue.callbacks import ButtonData, Press, decode
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Outcome, OutcomeKind, State
+from bot.events import Event, EventKind
 from bot.flows.calculators import (
     Parameters,
     child_support,

@@ -186,7 +186,7 @@ def test_missing_file_is_reported(broken: Path) -> None:
 
 
 def test_commands_are_data_shared_by_telegram_and_console(kb: KnowledgeBase) -> None:
-    from bot.dialogue.events import Event, EventKind
+    from bot.events import Event, EventKind
     from bot.frontends.console import event_for
 
     names = {c.name for c in kb.commands}
@@ -216,8 +216,8 @@ def test_an_unknown_figure_is_refused(broken: Path) -> None:
 
 def test_next_years_figures_are_one_file(broken: Path) -> None:
     from bot.config import Config
-    from bot.content.checks import validate
     from bot.dialogue.core import Dialogue
+    from bot.frontends.checks import validate
 
     source = (broken / "calculators" / "2026.yaml").read_text(encoding="utf-8")
     later = source.replace("valid_from: 2026-01-01", "valid_from: 2027-01-01").replace(

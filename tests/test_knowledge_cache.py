@@ -13,8 +13,8 @@ import pytest
 
 from bot.content import cache
 from bot.content.cache import cache_dir, cached_knowledge, fingerprint
-from bot.content.checks import validate
 from bot.content.knowledge import KnowledgeBase
+from bot.frontends.checks import validate
 from tests.conftest import KNOWLEDGE
 from tests.test_cli import run
 

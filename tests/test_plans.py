@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from bot.callbacks import Press, decode
 from bot.config import Config
 from bot.content.knowledge import KnowledgeBase
-from bot.dialogue.callbacks import Press, decode
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Outcome, State
+from bot.events import Event, EventKind
 from bot.flows.figures import figure_values
 from bot.flows.placeholders import PLACEHOLDERS
 from bot.frontends.plain import flat_buttons, render_plain

@@ -15,13 +15,13 @@ from bot.config import Config, PrivacyConfig
 from bot.content.knowledge import KnowledgeBase
 from bot.conversation.service import Conversation, Parent
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event as Input
-from bot.dialogue.events import EventKind
+from bot.dialogue.notice import privacy_notice
+from bot.events import Event as Input
+from bot.events import EventKind
 from bot.outbox.model import Priority
-from bot.privacy.notice import privacy_notice
+from bot.privacy.ports import Retention
+from bot.privacy.registry import PARENT_COLUMNS, PERSONAL_DATA, PersonalTable
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.ports import Retention
-from bot.storage.registry import PARENT_COLUMNS, PERSONAL_DATA, PersonalTable
 from bot.storage.sqlite import SqliteStore
 from tests.test_conversation import FixedClock
 

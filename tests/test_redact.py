@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
-from bot.content.yamlsource import ProblemsError
+from bot.datafiles.yamlsource import ProblemsError
 from bot.language.redact import NameLists, default_name_lists, fold, load_name_lists, redact
 
 DATA = Path(__file__).parent / "data"

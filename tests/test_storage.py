@@ -16,10 +16,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.conversation.ports import FeedbackSummary, UnansweredQuestion
+from bot.privacy.registry import PARENT_COLUMNS, PERSONAL_DATA, PersonalTable
 from bot.storage.memory import MemoryStore
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.ports import FeedbackSummary, Store, UnansweredQuestion
-from bot.storage.registry import PARENT_COLUMNS, PERSONAL_DATA, PersonalTable
+from bot.storage.ports import Store
 from bot.storage.sqlite import (
     DATABASE_NAME,
     SchemaVersionError,

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.content.knowledge import KnowledgeBase
+from bot.conversation.ports import VoteCount
 from bot.storage.memory import MemoryStore
-from bot.storage.ports import VoteCount
 from bot.storage.sqlite import SqliteStore
 from bot.usage.report import UsageReport
 

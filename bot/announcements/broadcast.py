@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.announcements.model import Broadcast, BroadcastProgress, BroadcastStatus
-from bot.conversation.clock import utc_now
+from bot.announcements.ports import AnnouncementStore
+from bot.clock import utc_now
 from bot.outbox.model import ItemStatus, OutboxItem, RecipientGone, RetryLater, failure_of
-from bot.storage.ports import AnnouncementStore
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.announcements.model import ChatAccess, Event, EventStatus
-from bot.storage.ports import AnnouncementStore
+from bot.announcements.ports import AnnouncementStore
 
 
 class ChatInspector(Protocol):

@@ -39,11 +39,11 @@ from bot.announcements.drafts import (
 )
 from bot.announcements.formatting import FormatError
 from bot.announcements.model import Broadcast, Category, ChatAccess, Event, EventStatus
-from bot.content.texts import Texts
-from bot.conversation.locks import LockRegistry
-from bot.dialogue.callbacks import Press
+from bot.announcements.ports import AnnouncementStore
+from bot.callbacks import Press
+from bot.datafiles.texts import Texts
 from bot.dialogue.model import Button, Placement, Reply, Rows, button
-from bot.storage.ports import AnnouncementStore
+from bot.locks import LockRegistry
 from bot.wording import Noun
 
 logger = logging.getLogger(__name__)

@@ -32,14 +32,14 @@ from bot.announcements.model import (
     EventStatus,
     Registration,
 )
+from bot.announcements.ports import AnnouncementStore
+from bot.callbacks import EventPress, SubscribePress
+from bot.clock import utc_now
 from bot.config import AnnouncementsConfig
-from bot.content.texts import Texts
-from bot.conversation.clock import utc_now
-from bot.dialogue.callbacks import EventPress, SubscribePress
+from bot.datafiles.texts import Texts
 from bot.dialogue.model import Attachment, Placement, Reply
 from bot.outbox.dispatcher import Outbox
 from bot.outbox.model import OutboxItem, Priority, RecipientGone
-from bot.storage.ports import AnnouncementStore
 
 logger = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot.announcements.formatting import FormatError, plain_announcement, read_announcement
 from bot.announcements.model import WEEKDAYS, Category, Event, Registration
-from bot.content.texts import Texts
-from bot.dialogue.callbacks import EventPress, Press, SubscribePress
+from bot.callbacks import EventPress, Press, SubscribePress
+from bot.datafiles.texts import Texts
 from bot.dialogue.model import Button, Placement, Reply, Rows, button
 from bot.wording import Noun
 

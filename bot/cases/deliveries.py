@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from bot.dialogue.events import MessageRef
+from bot.events import MessageRef
 
 GROUP_QUEUE = "counsellors"
 

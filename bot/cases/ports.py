@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from bot.dialogue.events import MessageRef
+from bot.cases.model import Case
 from bot.dialogue.model import Reply, Rows
+from bot.events import MessageRef
 
 
 class TopicGone(Exception):
@@ -105,3 +107,36 @@ class ParentChannel(Protocol):
             ParentGone: The parent blocked the bot.
 
         """
+
+
+class CaseStore(Protocol):
+    """Counsellor cases: metadata only, never message content."""
+
+    async def open_case(
+        self, parent_id: int, category: str | None, show_first_name: bool, now: datetime
+    ) -> Case:
+        """Create a case in status WAITING and return it with its number."""
+
+    async def save_case(self, case: Case) -> None:
+        """Store a changed case (matched by number); its topic is kept (see `set_topic`)."""
+
+    async def set_topic(self, number: int, topic_id: int) -> None:
+        """Remember a case's forum topic (only that column: sending runs beside other changes)."""
+
+    async def touch_case(self, number: int, now: datetime) -> None:
+        """Record activity on a case (only that column)."""
+
+    async def case(self, number: int) -> Case | None:
+        """Return a case by number."""
+
+    async def open_case_of(self, parent_id: int) -> Case | None:
+        """Return the parent's open case, if any (there is at most one)."""
+
+    async def case_in_topic(self, topic_id: int) -> Case | None:
+        """Return the case a forum topic belongs to."""
+
+    async def open_cases(self) -> list[Case]:
+        """Return every open case, oldest first."""
+
+    async def cases_opened_since(self, moment: datetime) -> list[Case]:
+        """Return the cases opened at or after a moment, oldest first."""

@@ -15,13 +15,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.callbacks import Press
 from bot.cases.canned import Lookup, entry_lines, look_up
 from bot.cases.deliveries import GROUP_QUEUE, DeliveryKind, GroupDelivery
 from bot.cases.figures import case_figures, figures_text
-from bot.cases.hours import OfficeHours
 from bot.cases.model import Case, CaseStatus, InvalidTransition
 from bot.cases.ports import (
     Card,
+    CaseStore,
     GroupChannel,
     ParentChannel,
     ParentGone,
@@ -30,12 +31,12 @@ from bot.cases.ports import (
 )
 from bot.config import CounsellingConfig
 from bot.content.knowledge import KnowledgeBase
-from bot.dialogue.callbacks import Press
-from bot.dialogue.events import MessageRef
 from bot.dialogue.model import Reply, Rows, button
+from bot.events import MessageRef
+from bot.hours import OfficeHours
 from bot.outbox.dispatcher import Outbox
 from bot.outbox.model import DeliveryFailed, OutboxItem, Priority, RetryLater
-from bot.storage.ports import CaseStore, OutboxStore
+from bot.outbox.ports import OutboxStore
 from bot.wording import Noun, on_day
 
 logger = logging.getLogger(__name__)

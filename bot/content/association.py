@@ -8,7 +8,7 @@ association changes `config.yaml`, not the knowledge base (review D39).
 from __future__ import annotations
 
 from bot.config import AssociationConfig
-from bot.content.texts import Texts
+from bot.datafiles.texts import Texts
 
 # The placeholder names and, per name, the text keys used with and without a configured association.
 PLACEHOLDERS: dict[str, tuple[str, str]] = {

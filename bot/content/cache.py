@@ -173,7 +173,7 @@ def cached_knowledge(
 
     Args:
         root: The knowledge directory.
-        load: Loads and validates from source (`bot.content.checks.validate`); called on a miss.
+        load: Loads and validates from source (`bot.frontends.checks.validate`); called on a miss.
         directory: The cache directory (default: `cache_dir()`).
 
     Returns:

@@ -16,34 +16,36 @@ from bot.content.knowledge import (
     AmountCalculator,
     Category,
     Command,
-    CrisisConcept,
-    CrisisCue,
-    CrisisData,
-    CrisisLevel,
-    CrisisRule,
-    CrisisScope,
     Entry,
     EntryKind,
     Facet,
     FacetRule,
     FollowupRules,
     KnowledgeBase,
-    SmalltalkIntent,
     Source,
     TeamCommand,
 )
-from bot.content.texts import Texts
-from bot.content.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
-from bot.dialogue.events import EventKind
+from bot.datafiles.texts import Texts
+from bot.datafiles.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
+from bot.events import EventKind
 from bot.flows.calculators import Parameters, parse_parameters
 from bot.flows.figures import figure_names
 from bot.flows.graph import check_flow
 from bot.flows.loader import check_amount_ranges, parse_flow
 from bot.flows.model import Flow
 from bot.flows.placeholders import PLACEHOLDERS
+from bot.language.crisis_data import (
+    CrisisConcept,
+    CrisisCue,
+    CrisisData,
+    CrisisLevel,
+    CrisisRule,
+    CrisisScope,
+)
 from bot.language.crisis_model import CrisisModel, load_model
 from bot.language.normalize import words
 from bot.language.redact import NameLists, load_name_lists
+from bot.language.smalltalk import SmalltalkIntent
 
 
 @cache
@@ -406,7 +408,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     """Load and validate the whole knowledge base.
 
     Cross-file rules (related ids, duplicate phrasings, message length) are checked by
-    `bot.content.checks.check_knowledge`, which needs the normaliser; this function checks files.
+    `bot.frontends.checks.check_knowledge`, which needs the normaliser; this function checks files.
 
     Args:
         root: The `knowledge/` directory.

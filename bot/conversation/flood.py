@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
 
-from bot.conversation.clock import Clock
-from bot.dialogue.events import Event, EventKind
+from bot.clock import Clock
 from bot.dialogue.model import Outcome, OutcomeKind, Reply, State
+from bot.events import Event, EventKind
 
 WINDOW = timedelta(minutes=1)
 # Far above the parents one process sees within a minute; a flood of fresh ids cannot grow the

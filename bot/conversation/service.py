@@ -7,15 +7,20 @@ from datetime import datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.announcements.service import Announcements
+from bot.callbacks import decode
 from bot.cases.model import Case
+from bot.cases.ports import CaseStore
 from bot.cases.service import Counselling
+from bot.clock import Clock
 from bot.config import Config
-from bot.conversation.clock import Clock
 from bot.conversation.flood import FloodLimit, held_back
-from bot.conversation.locks import LockRegistry
-from bot.dialogue.callbacks import decode
-from bot.dialogue.events import Event, EventKind
+from bot.conversation.ports import (
+    CounterStore,
+    EventDesk,
+    FeedbackLog,
+    StateStore,
+    UserDirectory,
+)
 from bot.dialogue.model import (
     Action,
     AskQuestion,
@@ -39,15 +44,10 @@ from bot.dialogue.model import (
     Vote,
     VoteReason,
 )
+from bot.events import Event, EventKind
+from bot.locks import LockRegistry
 from bot.privacy.notice import export_reply
-from bot.storage.ports import (
-    CaseStore,
-    CounterStore,
-    FeedbackLog,
-    PersonalData,
-    StateStore,
-    UserDirectory,
-)
+from bot.privacy.ports import PersonalData
 
 # The FAQ entry about expert chats: its answer is followed by the next events.
 EXPERT_CHAT_ENTRY = "expertenchat"
@@ -105,7 +105,7 @@ class Conversation:
         zone: ZoneInfo,
         locks: LockRegistry | None = None,
         counselling: Counselling | None = None,
-        announcements: Announcements | None = None,
+        announcements: EventDesk | None = None,
         flood: FloodLimit | None = None,
     ) -> None:
         """Wire the use case to its ports.

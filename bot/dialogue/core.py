@@ -7,13 +7,13 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 
+from bot.callbacks import Press, SubscribePress, decode
+from bot.clock import utc_now
 from bot.config import Config
 from bot.content.association import association_values
-from bot.content.knowledge import CrisisLevel, EntryKind, KnowledgeBase
-from bot.conversation.clock import utc_now
+from bot.content.knowledge import EntryKind, KnowledgeBase
 from bot.dialogue.amounts import Amounts
-from bot.dialogue.callbacks import Press, SubscribePress, decode
-from bot.dialogue.events import Event, EventKind
+from bot.dialogue.flowsteps import FlowSteps
 from bot.dialogue.followups import Followups
 from bot.dialogue.model import (
     AskQuestion,
@@ -31,16 +31,17 @@ from bot.dialogue.model import (
     State,
     button,
 )
+from bot.dialogue.notice import privacy_notice
 from bot.dialogue.presses import Presses
 from bot.dialogue.views import Views
+from bot.events import Event, EventKind
 from bot.flows.figures import figure_values
-from bot.flows.steps import FlowSteps
 from bot.language.crisis import Assessment, CrisisGuard
+from bot.language.crisis_data import CrisisLevel
 from bot.language.matcher import Matcher, Verdict, documents_from
 from bot.language.normalize import clean_input, loose, words
 from bot.language.redact import redact
 from bot.language.smalltalk import Smalltalk
-from bot.privacy.notice import privacy_notice
 
 NO_QUESTION_INTENT = "keine-frage"
 _FLOW_PRESSES = {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from bot.dialogue.callbacks import ButtonData, EventPress, Press, Reason
+from bot.callbacks import ButtonData, EventPress, Press, Reason
 from bot.flows.state import FlowState
 from bot.language.crisis import NO_DANGER, Assessment
 

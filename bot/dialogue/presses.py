@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from bot.callbacks import ButtonData, EventPress, Press, Reason
 from bot.content.knowledge import Entry, EntryKind, KnowledgeBase
-from bot.dialogue.callbacks import ButtonData, EventPress, Press, Reason
 from bot.dialogue.model import (
     Action,
     ChangeSubscription,

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from bot.callbacks import Press
 from bot.content.knowledge import Entry, EntryKind, KnowledgeBase
-from bot.dialogue.callbacks import Press
 from bot.dialogue.model import (
     Button,
     CaseInProgress,

@@ -9,7 +9,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from bot.content.yamlsource import Problem, ProblemsError, load_yaml
+from bot.datafiles.yamlsource import Problem, ProblemsError, load_yaml
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.content.texts import Texts
+from bot.datafiles.texts import Texts
 from bot.flows.calculators import Parameters
 from bot.flows.children import Reading, read_children
 from bot.flows.figures import figure_values, fill

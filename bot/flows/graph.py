@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from itertools import chain
 
-from bot.content.yamlsource import LocatedDict, Problem
+from bot.datafiles.yamlsource import LocatedDict, Problem
 from bot.flows.model import PLACEHOLDER, Flow, FlowAction, InputKind, Node, NodeKind, Option
 from bot.flows.placeholders import PLACEHOLDERS
 from bot.limits import BUTTON_DATA_BYTES

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.content.yamlsource import LocatedDict, LocatedList, Problem
+from bot.datafiles.yamlsource import LocatedDict, LocatedList, Problem
 from bot.flows.calculators import Parameters
 from bot.flows.figures import figure_amounts
 from bot.flows.model import (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bot.content.texts import Texts
+from bot.datafiles.texts import Texts
 from bot.flows import calculators as calc
 from bot.flows.calculators import Parameters, euro
 from bot.flows.children import Child, age_label

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.dialogue.core import Dialogue
-from bot.startup import Setup, StartupError, load_setup
+from bot.frontends.startup import Setup, StartupError, load_setup
 
 
 def _setup(args: argparse.Namespace, *, cached: bool = True) -> Setup:

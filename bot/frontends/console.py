@@ -6,13 +6,13 @@ import asyncio
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
+from bot.clock import SystemClock
 from bot.config import Config
 from bot.content.knowledge import KnowledgeBase
-from bot.conversation.clock import SystemClock
 from bot.conversation.service import Conversation, Parent
 from bot.dialogue.core import Dialogue
-from bot.dialogue.events import Event, EventKind
 from bot.dialogue.model import Button, Outcome
+from bot.events import Event, EventKind
 from bot.frontends.plain import flat_buttons, render_plain
 from bot.storage.memory import MemoryStore
 

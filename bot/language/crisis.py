@@ -15,7 +15,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot.content.knowledge import CrisisData, CrisisLevel, CrisisRule, CrisisScope
+from bot.language.crisis_data import CrisisData, CrisisLevel, CrisisRule, CrisisScope
 from bot.language.normalize import loose, words
 
 _SENTENCE_END = re.compile(r"[.!?;\n…]+|\s[-–]\s")

@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
-from bot.content.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
+from bot.datafiles.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
 
 NAMES_FILE = DEFAULT_KNOWLEDGE_DIR / "names.yaml"
 NAME = "[Name]"

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bot.content.knowledge import SmalltalkIntent
 from bot.language.normalize import loose, words
+
+
+@dataclass(frozen=True)
+class SmalltalkIntent:
+    """A smalltalk intent: whole-message patterns and a reply."""
+
+    id: str
+    patterns: tuple[re.Pattern[str], ...]
+    reply: str
 
 
 class Smalltalk:

@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from bot.conversation.clock import utc_now
+from bot.clock import utc_now
 from bot.outbox.model import ItemStatus, OutboxItem, Priority, RetryLater, failure_of
-from bot.storage.ports import OutboxStore
+from bot.outbox.ports import OutboxStore
 
 logger = logging.getLogger(__name__)
 GIVE_UP_AFTER = 5  # failed attempts; the periodic drain retries in between

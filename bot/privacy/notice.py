@@ -1,8 +1,7 @@
-"""The data-protection notice (/datenschutz), generated from config and the registry.
+"""The parent's data export (/meine_daten): a German overview and the machine-readable file.
 
-What is stored and for how long is not written by hand: the personal-data registry names every
-table with data about a parent and why, and the retention periods come from the config, so the
-notice cannot drift from what the bot does.
+What is stored is not written by hand: the personal-data registry names every table with data
+about a parent and why, so the export cannot drift from what the bot keeps.
 """
 
 from __future__ import annotations
@@ -12,32 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.config import PrivacyConfig
-from bot.content.texts import Texts
 from bot.dialogue.model import Attachment, Reply
 from bot.privacy.overview import machine_readable, overview
 
 EXPORT_FILENAME = "elternlotse-meine-daten.json"
-
-
-def privacy_notice(texts: Texts, config: PrivacyConfig) -> str:
-    """Return the notice: controller, what is kept and how long, Telegram, rights, complaints."""
-    missing = texts("privacy_not_configured")
-    parts = [
-        texts("privacy_intro"),
-        texts("privacy_controller", controller=config.controller or missing),
-        texts("privacy_dpo", dpo=config.dpo_contact or missing),
-        texts(
-            "privacy_stored",
-            inactive_days=config.inactive_days,
-            closed_case_days=config.closed_case_days,
-            outbox_days=config.outbox_days,
-        ),
-        texts("privacy_unlinked", unanswered_days=config.unanswered_days),
-        texts("privacy_telegram"),
-        texts("privacy_rights"),
-        texts("privacy_complaint", authority=config.authority or missing),
-    ]
-    return "\n\n".join(parts)
 
 
 def export_reply(

@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.config import PrivacyConfig
-from bot.storage.registry import PERSONAL_DATA, PersonalTable
+from bot.privacy.registry import PERSONAL_DATA, PersonalTable
 
 Texts = Callable[..., str]
 Rows = list[dict[str, Any]]

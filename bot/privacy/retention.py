@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from bot.config import PrivacyConfig
-from bot.storage.ports import PersonalData, Retention
+from bot.privacy.ports import PersonalData, Retention
 
 logger = logging.getLogger(__name__)
 

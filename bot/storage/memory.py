@@ -12,16 +12,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.cases.model import Case, CaseStatus
+from bot.conversation.ports import FeedbackSummary, UnansweredQuestion, UserInfo, VoteCount
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
+from bot.privacy.ports import Retention
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
-from bot.storage.ports import (
-    FeedbackSummary,
-    Retention,
-    UnansweredQuestion,
-    UserInfo,
-    VoteCount,
-)
 
 
 @dataclass

@@ -22,19 +22,14 @@ from typing import Any
 import aiosqlite
 
 from bot.cases.model import Case, CaseStatus
+from bot.conversation.ports import FeedbackSummary, UnansweredQuestion, UserInfo, VoteCount
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
+from bot.privacy.ports import Retention
+from bot.privacy.registry import PERSONAL_DATA, PersonalTable
 from bot.storage.announcement_sql import AnnouncementSql
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, timestamp_text, to_utc
 from bot.storage.migrations import MIGRATIONS
-from bot.storage.ports import (
-    FeedbackSummary,
-    Retention,
-    UnansweredQuestion,
-    UserInfo,
-    VoteCount,
-)
-from bot.storage.registry import PERSONAL_DATA, PersonalTable
 
 logger = logging.getLogger(__name__)
 

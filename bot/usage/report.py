@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 from bot.cases.figures import case_figures, figures_text
 from bot.cases.model import Case
-from bot.content.texts import Texts
+from bot.conversation.ports import UnansweredQuestion, VoteCount
+from bot.datafiles.texts import Texts
 from bot.dialogue.model import OutcomeKind
-from bot.storage.ports import UnansweredQuestion, VoteCount
 from bot.wording import Noun
 
 REPORT_DAYS = 30

@@ -9,7 +9,7 @@ from bot.config import Config
 from bot.content.association import PLACEHOLDERS as ASSOCIATION_PLACEHOLDERS
 from bot.content.knowledge import KnowledgeBase
 from bot.content.loader import load_knowledge
-from bot.content.yamlsource import Problem, ProblemsError
+from bot.datafiles.yamlsource import Problem, ProblemsError
 from bot.dialogue.core import Dialogue
 from bot.flows.figures import FIGURE, LITERAL_FIGURE, figure_names, figure_values, shadowed_figures
 from bot.flows.placeholders import PLACEHOLDERS

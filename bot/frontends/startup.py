@@ -9,9 +9,9 @@ from typing import TextIO
 
 from bot.config import Config, ConfigError, load_config
 from bot.content.cache import cached_knowledge
-from bot.content.checks import validate
 from bot.content.knowledge import KnowledgeBase
-from bot.content.yamlsource import ProblemsError
+from bot.datafiles.yamlsource import ProblemsError
+from bot.frontends.checks import validate
 
 EXIT_INVALID_KNOWLEDGE = 1
 EXIT_BAD_SETUP = 2

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 
+from bot.callbacks import ButtonData, FlowCommand, Press
 from bot.content.knowledge import KnowledgeBase
-from bot.dialogue.callbacks import ButtonData, FlowCommand, Press
 from bot.dialogue.model import (
     Button,
     Outcome,
