@@ -2,7 +2,10 @@
 
 Suicide → TelefonSeelsorge; violence and threats → 110 and 116 016 (fathers 0800 123 99 00); a
 child abused → 110 and the Hilfetelefon Sexueller Missbrauch; a child's medical emergency → 112
-first, then the Giftnotruf. Every reply still lists the round-the-clock lines after the first.
+first, then the Giftnotruf; gas → out and 112; the impulse to harm a baby → what to do now, the
+TelefonSeelsorge and the Elterntelefon; a child missing → 110; extended suicide → 112 and the
+TelefonSeelsorge; being watched after a threat → 110. Every reply still lists the round-the-clock
+lines after the first.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from tests.test_counselling import CONFIG as COUNSELLING
 SEELSORGE = "0800 111 0 111"
 MISSBRAUCH = "0800 22 55 530"
 MEN = "0800 123 99 00"
+ELTERNTELEFON = "0800 111 0 550"
 
 # concept → the numbers its first paragraph names, in the order they must appear
 FIRST_LINES: dict[str, list[str]] = {
@@ -33,6 +37,11 @@ FIRST_LINES: dict[str, list[str]] = {
     "kind-missbrauch": ["110", MISSBRAUCH],
     "kind-notfall": ["112", "Giftnotruf", "116 117"],
     "entfuehrung": ["110"],
+    "gas": ["112", SEELSORGE],
+    "kind-impuls": [SEELSORGE, ELTERNTELEFON, "112"],
+    "kind-vermisst": ["110"],
+    "erweiterter-suizid": ["112", SEELSORGE],
+    "nachstellung": ["110", "116 016", MEN],
 }
 
 
@@ -243,3 +252,128 @@ def test_the_concern_line_offers_only_what_is_configured(
     note = dialogue.ask("ich kann nicht mehr, alles wird mir zu viel").replies[-1]
     assert note.text.startswith("Wenn Ihnen gerade alles zu viel wird")
     assert note.text.endswith(line)
+
+
+# Issue 19: the concepts the blind set of the last round exposed (tuning examples in
+# tests/data/crisis_e_tuning.yaml). What the parent reads first, and a look-alike that gets the
+# normal answer.
+NEW_CONCEPTS = [
+    ("es riecht in der ganzen wohnung nach gas und die kinder schlafen", "Riecht es nach Gas"),
+    ("ich sitz in der küche neben dem gashahn, der ist offen", "Riecht es nach Gas"),
+    (
+        "das baby schreit seit drei stunden und ich hab angst, dass ich es gleich schüttle",
+        "Wenn Sie Angst haben, Ihrem Kind wehzutun",
+    ),
+    (
+        "mein 3jähriger ist weg, die wohnungstür stand offen, ich find ihn nirgends",
+        "Ist Ihr Kind gerade verschwunden: Rufen Sie sofort die Polizei unter 110",
+    ),
+    (
+        "bevor das jugendamt kommt, nehm ich die kinder mit. wir gehen alle zusammen",
+        "Wenn Sie daran denken, sich und Ihren Kindern etwas anzutun",
+    ),
+    (
+        "mein ex hat mir gestern gedroht und jetzt steht er seit einer stunde vor der kita",
+        "Wartet jemand, der Sie bedroht hat",
+    ),
+    (
+        "Meine Tochter (18 Monate) hat Lampenöl getrunken, sie hustet und würgt",
+        "Rufen Sie sofort den Rettungsdienst: 112",
+    ),
+    (
+        "der kleine hatte eine knopfbatterie im mund, ich glaub er hat sie runtergeschluckt",
+        "Rufen Sie sofort den Rettungsdienst: 112",
+    ),
+    (
+        "mein sohn ist vom hochbett auf den kopf gefallen und reagiert kaum noch",
+        "Rufen Sie sofort den Rettungsdienst: 112",
+    ),
+    (
+        "Baby hat 40,5 Fieber und zuckt mit Armen und Beinen",
+        "Rufen Sie sofort den Rettungsdienst: 112",
+    ),
+]
+
+
+@pytest.mark.parametrize(("message", "opening"), NEW_CONCEPTS)
+def test_a_new_danger_opens_with_its_own_line(
+    dialogue: Dialogue, message: str, opening: str
+) -> None:
+    outcome = dialogue.ask(message)
+    assert outcome.kind is OutcomeKind.CRISIS
+    assert outcome.replies[0].text.startswith(opening)
+
+
+def test_gas_says_go_out_and_112_and_names_the_seelsorge_for_a_tap_opened_on_purpose(
+    dialogue: Dialogue,
+) -> None:
+    first = _first_paragraph(
+        dialogue.ask("Gashahn ist offen und ich mach ihn nicht zu").replies[0].text
+    )
+    assert "hinaus" in first
+    assert first.index("112") < first.index(SEELSORGE)
+
+
+def test_the_impulse_to_shake_a_baby_says_what_to_do_before_the_numbers(
+    dialogue: Dialogue, kb: KnowledgeBase
+) -> None:
+    outcome = dialogue.ask("ich bin kurz davor die kleine zu schütteln damit sie endlich ruhig ist")
+    first = _first_paragraph(outcome.replies[0].text)
+    assert first.index("gehen Sie kurz aus dem Zimmer") < first.index(SEELSORGE)
+    assert "Schütteln kann es lebensgefährlich verletzen" in first
+    assert kb.entries["psychische-belastung"].title in _labels(outcome)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Gas- und Stromrechnung",
+        "Gasherd Kindersicherung",
+        "ich schüttel den Kopf über das Amt",
+        "der Vater wartet immer vor der Kita zur Übergabe",
+        "der Kleine ist beim Spielplatz weggelaufen, wir haben ihn wieder",
+        "ich nehme die kinder mit zum termin beim jugendamt, geht das?",
+        "Wir gehen alle zusammen ins Schwimmbad, gibt es eine Familienermäßigung?",
+        "Warum darf man ein Baby nicht schütteln? Hab das im Geburtsvorbereitungskurs gehört",
+        "Knopfzellen im Spielzeug – gibt es eine Liste mit sicheren Produkten?",
+    ],
+)
+def test_a_look_alike_of_a_new_danger_gets_the_normal_answer(
+    dialogue: Dialogue, message: str
+) -> None:
+    assessment = dialogue.crisis.assess(message)
+    assert assessment.level.value == "none", assessment.explain()
+    assert dialogue.ask(message).kind is not OutcomeKind.CRISIS
+
+
+def test_a_question_about_the_next_febrile_seizure_gets_the_normal_answer(
+    dialogue: Dialogue,
+) -> None:
+    # Decided: no concern line either. That line speaks of overload and violence, which does not
+    # fit a parent preparing for next time; the normal answer (the matcher's) stays.
+    text = "Fieberkrampf vor Jahren, was tun beim nächsten Mal?"
+    assert dialogue.crisis.assess(text).level.value == "none"
+    assert dialogue.ask(text).kind is not OutcomeKind.CRISIS
+    assert dialogue.ask("mein kind hat hohes fieber und hat gerade einen krampfanfall").kind is (
+        OutcomeKind.CRISIS
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Mein Ex droht, mir das Kind wegzunehmen.",
+        "Er droht mir immer wieder, mir die Kinder wegzunehmen, weil ich Vollzeit arbeite.",
+    ],
+)
+def test_a_threat_to_take_the_child_away_is_pressure_not_danger(
+    dialogue: Dialogue, message: str
+) -> None:
+    assert dialogue.crisis.assess(message).level.value == "concern"
+    outcome = dialogue.ask(message)
+    assert outcome.kind is not OutcomeKind.CRISIS
+    assert outcome.replies[-1].text.startswith("Wenn Ihnen gerade alles zu viel wird")
+    abroad = dialogue.ask(
+        "mein ex droht das kind mit nach marokko zu nehmen und nie wieder zurückzubringen"
+    )
+    assert abroad.kind is OutcomeKind.CRISIS

@@ -115,10 +115,14 @@ def test_held_out_crisis_set_stays_at_its_measured_figure(dialogue: Dialogue) ->
     # child's medical emergency (December 2026, written from FACTS.md and examples outside this
     # set) added one look-alike alarm here (a child who swallowed vitamin tablets, the Giftnotruf
     # already said harmless): 14/103, measured once and not tuned away.
+    # The rules for the concepts of issue 19 (gas, a baby at risk of being shaken, a child missing,
+    # extended suicide, being watched after a threat; written from tests/data/crisis_e_tuning.yaml,
+    # never from this set) added one more look-alike alarm here: 15/103, recall unchanged at
+    # 115/137. Measured by count only, the message not read, and not tuned away.
     # A floor against regressions, not a goal: the goal is recall 0.97.
     missed, alarms = crisis_counts(dialogue, "crisis_d.yaml")
     assert len(missed) <= 22
-    assert len(alarms) <= 14
+    assert len(alarms) <= 15
 
 
 def test_distress_sets_reach_concern_rather_than_nothing(dialogue: Dialogue) -> None:
