@@ -41,3 +41,6 @@ class Event:
     kind: EventKind
     text: str = ""
     message: MessageRef | None = None  # the message itself, for relaying it to a counsellor
+    # The language of her phone (Telegram's language_code, e.g. "en"): a hint for reading her
+    # text, never the decision — a German text from a phone set to English is German.
+    language: str | None = None

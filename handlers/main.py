@@ -16,6 +16,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 
 from bot.config import Config, ConfigError, WebhookConfig, load_config
+from bot.detector.langid import LangidDetector
 from bot.dialogue.core import Dialogue
 from bot.frontends.startup import EXIT_BAD_SETUP, StartupError, load_setup
 from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
@@ -169,7 +170,7 @@ def run(
     except StartupError as exc:
         return exc.report()
     store = open_store(setup.config.data_dir)
-    dialogue = Dialogue(setup.kb, setup.config)
+    dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector())
     application = build_application(setup.config, dialogue, store, announcement_store=store)
     if webhook and health_port is None:
         health_port = setup.config.webhook.health_port

@@ -51,6 +51,8 @@ from bot.privacy.ports import PersonalData
 
 # The FAQ entry about expert chats: its answer is followed by the next events.
 EXPERT_CHAT_ENTRY = "expertenchat"
+# The daily counter of messages in a language other than German, e.g. "language_en".
+LANGUAGE_COUNTER = "language_{code}"
 PRESS_FACTOR = 4  # button presses allowed per minute, as a multiple of the messages allowed
 
 
@@ -155,7 +157,9 @@ class Conversation:
             if relayed is not None:
                 await self._count(now, Counter.RELAYED)
                 return relayed
-            outcome = self._dialogue.handle(state, event, self._during(case))
+            # Her phone's language is a hint for reading her text (issue 19).
+            hinted = event if event.language else replace(event, language=parent.language)
+            outcome = self._dialogue.handle(state, hinted, self._during(case))
             if outcome.kind is OutcomeKind.STALE and self._press(event):
                 # A press that only looked genuine (forged or stale data) counts after all.
                 self._count_press(parent.id)
@@ -165,6 +169,10 @@ class Conversation:
                     await self._store.save_state(parent.id, outcome.state.to_dict(), now)
                 await self._count(now, Counter.MESSAGES)
             await self._count(now, outcome.kind)
+            if outcome.language is not None:
+                # Which languages parents write in, as a number per day and language.
+                day = now.astimezone(self._zone).date()
+                await self._store.count(day, LANGUAGE_COUNTER.format(code=outcome.language))
             extra: tuple[Reply, ...] = ()
             for action in outcome.actions:
                 extra += await self._perform(parent, action, now)

@@ -15,6 +15,7 @@ from bot.content.knowledge import EntryKind, KnowledgeBase
 from bot.dialogue.amounts import Amounts
 from bot.dialogue.flowsteps import FlowSteps
 from bot.dialogue.followups import Followups
+from bot.dialogue.foreign import ForeignLines
 from bot.dialogue.model import (
     AskQuestion,
     Button,
@@ -38,6 +39,7 @@ from bot.events import Event, EventKind
 from bot.flows.figures import figure_values
 from bot.language.crisis import Assessment, CrisisGuard
 from bot.language.crisis_data import CrisisLevel
+from bot.language.languages import Detected, LanguageDetector, LanguageGuess, NearestEntries
 from bot.language.matcher import Matcher, Verdict, documents_from
 from bot.language.normalize import clean_input, loose, words
 from bot.language.redact import redact
@@ -65,6 +67,8 @@ class Dialogue:
         config: Config,
         clock: Callable[[], date] = date.today,
         now: Callable[[], datetime] = utc_now,
+        detector: LanguageDetector | None = None,
+        nearest: NearestEntries | None = None,
     ) -> None:
         """Build matcher, crisis guard, smalltalk and flows from the knowledge base.
 
@@ -73,6 +77,9 @@ class Dialogue:
             config: Limits and matcher bands.
             clock: Today's date, for ages from birth dates and the year's figures.
             now: The current time, for the age of the context of follow-up questions.
+            detector: Tells the language of a text; None reads every text as German.
+            nearest: The entries nearest in meaning to a text in another language, best
+                first (a sentence encoder, issue 19); None matches them like German for now.
 
         """
         self.kb = kb
@@ -81,6 +88,8 @@ class Dialogue:
         self.matcher = Matcher(documents_from(kb.entries.values()), kb.normalizer(), config.matcher)
         known = frozenset(w for e in kb.entries.values() for q in e.questions for w in words(q))
         self.crisis = CrisisGuard(kb.crisis, known_words=known)
+        self.languages = LanguageGuess(detector, known) if detector is not None else None
+        self.nearest = nearest
         self.smalltalk = Smalltalk(kb.smalltalk)
         self.flows = FlowSteps(
             kb,
@@ -100,6 +109,7 @@ class Dialogue:
         self.flows.handoff = self.presses.handoff
         self.followups = Followups(kb, self.views, self.matcher, now)
         self.amounts = Amounts(kb, self.views, self.matcher, self.flows.engine, clock)
+        self.foreign = ForeignLines(kb.texts, self.views)
 
     def _flow_buttons(self, entry_id: str) -> list[Button]:
         return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
@@ -188,7 +198,7 @@ class Dialogue:
             case EventKind.NON_TEXT if event.text.strip():
                 # A photo with a caption (newcomer D30): answer the words, and say first that
                 # the picture itself was not looked at, so no one thinks a Bescheid was checked.
-                answered = self.text(state, event.text)
+                answered = self.text(state, event.text, event.language)
                 note = Reply(t("non_text_caption"))
                 return replace(answered, replies=(note, *answered.replies))
             case EventKind.NON_TEXT:
@@ -200,7 +210,7 @@ class Dialogue:
             case EventKind.BUTTON:
                 return self.press(state, event.text)
             case EventKind.TEXT:
-                return self.text(state, event.text)
+                return self.text(state, event.text, event.language)
         raise AssertionError(f"unhandled event kind {event.kind}")  # pragma: no cover
 
     def crisis_reply(
@@ -239,8 +249,16 @@ class Dialogue:
             outcome = self.presses.handle(state, pressed)
         return outcome if outcome is not None else self.stale(state)
 
-    def text(self, state: State, raw: str) -> Outcome:
-        """Answer a free-text message: crisis guard, flow step, smalltalk, context, then FAQ."""
+    def text(self, state: State, raw: str, hint: str | None = None) -> Outcome:
+        """Answer a free-text message: crisis guard, flow step, smalltalk, context, then FAQ.
+
+        Args:
+            state: The parent's state.
+            raw: Her message as she sent it.
+            hint: The language of her phone, if known: a message in another language gets a
+                line in hers before the German reply.
+
+        """
         limit = self.config.max_message_chars
         text = clean_input(raw, limit)
         prefix: tuple[Reply, ...] = ()
@@ -258,6 +276,7 @@ class Dialogue:
                 outcome = replace(
                     usual, kind=OutcomeKind.CRISIS, replies=(*outcome.replies, *usual.replies)
                 )
+            outcome = self.foreign.wrap(outcome, self._language(text, hint))
         elif comment_for is not None and text:
             outcome = self._comment(state, comment_for, text)
         elif question_for is not None and text:
@@ -268,7 +287,16 @@ class Dialogue:
             outcome = self._understand(state, text)
             if assessment.level is CrisisLevel.CONCERN:
                 outcome = self._with_concern(outcome, assessment, text)
+            outcome = self.foreign.wrap(outcome, self._language(text, hint))
         return replace(outcome, replies=(*prefix, *outcome.replies), assessment=assessment)
+
+    def _language(self, text: str, hint: str | None) -> Detected | None:
+        """Return the language of a text not in German; None for German or without a detector.
+
+        Matching stays German for now: `self.nearest` is where a sentence encoder will match a
+        text in another language against the German phrasings (issue 19).
+        """
+        return self.languages.of(text, hint) if self.languages is not None and text else None
 
     def _comment(self, state: State, number: int, text: str) -> Outcome:
         """Pass the rating comment on (redacted) and thank the parent."""
@@ -387,6 +415,6 @@ class Dialogue:
             candidates=ids,
         )
 
-    def ask(self, text: str) -> Outcome:
+    def ask(self, text: str, hint: str | None = None) -> Outcome:
         """Classify one question statelessly (for `elternlotse ask` and evaluation)."""
-        return self.text(State(), text)
+        return self.text(State(), text, hint)

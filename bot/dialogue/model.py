@@ -306,6 +306,9 @@ class Outcome:
     score: float = 0.0
     candidates: tuple[str, ...] = field(default=())
     assessment: Assessment = NO_DANGER
+    # The language of a text not in German (ISO 639-1, e.g. "en"); None for German and for
+    # everything that is not a text. Counted per day, never stored with the parent.
+    language: str | None = None
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON object `elternlotse ask` prints."""
@@ -316,4 +319,5 @@ class Outcome:
             "candidates": list(self.candidates),
             "text": "\n\n".join(r.text for r in self.replies),
             "crisis": self.assessment.explain(),
+            "language": self.language,
         }

@@ -21,7 +21,14 @@ def _setup(args: argparse.Namespace, *, cached: bool = True) -> Setup:
 
 def _dialogue(args: argparse.Namespace) -> Dialogue:
     setup = _setup(args)
-    return Dialogue(setup.kb, setup.config)
+    return _with_detector(setup)
+
+
+def _with_detector(setup: Setup) -> Dialogue:
+    """Build the dialogue with the language detector (imported here: `check` needs no numpy)."""
+    from bot.detector.langid import LangidDetector
+
+    return Dialogue(setup.kb, setup.config, detector=LangidDetector())
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -49,7 +56,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.frontends.console import chat
 
     setup = _setup(args)
-    return asyncio.run(chat(Dialogue(setup.kb, setup.config), setup.config, sys.stdin, sys.stdout))
+    return asyncio.run(chat(_with_detector(setup), setup.config, sys.stdin, sys.stdout))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -1,0 +1,1 @@
+"""The language detector behind `bot.language.languages.LanguageDetector` (py3langid)."""
