@@ -56,6 +56,19 @@ class MatcherConfig:
 
 
 @dataclass(frozen=True)
+class EncoderConfig:
+    """The sentence encoder (section `encoder:`), understanding by meaning.
+
+    Attributes:
+        enabled: Load the encoder where this machine can (x86-64 with AVX2 and FMA); false
+            keeps it out (about 74 MB less memory), and the bot runs on words alone.
+
+    """
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class Counsellor:
     """A counsellor: the Telegram user id and the pseudonym parents see."""
 
@@ -244,6 +257,7 @@ class Config:
         webhook: How Telegram reaches the bot in webhook mode, and the /healthz server.
         send_rate: Requests to chats per second of the whole process, in any sliding second
             (`telegram.rate_per_second`; Telegram allows about 30).
+        encoder: Whether the sentence encoder is loaded.
 
     """
 
@@ -261,6 +275,7 @@ class Config:
     association: AssociationConfig = field(default_factory=AssociationConfig)
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     send_rate: int = 30
+    encoder: EncoderConfig = field(default_factory=EncoderConfig)
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -640,6 +655,13 @@ def _load_webhook(raw: Mapping[str, Any], environ: Mapping[str, str]) -> Webhook
     )
 
 
+def _load_encoder(raw: Mapping[str, Any]) -> EncoderConfig:
+    enabled = _section(raw, "encoder").get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError("config key 'encoder.enabled' must be true or false")
+    return EncoderConfig(enabled=enabled)
+
+
 # Every key the config file may hold, per section ("" is the top level). Anything else is refused:
 # a misspelt `counseling:` would otherwise switch counselling off without a word (review D7).
 KNOWN_KEYS: Mapping[str, frozenset[str]] = {
@@ -658,6 +680,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
             "privacy",
             "association",
             "webhook",
+            "encoder",
         }
     ),
     "telegram": frozenset({"token", "api_url", "rate_per_second"}),
@@ -684,6 +707,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
     ),
     "privacy": frozenset(f.name for f in fields(PrivacyConfig)),
     "association": frozenset(f.name for f in fields(AssociationConfig)),
+    "encoder": frozenset(f.name for f in fields(EncoderConfig)),
     "webhook": frozenset(
         {"listen", "port", "url_path", "public_url", "secret_token", "health_port"}
     ),
@@ -811,4 +835,5 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         association=_load_association(raw),
         webhook=_load_webhook(raw, environ),
         send_rate=send_rate,
+        encoder=_load_encoder(raw),
     )

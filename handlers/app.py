@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,8 @@ from bot.conversation.service import Conversation
 from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
 from bot.events import EventKind
+from bot.frontends.understanding import Understanding
+from bot.language.encoding import AsyncEncoder
 from bot.pacing import SendLimits
 from bot.storage.ports import Store
 from bot.usage.report import UsageReport
@@ -78,6 +81,8 @@ BotApp = Application[
 ]
 
 CONCURRENT_UPDATES = 64
+# Texts that may wait for the encoder at once: one per update in flight, no more.
+ENCODER_QUEUE = CONCURRENT_UPDATES
 # Seconds after start of the first retention run.
 PURGE_AFTER_START = 300
 # How often unclaimed cases are reminded of and inactive ones closed.
@@ -114,6 +119,7 @@ def build_application(
     store: Store,
     request: BaseRequest | None = None,
     announcement_store: AnnouncementStore | None = None,
+    understanding: Understanding | None = None,
 ) -> BotApp:
     """Build the Telegram application with every handler, in an explicit order.
 
@@ -125,6 +131,9 @@ def build_application(
         announcement_store: Where events and broadcasts are kept (the SQLite store); without
             it, or without staff in the config, events are off. Its audit table also records
             the counsellors' actions.
+        understanding: The sentence encoder and semantic index as loaded at start (None: not
+            loaded, as in most tests). Bound for what comes next (the crisis signal, other
+            languages); no answer depends on it yet.
 
     Returns:
         The application, ready for `run_polling`.
@@ -145,9 +154,8 @@ def build_application(
         announcements=announcements,
         flood=FloodLimit(config.privacy.messages_per_minute, clock),
     )
-    application.bot_data.bind(
-        Bound(config, dialogue, conversation, store, counselling, announcements, desk)
-    )
+    services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
+    application.bot_data.bind(_with_encoder(services, understanding))
     help_names = _help_names(dialogue.kb)
     if counselling is not None:
         _add_counsellor_handlers(application, counselling.config.group_id, help_names)
@@ -162,6 +170,14 @@ def build_application(
         application.job_queue.run_daily(purge, time(3, 30, tzinfo=zone))
         application.job_queue.run_once(purge, when=PURGE_AFTER_START)
     return application
+
+
+def _with_encoder(services: Bound, understanding: Understanding | None) -> Bound:
+    """Add the encoder, run in its worker thread, and the semantic index to the services."""
+    if understanding is None or understanding.encoder is None:
+        return replace(services, understanding=understanding)
+    encoder = AsyncEncoder(understanding.encoder, max_waiting=ENCODER_QUEUE)
+    return replace(services, understanding=understanding, encoder=encoder)
 
 
 def _application(config: Config, request: BaseRequest | None) -> BotApp:
@@ -399,6 +415,8 @@ async def _post_stop(application: BotApp) -> None:
 async def _post_shutdown(application: BotApp) -> None:
     await _post_stop(application)  # idempotent; covers a start that failed before stop
     await application.bot_data.store.close()
+    if application.bot_data.encoder is not None:
+        application.bot_data.encoder.close()
 
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.CHAT_JOIN_REQUEST]

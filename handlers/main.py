@@ -19,6 +19,7 @@ from bot.config import Config, ConfigError, WebhookConfig, load_config
 from bot.detector.langid import LangidDetector
 from bot.dialogue.core import Dialogue
 from bot.frontends.startup import EXIT_BAD_SETUP, StartupError, load_setup
+from bot.frontends.understanding import load_understanding
 from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
 from handlers.app import ALLOWED_UPDATES, BotApp, build_application
 from handlers.health import HealthCheck, HealthServer, get_me_probe
@@ -169,9 +170,12 @@ def run(
         setup = load_setup(config_path)
     except StartupError as exc:
         return exc.report()
+    understanding = load_understanding(setup.config, setup.kb)
     store = open_store(setup.config.data_dir)
     dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector())
-    application = build_application(setup.config, dialogue, store, announcement_store=store)
+    application = build_application(
+        setup.config, dialogue, store, announcement_store=store, understanding=understanding
+    )
     if webhook and health_port is None:
         health_port = setup.config.webhook.health_port
     health = None if health_port is None else _health(setup.config, store, application, health_port)
@@ -325,6 +329,9 @@ async def _initialize(application: BotApp) -> list[str]:
     try:
         await application.initialize()
         summary = await check_setup(application.bot, application.bot_data.config)
+        understanding = application.bot_data.understanding
+        if understanding is not None:
+            summary.append(understanding.line)
     except BaseException:
         await application.bot.shutdown()
         raise

@@ -12,6 +12,8 @@ from bot.cases.service import Counselling
 from bot.config import Config
 from bot.conversation.service import Conversation
 from bot.dialogue.core import Dialogue
+from bot.frontends.understanding import Understanding
+from bot.language.encoding import AsyncEncoder
 from bot.storage.ports import Store
 
 
@@ -26,6 +28,8 @@ class Bound:
     counselling: Counselling | None = None
     announcements: Announcements | None = None
     desk: StaffDesk | None = None
+    understanding: Understanding | None = None
+    encoder: AsyncEncoder | None = None
 
 
 class Services:
@@ -78,6 +82,16 @@ class Services:
     def desk(self) -> StaffDesk | None:
         """Return the staff's dialogues, or None when no staff are configured."""
         return self._services.desk
+
+    @property
+    def understanding(self) -> Understanding | None:
+        """Return the encoder's load result and the semantic index (None: not wired, e.g. tests)."""
+        return self._services.understanding
+
+    @property
+    def encoder(self) -> AsyncEncoder | None:
+        """Return the encoder off the event loop, or None when it is off or could not load."""
+        return self._services.encoder
 
     @property
     def store(self) -> Store:

@@ -134,7 +134,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("use cases", ("cases", "announcements", "privacy")),
     ("conversation", ("conversation",)),
     ("figures", ("usage",)),
-    ("adapters", ("storage", "detector")),
+    ("adapters", ("storage", "detector", "encoders")),
     ("front ends", ("frontends",)),
 )
 LAYER_OF = {unit: (index, name) for index, (name, units) in enumerate(LAYERS) for unit in units}

