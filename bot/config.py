@@ -62,10 +62,21 @@ class EncoderConfig:
     Attributes:
         enabled: Load the encoder where this machine can (x86-64 with AVX2 and FMA); false
             keeps it out (about 74 MB less memory), and the bot runs on words alone.
+        answer_cosine: A question in another language is answered with the entry nearest in
+            meaning when its cosine reaches this …
+        clear_lead: … and leads the second entry by at least this much.
+        clarify_cosine: From here on the nearest entries are offered („Meinten Sie …?").
 
     """
 
     enabled: bool = True
+    # Chosen on tests/data/languages_tuning.yaml (issue 19, item 3): e5's cosines crowd into
+    # 0.78–0.95, so the bands are narrow; at 0.875 / 0.01 no tuning question got a wrong answer,
+    # and below 0.84 eval.yaml's English out-of-scope question („iPhone password", 0.83) and
+    # weather or pizza questions would get a „Meinten Sie …?".
+    answer_cosine: float = 0.875
+    clear_lead: float = 0.01
+    clarify_cosine: float = 0.84
 
 
 @dataclass(frozen=True)
@@ -659,7 +670,18 @@ def _load_encoder(raw: Mapping[str, Any]) -> EncoderConfig:
     enabled = _section(raw, "encoder").get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError("config key 'encoder.enabled' must be true or false")
-    return EncoderConfig(enabled=enabled)
+    section, base = _section(raw, "encoder"), EncoderConfig()
+    encoder = EncoderConfig(
+        enabled=enabled,
+        answer_cosine=_number(section, "encoder", "answer_cosine", base.answer_cosine),
+        clear_lead=_number(section, "encoder", "clear_lead", base.clear_lead),
+        clarify_cosine=_number(section, "encoder", "clarify_cosine", base.clarify_cosine),
+    )
+    if not 0 <= encoder.clarify_cosine <= encoder.answer_cosine <= 1:
+        raise ConfigError(
+            "config keys 'encoder.clarify_cosine' ≤ 'encoder.answer_cosine' must lie within 0–1"
+        )
+    return encoder
 
 
 # Every key the config file may hold, per section ("" is the top level). Anything else is refused:

@@ -39,7 +39,7 @@ from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
 from bot.events import EventKind
 from bot.frontends.understanding import Understanding
-from bot.language.encoding import AsyncEncoder
+from bot.language.encoding import AsyncEncoder, AsyncNearest
 from bot.pacing import SendLimits
 from bot.storage.ports import Store
 from bot.usage.report import UsageReport
@@ -132,8 +132,8 @@ def build_application(
             it, or without staff in the config, events are off. Its audit table also records
             the counsellors' actions.
         understanding: The sentence encoder and semantic index as loaded at start (None: not
-            loaded, as in most tests). Bound for what comes next (the crisis signal, other
-            languages); no answer depends on it yet.
+            loaded, as in most tests). With both, questions in other languages are matched
+            by meaning, encoded in the encoder's worker thread.
 
     Returns:
         The application, ready for `run_polling`.
@@ -145,6 +145,8 @@ def build_application(
     counselling = _counselling(config, dialogue, store, application, zone, audit)
     announcements, desk = _announcements(config, dialogue, announcement_store, application, zone)
     clock = SystemClock()
+    encoder = _encoder(understanding)
+    index = understanding.index if understanding is not None else None
     conversation = Conversation(
         dialogue,
         store,
@@ -153,9 +155,10 @@ def build_application(
         counselling=counselling,
         announcements=announcements,
         flood=FloodLimit(config.privacy.messages_per_minute, clock),
+        meaning=AsyncNearest(encoder, index) if encoder is not None and index is not None else None,
     )
     services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
-    application.bot_data.bind(_with_encoder(services, understanding))
+    application.bot_data.bind(replace(services, understanding=understanding, encoder=encoder))
     help_names = _help_names(dialogue.kb)
     if counselling is not None:
         _add_counsellor_handlers(application, counselling.config.group_id, help_names)
@@ -172,12 +175,11 @@ def build_application(
     return application
 
 
-def _with_encoder(services: Bound, understanding: Understanding | None) -> Bound:
-    """Add the encoder, run in its worker thread, and the semantic index to the services."""
+def _encoder(understanding: Understanding | None) -> AsyncEncoder | None:
+    """Return the encoder, run in its worker thread, or None when it did not load."""
     if understanding is None or understanding.encoder is None:
-        return replace(services, understanding=understanding)
-    encoder = AsyncEncoder(understanding.encoder, max_waiting=ENCODER_QUEUE)
-    return replace(services, understanding=understanding, encoder=encoder)
+        return None
+    return AsyncEncoder(understanding.encoder, max_waiting=ENCODER_QUEUE)
 
 
 def _application(config: Config, request: BaseRequest | None) -> BotApp:

@@ -104,7 +104,13 @@ class SlowDialogue:
     def __init__(self) -> None:
         self.log: list[str] = []
 
-    def handle(self, state: State, event: Event, case: CaseInProgress | None = None) -> Outcome:
+    def handle(
+        self,
+        state: State,
+        event: Event,
+        case: CaseInProgress | None = None,
+        nearest: object = None,
+    ) -> Outcome:
         self.log.append(f"decide {event.text} after {state.last_entry}")
         return Outcome(OutcomeKind.INFO, (), State(last_entry=event.text))
 

@@ -6,6 +6,7 @@ implements these ports.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -136,3 +137,10 @@ class EventDesk(Protocol):
 
     async def upcoming_lines(self) -> Reply | None:
         """Return the next events in one message, or None when there are none."""
+
+
+class MeaningIndex(Protocol):
+    """The entries nearest in meaning to a text (a sentence encoder run off the event loop)."""
+
+    async def nearest(self, text: str) -> Sequence[tuple[str, float]] | None:
+        """Return (entry id, cosine) pairs, best first; None when the encoder cannot take it now."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -18,6 +19,7 @@ from bot.conversation.ports import (
     CounterStore,
     EventDesk,
     FeedbackLog,
+    MeaningIndex,
     StateStore,
     UserDirectory,
 )
@@ -59,8 +61,17 @@ PRESS_FACTOR = 4  # button presses allowed per minute, as a multiple of the mess
 class Decider(Protocol):
     """The pure dialogue core, as the use case sees it."""
 
-    def handle(self, state: State, event: Event, case: CaseInProgress | None = None) -> Outcome:
-        """Decide the reaction to one event (`case`: the parent's open case, if any)."""
+    def handle(
+        self,
+        state: State,
+        event: Event,
+        case: CaseInProgress | None = None,
+        nearest: Sequence[tuple[str, float]] | None = None,
+    ) -> Outcome:
+        """Decide the reaction to one event (`case`: her open case; `nearest`: see `to_encode`)."""
+
+    def to_encode(self, event: Event) -> str | None:
+        """Return the text of an event to match by meaning (not in German), else None."""
 
     def crisis_reply(
         self, state: State, text: str, case: CaseInProgress | None = None
@@ -109,6 +120,7 @@ class Conversation:
         counselling: Counselling | None = None,
         announcements: EventDesk | None = None,
         flood: FloodLimit | None = None,
+        meaning: MeaningIndex | None = None,
     ) -> None:
         """Wire the use case to its ports.
 
@@ -121,6 +133,8 @@ class Conversation:
             counselling: The hand-over to counsellors; None where there is no group (console).
             announcements: Events and subscriptions; None where no staff are configured.
             flood: The per-parent flood limit; None where one person types (console).
+            meaning: Finds the entries nearest in meaning to a message in another language;
+                None where there is no encoder (the dialogue then matches the words only).
 
         """
         self._dialogue = dialogue
@@ -130,6 +144,7 @@ class Conversation:
         self._locks = locks or LockRegistry()
         self._counselling = counselling
         self._announcements = announcements
+        self._meaning = meaning
         # Public so a front end can skip its typing indicator for a message held back.
         self.flood = flood
         # Button presses have a window of their own, PRESS_FACTOR times as wide: clicking
@@ -159,7 +174,8 @@ class Conversation:
                 return relayed
             # Her phone's language is a hint for reading her text (issue 19).
             hinted = event if event.language else replace(event, language=parent.language)
-            outcome = self._dialogue.handle(state, hinted, self._during(case))
+            nearest = await self._nearest(hinted)
+            outcome = self._dialogue.handle(state, hinted, self._during(case), nearest)
             if outcome.kind is OutcomeKind.STALE and self._press(event):
                 # A press that only looked genuine (forged or stale data) counts after all.
                 self._count_press(parent.id)
@@ -179,6 +195,17 @@ class Conversation:
             if outcome.entry_id == EXPERT_CHAT_ENTRY and outcome.kind is OutcomeKind.ANSWER:
                 extra += await self._upcoming()
         return replace(outcome, replies=(*outcome.replies, *extra)) if extra else outcome
+
+    async def _nearest(self, event: Event) -> Sequence[tuple[str, float]] | None:
+        """Return the entries nearest in meaning to a message in another language, else None.
+
+        German messages are never encoded; the encoder runs in its own thread, so the event
+        loop serves other parents meanwhile.
+        """
+        if self._meaning is None:
+            return None
+        text = self._dialogue.to_encode(event)
+        return await self._meaning.nearest(text) if text is not None else None
 
     def _press(self, event: Event) -> bool:
         """Tell whether an event is a press of well-formed button data (D37: not counted)."""

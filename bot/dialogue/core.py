@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -56,6 +56,8 @@ _SAD_EMOJI = frozenset("😢😭💔😞😔😟😥😿😩😫🥺☹🙁😓�
 _EMOJI_JOINERS = frozenset("\ufe0f\u200d")
 # The entry a crisis or concern of a concept leads to (beside the hotlines and the counsellor).
 _ANSWERED = {OutcomeKind.ANSWER, OutcomeKind.FLOW, OutcomeKind.HANDOFF}
+# The entries nearest in meaning to a message, best first, as (entry id, cosine).
+Nearest = Sequence[tuple[str, float]]
 
 
 class Dialogue:
@@ -79,7 +81,8 @@ class Dialogue:
             now: The current time, for the age of the context of follow-up questions.
             detector: Tells the language of a text; None reads every text as German.
             nearest: The entries nearest in meaning to a text in another language, best
-                first (a sentence encoder, issue 19); None matches them like German for now.
+                first (a sentence encoder, issue 19), asked where `handle` gets none (the
+                sync front ends); None: such texts are matched by their words only.
 
         """
         self.kb = kb
@@ -114,7 +117,13 @@ class Dialogue:
     def _flow_buttons(self, entry_id: str) -> list[Button]:
         return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
 
-    def handle(self, state: State, event: Event, case: CaseInProgress | None = None) -> Outcome:
+    def handle(
+        self,
+        state: State,
+        event: Event,
+        case: CaseInProgress | None = None,
+        nearest: Nearest | None = None,
+    ) -> Outcome:
         """Decide the bot's reaction to one event.
 
         Args:
@@ -122,6 +131,8 @@ class Dialogue:
             event: What the parent did.
             case: Her open case, if any: what would start a hand-over or a flow then only
                 says that she is already connected (newcomer D12).
+            nearest: The entries nearest in meaning to the text of `to_encode(event)`, as the
+                use case's encoder found them off the event loop; None: none known.
 
         Returns:
             Replies to send, the new state and the actions to perform.
@@ -132,7 +143,18 @@ class Dialogue:
             state = replace(state, comment_case=None, question_event=None)
         if case is not None and self._leaves_case(event):
             return self.views.info(state, self.views.connected_line(case))
-        return self._remind_of_flow(self._handle(state, event))
+        return self._remind_of_flow(self._handle(state, event, nearest))
+
+    def to_encode(self, event: Event) -> str | None:
+        """Return the text to match by meaning: a typed message not in German; else None.
+
+        The use case encodes it off the event loop and passes the nearest entries to `handle`;
+        German texts are never encoded (their answers stay those of the words).
+        """
+        if event.kind is not EventKind.TEXT or self.languages is None:
+            return None
+        text = clean_input(event.text, self.config.max_message_chars)
+        return text if self._language(text, event.language) is not None else None
 
     def _leaves_case(self, event: Event) -> bool:
         """Tell whether an event would start a hand-over or a flow (pointless during a case)."""
@@ -166,7 +188,7 @@ class Dialogue:
         paused = replace(state, flow_paused=True)
         return replace(outcome, replies=(*outcome.replies, resume), state=paused)
 
-    def _handle(self, state: State, event: Event) -> Outcome:
+    def _handle(self, state: State, event: Event, nearest: Nearest | None) -> Outcome:
         t, views = self.texts, self.views
         match event.kind:
             case EventKind.START:
@@ -210,7 +232,7 @@ class Dialogue:
             case EventKind.BUTTON:
                 return self.press(state, event.text)
             case EventKind.TEXT:
-                return self.text(state, event.text, event.language)
+                return self.text(state, event.text, event.language, nearest)
         raise AssertionError(f"unhandled event kind {event.kind}")  # pragma: no cover
 
     def crisis_reply(
@@ -249,7 +271,9 @@ class Dialogue:
             outcome = self.presses.handle(state, pressed)
         return outcome if outcome is not None else self.stale(state)
 
-    def text(self, state: State, raw: str, hint: str | None = None) -> Outcome:
+    def text(
+        self, state: State, raw: str, hint: str | None = None, nearest: Nearest | None = None
+    ) -> Outcome:
         """Answer a free-text message: crisis guard, flow step, smalltalk, context, then FAQ.
 
         Args:
@@ -257,6 +281,7 @@ class Dialogue:
             raw: Her message as she sent it.
             hint: The language of her phone, if known: a message in another language gets a
                 line in hers before the German reply.
+            nearest: The entries nearest to it in meaning, if the caller knows them.
 
         """
         limit = self.config.max_message_chars
@@ -267,16 +292,17 @@ class Dialogue:
         assessment = self.crisis.assess(text) if text else Assessment(CrisisLevel.NONE)
         comment_for, question_for = state.comment_case, state.question_event
         state = replace(state, comment_case=None, question_event=None)
+        detected = self._language(text, hint)
         if assessment.level is CrisisLevel.CRISIS:
             outcome = self._crisis(state, assessment)
             if assessment.learned:
                 # The learned model errs more often than a rule: hotlines first, then the
                 # normal answer, so a false alarm costs the parent one scroll.
-                usual = self._understand(state, text)
+                usual = self._understand(state, text, self._meaning(text, detected, nearest))
                 outcome = replace(
                     usual, kind=OutcomeKind.CRISIS, replies=(*outcome.replies, *usual.replies)
                 )
-            outcome = self.foreign.wrap(outcome, self._language(text, hint))
+            outcome = self.foreign.wrap(outcome, detected)
         elif comment_for is not None and text:
             outcome = self._comment(state, comment_for, text)
         elif question_for is not None and text:
@@ -284,19 +310,29 @@ class Dialogue:
             action = AskQuestion(question_for, redact(text, self.kb.names))
             outcome = Outcome(OutcomeKind.INFO, (reply,), state, (action,))
         else:
-            outcome = self._understand(state, text)
+            outcome = self._understand(state, text, self._meaning(text, detected, nearest))
             if assessment.level is CrisisLevel.CONCERN:
                 outcome = self._with_concern(outcome, assessment, text)
-            outcome = self.foreign.wrap(outcome, self._language(text, hint))
+            outcome = self.foreign.wrap(outcome, detected)
         return replace(outcome, replies=(*prefix, *outcome.replies), assessment=assessment)
 
     def _language(self, text: str, hint: str | None) -> Detected | None:
-        """Return the language of a text not in German; None for German or without a detector.
-
-        Matching stays German for now: `self.nearest` is where a sentence encoder will match a
-        text in another language against the German phrasings (issue 19).
-        """
+        """Return the language of a text not in German; None for German or without a detector."""
         return self.languages.of(text, hint) if self.languages is not None and text else None
+
+    def _meaning(
+        self, text: str, detected: Detected | None, nearest: Nearest | None
+    ) -> Nearest | None:
+        """Return the entries nearest in meaning to a text in another language; None for German.
+
+        The caller's (the bot encodes off the event loop) or else those of `self.nearest` (the
+        sync front ends may block).
+        """
+        if detected is None:
+            return None
+        if nearest is None and self.nearest is not None:
+            nearest = self.nearest(text)
+        return nearest or None
 
     def _comment(self, state: State, number: int, text: str) -> Outcome:
         """Pass the rating comment on (redacted) and thank the parent."""
@@ -305,15 +341,15 @@ class Dialogue:
             OutcomeKind.INFO, (reply,), state, (CommentCase(number, redact(text, self.kb.names)),)
         )
 
-    def _understand(self, state: State, text: str) -> Outcome:
+    def _understand(self, state: State, text: str, nearest: Nearest | None = None) -> Outcome:
         """Answer text that is not a crisis, in the order that respects context."""
         return (
             self._sad(state, text)
             or self._in_flow(state, text)
-            or self._unmatched(state, text)
+            or self._unmatched(state, text, nearest)
             or self.followups.answer(state, text)
             or self.amounts.answer(state, text)
-            or self._faq(state, text)
+            or self._faq(state, text, nearest)
         )
 
     def _crisis(
@@ -368,12 +404,19 @@ class Dialogue:
         )
         return Outcome(OutcomeKind.SMALLTALK, (reply,), state)
 
-    def _unmatched(self, state: State, text: str) -> Outcome | None:
-        """Answer text that is empty, has no words, is smalltalk or asks nothing."""
+    def _unmatched(self, state: State, text: str, nearest: Nearest | None = None) -> Outcome | None:
+        """Answer text that is empty, has no words, is smalltalk or asks nothing.
+
+        A text in a script the words cannot read (Cyrillic, Arabic) is matched by meaning
+        first, where the entries nearest to it are known.
+        """
         rows = self.views.service_rows()[1:]
         if not text:
             return self.views.info(state, self.texts("empty_input"), rows)
         if not words(text):
+            by_meaning = self._by_meaning(state, text, nearest) if nearest else None
+            if by_meaning is not None:
+                return by_meaning
             has_letters = any(unicodedata.category(ch).startswith("L") for ch in text)
             key = "other_language" if has_letters else "no_words"
             return replace(self.views.info(state, self.texts(key), rows), kind=OutcomeKind.FALLBACK)
@@ -384,8 +427,12 @@ class Dialogue:
             rows = self.views.menu_rows()
         return Outcome(OutcomeKind.SMALLTALK, (Reply(intent.reply, buttons=rows),), state)
 
-    def _faq(self, state: State, text: str) -> Outcome:
-        """Match the FAQ: answer, answer with alternatives, ask „Meinten Sie…?", or fall back."""
+    def _faq(self, state: State, text: str, nearest: Nearest | None = None) -> Outcome:
+        """Match the FAQ: answer, answer with alternatives, ask „Meinten Sie…?", or fall back.
+
+        A text in another language that the words do not answer confidently is matched by the
+        entries nearest in meaning (`nearest`) before anything else is tried.
+        """
         matcher = self.matcher
         ranked = matcher.rank_message(text, limit=max(self.config.matcher.max_candidates, 3))
         decision = matcher.decide_ranked(ranked, matcher.known_share(text))
@@ -394,17 +441,16 @@ class Dialogue:
         score = best.score if best else 0.0
         if decision.verdict is Verdict.ANSWER and best is not None:
             return self.presses.answer(state, self.kb.entries[best.id], score, ids)
+        by_meaning = self._by_meaning(state, text, nearest) if nearest else None
+        if by_meaning is not None:
+            return by_meaning
         if decision.verdict is Verdict.ANSWER_WITH_ALTERNATIVES and best is not None:
             outcome = self.presses.answer(state, self.kb.entries[best.id], score, ids)
             others = self.views.alternatives(state, text, ids[1:])
             new_state = replace(outcome.state, pending_question=redact(text, self.kb.names))
             return replace(outcome, replies=(*outcome.replies, others), state=new_state)
         if decision.verdict is Verdict.CLARIFY:
-            rows = tuple((button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids)
-            rows += ((button(self.texts("button_none"), Press.NONE_OF_THESE),),)
-            reply = Reply(self.texts("clarify_intro"), buttons=rows)
-            new_state = replace(state, pending_question=redact(text, self.kb.names))
-            return Outcome(OutcomeKind.CLARIFY, (reply,), new_state, score=score, candidates=ids)
+            return self._clarify(state, text, ids, score)
         reply = Reply(self.texts("fallback"), buttons=self.views.service_rows())
         return Outcome(
             OutcomeKind.FALLBACK,
@@ -414,6 +460,35 @@ class Dialogue:
             score=score,
             candidates=ids,
         )
+
+    def _clarify(self, state: State, text: str, ids: tuple[str, ...], score: float) -> Outcome:
+        """Ask „Meinten Sie …?" with one button per entry and one for „none of these"."""
+        rows = tuple((button(self.kb.entries[i].title, Press.ENTRY, i),) for i in ids)
+        rows += ((button(self.texts("button_none"), Press.NONE_OF_THESE),),)
+        reply = Reply(self.texts("clarify_intro"), buttons=rows)
+        new_state = replace(state, pending_question=redact(text, self.kb.names))
+        return Outcome(OutcomeKind.CLARIFY, (reply,), new_state, score=score, candidates=ids)
+
+    def _by_meaning(self, state: State, text: str, nearest: Nearest) -> Outcome | None:
+        """Answer or offer the entries nearest in meaning; None when none is near enough.
+
+        The bands (`encoder:` in the config) are cosines: the best entry is answered when it is
+        near and clearly ahead of the second, the near ones are offered when it is close.
+        """
+        bands = self.config.encoder
+        near = [(i, cosine) for i, cosine in nearest if i in self.kb.entries]
+        if not near or near[0][1] < bands.clarify_cosine:
+            return None
+        best, cosine = near[0]
+        lead = cosine - near[1][1] if len(near) > 1 else 1.0
+        ids = tuple(i for i, _ in near)
+        score = round(cosine * 100, 1)
+        if cosine >= bands.answer_cosine and lead >= bands.clear_lead:
+            outcome = self.presses.answer(state, self.kb.entries[best], score, ids)
+        else:
+            close = tuple(i for i, c in near if c >= bands.clarify_cosine)
+            outcome = self._clarify(state, text, close[: self.config.matcher.max_candidates], score)
+        return replace(outcome, by_meaning=True)
 
     def ask(self, text: str, hint: str | None = None) -> Outcome:
         """Classify one question statelessly (for `elternlotse ask` and evaluation)."""

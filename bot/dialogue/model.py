@@ -309,6 +309,8 @@ class Outcome:
     # The language of a text not in German (ISO 639-1, e.g. "en"); None for German and for
     # everything that is not a text. Counted per day, never stored with the parent.
     language: str | None = None
+    # The entry or the „Meinten Sie …?" came from the sentence encoder, not from the words.
+    by_meaning: bool = False
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON object `elternlotse ask` prints."""
@@ -320,4 +322,5 @@ class Outcome:
             "text": "\n\n".join(r.text for r in self.replies),
             "crisis": self.assessment.explain(),
             "language": self.language,
+            "by_meaning": self.by_meaning,
         }

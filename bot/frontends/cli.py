@@ -7,9 +7,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.dialogue.core import Dialogue
 from bot.frontends.startup import Setup, StartupError, load_setup
+
+if TYPE_CHECKING:
+    from bot.frontends.understanding import Understanding
 
 
 def _setup(args: argparse.Namespace, *, cached: bool = True) -> Setup:
@@ -21,14 +25,28 @@ def _setup(args: argparse.Namespace, *, cached: bool = True) -> Setup:
 
 def _dialogue(args: argparse.Namespace) -> Dialogue:
     setup = _setup(args)
-    return _with_detector(setup)
+    return _with_detector(setup)[0]
 
 
-def _with_detector(setup: Setup) -> Dialogue:
-    """Build the dialogue with the language detector (imported here: `check` needs no numpy)."""
+def _with_detector(setup: Setup) -> tuple[Dialogue, Understanding]:
+    """Build the dialogue with the language detector and, where it loads, the encoder.
+
+    A question in another language is then matched by meaning, encoded right here: these
+    front ends answer one person and may block. Imported here: `check` needs no langid.
+    """
     from bot.detector.langid import LangidDetector
+    from bot.frontends.understanding import load_understanding
 
-    return Dialogue(setup.kb, setup.config, detector=LangidDetector())
+    understanding = load_understanding(setup.config, setup.kb, only_with_index=True)
+    encoded = understanding.encoder is not None and understanding.index is not None
+
+    def nearest(text: str) -> list[tuple[str, float]]:
+        return understanding.nearest(text) or []
+
+    dialogue = Dialogue(
+        setup.kb, setup.config, detector=LangidDetector(), nearest=nearest if encoded else None
+    )
+    return dialogue, understanding
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -59,24 +77,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from bot.frontends.console import chat
 
     setup = _setup(args)
-    return asyncio.run(chat(_with_detector(setup), setup.config, sys.stdin, sys.stdout))
+    dialogue = _with_detector(setup)[0]
+    return asyncio.run(chat(dialogue, setup.config, sys.stdin, sys.stdout))
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Classify questions, printing one result per question.
 
     With --json and the encoder on, each object also holds `nearest`: the three entries closest
-    in meaning (`[id, cosine]`, best first), from the index `elternlotse check` built.
+    in meaning (`[id, cosine]`, best first), from the index `elternlotse check` built;
+    `by_meaning` says whether the answer or „Meinten Sie …?" came from them (questions in
+    other languages only).
     """
-    setup = _setup(args)
-    dialogue = Dialogue(setup.kb, setup.config)
-    understanding = None
-    if args.json:
-        from bot.frontends.understanding import load_understanding
-
-        understanding = load_understanding(setup.config, setup.kb, only_with_index=True)
-        if understanding.encoder is None and setup.config.encoder.enabled:
-            print(f"elternlotse: no `nearest`: {understanding.line}", file=sys.stderr)
+    dialogue, understanding = _with_detector(_setup(args))
+    if args.json and understanding.encoder is None and dialogue.config.encoder.enabled:
+        print(f"elternlotse: no `nearest`: {understanding.line}", file=sys.stderr)
     if args.batch is not None:
         stream = sys.stdin if args.batch == "-" else open(args.batch, encoding="utf-8")  # noqa: SIM115
         with stream:
@@ -86,7 +101,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:
         summary = dialogue.ask(question).summary()
         if args.json:
-            if understanding is not None and understanding.encoder is not None:
+            if understanding.encoder is not None:
                 summary["nearest"] = understanding.nearest(question)
             print(json.dumps(summary, ensure_ascii=False), flush=True)
         else:

@@ -123,3 +123,25 @@ class AsyncEncoder:
     def close(self) -> None:
         """Stop the worker thread once what it runs is done (calls after this fail)."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+class AsyncNearest:
+    """The entries nearest in meaning to a text, encoded in the worker thread (the bot's way).
+
+    When the encoder's queue is full, it answers None at once: that message is matched by its
+    words, as without an encoder, instead of waiting behind a burst.
+    """
+
+    def __init__(self, encoder: AsyncEncoder, index: SemanticIndex, k: int = 3) -> None:
+        """Search `index` for the `k` entries nearest to what `encoder` makes of a text."""
+        self.encoder = encoder
+        self.index = index
+        self.k = k
+
+    async def nearest(self, text: str) -> list[tuple[str, float]] | None:
+        """Return the `k` nearest entries with their cosines, best first; None when busy."""
+        try:
+            vectors = await self.encoder.encode([text])
+        except EncoderBusy:
+            return None
+        return self.index.nearest(vectors[0], self.k)
