@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import Config, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.content.knowledge import KnowledgeBase
 from bot.content.semantic import cached_index
 from bot.conversation.service import Conversation, Parent
@@ -221,3 +221,13 @@ def test_ask_json_says_the_answer_came_from_meaning(real_meaning: AsyncNearest) 
         "kindergeld",
         True,
     )
+
+
+def test_the_bands_come_from_the_config(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("encoder:\n  answer_cosine: 0.9\n  clarify_cosine: 0.8\n", encoding="utf-8")
+    bands = load_config(path, environ={}).encoder
+    assert (bands.answer_cosine, bands.clear_lead, bands.clarify_cosine) == (0.9, 0.01, 0.8)
+    path.write_text("encoder:\n  answer_cosine: 0.8\n  clarify_cosine: 0.9\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'encoder.clarify_cosine' ≤ 'encoder.answer_cosine'"):
+        load_config(path, environ={})
