@@ -39,6 +39,7 @@ from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
 from bot.events import EventKind
 from bot.frontends.understanding import Understanding
+from bot.language.crisis_meaning import CrisisMeaning
 from bot.language.encoding import AsyncEncoder
 from bot.pacing import SendLimits
 from bot.storage.ports import Store
@@ -131,9 +132,9 @@ def build_application(
         announcement_store: Where events and broadcasts are kept (the SQLite store); without
             it, or without staff in the config, events are off. Its audit table also records
             the counsellors' actions.
-        understanding: The sentence encoder and semantic index as loaded at start (None: not
-            loaded, as in most tests). Bound for what comes next (the crisis signal, other
-            languages); no answer depends on it yet.
+        understanding: The sentence encoder, semantic index and crisis meaning model as
+            loaded at start (None: not loaded, as in most tests). With encoder and model, the
+            crisis guard also reads each text by its meaning.
 
     Returns:
         The application, ready for `run_polling`.
@@ -145,6 +146,7 @@ def build_application(
     counselling = _counselling(config, dialogue, store, application, zone, audit)
     announcements, desk = _announcements(config, dialogue, announcement_store, application, zone)
     clock = SystemClock()
+    encoder = _encoder(understanding)
     conversation = Conversation(
         dialogue,
         store,
@@ -153,9 +155,10 @@ def build_application(
         counselling=counselling,
         announcements=announcements,
         flood=FloodLimit(config.privacy.messages_per_minute, clock),
+        meaning=_meaning(encoder, understanding),
     )
     services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
-    application.bot_data.bind(_with_encoder(services, understanding))
+    application.bot_data.bind(replace(services, understanding=understanding, encoder=encoder))
     help_names = _help_names(dialogue.kb)
     if counselling is not None:
         _add_counsellor_handlers(application, counselling.config.group_id, help_names)
@@ -172,12 +175,20 @@ def build_application(
     return application
 
 
-def _with_encoder(services: Bound, understanding: Understanding | None) -> Bound:
-    """Add the encoder, run in its worker thread, and the semantic index to the services."""
+def _encoder(understanding: Understanding | None) -> AsyncEncoder | None:
+    """Return the loaded encoder, run in its worker thread, or None when it is off."""
     if understanding is None or understanding.encoder is None:
-        return replace(services, understanding=understanding)
-    encoder = AsyncEncoder(understanding.encoder, max_waiting=ENCODER_QUEUE)
-    return replace(services, understanding=understanding, encoder=encoder)
+        return None
+    return AsyncEncoder(understanding.encoder, max_waiting=ENCODER_QUEUE)
+
+
+def _meaning(
+    encoder: AsyncEncoder | None, understanding: Understanding | None
+) -> CrisisMeaning | None:
+    """Return the crisis guard's meaning signal, or None without encoder or model."""
+    if encoder is None or understanding is None or understanding.meaning is None:
+        return None
+    return CrisisMeaning(encoder, understanding.meaning)
 
 
 def _application(config: Config, request: BaseRequest | None) -> BotApp:

@@ -39,6 +39,7 @@ from bot.events import Event, EventKind
 from bot.flows.figures import figure_values
 from bot.language.crisis import Assessment, CrisisGuard
 from bot.language.crisis_data import CrisisLevel
+from bot.language.crisis_meaning import MeaningVerdict
 from bot.language.languages import Detected, LanguageDetector, LanguageGuess, NearestEntries
 from bot.language.matcher import Matcher, Verdict, documents_from
 from bot.language.normalize import clean_input, loose, words
@@ -114,7 +115,13 @@ class Dialogue:
     def _flow_buttons(self, entry_id: str) -> list[Button]:
         return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
 
-    def handle(self, state: State, event: Event, case: CaseInProgress | None = None) -> Outcome:
+    def handle(
+        self,
+        state: State,
+        event: Event,
+        case: CaseInProgress | None = None,
+        meaning: MeaningVerdict | None = None,
+    ) -> Outcome:
         """Decide the bot's reaction to one event.
 
         Args:
@@ -122,6 +129,8 @@ class Dialogue:
             event: What the parent did.
             case: Her open case, if any: what would start a hand-over or a flow then only
                 says that she is already connected (newcomer D12).
+            meaning: The crisis meaning signal's verdict on her text, computed by the use case
+                off the event loop; None without encoder.
 
         Returns:
             Replies to send, the new state and the actions to perform.
@@ -132,7 +141,7 @@ class Dialogue:
             state = replace(state, comment_case=None, question_event=None)
         if case is not None and self._leaves_case(event):
             return self.views.info(state, self.views.connected_line(case))
-        return self._remind_of_flow(self._handle(state, event))
+        return self._remind_of_flow(self._handle(state, event, meaning))
 
     def _leaves_case(self, event: Event) -> bool:
         """Tell whether an event would start a hand-over or a flow (pointless during a case)."""
@@ -166,7 +175,7 @@ class Dialogue:
         paused = replace(state, flow_paused=True)
         return replace(outcome, replies=(*outcome.replies, resume), state=paused)
 
-    def _handle(self, state: State, event: Event) -> Outcome:
+    def _handle(self, state: State, event: Event, meaning: MeaningVerdict | None) -> Outcome:
         t, views = self.texts, self.views
         match event.kind:
             case EventKind.START:
@@ -198,7 +207,7 @@ class Dialogue:
             case EventKind.NON_TEXT if event.text.strip():
                 # A photo with a caption (newcomer D30): answer the words, and say first that
                 # the picture itself was not looked at, so no one thinks a Bescheid was checked.
-                answered = self.text(state, event.text, event.language)
+                answered = self.text(state, event.text, event.language, meaning)
                 note = Reply(t("non_text_caption"))
                 return replace(answered, replies=(note, *answered.replies))
             case EventKind.NON_TEXT:
@@ -210,11 +219,15 @@ class Dialogue:
             case EventKind.BUTTON:
                 return self.press(state, event.text)
             case EventKind.TEXT:
-                return self.text(state, event.text, event.language)
+                return self.text(state, event.text, event.language, meaning)
         raise AssertionError(f"unhandled event kind {event.kind}")  # pragma: no cover
 
     def crisis_reply(
-        self, state: State, text: str, case: CaseInProgress | None = None
+        self,
+        state: State,
+        text: str,
+        case: CaseInProgress | None = None,
+        meaning: MeaningVerdict | None = None,
     ) -> Outcome | None:
         """Return the hotline reply if a text shows danger (also while a case is open).
 
@@ -223,9 +236,11 @@ class Dialogue:
             text: Her message.
             case: Her open case, if any: the reply then says who reads along instead of
                 offering the hand-over again.
+            meaning: The crisis meaning signal's verdict on her text (None: not asked).
 
         """
-        assessment = self.crisis.assess(clean_input(text, self.config.max_message_chars))
+        cleaned = clean_input(text, self.config.max_message_chars)
+        assessment = self.crisis.assess(cleaned, meaning)
         if assessment.level is not CrisisLevel.CRISIS:
             return None
         return replace(self._crisis(state, assessment, case), assessment=assessment)
@@ -249,7 +264,13 @@ class Dialogue:
             outcome = self.presses.handle(state, pressed)
         return outcome if outcome is not None else self.stale(state)
 
-    def text(self, state: State, raw: str, hint: str | None = None) -> Outcome:
+    def text(
+        self,
+        state: State,
+        raw: str,
+        hint: str | None = None,
+        meaning: MeaningVerdict | None = None,
+    ) -> Outcome:
         """Answer a free-text message: crisis guard, flow step, smalltalk, context, then FAQ.
 
         Args:
@@ -257,6 +278,7 @@ class Dialogue:
             raw: Her message as she sent it.
             hint: The language of her phone, if known: a message in another language gets a
                 line in hers before the German reply.
+            meaning: The crisis meaning signal's verdict on her message (None: not asked).
 
         """
         limit = self.config.max_message_chars
@@ -264,13 +286,13 @@ class Dialogue:
         prefix: tuple[Reply, ...] = ()
         if len(raw.strip()) > limit:
             prefix = (Reply(self.texts("truncated_note", limit=limit)),)
-        assessment = self.crisis.assess(text) if text else Assessment(CrisisLevel.NONE)
+        assessment = self.crisis.assess(text, meaning) if text else Assessment(CrisisLevel.NONE)
         comment_for, question_for = state.comment_case, state.question_event
         state = replace(state, comment_case=None, question_event=None)
         if assessment.level is CrisisLevel.CRISIS:
             outcome = self._crisis(state, assessment)
             if assessment.learned:
-                # The learned model errs more often than a rule: hotlines first, then the
+                # A learned signal errs more often than a rule: hotlines first, then the
                 # normal answer, so a false alarm costs the parent one scroll.
                 usual = self._understand(state, text)
                 outcome = replace(
@@ -415,6 +437,8 @@ class Dialogue:
             candidates=ids,
         )
 
-    def ask(self, text: str, hint: str | None = None) -> Outcome:
+    def ask(
+        self, text: str, hint: str | None = None, meaning: MeaningVerdict | None = None
+    ) -> Outcome:
         """Classify one question statelessly (for `elternlotse ask` and evaluation)."""
-        return self.text(State(), text, hint)
+        return self.text(State(), text, hint, meaning)
