@@ -203,3 +203,30 @@ def load_setup_kb() -> KnowledgeBase:
     from bot.frontends.startup import load_setup
 
     return load_setup(None).kb
+
+
+# --- the Telegram adapter wires encoder and model into the conversation ---
+
+
+async def test_the_telegram_bot_heeds_the_signal(dialogue: Dialogue, kb: KnowledgeBase) -> None:
+    from telegram import Update
+
+    from bot.frontends.understanding import Understanding
+    from handlers.app import build_application
+    from tests.offline import RecordingRequest
+    from tests.test_handlers import message_update
+
+    model = MeaningModel("fake/1", (1.0,) * 4, 0.0, 1.5)  # Fake's vectors score 2.0: fired
+    understanding = Understanding(Fake(), None, "Encoder: an", model)  # type: ignore[arg-type]
+    request = RecordingRequest()
+    config = Config(token="123456:TESTTOKEN")
+    app = build_application(config, dialogue, MemoryStore(), request, understanding=understanding)
+    async with app:
+        assert app.post_init is not None
+        assert app.post_shutdown is not None
+        await app.post_init(app)
+        await app.process_update(Update.de_json(message_update("hello there"), app.bot))
+        await app.post_shutdown(app)
+    first_line = kb.crisis.reply_text(None).split("\n")[0]
+    assert first_line in request.texts()[0]
+    assert len(request.texts()) > 1  # the normal answer follows
