@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint eval bench clean crisis-model
+.PHONY: run test check lint eval bench clean crisis-model crisis-meaning
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ CRISIS_TRAINING := tests/data/crisis_a.yaml tests/data/crisis_b.yaml tests/data/
 
 crisis-model: $(STAMP)
 	$(BIN)/elternlotse train-crisis --out knowledge/crisis_model.json $(CRISIS_TRAINING)
+
+# The crisis guard's signal by meaning (needs the encoder: x86-64 with AVX2 and FMA). It reads the
+# tuning sets named in bot/frontends/meaning_training.py; the held-out sets stay unread.
+crisis-meaning: $(STAMP)
+	$(BIN)/elternlotse train-meaning --out knowledge/crisis_meaning.json
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py

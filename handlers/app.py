@@ -39,6 +39,7 @@ from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
 from bot.events import EventKind
 from bot.frontends.understanding import Understanding
+from bot.language.crisis_meaning import CrisisMeaning
 from bot.language.encoding import AsyncEncoder, AsyncNearest
 from bot.pacing import SendLimits
 from bot.storage.ports import Store
@@ -131,9 +132,9 @@ def build_application(
         announcement_store: Where events and broadcasts are kept (the SQLite store); without
             it, or without staff in the config, events are off. Its audit table also records
             the counsellors' actions.
-        understanding: The sentence encoder and semantic index as loaded at start (None: not
-            loaded, as in most tests). With both, questions in other languages are matched
-            by meaning, encoded in the encoder's worker thread.
+        understanding: The encoder, semantic index and crisis meaning model loaded at start
+            (None in most tests): other languages matched by meaning, the crisis guard's third
+            signal; encoding runs in a worker thread.
 
     Returns:
         The application, ready for `run_polling`.
@@ -146,7 +147,6 @@ def build_application(
     announcements, desk = _announcements(config, dialogue, announcement_store, application, zone)
     clock = SystemClock()
     encoder = _encoder(understanding)
-    index = understanding.index if understanding is not None else None
     conversation = Conversation(
         dialogue,
         store,
@@ -155,7 +155,8 @@ def build_application(
         counselling=counselling,
         announcements=announcements,
         flood=FloodLimit(config.privacy.messages_per_minute, clock),
-        meaning=AsyncNearest(encoder, index) if encoder is not None and index is not None else None,
+        nearest=_nearest(encoder, understanding),
+        crisis_signal=_meaning(encoder, understanding),
     )
     services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
     application.bot_data.bind(replace(services, understanding=understanding, encoder=encoder))
@@ -176,10 +177,28 @@ def build_application(
 
 
 def _encoder(understanding: Understanding | None) -> AsyncEncoder | None:
-    """Return the encoder, run in its worker thread, or None when it did not load."""
+    """Return the loaded encoder, run in its worker thread, or None when it is off."""
     if understanding is None or understanding.encoder is None:
         return None
     return AsyncEncoder(understanding.encoder, max_waiting=ENCODER_QUEUE)
+
+
+def _nearest(
+    encoder: AsyncEncoder | None, understanding: Understanding | None
+) -> AsyncNearest | None:
+    """Return the matching by meaning of other languages, or None without encoder or index."""
+    if encoder is None or understanding is None or understanding.index is None:
+        return None
+    return AsyncNearest(encoder, understanding.index)
+
+
+def _meaning(
+    encoder: AsyncEncoder | None, understanding: Understanding | None
+) -> CrisisMeaning | None:
+    """Return the crisis guard's meaning signal, or None without encoder or model."""
+    if encoder is None or understanding is None or understanding.meaning is None:
+        return None
+    return CrisisMeaning(encoder, understanding.meaning)
 
 
 def _application(config: Config, request: BaseRequest | None) -> BotApp:

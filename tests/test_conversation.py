@@ -10,6 +10,7 @@ from bot.conversation.service import Conversation, Parent
 from bot.dialogue.core import Dialogue
 from bot.dialogue.model import CaseInProgress, Outcome, OutcomeKind, State
 from bot.events import Event, EventKind
+from bot.language.crisis_meaning import MeaningVerdict
 from bot.locks import LockRegistry
 from bot.storage.memory import MemoryStore
 
@@ -110,6 +111,7 @@ class SlowDialogue:
         event: Event,
         case: CaseInProgress | None = None,
         nearest: object = None,
+        meaning: MeaningVerdict | None = None,
     ) -> Outcome:
         self.log.append(f"decide {event.text} after {state.last_entry}")
         return Outcome(OutcomeKind.INFO, (), State(last_entry=event.text))

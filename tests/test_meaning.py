@@ -146,7 +146,7 @@ class FakeMeaning:
 
 async def send(dialogue: Dialogue, body: str, meaning: object | None) -> Outcome:
     clock = FixedClock(datetime(2026, 3, 2, 10, tzinfo=UTC))
-    use_case = Conversation(dialogue, MemoryStore(), clock, BERLIN, meaning=meaning)  # type: ignore[arg-type]
+    use_case = Conversation(dialogue, MemoryStore(), clock, BERLIN, nearest=meaning)  # type: ignore[arg-type]
     return await use_case.handle(Parent(7, "en"), Event(EventKind.TEXT, body))
 
 

@@ -47,6 +47,7 @@ from bot.dialogue.model import (
     VoteReason,
 )
 from bot.events import Event, EventKind
+from bot.language.crisis_meaning import MeaningVerdict
 from bot.locks import LockRegistry
 from bot.privacy.notice import export_reply
 from bot.privacy.ports import PersonalData
@@ -67,14 +68,23 @@ class Decider(Protocol):
         event: Event,
         case: CaseInProgress | None = None,
         nearest: Sequence[tuple[str, float]] | None = None,
+        meaning: MeaningVerdict | None = None,
     ) -> Outcome:
-        """Decide the reaction to one event (`case`: her open case; `nearest`: see `to_encode`)."""
+        """Decide the reaction to one event.
+
+        `case`: her open case; `nearest`: see `to_encode`; `meaning`: the crisis meaning
+        signal's verdict.
+        """
 
     def to_encode(self, event: Event) -> str | None:
         """Return the text of an event to match by meaning (not in German), else None."""
 
     def crisis_reply(
-        self, state: State, text: str, case: CaseInProgress | None = None
+        self,
+        state: State,
+        text: str,
+        case: CaseInProgress | None = None,
+        meaning: MeaningVerdict | None = None,
     ) -> Outcome | None:
         """Return the hotline reply if a text shows danger, else None."""
 
@@ -84,6 +94,13 @@ class Decider(Protocol):
     @property
     def config(self) -> Config:
         """Return the settings the core runs with (the export names the retention periods)."""
+
+
+class CrisisSignal(Protocol):
+    """Reads danger in a message by its meaning (the sentence encoder; slow, so awaited)."""
+
+    async def verdict(self, text: str) -> MeaningVerdict | None:
+        """Return the verdict on a message, or None when it cannot be given now."""
 
 
 class ConversationStore(
@@ -120,7 +137,8 @@ class Conversation:
         counselling: Counselling | None = None,
         announcements: EventDesk | None = None,
         flood: FloodLimit | None = None,
-        meaning: MeaningIndex | None = None,
+        nearest: MeaningIndex | None = None,
+        crisis_signal: CrisisSignal | None = None,
     ) -> None:
         """Wire the use case to its ports.
 
@@ -133,8 +151,10 @@ class Conversation:
             counselling: The hand-over to counsellors; None where there is no group (console).
             announcements: Events and subscriptions; None where no staff are configured.
             flood: The per-parent flood limit; None where one person types (console).
-            meaning: Finds the entries nearest in meaning to a message in another language;
+            nearest: Finds the entries nearest in meaning to a message in another language;
                 None where there is no encoder (the dialogue then matches the words only).
+            crisis_signal: The crisis guard's signal by meaning; None without encoder (the
+                rules and the word model guard alone).
 
         """
         self._dialogue = dialogue
@@ -144,12 +164,13 @@ class Conversation:
         self._locks = locks or LockRegistry()
         self._counselling = counselling
         self._announcements = announcements
-        self._meaning = meaning
+        self._index = nearest
         # Public so a front end can skip its typing indicator for a message held back.
         self.flood = flood
         # Button presses have a window of their own, PRESS_FACTOR times as wide: clicking
         # through a plan is no flood (D37), but well-formed data sent by a script still is.
         self._presses = flood.wider(PRESS_FACTOR) if flood is not None else None
+        self._signal = crisis_signal
 
     async def handle(self, parent: Parent, event: Event) -> Outcome:
         """Handle one event of a parent and return what to send."""
@@ -157,6 +178,9 @@ class Conversation:
         gate = self._flood_gate(parent, event)
         if gate is not None:
             return gate
+        # Encoded before the lock: the worker thread computes while the loop serves others,
+        # and her next message need not wait for this one's vector.
+        meaning = await self._verdict(event)
         # Updates run concurrently; one parent's two quick messages must not interleave their
         # load → decide → save of the same state.
         async with self._locks.hold(parent.id):
@@ -168,14 +192,16 @@ class Conversation:
             await self._store.touch_user(parent.id, parent.language, now)
             state = State.from_dict(await self._store.load_state(parent.id))
             case = await self._open_case(parent.id)
-            relayed = await self._relay(parent, state, event, now, case)
+            relayed = await self._relay(parent, state, event, now, case, meaning)
             if relayed is not None:
                 await self._count(now, Counter.RELAYED)
                 return relayed
             # Her phone's language is a hint for reading her text (issue 19).
             hinted = event if event.language else replace(event, language=parent.language)
             nearest = await self._nearest(hinted)
-            outcome = self._dialogue.handle(state, hinted, self._during(case), nearest)
+            outcome = self._dialogue.handle(
+                state, hinted, self._during(case), nearest, meaning
+            )
             if outcome.kind is OutcomeKind.STALE and self._press(event):
                 # A press that only looked genuine (forged or stale data) counts after all.
                 self._count_press(parent.id)
@@ -202,10 +228,10 @@ class Conversation:
         German messages are never encoded; the encoder runs in its own thread, so the event
         loop serves other parents meanwhile.
         """
-        if self._meaning is None:
+        if self._index is None:
             return None
         text = self._dialogue.to_encode(event)
-        return await self._meaning.nearest(text) if text is not None else None
+        return await self._index.nearest(text) if text is not None else None
 
     def _press(self, event: Event) -> bool:
         """Tell whether an event is a press of well-formed button data (D37: not counted)."""
@@ -244,6 +270,12 @@ class Conversation:
         text = event.text if event.kind is EventKind.TEXT else ""
         return bool(text) and self._dialogue.crisis_reply(State(), text) is not None
 
+    async def _verdict(self, event: Event) -> MeaningVerdict | None:
+        """Ask the meaning signal about a text (with a caption too); None for anything else."""
+        if self._signal is None or event.kind not in {EventKind.TEXT, EventKind.NON_TEXT}:
+            return None
+        return await self._signal.verdict(event.text) if event.text.strip() else None
+
     async def _open_case(self, user_id: int) -> Case | None:
         """Return the parent's open case where counsellors take over (none in the console)."""
         if self._counselling is None:
@@ -257,7 +289,13 @@ class Conversation:
         return CaseInProgress(self._counselling.claimed_by(case), case.number)
 
     async def _relay(
-        self, parent: Parent, state: State, event: Event, now: datetime, case: Case | None
+        self,
+        parent: Parent,
+        state: State,
+        event: Event,
+        now: datetime,
+        case: Case | None,
+        meaning: MeaningVerdict | None,
     ) -> Outcome | None:
         """While a case is open, copy the parent's messages to the counsellor instead of answering.
 
@@ -269,7 +307,9 @@ class Conversation:
             return None
         # The reply says who reads along instead of offering the hand-over again.
         during = self._during(case)
-        crisis = self._dialogue.crisis_reply(state, event.text, during) if event.text else None
+        crisis = (
+            self._dialogue.crisis_reply(state, event.text, during, meaning) if event.text else None
+        )
         concept = (crisis.assessment.concept or "Modell") if crisis else None
         await self._counselling.relay_from_parent(case, event.message, concept, now)
         return crisis or Outcome(OutcomeKind.INFO, (), state)

@@ -39,6 +39,7 @@ from bot.events import Event, EventKind
 from bot.flows.figures import figure_values
 from bot.language.crisis import Assessment, CrisisGuard
 from bot.language.crisis_data import CrisisLevel
+from bot.language.crisis_meaning import MeaningVerdict
 from bot.language.languages import Detected, LanguageDetector, LanguageGuess, NearestEntries
 from bot.language.matcher import Matcher, Verdict, documents_from
 from bot.language.normalize import clean_input, loose, words
@@ -123,6 +124,7 @@ class Dialogue:
         event: Event,
         case: CaseInProgress | None = None,
         nearest: Nearest | None = None,
+        meaning: MeaningVerdict | None = None,
     ) -> Outcome:
         """Decide the bot's reaction to one event.
 
@@ -133,6 +135,8 @@ class Dialogue:
                 says that she is already connected (newcomer D12).
             nearest: The entries nearest in meaning to the text of `to_encode(event)`, as the
                 use case's encoder found them off the event loop; None: none known.
+            meaning: The crisis meaning signal's verdict on her text, computed by the use case
+                off the event loop; None without encoder.
 
         Returns:
             Replies to send, the new state and the actions to perform.
@@ -143,7 +147,7 @@ class Dialogue:
             state = replace(state, comment_case=None, question_event=None)
         if case is not None and self._leaves_case(event):
             return self.views.info(state, self.views.connected_line(case))
-        return self._remind_of_flow(self._handle(state, event, nearest))
+        return self._remind_of_flow(self._handle(state, event, nearest, meaning))
 
     def to_encode(self, event: Event) -> str | None:
         """Return the text to match by meaning: a typed message not in German; else None.
@@ -188,7 +192,13 @@ class Dialogue:
         paused = replace(state, flow_paused=True)
         return replace(outcome, replies=(*outcome.replies, resume), state=paused)
 
-    def _handle(self, state: State, event: Event, nearest: Nearest | None) -> Outcome:
+    def _handle(
+        self,
+        state: State,
+        event: Event,
+        nearest: Nearest | None,
+        meaning: MeaningVerdict | None,
+    ) -> Outcome:
         t, views = self.texts, self.views
         match event.kind:
             case EventKind.START:
@@ -220,7 +230,7 @@ class Dialogue:
             case EventKind.NON_TEXT if event.text.strip():
                 # A photo with a caption (newcomer D30): answer the words, and say first that
                 # the picture itself was not looked at, so no one thinks a Bescheid was checked.
-                answered = self.text(state, event.text, event.language)
+                answered = self.text(state, event.text, event.language, meaning=meaning)
                 note = Reply(t("non_text_caption"))
                 return replace(answered, replies=(note, *answered.replies))
             case EventKind.NON_TEXT:
@@ -232,11 +242,15 @@ class Dialogue:
             case EventKind.BUTTON:
                 return self.press(state, event.text)
             case EventKind.TEXT:
-                return self.text(state, event.text, event.language, nearest)
+                return self.text(state, event.text, event.language, nearest, meaning)
         raise AssertionError(f"unhandled event kind {event.kind}")  # pragma: no cover
 
     def crisis_reply(
-        self, state: State, text: str, case: CaseInProgress | None = None
+        self,
+        state: State,
+        text: str,
+        case: CaseInProgress | None = None,
+        meaning: MeaningVerdict | None = None,
     ) -> Outcome | None:
         """Return the hotline reply if a text shows danger (also while a case is open).
 
@@ -245,9 +259,11 @@ class Dialogue:
             text: Her message.
             case: Her open case, if any: the reply then says who reads along instead of
                 offering the hand-over again.
+            meaning: The crisis meaning signal's verdict on her text (None: not asked).
 
         """
-        assessment = self.crisis.assess(clean_input(text, self.config.max_message_chars))
+        cleaned = clean_input(text, self.config.max_message_chars)
+        assessment = self.crisis.assess(cleaned, meaning)
         if assessment.level is not CrisisLevel.CRISIS:
             return None
         return replace(self._crisis(state, assessment, case), assessment=assessment)
@@ -272,7 +288,12 @@ class Dialogue:
         return outcome if outcome is not None else self.stale(state)
 
     def text(
-        self, state: State, raw: str, hint: str | None = None, nearest: Nearest | None = None
+        self,
+        state: State,
+        raw: str,
+        hint: str | None = None,
+        nearest: Nearest | None = None,
+        meaning: MeaningVerdict | None = None,
     ) -> Outcome:
         """Answer a free-text message: crisis guard, flow step, smalltalk, context, then FAQ.
 
@@ -282,6 +303,7 @@ class Dialogue:
             hint: The language of her phone, if known: a message in another language gets a
                 line in hers before the German reply.
             nearest: The entries nearest to it in meaning, if the caller knows them.
+            meaning: The crisis meaning signal's verdict on her message (None: not asked).
 
         """
         limit = self.config.max_message_chars
@@ -289,14 +311,14 @@ class Dialogue:
         prefix: tuple[Reply, ...] = ()
         if len(raw.strip()) > limit:
             prefix = (Reply(self.texts("truncated_note", limit=limit)),)
-        assessment = self.crisis.assess(text) if text else Assessment(CrisisLevel.NONE)
+        assessment = self.crisis.assess(text, meaning) if text else Assessment(CrisisLevel.NONE)
         comment_for, question_for = state.comment_case, state.question_event
         state = replace(state, comment_case=None, question_event=None)
         detected = self._language(text, hint)
         if assessment.level is CrisisLevel.CRISIS:
             outcome = self._crisis(state, assessment)
             if assessment.learned:
-                # The learned model errs more often than a rule: hotlines first, then the
+                # A learned signal errs more often than a rule: hotlines first, then the
                 # normal answer, so a false alarm costs the parent one scroll.
                 usual = self._understand(state, text, self._meaning(text, detected, nearest))
                 outcome = replace(
@@ -490,6 +512,8 @@ class Dialogue:
             outcome = self._clarify(state, text, close[: self.config.matcher.max_candidates], score)
         return replace(outcome, by_meaning=True)
 
-    def ask(self, text: str, hint: str | None = None) -> Outcome:
+    def ask(
+        self, text: str, hint: str | None = None, meaning: MeaningVerdict | None = None
+    ) -> Outcome:
         """Classify one question statelessly (for `elternlotse ask` and evaluation)."""
-        return self.text(State(), text, hint)
+        return self.text(State(), text, hint, meaning=meaning)

@@ -314,13 +314,18 @@ class Outcome:
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON object `elternlotse ask` prints."""
+        score = self.assessment.score
         return {
             "kind": self.kind.value,
             "id": self.entry_id,
             "score": self.score,
             "candidates": list(self.candidates),
             "text": "\n\n".join(r.text for r in self.replies),
-            "crisis": self.assessment.explain(),
+            "crisis": {
+                **self.assessment.explain(),
+                "signal": self.assessment.signal,
+                "signal_score": None if score is None else round(score, 2),
+            },
             "language": self.language,
             "by_meaning": self.by_meaning,
         }

@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.dialogue.core import Dialogue
 from bot.frontends.startup import Setup, StartupError, load_setup
@@ -85,9 +85,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """Classify questions, printing one result per question.
 
     With --json and the encoder on, each object also holds `nearest`: the three entries closest
-    in meaning (`[id, cosine]`, best first), from the index `elternlotse check` built;
-    `by_meaning` says whether the answer or „Meinten Sie …?" came from them (questions in
-    other languages only).
+    in meaning (`[id, cosine]`, best first), from the index `elternlotse check` built, and
+    `meaning`: the crisis meaning signal's score, threshold and whether it fired (the guard
+    then also heeds it; `crisis.signal` says which signal found a crisis); `by_meaning` says
+    whether the answer or „Meinten Sie …?" came from the nearest entries (other languages only).
     """
     dialogue, understanding = _with_detector(_setup(args))
     if args.json and understanding.encoder is None and dialogue.config.encoder.enabled:
@@ -99,10 +100,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     else:
         questions = [" ".join(args.text)]
     for question in questions:
-        summary = dialogue.ask(question).summary()
+        if understanding is not None:
+            summary = _ask_by_meaning(dialogue, understanding, question)
+        else:
+            summary = dialogue.ask(question).summary()
         if args.json:
-            if understanding.encoder is not None:
-                summary["nearest"] = understanding.nearest(question)
             print(json.dumps(summary, ensure_ascii=False), flush=True)
         else:
             print(
@@ -110,6 +112,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 f"{', '.join(summary['candidates'])}"
             )
     return 0
+
+
+def _ask_by_meaning(
+    dialogue: Dialogue, understanding: Understanding, question: str
+) -> dict[str, Any]:
+    """Return `ask --json`'s object, with the encoder's view where it is loaded."""
+    encoder = understanding.encoder
+    if encoder is None:
+        return dialogue.ask(question).summary()
+    vector = encoder.encode([question])[0]
+    verdict = understanding.meaning.verdict(vector) if understanding.meaning else None
+    summary = dialogue.ask(question, meaning=verdict).summary()
+    if understanding.index is not None:
+        summary["nearest"] = understanding.index.nearest(vector)
+    if verdict is not None:
+        summary["meaning"] = verdict.explain()
+    return summary
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -148,6 +167,24 @@ def cmd_train_crisis(args: argparse.Namespace) -> int:
     Path(args.out).write_text(model.to_json() + "\n", encoding="utf-8")
     crises = sum(label for _, label in examples)
     print(f"trained on {len(examples)} messages ({crises} crises): {len(model.weights)} weights")
+    return 0
+
+
+def cmd_train_meaning(args: argparse.Namespace) -> int:
+    """Train the crisis guard's meaning signal on the tuning sets and write it as JSON."""
+    from bot.frontends.meaning_training import load_examples, report_lines, train_meaning
+    from bot.frontends.understanding import all_cores
+
+    loaded = all_cores()
+    if loaded.encoder is None:
+        print(f"elternlotse: encoder off — {loaded.reason}", file=sys.stderr)
+        return 1
+    setup = _setup(args)
+    examples = load_examples(Path(args.data))
+    model, scores = train_meaning(examples, loaded.encoder)
+    Path(args.out).write_text(model.to_json() + "\n", encoding="utf-8")
+    guard = Dialogue(setup.kb, setup.config).crisis
+    print("\n".join(report_lines(examples, scores, model.threshold, guard)))
     return 0
 
 
@@ -252,6 +289,10 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--out", default="knowledge/crisis_model.json")
     model.add_argument("--threshold", type=float, default=2.0, help="log-odds for a crisis")
     model.set_defaults(func=cmd_train_crisis)
+    meaning = sub.add_parser("train-meaning", help="train the crisis signal by meaning (encoder)")
+    meaning.add_argument("--data", default="tests/data", help="directory of the tuning sets")
+    meaning.add_argument("--out", default="knowledge/crisis_meaning.json")
+    meaning.set_defaults(func=cmd_train_meaning)
     return parser
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.language.crisis_data import CrisisData, CrisisLevel, CrisisRule, CrisisScope
+from bot.language.crisis_meaning import MEANING_SIGNAL, MeaningVerdict
 from bot.language.normalize import loose, words
 
 _SENTENCE_END = re.compile(r"[.!?;\n…]+|\s[-–]\s")
@@ -44,8 +45,10 @@ class Assessment:
         rule: The rule that held, if any.
         concept: The concept of that rule (suizid, gewalt, kind …).
         cues: The cues that made the rule hold, each as `cue: matched words`.
-        learned: True when the learned model (not a rule) found the danger: it may be wrong
-            more often, so the normal answer is shown after the hotlines.
+        learned: True when a learned signal (the word model or the meaning signal, not a
+            rule) found the danger: it may be wrong more often, so the normal answer is shown
+            after the hotlines.
+        score: The log-odds of the learned signal that fired (None for a rule).
 
     """
 
@@ -55,6 +58,16 @@ class Assessment:
     cues: tuple[str, ...] = field(default=())
     learned: bool = False
     matched: tuple[str, ...] = field(default=(), compare=False)  # the folded words that fired
+    score: float | None = field(default=None, compare=False)
+
+    @property
+    def signal(self) -> str | None:
+        """Return which signal found a crisis: `rules`, `model` or `meaning` (None: no crisis)."""
+        if self.level is not CrisisLevel.CRISIS:
+            return None
+        if not self.learned:
+            return "rules"
+        return "meaning" if self.rule == MEANING_SIGNAL else "model"
 
     def explain(self) -> dict[str, Any]:
         """Return the verdict as a JSON-compatible dict (for `elternlotse ask --json`)."""
@@ -251,11 +264,17 @@ class CrisisGuard:
             windows.append(whole if variants == whole.variants else _Window(variants, self))
         return windows
 
-    def assess(self, text: str) -> Assessment:
+    def assess(self, text: str, meaning: MeaningVerdict | None = None) -> Assessment:
         """Return the first rule that holds (crisis rules before concern rules).
 
-        When no crisis rule holds, the learned model gets a say before the concern rules: a
-        crisis it finds outranks mere concern.
+        When no crisis rule holds, the learned model and then the meaning signal get a say
+        before the concern rules: a crisis either finds outranks mere concern.
+
+        Args:
+            text: The message.
+            meaning: The meaning signal's verdict on it (computed off the event loop by the
+                caller); None where the encoder is off, busy or not asked.
+
         """
         whole = _Window(self.variants(text), self)
         windows = self._windows(text, whole)
@@ -264,6 +283,8 @@ class CrisisGuard:
             learned = self._learned(text)
             if learned.level is CrisisLevel.CRISIS:
                 return learned
+            if meaning is not None and meaning.fired:
+                return _by_meaning(meaning)
             found = self._first_rule(self._other_rules, whole, windows)
         return found or NO_DANGER
 
@@ -293,12 +314,20 @@ class CrisisGuard:
         if score <= model.threshold:
             return NO_DANGER
         cues = (f"{LEARNED_RULE}: {score:.1f} > {model.threshold:.1f}", *model.strongest(text))
-        return Assessment(CrisisLevel.CRISIS, LEARNED_RULE, None, cues, learned=True)
+        return Assessment(CrisisLevel.CRISIS, LEARNED_RULE, None, cues, learned=True, score=score)
 
     def check(self, text: str) -> Assessment | None:
         """Return the assessment when the message is a crisis, else None."""
         found = self.assess(text)
         return found if found.level is CrisisLevel.CRISIS else None
+
+
+def _by_meaning(meaning: MeaningVerdict) -> Assessment:
+    """Return the crisis the meaning signal found (no concept: the general hotlines)."""
+    cue = f"{MEANING_SIGNAL}: {meaning.score:.1f} > {meaning.threshold:.1f}"
+    return Assessment(
+        CrisisLevel.CRISIS, MEANING_SIGNAL, None, (cue,), learned=True, score=meaning.score
+    )
 
 
 def _is_local(pattern: re.Pattern[str]) -> bool:

@@ -1,0 +1,196 @@
+"""The crisis guard's third signal: danger recognised by meaning, in any language the encoder knows.
+
+The rules and the learned word model read German words; a crisis written in English, Turkish,
+Ukrainian, Arabic or Russian passes them by. This signal is a logistic regression on the
+sentence encoder's vector of the message, trained at build time (`elternlotse train-meaning`)
+on the labelled tuning sets. The shipped model is a small JSON file (one weight per dimension,
+a bias and a threshold): the bot reads it and computes one dot product, never trains.
+
+Like the learned word model it errs more often than a rule, so its alarm shows the hotlines
+first and then the normal answer. Its vector is computed off the event loop (`AsyncEncoder`);
+the pure dialogue only ever sees the verdict.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.language.encoding import AsyncEncoder, EncoderBusy
+
+if TYPE_CHECKING:
+    from bot.language.encoding import Vectors
+
+logger = logging.getLogger(__name__)
+
+# Raise when the file layout or the features change.
+MEANING_FORMAT = 1
+MEANING_SIGNAL = "bedeutung"
+_EPOCHS = 1500
+_LEARNING_RATE = 0.5
+_L2 = 1e-3
+
+
+@dataclass(frozen=True)
+class MeaningVerdict:
+    """What the signal says about one message: its log-odds of crisis and whether it fires."""
+
+    score: float
+    threshold: float
+
+    @property
+    def fired(self) -> bool:
+        """Tell whether the score is above the threshold."""
+        return self.score > self.threshold
+
+    def explain(self) -> dict[str, Any]:
+        """Return the verdict as a JSON-compatible dict (for `elternlotse ask --json`)."""
+        return {"score": round(self.score, 2), "threshold": self.threshold, "fired": self.fired}
+
+
+@dataclass(frozen=True)
+class MeaningModel:
+    """A logistic regression on a sentence vector, for one encoder model.
+
+    Attributes:
+        model_id: The encoder whose vectors it was trained on (`SentenceEncoder.model_id`);
+            vectors of any other model must never be scored.
+        weights: One weight per vector dimension.
+        bias: The intercept.
+        threshold: The log-odds above which a message is a crisis (chosen by cross-validation).
+        data_key: The hash of the training texts and labels (a stale model is visible).
+        trained_on: Names of the files the examples came from.
+
+    """
+
+    model_id: str
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    data_key: str = ""
+    trained_on: tuple[str, ...] = field(default=())
+
+    def score(self, vector: Vectors) -> float:
+        """Return the log-odds that the message of this unit vector is a crisis."""
+        import numpy as np
+
+        return float(np.dot(np.asarray(self.weights, dtype=np.float32), vector) + self.bias)
+
+    def verdict(self, vector: Vectors) -> MeaningVerdict:
+        """Return the signal's verdict on the message of this vector."""
+        return MeaningVerdict(round(self.score(vector), 4), self.threshold)
+
+    def to_json(self) -> str:
+        """Serialise (rounded weights, one key per line, so the file stays small and diffs)."""
+        return json.dumps(
+            {
+                "format": MEANING_FORMAT,
+                "model_id": self.model_id,
+                "data_key": self.data_key,
+                "trained_on": list(self.trained_on),
+                "threshold": self.threshold,
+                "bias": round(self.bias, 5),
+                "weights": [round(w, 5) for w in self.weights],
+            },
+            ensure_ascii=False,
+            indent=0,
+        )
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> MeaningModel:
+        """Restore a model, refusing another format.
+
+        Raises:
+            ValueError: The data is not a model of this format.
+
+        """
+        if raw.get("format") != MEANING_FORMAT:
+            raise ValueError(f"format must be {MEANING_FORMAT}")
+        weights = raw.get("weights")
+        if not isinstance(weights, list) or not all(isinstance(w, int | float) for w in weights):
+            raise ValueError("weights must be a list of numbers")
+        return cls(
+            model_id=str(raw["model_id"]),
+            weights=tuple(float(w) for w in weights),
+            bias=float(raw["bias"]),
+            threshold=float(raw["threshold"]),
+            data_key=str(raw.get("data_key", "")),
+            trained_on=tuple(str(n) for n in raw.get("trained_on", ())),
+        )
+
+
+def load_meaning_model(path: Path) -> MeaningModel:
+    """Read a model file.
+
+    Raises:
+        OSError: The file cannot be read.
+        ValueError: The file is not a valid model.
+
+    """
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError("a meaning model is a JSON object")
+    return MeaningModel.from_json(raw)
+
+
+def fit(vectors: Vectors, labels: Sequence[bool]) -> tuple[list[float], float]:
+    """Fit a logistic regression by full-batch gradient descent (deterministic).
+
+    The vectors are standardised per dimension for the descent (a sentence encoder's unit
+    vectors differ in small amounts); the scaling is folded back into the weights, so the model
+    applies to raw vectors.
+
+    Returns:
+        The weights and the bias.
+
+    """
+    import numpy as np
+
+    x = np.asarray(vectors, dtype=np.float64)
+    y = np.asarray(labels, dtype=np.float64)
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = (x - mean) / std
+    # Both classes weigh the same, however many examples each has.
+    positive = max(1.0, float(y.sum()))
+    negative = max(1.0, float(len(y) - y.sum()))
+    weight = np.where(y > 0, len(y) / (2 * positive), len(y) / (2 * negative))
+    w, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(_EPOCHS):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w + b, -30, 30)))
+        error = (p - y) * weight
+        w -= _LEARNING_RATE * (z.T @ error / len(y) + _L2 * w)
+        b -= _LEARNING_RATE * float(error.mean())
+    raw = w / std
+    return [float(v) for v in raw], float(b - np.dot(raw, mean))
+
+
+class CrisisMeaning:
+    """The signal at run time: encodes a message in the encoder's worker thread, then scores it."""
+
+    def __init__(self, encoder: AsyncEncoder, model: MeaningModel) -> None:
+        """Pair an encoder with the model trained on its vectors.
+
+        Raises:
+            ValueError: The model was trained on another encoder's vectors.
+
+        """
+        if encoder.model_id != model.model_id:
+            raise ValueError(f"model trained on {model.model_id}, not {encoder.model_id}")
+        self._encoder = encoder
+        self._model = model
+
+    async def verdict(self, text: str) -> MeaningVerdict | None:
+        """Return the verdict on a message, or None when the encoder is too busy to ask now."""
+        if not text.strip():
+            return None
+        try:
+            vectors = await self._encoder.encode([text])
+        except EncoderBusy:
+            # Rules and the word model still guard this message; the queue must stay bounded.
+            logger.warning("crisis meaning skipped: encoder busy")
+            return None
+        return self._model.verdict(vectors[0])
