@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import vobject
 
-from tests.botprocess import spawn_bot
+from tests.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI
 
 STAFF, PARENT, LATE, STRANGER = 77, 4711, 4712, 4713
@@ -89,12 +87,10 @@ async def running_bot(
             f"staff:\n  ids: [{STAFF}]\nannouncements:\n{announcements}", encoding="utf-8"
         )
         log = tmp_path / "bot.log"
-        with log.open("w", encoding="utf-8") as out:
-            process = await spawn_bot(api, tmp_path / "data", out, config=config)
-        await api.wait_for_calls("setMyCommands", 1, timeout=30)
+        bot = BotProcess(api, tmp_path / "data", log, config)
+        await bot.start()
         yield World(api, group, start)
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), timeout=20)
+        assert await bot.stop() == 0, log.read_text(encoding="utf-8")
         text = log.read_text(encoding="utf-8")
         assert "Traceback" not in text, text
         for word in (*people.values(), *private, api.token):

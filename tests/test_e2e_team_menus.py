@@ -7,8 +7,6 @@ a counsellor is told so, and staff read the usage figures with /statistik.
 
 from __future__ import annotations
 
-import asyncio
-import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import Any
 import pytest
 from telegram import Bot, BotCommandScopeChat
 
-from tests.botprocess import spawn_bot
+from tests.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI
 
 PARENT, ANNA, CLARA, PETRA = 4711, 9001, 9003, 7001
@@ -55,13 +53,12 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         # menu set is that of the staff member with the lowest id.
         api.fail("setMyCommands", 400, "Bad Request: chat not found", times=1)
         log = tmp_path / "bot.log"
-        with log.open("w", encoding="utf-8") as out:
-            process = await spawn_bot(api, tmp_path / "data", out, config=config)
-        # Two staff members' menus (the first refused), the group's and the parents' default one.
-        await api.wait_for_calls("setMyCommands", 4, timeout=30)
+        bot = BotProcess(api, tmp_path / "data", log, config)
+        # Ready once the parents' default menu is set: it comes last, after the two staff
+        # members' menus (the first refused) and the group's.
+        await bot.start()
         yield World(api, group, log)
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), timeout=20)
+        assert await bot.stop() == 0, log.read_text(encoding="utf-8")
         text = log.read_text(encoding="utf-8")
         assert "Traceback" not in text, text
         assert "Mara" not in text
