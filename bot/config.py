@@ -667,10 +667,10 @@ def _load_webhook(raw: Mapping[str, Any], environ: Mapping[str, str]) -> Webhook
 
 
 def _load_encoder(raw: Mapping[str, Any]) -> EncoderConfig:
-    enabled = _section(raw, "encoder").get("enabled", True)
+    section, base = _section(raw, "encoder"), EncoderConfig()
+    enabled = section.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError("config key 'encoder.enabled' must be true or false")
-    section, base = _section(raw, "encoder"), EncoderConfig()
     encoder = EncoderConfig(
         enabled=enabled,
         answer_cosine=_number(section, "encoder", "answer_cosine", base.answer_cosine),
