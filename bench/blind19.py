@@ -1,9 +1,10 @@
 """Score the issue-19 blind sets (run by hand; prints figures, asserts nothing).
 
-Usage: python bench/blind19.py [ROOT]
+Usage: python bench/blind19.py [ROOT] [--matcher FILE] [--crisis FILE]
 
 Runs `elternlotse ask --json --batch` of the checkout ROOT (default: this one) over
-tests/data/blind19_matcher.yaml and blind19_crisis.yaml and prints, per bucket, the share answered
+tests/data/blind19_matcher.yaml and blind19_crisis.yaml (or the given files; a tuning file such
+as matcher_c_tuning.yaml scores the same way) and prints, per bucket, the share answered
 correctly, reached in one tap (answered correctly, or a „Meinten Sie …?" whose options hold the
 right entry), confidently wrong and fallen back; for the crisis set, the level the guard gave.
 The sets are held out: measure, never tune on them.
@@ -11,6 +12,7 @@ The sets are held out: measure, never tune on them.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import json
 import os
@@ -52,8 +54,8 @@ def matcher_buckets(item: dict[str, Any]) -> list[str]:
     return keys + [f"German, {t}" for t in STYLES if t in tags and lang == "de"]
 
 
-def score_matcher(root: Path) -> Stats:
-    items = yaml.safe_load((HERE / "tests/data/blind19_matcher.yaml").read_text())["questions"]
+def score_matcher(root: Path, path: Path) -> Stats:
+    items = yaml.safe_load(path.read_text())["questions"]
     stats: Stats = collections.defaultdict(collections.Counter)
     for item, result in zip(items, ask(root, [i["text"] for i in items]), strict=True):
         expect, kind = item["expect"], result["kind"]
@@ -75,8 +77,8 @@ def score_matcher(root: Path) -> Stats:
     return stats
 
 
-def score_crisis(root: Path) -> Stats:
-    items = yaml.safe_load((HERE / "tests/data/blind19_crisis.yaml").read_text())["questions"]
+def score_crisis(root: Path, path: Path) -> Stats:
+    items = yaml.safe_load(path.read_text())["questions"]
     stats: Stats = collections.defaultdict(collections.Counter)
     for item, result in zip(items, ask(root, [i["text"] for i in items]), strict=True):
         expect, level = item["expect"], result["crisis"]["level"]
@@ -100,14 +102,20 @@ def show(title: str, stats: Stats, fields: tuple[str, ...]) -> None:
 
 
 def main() -> None:
-    root = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else HERE
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", nargs="?", type=Path, default=HERE)
+    parser.add_argument("--matcher", type=Path, default=HERE / "tests/data/blind19_matcher.yaml")
+    parser.add_argument("--crisis", type=Path, default=HERE / "tests/data/blind19_crisis.yaml")
+    parser.add_argument("--only", choices=("matcher", "crisis"))
+    args = parser.parse_args()
+    root = args.root.resolve()
     fields = ("right", "one tap", "confident wrong", "fallback", "answered", "recognised")
-    show("questions (share of n)", score_matcher(root), fields)
-    show("crisis set (share of n per level the guard gave)", score_crisis(root), (
-        "crisis",
-        "concern",
-        "none",
-    ))
+    if args.only != "crisis":
+        show("questions (share of n)", score_matcher(root, args.matcher.resolve()), fields)
+    if args.only != "matcher":
+        levels = ("crisis", "concern", "none")
+        stats = score_crisis(root, args.crisis.resolve())
+        show("crisis set (share of n per level the guard gave)", stats, levels)
 
 
 if __name__ == "__main__":

@@ -189,6 +189,18 @@ async def test_encoding_runs_in_a_worker_thread() -> None:
     assert threading.current_thread().name not in encoder.threads
 
 
+async def test_a_message_read_by_two_signals_is_encoded_once() -> None:
+    encoder = FakeEncoder()
+    wrapped = AsyncEncoder(encoder, max_waiting=4)
+    first = await wrapped.encode(["Mein Ex zahlt nicht"])
+    again = await wrapped.encode(["Mein Ex zahlt nicht"])
+    other = await wrapped.encode(["Kindergeld"])
+    wrapped.close()
+    assert encoder.encoded == 2
+    assert (first == again).all()
+    assert not (first == other).all()
+
+
 async def test_a_burst_beyond_the_queue_is_refused_at_once() -> None:
     release = threading.Event()
 

@@ -132,6 +132,18 @@ def test_invalid_yaml_is_reported_with_its_line(broken: Path) -> None:
     assert any(p.startswith(f"{path}:") and "invalid YAML" in p for p in problems)
 
 
+def test_a_key_written_twice_is_reported_not_silently_dropped(broken: Path) -> None:
+    path = broken / "synonyms.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "  kindergeld: [kigeld]\n", encoding="utf-8")
+    problems = problems_of(broken)
+    # Appended to the last mapping, `abbreviations:`, which has `kindergeld: [KG]` already.
+    first = next(i for i, line in enumerate(text.splitlines(), 1) if "kindergeld: [KG]" in line)
+    assert f"{path}:{len(text.splitlines()) + 1}: invalid YAML: duplicate key 'kindergeld' " + (
+        f"(first on line {first})"
+    ) in problems
+
+
 def test_missing_field_and_unknown_related_are_reported(broken: Path) -> None:
     path = broken / "faq" / "kindergeld.yaml"
     text = path.read_text(encoding="utf-8").replace("  - kinderzuschlag\n", "  - gibt-es-nicht\n")

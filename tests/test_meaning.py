@@ -92,31 +92,66 @@ def test_cyrillic_text_the_words_cannot_read_is_matched_by_meaning(words_only: D
     assert said(outcome)[0].startswith(words_only.texts("other_language_ru"))
 
 
-def test_german_is_never_matched_by_meaning(words_only: Dialogue) -> None:
+# A German question the words alone leave to a fallback: its best candidate is `scheidung`.
+UNSURE = "Wie lange dauert eine Scheidung ungefähr?"
+
+
+def test_a_german_answer_of_the_words_stays_whatever_meaning_says(words_only: Dialogue) -> None:
     question = "Wie beantrage ich Kindergeld?"
-    assert words_only.to_encode(text(question)) is None
     today = words_only.handle(State(), text(question))
-    outcome = words_only.handle(State(), text(question), nearest=FAR[::-1])
-    assert (outcome.kind, outcome.entry_id, said(outcome)) == (
+    outcome = words_only.handle(State(), text(question), nearest=[("scheidung", 0.99)])
+    assert today.kind is OutcomeKind.ANSWER
+    assert (outcome.kind, outcome.entry_id, said(outcome), outcome.by_meaning) == (
         today.kind,
         today.entry_id,
         said(today),
+        False,
     )
 
 
+def test_german_words_and_meaning_agreeing_answer(words_only: Dialogue) -> None:
+    today = words_only.handle(State(), text(UNSURE))
+    outcome = words_only.handle(State(), text(UNSURE), nearest=[("scheidung", 0.93)])
+    assert today.kind is OutcomeKind.FALLBACK
+    assert today.candidates[0] == "scheidung"
+    assert (outcome.kind, outcome.entry_id, outcome.by_meaning) == (
+        OutcomeKind.ANSWER,
+        "scheidung",
+        True,
+    )
+    assert said(outcome)[: len(german_answer(words_only, "scheidung"))] == german_answer(
+        words_only, "scheidung"
+    )
+
+
+def test_german_meaning_pointing_elsewhere_offers_both(words_only: Dialogue) -> None:
+    nearest = [("sorgerecht", 0.92), ("scheidung", 0.91)]
+    outcome = words_only.handle(State(), text(UNSURE), nearest=nearest)
+    assert (outcome.kind, outcome.by_meaning) == (OutcomeKind.CLARIFY, True)
+    assert outcome.candidates[:2] == ("sorgerecht", "scheidung")
+    assert said(outcome)[-1] == words_only.texts("clarify_intro")
+
+
+def test_german_meaning_far_away_leaves_the_fallback(words_only: Dialogue) -> None:
+    today = words_only.handle(State(), text(UNSURE))
+    outcome = words_only.handle(State(), text(UNSURE), nearest=FAR)
+    assert (outcome.kind, said(outcome), outcome.by_meaning) == (today.kind, said(today), False)
+
+
 @pytest.mark.parametrize("name", ["eval.yaml", "eval_holdout.yaml", "matcher_a.yaml"])
-def test_the_german_sets_never_ask_for_the_meaning(
+def test_meaning_below_every_band_changes_no_german_decision(
     kb: KnowledgeBase, detector: LangidDetector, words_only: Dialogue, name: str
 ) -> None:
-    """Whatever the encoder would say, German questions keep every decision of today."""
+    """The bands hold: meaning that is near nothing keeps every decision of the words."""
     asked: list[str] = []
 
     def nearest(question: str) -> list[tuple[str, float]]:
         asked.append(question)
-        return list(NEAR)
+        return list(FAR)
 
     by_meaning = Dialogue(kb, Config(), detector=detector, nearest=nearest)
-    for question in yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["questions"]:
+    questions = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))["questions"]
+    for question in questions:
         before = words_only.ask(question["text"])
         after = by_meaning.ask(question["text"])
         if after.language is None:
@@ -126,10 +161,10 @@ def test_the_german_sets_never_ask_for_the_meaning(
                 before.candidates,
                 said(before),
             ), question["text"]
-    assert len(asked) <= 2  # the sets hold an out-of-scope question or two in English
+    assert len(asked) >= len(questions) // 2  # German questions are read by meaning too
 
 
-# --- through the use case: encoded off the loop, for other languages only ------------------
+# --- through the use case: encoded off the loop ---------------------------------------------
 
 
 class FakeMeaning:
@@ -150,13 +185,13 @@ async def send(dialogue: Dialogue, body: str, meaning: object | None) -> Outcome
     return await use_case.handle(Parent(7, "en"), Event(EventKind.TEXT, body))
 
 
-async def test_the_use_case_encodes_only_other_languages(words_only: Dialogue) -> None:
+async def test_the_use_case_encodes_every_typed_message(words_only: Dialogue) -> None:
     meaning = FakeMeaning(NEAR)
     german = await send(words_only, "Wie beantrage ich Kindergeld?", meaning)
-    assert meaning.texts == []
-    assert not german.by_meaning
+    assert meaning.texts == ["Wie beantrage ich Kindergeld?"]
+    assert (german.entry_id, german.by_meaning) == ("kindergeld", False)
     english = await send(words_only, ENGLISH, meaning)
-    assert meaning.texts == [ENGLISH]
+    assert meaning.texts[-1] == ENGLISH
     assert (english.kind, english.entry_id, english.by_meaning) == (
         OutcomeKind.ANSWER,
         "kindergeld",

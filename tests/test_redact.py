@@ -102,7 +102,9 @@ def test_no_question_in_the_test_sets_or_faq_loses_a_word_that_is_not_a_name() -
     lost = {}
     for text in dataset_questions():
         survivors = set(word.findall(redact(text)))
-        missing = [w for w in word.findall(text) if w not in survivors and fold(w) not in names]
+        # A name in the genitive („Lenas Schulanmeldung") may go too.
+        gone = [w for w in word.findall(text) if w not in survivors]
+        missing = [w for w in gone if not {fold(w), fold(w.removesuffix("s"))} & names]
         if missing:
             lost[text] = missing
     assert lost == {}

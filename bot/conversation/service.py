@@ -77,7 +77,7 @@ class Decider(Protocol):
         """
 
     def to_encode(self, event: Event) -> str | None:
-        """Return the text of an event to match by meaning (not in German), else None."""
+        """Return the text of an event to match by meaning (a typed message), else None."""
 
     def crisis_reply(
         self,
@@ -199,9 +199,7 @@ class Conversation:
             # Her phone's language is a hint for reading her text (issue 19).
             hinted = event if event.language else replace(event, language=parent.language)
             nearest = await self._nearest(hinted)
-            outcome = self._dialogue.handle(
-                state, hinted, self._during(case), nearest, meaning
-            )
+            outcome = self._dialogue.handle(state, hinted, self._during(case), nearest, meaning)
             if outcome.kind is OutcomeKind.STALE and self._press(event):
                 # A press that only looked genuine (forged or stale data) counts after all.
                 self._count_press(parent.id)
@@ -223,10 +221,9 @@ class Conversation:
         return replace(outcome, replies=(*outcome.replies, *extra)) if extra else outcome
 
     async def _nearest(self, event: Event) -> Sequence[tuple[str, float]] | None:
-        """Return the entries nearest in meaning to a message in another language, else None.
+        """Return the entries nearest in meaning to a typed message, else None.
 
-        German messages are never encoded; the encoder runs in its own thread, so the event
-        loop serves other parents meanwhile.
+        The encoder runs in its own thread, so the event loop serves other parents meanwhile.
         """
         if self._index is None:
             return None
@@ -274,7 +271,9 @@ class Conversation:
         """Ask the meaning signal about a text (with a caption too); None for anything else."""
         if self._signal is None or event.kind not in {EventKind.TEXT, EventKind.NON_TEXT}:
             return None
-        return await self._signal.verdict(event.text) if event.text.strip() else None
+        # The text matching reads too (cleaned): the encoder then computes it once.
+        text = self._dialogue.to_encode(event) or event.text
+        return await self._signal.verdict(text) if text.strip() else None
 
     async def _open_case(self, user_id: int) -> Case | None:
         """Return the parent's open case where counsellors take over (none in the console)."""

@@ -81,6 +81,13 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if str(key) in result:
+            # PyYAML keeps the last of two equal keys silently: a second `kinderzuschlag:` in
+            # synonyms.yaml once threw the first one's variants away.
+            first = result.key_lines[str(key)]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}' (first on line {first})", key_node.start_mark
+            )
         result[str(key)] = loader.construct_object(value_node, deep=True)
         result.key_lines[str(key)] = key_node.start_mark.line + 1
     return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -16,6 +16,7 @@ from bot.dialogue.amounts import Amounts
 from bot.dialogue.flowsteps import FlowSteps
 from bot.dialogue.followups import Followups
 from bot.dialogue.foreign import ForeignLines
+from bot.dialogue.meaning import Meaning, Nearest, by_meaning, helped
 from bot.dialogue.model import (
     AskQuestion,
     Button,
@@ -41,7 +42,7 @@ from bot.language.crisis import Assessment, CrisisGuard
 from bot.language.crisis_data import CrisisLevel
 from bot.language.crisis_meaning import MeaningVerdict
 from bot.language.languages import Detected, LanguageDetector, LanguageGuess, NearestEntries
-from bot.language.matcher import Matcher, Verdict, documents_from
+from bot.language.matcher import Decision, Matcher, Verdict, documents_from
 from bot.language.normalize import clean_input, loose, words
 from bot.language.redact import redact
 from bot.language.smalltalk import Smalltalk
@@ -57,8 +58,6 @@ _SAD_EMOJI = frozenset("😢😭💔😞😔😟😥😿😩😫🥺☹🙁😓�
 _EMOJI_JOINERS = frozenset("\ufe0f\u200d")
 # The entry a crisis or concern of a concept leads to (beside the hotlines and the counsellor).
 _ANSWERED = {OutcomeKind.ANSWER, OutcomeKind.FLOW, OutcomeKind.HANDOFF}
-# The entries nearest in meaning to a message, best first, as (entry id, cosine).
-Nearest = Sequence[tuple[str, float]]
 
 
 class Dialogue:
@@ -81,9 +80,9 @@ class Dialogue:
             clock: Today's date, for ages from birth dates and the year's figures.
             now: The current time, for the age of the context of follow-up questions.
             detector: Tells the language of a text; None reads every text as German.
-            nearest: The entries nearest in meaning to a text in another language, best
-                first (a sentence encoder, issue 19), asked where `handle` gets none (the
-                sync front ends); None: such texts are matched by their words only.
+            nearest: The entries nearest in meaning to a text, best first (a sentence
+                encoder, issue 19), asked where `handle` gets none (the sync front ends);
+                None: texts are matched by their words only.
 
         """
         self.kb = kb
@@ -150,15 +149,16 @@ class Dialogue:
         return self._remind_of_flow(self._handle(state, event, nearest, meaning))
 
     def to_encode(self, event: Event) -> str | None:
-        """Return the text to match by meaning: a typed message not in German; else None.
+        """Return the text to match by meaning: a typed message; else None.
 
-        The use case encodes it off the event loop and passes the nearest entries to `handle`;
-        German texts are never encoded (their answers stay those of the words).
+        The use case encodes it off the event loop and passes the nearest entries to `handle`:
+        a message in another language is matched by them, a German one by its words, helped by
+        them where the words are unsure.
         """
-        if event.kind is not EventKind.TEXT or self.languages is None:
+        if event.kind is not EventKind.TEXT:
             return None
         text = clean_input(event.text, self.config.max_message_chars)
-        return text if self._language(text, event.language) is not None else None
+        return text or None
 
     def _leaves_case(self, event: Event) -> bool:
         """Tell whether an event would start a hand-over or a flow (pointless during a case)."""
@@ -344,17 +344,16 @@ class Dialogue:
 
     def _meaning(
         self, text: str, detected: Detected | None, nearest: Nearest | None
-    ) -> Nearest | None:
-        """Return the entries nearest in meaning to a text in another language; None for German.
+    ) -> Meaning | None:
+        """Return the entries nearest in meaning to a text (those the knowledge base has).
 
         The caller's (the bot encodes off the event loop) or else those of `self.nearest` (the
-        sync front ends may block).
+        sync front ends may block); None when neither knows them.
         """
-        if detected is None:
-            return None
-        if nearest is None and self.nearest is not None:
+        if nearest is None and self.nearest is not None and text:
             nearest = self.nearest(text)
-        return nearest or None
+        known = [(i, cosine) for i, cosine in nearest or () if i in self.kb.entries]
+        return Meaning(known, foreign=detected is not None) if known else None
 
     def _comment(self, state: State, number: int, text: str) -> Outcome:
         """Pass the rating comment on (redacted) and thank the parent."""
@@ -363,15 +362,15 @@ class Dialogue:
             OutcomeKind.INFO, (reply,), state, (CommentCase(number, redact(text, self.kb.names)),)
         )
 
-    def _understand(self, state: State, text: str, nearest: Nearest | None = None) -> Outcome:
+    def _understand(self, state: State, text: str, meaning: Meaning | None = None) -> Outcome:
         """Answer text that is not a crisis, in the order that respects context."""
         return (
             self._sad(state, text)
             or self._in_flow(state, text)
-            or self._unmatched(state, text, nearest)
+            or self._unmatched(state, text, meaning)
             or self.followups.answer(state, text)
             or self.amounts.answer(state, text)
-            or self._faq(state, text, nearest)
+            or self._faq(state, text, meaning)
         )
 
     def _crisis(
@@ -426,7 +425,7 @@ class Dialogue:
         )
         return Outcome(OutcomeKind.SMALLTALK, (reply,), state)
 
-    def _unmatched(self, state: State, text: str, nearest: Nearest | None = None) -> Outcome | None:
+    def _unmatched(self, state: State, text: str, meaning: Meaning | None = None) -> Outcome | None:
         """Answer text that is empty, has no words, is smalltalk or asks nothing.
 
         A text in a script the words cannot read (Cyrillic, Arabic) is matched by meaning
@@ -436,9 +435,10 @@ class Dialogue:
         if not text:
             return self.views.info(state, self.texts("empty_input"), rows)
         if not words(text):
-            by_meaning = self._by_meaning(state, text, nearest) if nearest else None
-            if by_meaning is not None:
-                return by_meaning
+            if meaning is not None and meaning.foreign:
+                decided = self._by_meaning(state, text, meaning.nearest)
+                if decided is not None:
+                    return decided
             has_letters = any(unicodedata.category(ch).startswith("L") for ch in text)
             key = "other_language" if has_letters else "no_words"
             return replace(self.views.info(state, self.texts(key), rows), kind=OutcomeKind.FALLBACK)
@@ -449,23 +449,35 @@ class Dialogue:
             rows = self.views.menu_rows()
         return Outcome(OutcomeKind.SMALLTALK, (Reply(intent.reply, buttons=rows),), state)
 
-    def _faq(self, state: State, text: str, nearest: Nearest | None = None) -> Outcome:
+    def _faq(self, state: State, text: str, meaning: Meaning | None = None) -> Outcome:
         """Match the FAQ: answer, answer with alternatives, ask „Meinten Sie…?", or fall back.
 
         A text in another language that the words do not answer confidently is matched by the
-        entries nearest in meaning (`nearest`) before anything else is tried.
+        entries nearest in meaning before anything else is tried; a German one is decided by its
+        words, helped by meaning where they are unsure (`bot.dialogue.meaning`).
         """
         matcher = self.matcher
         ranked = matcher.rank_message(text, limit=max(self.config.matcher.max_candidates, 3))
         decision = matcher.decide_ranked(ranked, matcher.known_share(text))
+        if meaning is not None and meaning.foreign and decision.verdict is not Verdict.ANSWER:
+            decided = self._by_meaning(state, text, meaning.nearest)
+            if decided is not None:
+                return decided
+        elif meaning is not None and not meaning.foreign:
+            most = self.config.matcher.max_candidates
+            words = decision
+            decision = helped(words, meaning.nearest, self.config.encoder, most)
+            if decision != words:
+                return replace(self._decided(state, text, decision), by_meaning=True)
+        return self._decided(state, text, decision)
+
+    def _decided(self, state: State, text: str, decision: Decision) -> Outcome:
+        """Carry out a decision: answer (with alternatives), „Meinten Sie …?", or fallback."""
         ids = tuple(c.id for c in decision.candidates)
         best = decision.best
         score = best.score if best else 0.0
         if decision.verdict is Verdict.ANSWER and best is not None:
             return self.presses.answer(state, self.kb.entries[best.id], score, ids)
-        by_meaning = self._by_meaning(state, text, nearest) if nearest else None
-        if by_meaning is not None:
-            return by_meaning
         if decision.verdict is Verdict.ANSWER_WITH_ALTERNATIVES and best is not None:
             outcome = self.presses.answer(state, self.kb.entries[best.id], score, ids)
             others = self.views.alternatives(state, text, ids[1:])
@@ -492,28 +504,19 @@ class Dialogue:
         return Outcome(OutcomeKind.CLARIFY, (reply,), new_state, score=score, candidates=ids)
 
     def _by_meaning(self, state: State, text: str, nearest: Nearest) -> Outcome | None:
-        """Answer or offer the entries nearest in meaning; None when none is near enough.
-
-        The bands (`encoder:` in the config) are cosines: the best entry is answered when it is
-        near and clearly ahead of the second, the near ones are offered when it is close.
-        """
-        bands = self.config.encoder
-        near = [(i, cosine) for i, cosine in nearest if i in self.kb.entries]
-        if not near or near[0][1] < bands.clarify_cosine:
+        """Answer or offer the entries nearest in meaning; None when none is near enough."""
+        most = self.config.matcher.max_candidates
+        decision = by_meaning(nearest, self.kb.entries, self.config.encoder, most)
+        if decision is None:
             return None
-        best, cosine = near[0]
-        lead = cosine - near[1][1] if len(near) > 1 else 1.0
-        ids = tuple(i for i, _ in near)
-        score = round(cosine * 100, 1)
-        if cosine >= bands.answer_cosine and lead >= bands.clear_lead:
-            outcome = self.presses.answer(state, self.kb.entries[best], score, ids)
-        else:
-            close = tuple(i for i, c in near if c >= bands.clarify_cosine)
-            outcome = self._clarify(state, text, close[: self.config.matcher.max_candidates], score)
-        return replace(outcome, by_meaning=True)
+        return replace(self._decided(state, text, decision), by_meaning=True)
 
     def ask(
-        self, text: str, hint: str | None = None, meaning: MeaningVerdict | None = None
+        self,
+        text: str,
+        hint: str | None = None,
+        meaning: MeaningVerdict | None = None,
+        nearest: Nearest | None = None,
     ) -> Outcome:
         """Classify one question statelessly (for `elternlotse ask` and evaluation)."""
-        return self.text(State(), text, hint, meaning=meaning)
+        return self.text(State(), text, hint, nearest, meaning)

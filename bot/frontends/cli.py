@@ -88,7 +88,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     in meaning (`[id, cosine]`, best first), from the index `elternlotse check` built, and
     `meaning`: the crisis meaning signal's score, threshold and whether it fired (the guard
     then also heeds it; `crisis.signal` says which signal found a crisis); `by_meaning` says
-    whether the answer or „Meinten Sie …?" came from the nearest entries (other languages only).
+    whether the answer or „Meinten Sie …?" came from the nearest entries (other languages) or
+    was changed by them (German: words and meaning agreed, or the words found nothing).
     """
     dialogue, understanding = _with_detector(_setup(args))
     if args.json and understanding.encoder is None and dialogue.config.encoder.enabled:
@@ -123,9 +124,11 @@ def _ask_by_meaning(
         return dialogue.ask(question).summary()
     vector = encoder.encode([question])[0]
     verdict = understanding.meaning.verdict(vector) if understanding.meaning else None
-    summary = dialogue.ask(question, meaning=verdict).summary()
-    if understanding.index is not None:
-        summary["nearest"] = understanding.index.nearest(vector)
+    index = understanding.index
+    nearest = index.nearest(vector) if index is not None else None
+    summary = dialogue.ask(question, meaning=verdict, nearest=nearest).summary()
+    if nearest is not None:
+        summary["nearest"] = nearest
     if verdict is not None:
         summary["meaning"] = verdict.explain()
     return summary

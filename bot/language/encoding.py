@@ -2,8 +2,9 @@
 
 A sentence encoder turns a text into a unit vector; texts that mean the same are close, in any
 language the model knows. The lexical matcher stays in charge of German answers (issue 19: an
-embedding adds nothing there); the vectors serve what words cannot: questions in other
-languages and crisis messages that describe rather than name.
+embedding alone adds nothing there) and meaning helps only where the words are unsure; the
+vectors serve what words cannot: questions in other languages and crisis messages that describe
+rather than name.
 
 The language layer owns the port; an adapter (`bot.encoders`) implements it. numpy is imported
 only by what computes, so the front ends that never encode do not pay for it.
@@ -12,7 +13,9 @@ only by what computes, so the front ends that never encode do not pay for it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -80,6 +83,10 @@ class EncoderBusy(Exception):
     """More messages wait for the encoder than it may queue; go on without it this time."""
 
 
+# How many single-text vectors `AsyncEncoder` keeps: a message is read by two signals in a row.
+RECENT = 16
+
+
 class AsyncEncoder:
     """Runs a blocking encoder in one worker thread, with a bounded number of waiting calls.
 
@@ -87,6 +94,9 @@ class AsyncEncoder:
     stays free (the engine releases the GIL while it computes). The bound keeps a burst of
     messages from queueing texts, and the memory they hold, without limit: a call beyond it
     raises `EncoderBusy` at once, and the caller decides without the encoder.
+
+    The crisis signal and the matching both read one message: the vectors of the last few single
+    texts are kept (under a hash of the text, not the text), so a message is encoded once.
     """
 
     def __init__(self, encoder: SentenceEncoder, max_waiting: int = 32) -> None:
@@ -96,6 +106,7 @@ class AsyncEncoder:
         self._pending = 0
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="encoder")
+        self._recent: OrderedDict[bytes, Vectors] = OrderedDict()
 
     @property
     def model_id(self) -> str:
@@ -109,16 +120,26 @@ class AsyncEncoder:
             EncoderBusy: `max_waiting` calls are already waiting or running.
 
         """
+        key = hashlib.sha256(texts[0].encode()).digest() if len(texts) == 1 else None
         with self._lock:
+            if key is not None and key in self._recent:
+                self._recent.move_to_end(key)
+                return self._recent[key]
             if self._pending >= self.max_waiting:
                 raise EncoderBusy(f"{self._pending} encodings are waiting")
             self._pending += 1
         try:
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, self.encoder.encode, list(texts))
+            vectors = await loop.run_in_executor(self._executor, self.encoder.encode, list(texts))
         finally:
             with self._lock:
                 self._pending -= 1
+        if key is not None:
+            with self._lock:
+                self._recent[key] = vectors
+                while len(self._recent) > RECENT:
+                    self._recent.popitem(last=False)
+        return vectors
 
     def close(self) -> None:
         """Stop the worker thread once what it runs is done (calls after this fail)."""
