@@ -173,7 +173,20 @@ def test_the_bot_never_builds_the_index_at_start(kb: KnowledgeBase, tmp_path: Pa
 def test_nearest_names_each_entry_once_best_first() -> None:
     vectors = np.array([[1, 0], [0.8, 0.6], [0.6, 0.8], [0, 1]], dtype=np.float32)
     index = SemanticIndex("m", ("a", "a", "b", "c"), vectors)
-    assert index.nearest(np.array([1, 0], dtype=np.float32), 2) == [("a", 1.0), ("b", 0.6)]
+    assert index.nearest(np.array([1, 0], dtype=np.float32), 2) == [("a", 0.9), ("b", 0.6)]
+
+
+def test_an_entry_scores_by_its_three_closest_phrasings_not_one() -> None:
+    def unit(cosine: float) -> list[float]:
+        return [cosine, (1 - cosine**2) ** 0.5]
+
+    rows = [unit(0.95), unit(0.2), unit(0.1), unit(0.9), unit(0.9), unit(0.88), unit(0.3)]
+    index = SemanticIndex(
+        "m", ("one", "one", "one", "many", "many", "many", "many"), np.array(rows, dtype=np.float32)
+    )
+    nearest = index.nearest(np.array([1, 0], dtype=np.float32), 2)
+    assert [entry for entry, _ in nearest] == ["many", "one"]
+    assert nearest[0][1] == pytest.approx((0.9 + 0.9 + 0.88) / 3, abs=1e-4)
 
 
 # --- off the event loop, with a bounded queue ---

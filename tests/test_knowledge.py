@@ -144,6 +144,26 @@ def test_a_key_written_twice_is_reported_not_silently_dropped(broken: Path) -> N
     ) in problems
 
 
+def test_questions_in_other_languages_name_real_entries_in_the_right_file(broken: Path) -> None:
+    path = broken / "phrasings" / "en.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "  kindergelt:\n    - how much child money\n", encoding="utf-8")
+    (broken / "phrasings" / "tr.yaml").write_text(
+        "language: ru\nreviewed: 2026-12-07\nentries:\n  kindergeld: [Çocuk parası]\n",
+        encoding="utf-8",
+    )
+    problems = problems_of(broken)
+    line = len(text.splitlines()) + 1
+    assert f"{path}:{line}: entries/kindergelt: no such FAQ entry" in problems
+    assert f"{broken / 'phrasings' / 'tr.yaml'}:1: language 'ru' in tr.yaml" in problems
+
+
+def test_every_entry_has_questions_in_each_other_language(kb: KnowledgeBase) -> None:
+    assert sorted(kb.other_phrasings) == ["ar", "en", "ru", "tr", "uk"]
+    for language, entries in kb.other_phrasings.items():
+        assert set(entries) == set(kb.entries), language
+
+
 def test_missing_field_and_unknown_related_are_reported(broken: Path) -> None:
     path = broken / "faq" / "kindergeld.yaml"
     text = path.read_text(encoding="utf-8").replace("  - kinderzuschlag\n", "  - gibt-es-nicht\n")

@@ -262,7 +262,7 @@ def test_the_bands_come_from_the_config(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
     path.write_text("encoder:\n  answer_cosine: 0.9\n  clarify_cosine: 0.8\n", encoding="utf-8")
     bands = load_config(path, environ={}).encoder
-    assert (bands.answer_cosine, bands.clear_lead, bands.clarify_cosine) == (0.9, 0.01, 0.8)
+    assert (bands.answer_cosine, bands.clear_lead, bands.clarify_cosine) == (0.9, 0.0075, 0.8)
     path.write_text("encoder:\n  answer_cosine: 0.8\n  clarify_cosine: 0.9\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="'encoder.clarify_cosine' ≤ 'encoder.answer_cosine'"):
         load_config(path, environ={})

@@ -142,6 +142,8 @@ class KnowledgeBase:
     amounts: Mapping[str, AmountCalculator] = field(default_factory=dict)
     staff_texts: Texts = field(default_factory=lambda: Texts({}))  # knowledge/staff.yaml
     names: NameLists | None = None  # knowledge/names.yaml; None: the shipped lists
+    # knowledge/phrasings/<code>.yaml: questions in other languages by language, then entry id
+    other_phrasings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def command(self, name: str) -> Command | None:
         """Return the command a name or alias (without the slash) stands for, if any."""

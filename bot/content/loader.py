@@ -404,6 +404,35 @@ def _load_texts(c: _Collector, root: Path) -> tuple[Texts, Texts]:
     return Texts(dict(texts)), Texts(dict(staff))
 
 
+def _load_phrasings(
+    c: _Collector, root: Path, entries: Mapping[str, Entry]
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Load the questions in other languages (`phrasings/<code>.yaml`), by language and entry.
+
+    Only the meaning index reads them. A file must be named after its language, and every entry
+    it names must exist.
+    """
+    found: dict[str, dict[str, tuple[str, ...]]] = {}
+    for path in sorted((root / "phrasings").glob("*.yaml")):
+        doc = c.load(path, "phrasings")
+        if doc is None:
+            continue
+        if doc["language"] != path.stem:
+            c.add(path, doc.line_of("language"), f"language '{doc['language']}' in {path.name}")
+            continue
+        listed: LocatedDict = doc["entries"]
+        for entry_id in listed:
+            if entry_id not in entries:
+                c.add(path, listed.line_of(entry_id), f"entries/{entry_id}: no such FAQ entry")
+        found[path.stem] = {k: tuple(v) for k, v in listed.items() if k in entries}
+    return found
+
+
+def _lists(mapping: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Return a mapping of word lists with tuples (the knowledge base is immutable)."""
+    return {key: tuple(values) for key, values in mapping.items()}
+
+
 def load_knowledge(root: Path) -> KnowledgeBase:
     """Load and validate the whole knowledge base.
 
@@ -440,16 +469,15 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     followups = _load_followups(c, root)
     amounts = _load_amounts(c, root, entries)
     names = _load_names(c, root)
+    phrasings = _load_phrasings(c, root, entries)
 
     if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:
         raise ProblemsError(c.problems)
     return KnowledgeBase(
         entries=entries,
         categories=categories,
-        synonyms={k: tuple(v) for k, v in synonyms_doc["synonyms"].items()},
-        abbreviations={
-            k: tuple(v) for k, v in dict(synonyms_doc.get("abbreviations") or {}).items()
-        },
+        synonyms=_lists(synonyms_doc["synonyms"]),
+        abbreviations=_lists(synonyms_doc.get("abbreviations") or {}),
         stopwords=tuple(stopwords_doc["stopwords"]),
         crisis=crisis,
         smalltalk=smalltalk,
@@ -463,4 +491,5 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         staff_commands=commands.staff,
         followups=followups,
         amounts=amounts,
+        other_phrasings=phrasings,
     )

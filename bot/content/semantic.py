@@ -1,4 +1,4 @@
-"""The semantic index of the FAQ's German phrasings, cached on disk between runs.
+"""The semantic index of the FAQ's phrasings (German and other languages), cached on disk.
 
 Encoding the ~700 phrasings takes 6–11 s on this machine, far beyond the start-up budget, so
 `elternlotse check` builds the index and stores it beside the knowledge cache
@@ -31,8 +31,19 @@ BATCH = 128
 
 
 def phrasings(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """Return every German phrasing of every FAQ entry as (entry id, question), in a fixed order."""
-    return [(entry.id, text) for entry in kb.entries.values() for text in entry.questions]
+    """Return every phrasing of every FAQ entry as (entry id, question), in a fixed order.
+
+    The German questions first, then those in other languages (`knowledge/phrasings/`): the
+    encoder relates a question to one in its own language far better than to a German one.
+    """
+    german = [(entry.id, text) for entry in kb.entries.values() for text in entry.questions]
+    other = [
+        (entry_id, text)
+        for language in sorted(kb.other_phrasings)
+        for entry_id, texts in kb.other_phrasings[language].items()
+        for text in texts
+    ]
+    return german + other
 
 
 def index_key(pairs: Sequence[tuple[str, str]], model_id: str) -> str:
