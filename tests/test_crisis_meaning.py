@@ -13,6 +13,7 @@ import pytest
 from bot.config import Config, EncoderConfig, load_config
 from bot.content.knowledge import KnowledgeBase
 from bot.conversation.service import Conversation, Parent
+from bot.detector.langid import LangidDetector
 from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Outcome, OutcomeKind, State
 from bot.encoders.e5 import MODEL_ID, load_e5
@@ -64,6 +65,17 @@ def hotlines_first(outcome: Outcome, kb: KnowledgeBase) -> bool:
 def test_a_fired_verdict_is_a_crisis_by_meaning(dialogue: Dialogue) -> None:
     found = dialogue.crisis.assess("Wie viel Kindergeld bekomme ich?", FIRED)
     assert (found.signal, found.learned, found.score) == ("meaning", True, 6.0)
+
+
+def test_a_message_in_another_language_has_its_own_threshold(kb: KnowledgeBase) -> None:
+    reading = Dialogue(kb, Config(), detector=LangidDetector())
+    between = MeaningVerdict(4.0, 5.0, 3.0)  # above the other languages' bar, below German's
+    english = reading.text(State(), "I cannot go on, everything is too much", meaning=between)
+    german = reading.text(State(), "Ich kann einfach nicht mehr weiter", meaning=between)
+    assert english.kind is OutcomeKind.CRISIS
+    assert english.summary()["crisis"]["signal"] == "meaning"
+    assert german.summary()["crisis"]["signal"] != "meaning"
+    assert reading.crisis_reply(State(), "I cannot go on, everything is too much", None, between)
 
 
 def test_a_rule_outranks_the_meaning_signal(dialogue: Dialogue) -> None:
@@ -122,7 +134,7 @@ class Fake:
 def test_the_model_round_trips_and_scores_a_vector() -> None:
     vectors = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9]], dtype=np.float32)
     weights, bias = fit(vectors, [True, True, False, False])
-    model = MeaningModel("fake/1", tuple(weights), bias, 0.0, "k", ("a.yaml",))
+    model = MeaningModel("fake/1", tuple(weights), bias, 0.0, -1.0, "k", ("a.yaml",))
     again = MeaningModel.from_json(json.loads(model.to_json()))
     assert again.verdict(vectors[0]).fired
     assert not again.verdict(vectors[2]).fired
@@ -131,9 +143,9 @@ def test_the_model_round_trips_and_scores_a_vector() -> None:
 async def test_a_model_of_another_encoder_is_refused() -> None:
     encoder = AsyncEncoder(Fake())
     with pytest.raises(ValueError, match="not fake/1"):
-        CrisisMeaning(encoder, MeaningModel("other/2", (0.0,) * 4, 0.0, 1.0))
-    signal = CrisisMeaning(encoder, MeaningModel("fake/1", (1.0,) * 4, 0.0, 1.5))
-    assert await signal.verdict("x") == MeaningVerdict(2.0, 1.5)
+        CrisisMeaning(encoder, MeaningModel("other/2", (0.0,) * 4, 0.0, 1.0, 1.0))
+    signal = CrisisMeaning(encoder, MeaningModel("fake/1", (1.0,) * 4, 0.0, 1.5, 1.0))
+    assert await signal.verdict("x") == MeaningVerdict(2.0, 1.5, 1.0)
     encoder.close()
 
 
@@ -216,7 +228,7 @@ async def test_the_telegram_bot_heeds_the_signal(dialogue: Dialogue, kb: Knowled
     from tests.offline import RecordingRequest
     from tests.test_handlers import message_update
 
-    model = MeaningModel("fake/1", (1.0,) * 4, 0.0, 1.5)  # Fake's vectors score 2.0: fired
+    model = MeaningModel("fake/1", (1.0,) * 4, 0.0, 1.5, 1.5)  # Fake's vectors score 2.0: fired
     understanding = Understanding(Fake(), None, "Encoder: an", model)  # type: ignore[arg-type]
     request = RecordingRequest()
     config = Config(token="123456:TESTTOKEN")

@@ -263,6 +263,8 @@ class Dialogue:
 
         """
         cleaned = clean_input(text, self.config.max_message_chars)
+        if meaning is not None and cleaned and self._language(cleaned, None) is not None:
+            meaning = meaning.in_other_language()
         assessment = self.crisis.assess(cleaned, meaning)
         if assessment.level is not CrisisLevel.CRISIS:
             return None
@@ -311,10 +313,12 @@ class Dialogue:
         prefix: tuple[Reply, ...] = ()
         if len(raw.strip()) > limit:
             prefix = (Reply(self.texts("truncated_note", limit=limit)),)
+        detected = self._language(text, hint)
+        if detected is not None and meaning is not None:
+            meaning = meaning.in_other_language()
         assessment = self.crisis.assess(text, meaning) if text else Assessment(CrisisLevel.NONE)
         comment_for, question_for = state.comment_case, state.question_event
         state = replace(state, comment_case=None, question_event=None)
-        detected = self._language(text, hint)
         if assessment.level is CrisisLevel.CRISIS:
             outcome = self._crisis(state, assessment)
             if assessment.learned:

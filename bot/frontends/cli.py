@@ -182,12 +182,20 @@ def cmd_train_meaning(args: argparse.Namespace) -> int:
     if loaded.encoder is None:
         print(f"elternlotse: encoder off — {loaded.reason}", file=sys.stderr)
         return 1
+    from bot.detector.langid import LangidDetector
+
     setup = _setup(args)
-    examples = load_examples(Path(args.data))
+    dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector())
+    languages = dialogue.languages
+    assert languages is not None  # a detector was given
+
+    def german(text: str) -> bool:
+        return languages.of(text, None) is None
+
+    examples = load_examples(Path(args.data), german=german)
     model, scores = train_meaning(examples, loaded.encoder)
     Path(args.out).write_text(model.to_json() + "\n", encoding="utf-8")
-    guard = Dialogue(setup.kb, setup.config).crisis
-    print("\n".join(report_lines(examples, scores, model.threshold, guard)))
+    print("\n".join(report_lines(examples, scores, model, dialogue.crisis)))
     return 0
 
 

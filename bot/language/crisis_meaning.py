@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Raise when the file layout or the features change.
-MEANING_FORMAT = 1
+MEANING_FORMAT = 2
 MEANING_SIGNAL = "bedeutung"
 _EPOCHS = 1500
 _LEARNING_RATE = 0.5
@@ -37,10 +37,28 @@ _L2 = 1e-3
 
 @dataclass(frozen=True)
 class MeaningVerdict:
-    """What the signal says about one message: its log-odds of crisis and whether it fires."""
+    """What the signal says about one message: its log-odds of crisis and whether it fires.
+
+    Attributes:
+        score: The log-odds of crisis.
+        threshold: Above it, a message in German is a crisis.
+        threshold_other: Above it, a message in another language is a crisis (None: the same).
+
+    """
 
     score: float
     threshold: float
+    threshold_other: float | None = None
+
+    def in_other_language(self) -> MeaningVerdict:
+        """Return the verdict for a message not in German (its own threshold decides).
+
+        The rules and the word model guard German messages already, so the signal alone may
+        be stricter there (fewer false alarms); elsewhere it is the only reader.
+        """
+        if self.threshold_other is None:
+            return self
+        return MeaningVerdict(self.score, self.threshold_other)
 
     @property
     def fired(self) -> bool:
@@ -49,7 +67,10 @@ class MeaningVerdict:
 
     def explain(self) -> dict[str, Any]:
         """Return the verdict as a JSON-compatible dict (for `elternlotse ask --json`)."""
-        return {"score": round(self.score, 2), "threshold": self.threshold, "fired": self.fired}
+        explained = {"score": round(self.score, 2), "threshold": self.threshold}
+        if self.threshold_other is not None:
+            explained["threshold_other_languages"] = self.threshold_other
+        return {**explained, "fired": self.fired}
 
 
 @dataclass(frozen=True)
@@ -61,7 +82,9 @@ class MeaningModel:
             vectors of any other model must never be scored.
         weights: One weight per vector dimension.
         bias: The intercept.
-        threshold: The log-odds above which a message is a crisis (chosen by cross-validation).
+        threshold: The log-odds above which a message in German is a crisis (chosen by
+            cross-validation).
+        threshold_other: The same for a message in another language.
         data_key: The hash of the training texts and labels (a stale model is visible).
         trained_on: Names of the files the examples came from.
 
@@ -71,6 +94,7 @@ class MeaningModel:
     weights: tuple[float, ...]
     bias: float
     threshold: float
+    threshold_other: float
     data_key: str = ""
     trained_on: tuple[str, ...] = field(default=())
 
@@ -82,7 +106,7 @@ class MeaningModel:
 
     def verdict(self, vector: Vectors) -> MeaningVerdict:
         """Return the signal's verdict on the message of this vector."""
-        return MeaningVerdict(round(self.score(vector), 4), self.threshold)
+        return MeaningVerdict(round(self.score(vector), 4), self.threshold, self.threshold_other)
 
     def to_json(self) -> str:
         """Serialise (rounded weights, one key per line, so the file stays small and diffs)."""
@@ -93,6 +117,7 @@ class MeaningModel:
                 "data_key": self.data_key,
                 "trained_on": list(self.trained_on),
                 "threshold": self.threshold,
+                "threshold_other": self.threshold_other,
                 "bias": round(self.bias, 5),
                 "weights": [round(w, 5) for w in self.weights],
             },
@@ -118,6 +143,7 @@ class MeaningModel:
             weights=tuple(float(w) for w in weights),
             bias=float(raw["bias"]),
             threshold=float(raw["threshold"]),
+            threshold_other=float(raw["threshold_other"]),
             data_key=str(raw.get("data_key", "")),
             trained_on=tuple(str(n) for n in raw.get("trained_on", ())),
         )
