@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,16 @@ from bot.encoders.e5 import MODEL_ID, load_e5
 from bot.events import Event, EventKind
 from bot.frontends.meaning_training import data_key, load_examples
 from bot.frontends.understanding import MEANING_FILE, load_understanding, read_meaning
-from bot.language.crisis_meaning import CrisisMeaning, MeaningModel, MeaningVerdict, fit
+from bot.language.crisis_meaning import (
+    CrisisMeaning,
+    MeaningModel,
+    MeaningVerdict,
+    Neighbours,
+    fit,
+    load_meaning_model,
+    neighbours_file,
+    save_meaning_model,
+)
 from bot.language.encoding import AsyncEncoder, Vectors
 from bot.storage.memory import MemoryStore
 from tests.conftest import KNOWLEDGE
@@ -140,6 +150,38 @@ def test_the_model_round_trips_and_scores_a_vector() -> None:
     assert not again.verdict(vectors[2]).fired
 
 
+def test_the_neighbours_round_trip_and_lift_a_message_near_crisis_examples(
+    tmp_path: Path,
+) -> None:
+    crisis = np.array([[1, 0], [0.9, 0.43589]], dtype=np.float32)
+    calm = np.array([[0, 1], [0.43589, 0.9]], dtype=np.float32)
+    near = Neighbours(crisis, calm, 10.0)
+    model = MeaningModel("fake/1", (0.0, 0.0), 0.0, 1.0, 1.0, "k", ("a.yaml",), near)
+    path = tmp_path / "crisis_meaning.json"
+    save_meaning_model(model, path)
+    again = load_meaning_model(path)
+    assert again.neighbours is not None
+    assert again.verdict(np.array([1, 0], dtype=np.float32)).fired  # near the crisis examples
+    assert not again.verdict(np.array([0, 1], dtype=np.float32)).fired
+    assert again.score(crisis[0]) == pytest.approx(model.score(crisis[0]), abs=0.01)
+
+
+def test_neighbours_that_are_not_the_trained_ones_are_refused(tmp_path: Path) -> None:
+    crisis = np.array([[1, 0]], dtype=np.float32)
+    model = MeaningModel(
+        "fake/1", (0.0, 0.0), 0.0, 1.0, 1.0, neighbours=Neighbours(crisis, crisis * -1, 1.0)
+    )
+    path = tmp_path / "crisis_meaning.json"
+    save_meaning_model(model, path)
+    vectors = neighbours_file(path)
+    vectors.write_bytes(vectors.read_bytes()[:-2] + b"\x00\x3c")
+    with pytest.raises(ValueError, match="is not the file the model was trained with"):
+        load_meaning_model(path)
+    vectors.unlink()
+    with pytest.raises(FileNotFoundError):
+        load_meaning_model(path)
+
+
 async def test_a_model_of_another_encoder_is_refused() -> None:
     encoder = AsyncEncoder(Fake())
     with pytest.raises(ValueError, match="not fake/1"):
@@ -156,6 +198,13 @@ def test_the_shipped_model_is_trained_on_the_current_tuning_sets() -> None:
     # A stale file: run `elternlotse train-meaning` (Makefile: make crisis-meaning).
     assert model.data_key == data_key(load_examples(DATA), MODEL_ID)
     assert len(model.weights) == 384
+
+
+def test_a_missing_vector_file_is_named_in_the_start_line(tmp_path: Path) -> None:
+    shutil.copy(KNOWLEDGE / MEANING_FILE, tmp_path / MEANING_FILE)
+    model, problem = read_meaning(tmp_path, MODEL_ID)
+    assert model is None
+    assert problem == "crisis_meaning_neighbours.npy fehlt"
 
 
 def test_with_the_encoder_off_there_is_no_signal(kb: KnowledgeBase) -> None:

