@@ -79,13 +79,14 @@ async def main() -> None:
     parser.add_argument("--parents", type=int, default=50)
     parser.add_argument("--messages", type=int, default=20)
     parser.add_argument("--rate", type=float, default=150.0, help="messages/s in the latency phase")
+    parser.add_argument("--config", type=Path, help="the bot's config file (e.g. encoder off)")
     args = parser.parse_args()
     async with FakeBotAPI() as api:
         users = [10_000 + i for i in range(args.parents)]
         for user_id in users:
             api.user(user_id)
         with tempfile.TemporaryDirectory() as data:
-            bot = await spawn_bot(api, Path(data), asyncio.subprocess.DEVNULL, PROFILE)
+            bot = await spawn_bot(api, Path(data), asyncio.subprocess.DEVNULL, PROFILE, args.config)
             await api.wait_for_calls("setMyCommands", 1, timeout=60)
             interval = args.parents / args.rate
             latencies: list[float] = []
