@@ -86,6 +86,16 @@ def test_far_entries_leave_the_fallback_of_today(words_only: Dialogue) -> None:
     assert (outcome.kind, said(outcome), outcome.by_meaning) == (today.kind, said(today), False)
 
 
+def test_meaning_goes_before_german_looking_words_of_another_language(
+    words_only: Dialogue,
+) -> None:
+    question = "Thank you, but my ex still does not pay child support"
+    assert words_only.handle(State(), text(question)).entry_id == "bildung-teilhabe"  # „but"
+    near = [("unterhalt-bleibt-aus", 0.92), ("unterhaltsvorschuss", 0.90)]
+    outcome = words_only.handle(State(), text(question), nearest=near)
+    assert (outcome.entry_id, outcome.by_meaning) == ("unterhalt-bleibt-aus", True)
+
+
 def test_cyrillic_text_the_words_cannot_read_is_matched_by_meaning(words_only: Dialogue) -> None:
     outcome = words_only.handle(State(), text("Как получить детские деньги?"), nearest=NEAR)
     assert (outcome.kind, outcome.entry_id) == (OutcomeKind.ANSWER, "kindergeld")

@@ -432,13 +432,14 @@ class Dialogue:
     def _unmatched(self, state: State, text: str, meaning: Meaning | None = None) -> Outcome | None:
         """Answer text that is empty, has no words, is smalltalk or asks nothing.
 
-        A text in a script the words cannot read (Cyrillic, Arabic) is matched by meaning
-        first, where the entries nearest to it are known.
+        A text in a script the words cannot read (Cyrillic, Arabic) is smalltalk („Спасибо")
+        or else matched by meaning, where the entries nearest to it are known.
         """
         rows = self.views.service_rows()[1:]
         if not text:
             return self.views.info(state, self.texts("empty_input"), rows)
-        if not words(text):
+        intent = self.smalltalk.match(text)
+        if not words(text) and intent is None:
             if meaning is not None and meaning.foreign:
                 decided = self._by_meaning(state, text, meaning.nearest)
                 if decided is not None:
@@ -446,7 +447,6 @@ class Dialogue:
             has_letters = any(unicodedata.category(ch).startswith("L") for ch in text)
             key = "other_language" if has_letters else "no_words"
             return replace(self.views.info(state, self.texts(key), rows), kind=OutcomeKind.FALLBACK)
-        intent = self.smalltalk.match(text)
         if intent is None:
             return None
         if intent.id == NO_QUESTION_INTENT:
@@ -456,14 +456,15 @@ class Dialogue:
     def _faq(self, state: State, text: str, meaning: Meaning | None = None) -> Outcome:
         """Match the FAQ: answer, answer with alternatives, ask „Meinten Sie…?", or fall back.
 
-        A text in another language that the words do not answer confidently is matched by the
-        entries nearest in meaning before anything else is tried; a German one is decided by its
-        words, helped by meaning where they are unsure (`bot.dialogue.meaning`).
+        A text in another language is matched by the entries nearest in meaning first (its
+        German-looking words mislead: „but" is the Bildungspaket's abbreviation), by its words only
+        where none is near; a German one is decided by its words, helped by meaning where they
+        are unsure (`bot.dialogue.meaning`).
         """
         matcher = self.matcher
         ranked = matcher.rank_message(text, limit=max(self.config.matcher.max_candidates, 3))
         decision = matcher.decide_ranked(ranked, matcher.known_share(text))
-        if meaning is not None and meaning.foreign and decision.verdict is not Verdict.ANSWER:
+        if meaning is not None and meaning.foreign:
             decided = self._by_meaning(state, text, meaning.nearest)
             if decided is not None:
                 return decided

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 from bot.language.normalize import loose, words
 
+# Runs of letters and digits in any script (what is left of a message in Cyrillic or Arabic).
+_LETTERS = re.compile(r"\w+")
+
 
 @dataclass(frozen=True)
 class SmalltalkIntent:
@@ -26,11 +29,15 @@ class Smalltalk:
         self._intents = tuple(intents)
 
     def match(self, text: str) -> SmalltalkIntent | None:
-        """Return the intent whose pattern matches the whole folded message, if any."""
-        folded = loose(" ".join(words(text)))
-        if not folded:
-            return None
-        for intent in self._intents:
-            if any(p.fullmatch(folded) for p in intent.patterns):
-                return intent
+        """Return the intent whose pattern matches the whole message, if any.
+
+        The message is folded to Latin letters („Danke schön" → „danke schon"); a message in
+        another script („Спасибо", „شكرا"), which folding empties, is matched lowercased
+        with its own letters, so the patterns can name it too.
+        """
+        for form in (loose(" ".join(words(text))), " ".join(_LETTERS.findall(text.casefold()))):
+            if form:
+                for intent in self._intents:
+                    if any(p.fullmatch(form) for p in intent.patterns):
+                        return intent
         return None
