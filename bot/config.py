@@ -703,7 +703,7 @@ def _load_encoder(raw: Mapping[str, Any]) -> EncoderConfig:
         raise ConfigError(
             "config keys 'encoder.clarify_cosine' ≤ 'encoder.answer_cosine' must lie within 0–1"
         )
-    for key in ("agree_cosine", "offer_cosine", "doubt_cosine"):
+    for key in ("clear_lead", "agree_cosine", "offer_cosine", "doubt_cosine"):
         if not 0 <= getattr(encoder, key) <= 1:
             raise ConfigError(f"config key 'encoder.{key}' must lie within 0–1")
     for key in ("agree_score", "doubt_below"):

@@ -189,7 +189,7 @@ def _encoder(understanding: Understanding | None) -> AsyncEncoder | None:
 def _nearest(
     encoder: AsyncEncoder | None, understanding: Understanding | None
 ) -> AsyncNearest | None:
-    """Return the matching by meaning of other languages, or None without encoder or index."""
+    """Return the matching by meaning (every typed message), or None without encoder or index."""
     if encoder is None or understanding is None or understanding.index is None:
         return None
     return AsyncNearest(encoder, understanding.index)

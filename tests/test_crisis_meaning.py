@@ -88,6 +88,36 @@ def test_a_message_in_another_language_has_its_own_threshold(kb: KnowledgeBase) 
     assert reading.crisis_reply(State(), "I cannot go on, everything is too much", None, between)
 
 
+def test_while_a_case_is_open_her_phone_language_picks_the_threshold(kb: KnowledgeBase) -> None:
+    reading = Dialogue(kb, Config(), detector=LangidDetector())
+    between = MeaningVerdict(6.0, 7.0, 5.0)
+    assert reading.crisis_reply(State(), "i feel unsafe", None, between) is None  # read as German
+    assert reading.crisis_reply(State(), "i feel unsafe", None, between, "en") is not None
+
+
+async def test_a_message_the_signal_could_not_read_is_not_matched_by_meaning(
+    kb: KnowledgeBase,
+) -> None:
+    """A busy encoder refused the crisis check: meaning must not answer that message either."""
+
+    class Nearest:
+        asked: list[str] = []
+
+        async def nearest(self, text: str) -> list[tuple[str, float]]:
+            self.asked.append(text)
+            return [("kindergeld", 0.95), ("kinderzuschlag", 0.80)]
+
+    reading = Dialogue(kb, Config(), detector=LangidDetector())
+    clock = FixedClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
+    near = Nearest()
+    use_case = Conversation(
+        reading, MemoryStore(), clock, BERLIN, nearest=near, crisis_signal=Signal(None)
+    )
+    outcome = await use_case.handle(PARENT, Event(EventKind.TEXT, "How do I get child benefit?"))
+    assert near.asked == []
+    assert not outcome.by_meaning
+
+
 def test_a_rule_outranks_the_meaning_signal(dialogue: Dialogue) -> None:
     found = dialogue.crisis.assess("ich will mich umbringen", FIRED)
     assert found.signal == "rules"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.content.knowledge import EntryKind, KnowledgeBase
+from bot.datafiles.yamlsource import load_yaml
 from bot.dialogue.core import Dialogue
 from bot.flows.figures import figure_values
 from tests.conftest import ROOT, problems_of
@@ -142,6 +143,12 @@ def test_a_key_written_twice_is_reported_not_silently_dropped(broken: Path) -> N
     assert f"{path}:{len(text.splitlines()) + 1}: invalid YAML: duplicate key 'kindergeld' " + (
         f"(first on line {first})"
     ) in problems
+
+
+def test_a_key_after_a_merge_overrides_it(tmp_path: Path) -> None:
+    path = tmp_path / "merge.yaml"
+    path.write_text("base: &b {a: 1, b: 2}\nx:\n  <<: *b\n  a: 3\n", encoding="utf-8")
+    assert load_yaml(path)["x"] == {"a": 3, "b": 2}
 
 
 def test_questions_in_other_languages_name_real_entries_in_the_right_file(broken: Path) -> None:

@@ -276,3 +276,11 @@ def test_the_bands_come_from_the_config(tmp_path: Path) -> None:
     path.write_text("encoder:\n  answer_cosine: 0.8\n  clarify_cosine: 0.9\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="'encoder.clarify_cosine' ≤ 'encoder.answer_cosine'"):
         load_config(path, environ={})
+
+
+@pytest.mark.parametrize("key", ["clear_lead", "agree_cosine", "offer_cosine", "doubt_cosine"])
+def test_a_band_outside_0_to_1_is_refused(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"encoder:\n  {key}: -1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=f"'encoder.{key}' must lie within 0–1"):
+        load_config(path, environ={})

@@ -29,6 +29,7 @@ def test_greeting_with_a_question_goes_to_the_faq(dialogue: Dialogue) -> None:
         ("Спасибо большое", "Gern geschehen!"),
         ("Дякую!", "Gern geschehen!"),
         ("شكرا جزيلا", "Gern geschehen!"),
+        ("شُكرًا", "Gern geschehen!"),  # with vowel marks
         ("Teşekkür ederim", "Gern geschehen!"),
         ("Привіт", "Hallo und herzlich willkommen!"),
         ("السلام عليكم", "Hallo und herzlich willkommen!"),

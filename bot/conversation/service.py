@@ -85,8 +85,9 @@ class Decider(Protocol):
         text: str,
         case: CaseInProgress | None = None,
         meaning: MeaningVerdict | None = None,
+        hint: str | None = None,
     ) -> Outcome | None:
-        """Return the hotline reply if a text shows danger, else None."""
+        """Return the hotline reply if a text shows danger (`hint`: her phone's language)."""
 
     def text_of(self, key: str, **fields: object) -> str:
         """Return a fixed wording."""
@@ -151,8 +152,8 @@ class Conversation:
             counselling: The hand-over to counsellors; None where there is no group (console).
             announcements: Events and subscriptions; None where no staff are configured.
             flood: The per-parent flood limit; None where one person types (console).
-            nearest: Finds the entries nearest in meaning to a message in another language;
-                None where there is no encoder (the dialogue then matches the words only).
+            nearest: Finds the entries nearest in meaning to a typed message; None where there
+                is no encoder (the dialogue then matches the words only).
             crisis_signal: The crisis guard's signal by meaning; None without encoder (the
                 rules and the word model guard alone).
 
@@ -198,7 +199,10 @@ class Conversation:
                 return relayed
             # Her phone's language is a hint for reading her text (issue 19).
             hinted = event if event.language else replace(event, language=parent.language)
-            nearest = await self._nearest(hinted)
+            # A message the crisis signal could not read (the encoder was busy) is not answered
+            # by meaning either: matching must never get the encoder that the guard did not.
+            refused = self._signal is not None and meaning is None and self._encodes(event)
+            nearest = None if refused else await self._nearest(hinted)
             outcome = self._dialogue.handle(state, hinted, self._during(case), nearest, meaning)
             if outcome.kind is OutcomeKind.STALE and self._press(event):
                 # A press that only looked genuine (forged or stale data) counts after all.
@@ -229,6 +233,10 @@ class Conversation:
             return None
         text = self._dialogue.to_encode(event)
         return await self._index.nearest(text) if text is not None else None
+
+    def _encodes(self, event: Event) -> bool:
+        """Tell whether the crisis signal would read this event (a text or a caption)."""
+        return event.kind in {EventKind.TEXT, EventKind.NON_TEXT} and bool(event.text.strip())
 
     def _press(self, event: Event) -> bool:
         """Tell whether an event is a press of well-formed button data (D37: not counted)."""
@@ -306,8 +314,11 @@ class Conversation:
             return None
         # The reply says who reads along instead of offering the hand-over again.
         during = self._during(case)
+        hint = event.language or parent.language
         crisis = (
-            self._dialogue.crisis_reply(state, event.text, during, meaning) if event.text else None
+            self._dialogue.crisis_reply(state, event.text, during, meaning, hint)
+            if event.text
+            else None
         )
         concept = (crisis.assessment.concept or "Modell") if crisis else None
         await self._counselling.relay_from_parent(case, event.message, concept, now)

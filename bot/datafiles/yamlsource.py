@@ -74,22 +74,35 @@ if yaml.__with_libyaml__:
     _FastLoader = _CLoader
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
     result = LocatedDict()
     result.line = node.start_mark.line + 1
     result.key_lines = {}
+    own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
     loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if str(key) in result:
-            # PyYAML keeps the last of two equal keys silently: a second `kinderzuschlag:` in
-            # synonyms.yaml once threw the first one's variants away.
-            first = result.key_lines[str(key)]
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key '{key}' (first on line {first})", key_node.start_mark
-            )
-        result[str(key)] = loader.construct_object(value_node, deep=True)
-        result.key_lines[str(key)] = key_node.start_mark.line + 1
+    # flatten_mapping puts the keys of a `<<: *base` merge first; a key written after them may
+    # override them, as YAML says. Only a key written twice by hand is an error.
+    merged = len(node.value) - own
+    written: dict[str, int] = {}
+    for index, (key_node, value_node) in enumerate(node.value):
+        key = str(loader.construct_object(key_node, deep=True))
+        line = key_node.start_mark.line + 1
+        if index >= merged:
+            if key in written:
+                # PyYAML keeps the last of two equal keys silently: a second `kinderzuschlag:`
+                # in synonyms.yaml once threw the first one's variants away.
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key '{key}' (first on line {written[key]})",
+                    key_node.start_mark,
+                )
+            written[key] = line
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
     return result
 
 

@@ -251,6 +251,7 @@ class Dialogue:
         text: str,
         case: CaseInProgress | None = None,
         meaning: MeaningVerdict | None = None,
+        hint: str | None = None,
     ) -> Outcome | None:
         """Return the hotline reply if a text shows danger (also while a case is open).
 
@@ -260,10 +261,12 @@ class Dialogue:
             case: Her open case, if any: the reply then says who reads along instead of
                 offering the hand-over again.
             meaning: The crisis meaning signal's verdict on her text (None: not asked).
+            hint: Her phone's language: it helps tell whether the text is German, whose
+                threshold for the meaning signal differs, exactly as `text` does.
 
         """
         cleaned = clean_input(text, self.config.max_message_chars)
-        if meaning is not None and cleaned and self._language(cleaned, None) is not None:
+        if meaning is not None and cleaned and self._language(cleaned, hint) is not None:
             meaning = meaning.in_other_language()
         assessment = self.crisis.assess(cleaned, meaning)
         if assessment.level is not CrisisLevel.CRISIS:

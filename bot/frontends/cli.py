@@ -126,11 +126,14 @@ def _ask_by_meaning(
     verdict = understanding.meaning.verdict(vector) if understanding.meaning else None
     index = understanding.index
     nearest = index.nearest(vector) if index is not None else None
-    summary = dialogue.ask(question, meaning=verdict, nearest=nearest).summary()
+    outcome = dialogue.ask(question, meaning=verdict, nearest=nearest)
+    summary = outcome.summary()
     if nearest is not None:
         summary["nearest"] = nearest
     if verdict is not None:
-        summary["meaning"] = verdict.explain()
+        # Explained with the threshold that applied: another language has its own.
+        applied = verdict.in_other_language() if outcome.language is not None else verdict
+        summary["meaning"] = applied.explain()
     return summary
 
 

@@ -151,6 +151,7 @@ class AsyncEncoder:
             with self._lock:
                 self._pending -= 1
         if key is not None:
+            vectors.flags.writeable = False  # shared by both readers of the message
             with self._lock:
                 self._recent[key] = vectors
                 while len(self._recent) > RECENT:

@@ -39,7 +39,7 @@ LONG_WORD = 6  # knowledge-base words this long count as German markers („term
 
 
 # The entries nearest in meaning to a text, best first, as (entry id, similarity): how a sentence
-# encoder will match a question in another language against the German phrasings (issue 19).
+# encoder matches a question against the phrasings, German and in other languages (issue 19).
 NearestEntries = Callable[[str], list[tuple[str, float]]]
 
 

@@ -10,6 +10,9 @@ from bot.language.normalize import loose, words
 
 # Runs of letters and digits in any script (what is left of a message in Cyrillic or Arabic).
 _LETTERS = re.compile(r"\w+")
+# Arabic short-vowel marks and the stretching tatweel split a word for `\w` („شُكرًا"); only
+# these go, not every combining mark (the breve of „й" must stay).
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,8 @@ class Smalltalk:
         another script („Спасибо", „شكرا"), which folding empties, is matched lowercased
         with its own letters, so the patterns can name it too.
         """
-        for form in (loose(" ".join(words(text))), " ".join(_LETTERS.findall(text.casefold()))):
+        own_script = _LETTERS.findall(_ARABIC_MARKS.sub("", text.casefold()))
+        for form in (loose(" ".join(words(text))), " ".join(own_script)):
             if form:
                 for intent in self._intents:
                     if any(p.fullmatch(form) for p in intent.patterns):
