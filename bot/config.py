@@ -688,17 +688,13 @@ def _load_encoder(raw: Mapping[str, Any]) -> EncoderConfig:
     enabled = section.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError("config key 'encoder.enabled' must be true or false")
-    encoder = EncoderConfig(
-        enabled=enabled,
-        answer_cosine=_number(section, "encoder", "answer_cosine", base.answer_cosine),
-        clear_lead=_number(section, "encoder", "clear_lead", base.clear_lead),
-        clarify_cosine=_number(section, "encoder", "clarify_cosine", base.clarify_cosine),
-        agree_cosine=_number(section, "encoder", "agree_cosine", base.agree_cosine),
-        agree_score=_number(section, "encoder", "agree_score", base.agree_score),
-        offer_cosine=_number(section, "encoder", "offer_cosine", base.offer_cosine),
-        doubt_below=_number(section, "encoder", "doubt_below", base.doubt_below),
-        doubt_cosine=_number(section, "encoder", "doubt_cosine", base.doubt_cosine),
-    )
+    # Every key but `enabled` is a number with the dataclass's default.
+    bands = {
+        f.name: _number(section, "encoder", f.name, getattr(base, f.name))
+        for f in fields(EncoderConfig)
+        if f.name != "enabled"
+    }
+    encoder = EncoderConfig(enabled=enabled, **bands)
     if not 0 <= encoder.clarify_cosine <= encoder.answer_cosine <= 1:
         raise ConfigError(
             "config keys 'encoder.clarify_cosine' ≤ 'encoder.answer_cosine' must lie within 0–1"

@@ -277,11 +277,10 @@ class Conversation:
 
     async def _verdict(self, event: Event) -> MeaningVerdict | None:
         """Ask the meaning signal about a text (with a caption too); None for anything else."""
-        if self._signal is None or event.kind not in {EventKind.TEXT, EventKind.NON_TEXT}:
+        if self._signal is None or not self._encodes(event):
             return None
         # The text matching reads too (cleaned): the encoder then computes it once.
-        text = self._dialogue.to_encode(event) or event.text
-        return await self._signal.verdict(text) if text.strip() else None
+        return await self._signal.verdict(self._dialogue.to_encode(event) or event.text)
 
     async def _open_case(self, user_id: int) -> Case | None:
         """Return the parent's open case where counsellors take over (none in the console)."""

@@ -514,7 +514,7 @@ class Dialogue:
     def _by_meaning(self, state: State, text: str, nearest: Nearest) -> Outcome | None:
         """Answer or offer the entries nearest in meaning; None when none is near enough."""
         most = self.config.matcher.max_candidates
-        decision = by_meaning(nearest, self.kb.entries, self.config.encoder, most)
+        decision = by_meaning(nearest, self.config.encoder, most)
         if decision is None:
             return None
         return replace(self._decided(state, text, decision), by_meaning=True)

@@ -9,7 +9,7 @@ nothing usable, the entries near in meaning are offered.
 
 from __future__ import annotations
 
-from collections.abc import Container, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.config import EncoderConfig
@@ -27,14 +27,12 @@ class Meaning:
     foreign: bool
 
 
-def by_meaning(
-    nearest: Nearest, known: Container[str], bands: EncoderConfig, most: int
-) -> Decision | None:
+def by_meaning(nearest: Nearest, bands: EncoderConfig, most: int) -> Decision | None:
     """Decide a question in another language by the entries nearest in meaning alone.
 
     Args:
-        nearest: The nearest entries, best first.
-        known: The entry ids the knowledge base has (an index may be older than an edit).
+        nearest: The nearest entries the knowledge base has, best first (the dialogue drops
+            ids an older index may still name).
         bands: The cosine bands (`encoder:` in the config).
         most: How many entries a „Meinten Sie …?" offers at most.
 
@@ -43,7 +41,7 @@ def by_meaning(
         near ones when it is close; None when none is near enough (the words decide).
 
     """
-    near = [(i, cosine) for i, cosine in nearest if i in known]
+    near = list(nearest)
     if not near or near[0][1] < bands.clarify_cosine:
         return None
     cosine = near[0][1]

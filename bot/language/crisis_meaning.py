@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.language.encoding import AsyncEncoder, EncoderBusy
+from bot.language.encoding import AsyncEncoder, EncoderBusy, closest_mean
 
 if TYPE_CHECKING:
     from bot.language.encoding import Vectors
@@ -104,9 +104,7 @@ def _nearness(rows: Vectors, vector: Vectors) -> float:
     """Return the mean cosine of the `NEIGHBOURS_K` rows nearest to `vector`."""
     import numpy as np
 
-    cosines = np.asarray(rows @ vector, dtype=np.float64)
-    k = min(NEIGHBOURS_K, len(cosines))
-    return float(np.partition(cosines, len(cosines) - k)[-k:].mean()) if k else 0.0
+    return closest_mean(np.asarray(rows @ vector, dtype=np.float64), NEIGHBOURS_K)
 
 
 @dataclass(frozen=True)

@@ -72,12 +72,7 @@ class SemanticIndex:
         import numpy as np
 
         scores = self.vectors @ vector
-        means = []
-        for rows in self._groups.values():
-            found = scores[rows]
-            if len(found) > CLOSEST:
-                found = np.partition(found, len(found) - CLOSEST)[-CLOSEST:]
-            means.append(float(found.mean()))
+        means = [closest_mean(scores[rows], CLOSEST) for rows in self._groups.values()]
         order = np.argsort(-np.asarray(means), kind="stable")[:k]
         names = list(self._groups)
         return [(names[int(i)], round(means[int(i)], 4)) for i in order]
@@ -91,6 +86,14 @@ class SemanticIndex:
         for row, entry in enumerate(self.ids):
             rows.setdefault(entry, []).append(row)
         return {entry: np.asarray(found) for entry, found in rows.items()}
+
+
+def closest_mean(cosines: Vectors, k: int) -> float:
+    """Return the mean of the `k` largest cosines (of all, when there are fewer; 0 for none)."""
+    import numpy as np
+
+    k = min(k, len(cosines))
+    return float(np.partition(cosines, len(cosines) - k)[-k:].mean()) if k else 0.0
 
 
 class EncoderBusy(Exception):
