@@ -1,0 +1,1 @@
+"""Place data adapters: the GeoNames postcodes shipped in a package."""
