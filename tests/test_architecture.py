@@ -127,6 +127,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ground", ("limits", "wording", "clock", "locks", "events", "hours", "pacing")),
     ("values", ("config", "callbacks", "datafiles")),
     ("language", ("language",)),
+    ("places", ("places",)),
     ("flows", ("flows",)),
     ("content", ("content",)),
     ("dialogue", ("dialogue",)),
@@ -134,7 +135,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("use cases", ("cases", "announcements", "privacy")),
     ("conversation", ("conversation",)),
     ("figures", ("usage",)),
-    ("adapters", ("storage", "detector", "encoders")),
+    ("adapters", ("storage", "detector", "encoders", "geodata")),
     ("front ends", ("frontends",)),
 )
 LAYER_OF = {unit: (index, name) for index, (name, units) in enumerate(LAYERS) for unit in units}

@@ -25,8 +25,16 @@ from bot.content.knowledge import (
     Source,
     TeamCommand,
 )
+from bot.content.local import LANDS, Coverage, LocalService, Office, OfficeRun, ServiceKind
 from bot.datafiles.texts import Texts
-from bot.datafiles.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
+from bot.datafiles.yamlsource import (
+    LocatedDict,
+    LocatedList,
+    Problem,
+    ProblemsError,
+    line_at,
+    load_yaml,
+)
 from bot.events import EventKind
 from bot.flows.calculators import Parameters, parse_parameters
 from bot.flows.figures import figure_names
@@ -46,6 +54,7 @@ from bot.language.crisis_model import CrisisModel, load_model
 from bot.language.normalize import words
 from bot.language.redact import NameLists, load_name_lists
 from bot.language.smalltalk import SmalltalkIntent
+from bot.places.model import Point
 
 
 @cache
@@ -428,6 +437,108 @@ def _load_phrasings(
     return found
 
 
+def _load_offices(c: _Collector, root: Path) -> tuple[Office, ...]:
+    """Load the public offices and how a parent finds the one for her place."""
+    doc = c.load(root / "offices.yaml", "offices")
+    if doc is None:
+        return ()
+    return tuple(
+        Office(
+            raw["id"],
+            raw["name"],
+            raw["what"],
+            OfficeRun(raw["run_by"]),
+            raw["how"],
+            raw["finder"],
+            tuple(raw["legal_basis"]),
+            raw["source"],
+        )
+        for raw in doc["offices"]
+    )
+
+
+def _service(
+    c: _Collector, path: Path, raw: LocatedDict, entries: Mapping[str, Entry]
+) -> LocalService | None:
+    """Build one directory entry, reporting what the schema cannot check."""
+    where = f"services/{raw['id']}"
+    cover: LocatedDict = raw["coverage"]
+    bad = [land for land in cover.get("lands", []) if land not in LANDS]
+    bad += [f"topic {t}" for t in raw["topics"] if t not in entries]
+    for problem in bad:
+        c.add(
+            path,
+            raw.line_of("coverage" if "topic" not in problem else "topics"),
+            f"{where}: unknown {problem}",
+        )
+    point = raw.get("coordinates")
+    if "radius_km" in cover and point is None:
+        c.add(path, cover.line_of("radius_km"), f"{where}: radius_km needs coordinates")
+    try:
+        checked = date.fromisoformat(raw["checked"])
+    except ValueError:
+        c.add(path, raw.line_of("checked"), f"{where}: checked: '{raw['checked']}' is not a date")
+        return None
+    if bad:
+        return None
+    return LocalService(
+        id=raw["id"],
+        name=raw["name"],
+        kind=ServiceKind(raw["kind"]),
+        topics=tuple(raw["topics"]),
+        coverage=Coverage(
+            nationwide=cover.get("nationwide", False),
+            lands=tuple(cover.get("lands", ())),
+            districts=tuple(cover.get("districts", ())),
+            postcodes=tuple(cover.get("postcodes", ())),
+            radius_km=cover.get("radius_km"),
+        ),
+        url=raw.get("url"),
+        phone=raw.get("phone"),
+        address=raw.get("address"),
+        point=Point(point["lat"], point["lon"]) if point else None,
+        hours=raw.get("hours"),
+        languages=tuple(raw.get("languages", ())),
+        accessibility=raw.get("accessibility"),
+        source=raw["source"],
+        checked=checked,
+        file=path,
+        line=raw.line,
+    )
+
+
+def _load_local(
+    c: _Collector, root: Path, entries: Mapping[str, Entry]
+) -> tuple[tuple[LocalService, ...], tuple[LocalService, ...]]:
+    """Load the association's directory (`local/*.yaml`): the real places and the examples.
+
+    Returns:
+        The places parents are shown, and those of files marked `example: true` (never shown).
+
+    """
+    real: list[LocalService] = []
+    examples: list[LocalService] = []
+    first: dict[str, Path] = {}
+    for path in sorted((root / "local").glob("*.yaml")):
+        doc = c.load(path, "local")
+        if doc is None:
+            continue
+        items: LocatedList = doc["services"]
+        for index, raw in enumerate(items):
+            if raw["id"] in first:
+                c.add(
+                    path,
+                    items.line_of(index),
+                    f"services/{raw['id']}: id also in {first[raw['id']].name}",
+                )
+                continue
+            first[raw["id"]] = path
+            service = _service(c, path, raw, entries)
+            if service is not None:
+                (examples if doc.get("example") else real).append(service)
+    return tuple(real), tuple(examples)
+
+
 def _lists(mapping: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
     """Return a mapping of word lists with tuples (the knowledge base is immutable)."""
     return {key: tuple(values) for key, values in mapping.items()}
@@ -470,6 +581,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     amounts = _load_amounts(c, root, entries)
     names = _load_names(c, root)
     phrasings = _load_phrasings(c, root, entries)
+    offices = _load_offices(c, root)
+    local, local_examples = _load_local(c, root, entries)
 
     if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:
         raise ProblemsError(c.problems)
@@ -492,4 +605,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         followups=followups,
         amounts=amounts,
         other_phrasings=phrasings,
+        offices=offices,
+        local=local,
+        local_examples=local_examples,
     )

@@ -24,8 +24,7 @@ _COUNTY_PREFIXES = ("landkreis ", "kreis ", "region ", "städteregion ", "region
 _CITY_PREFIXES = ("kreisfreie stadt ", "landeshauptstadt ", "stadtkreis ")
 # Words after a town that narrow it down, not part of its name („Speyer Nord", „hamm westf").
 _QUALIFIERS = frozenset(
-    "nord sud ost west mitte innenstadt zentrum altstadt city stadt umgebung umland "
-    "westf westfalen i iw in im der die am an".split()
+    ["nord", "sud", "ost", "west", "mitte", "innenstadt", "zentrum", "altstadt", "city", "stadt", "umgebung", "umland", "westf", "westfalen", "i", "iw", "in", "im", "der", "die", "am", "an"]
 )
 # Qualifiers that name a Land: „Hamm (Westf.)" is the one in NRW, not Hamm (Sieg) in RLP.
 _LAND_QUALIFIERS = {"westf": "Nordrhein-Westfalen", "westfalen": "Nordrhein-Westfalen"}
@@ -153,9 +152,7 @@ class Gazetteer:
             return None
         return self._place(rows, Found.POSTCODE, code.strip())
 
-    def _place(
-        self, rows: Sequence[PostcodeRow], found: Found, code: str | None = None
-    ) -> Place:
+    def _place(self, rows: Sequence[PostcodeRow], found: Found, code: str | None = None) -> Place:
         """Build a place from its rows: districts by how many rows lie in each, most first."""
         counts = Counter(r.district_key for r in rows)
         districts = tuple(self.districts[k] for k, _ in counts.most_common())
@@ -205,7 +202,9 @@ class Gazetteer:
     def _by_codes(self, key: str, codes: Sequence[str], land: str | None) -> Place:
         """Pick the place among postcodes that share a name: in the named Land, else the largest."""
         every = [r for c in codes for r in self._rows[c]]
-        towns = [r for r in every if name_key(r.place) == key or name_key(r.place).endswith(" " + key)]
+        towns = [
+            r for r in every if name_key(r.place) == key or name_key(r.place).endswith(" " + key)
+        ]
         kreis = [r for r in every if name_key(self.districts[r.district_key].name).endswith(key)]
         rows = towns or kreis or every
         groups: dict[tuple[str, str], list[PostcodeRow]] = defaultdict(list)
