@@ -55,7 +55,7 @@ def german_lines(path: Path) -> list[str]:
 
 
 def row(line: str) -> PostcodeRow:
-    """Read one line: country, postcode, place, Land, …, Kreis name, Kreis key, lat, lon, …"""
+    """Read one line: country, postcode, place, Land, …, Kreis name and key, lat, lon, accuracy."""
     fields = line.split("\t")
     if len(fields) < _COLUMNS - 1:
         raise PlaceDataError(f"a line has {len(fields)} columns, expected {_COLUMNS}")

@@ -24,7 +24,11 @@ _COUNTY_PREFIXES = ("landkreis ", "kreis ", "region ", "städteregion ", "region
 _CITY_PREFIXES = ("kreisfreie stadt ", "landeshauptstadt ", "stadtkreis ")
 # Words after a town that narrow it down, not part of its name („Speyer Nord", „hamm westf").
 _QUALIFIERS = frozenset(
-    ["nord", "sud", "ost", "west", "mitte", "innenstadt", "zentrum", "altstadt", "city", "stadt", "umgebung", "umland", "westf", "westfalen", "i", "iw", "in", "im", "der", "die", "am", "an"]
+    {
+        *("nord", "sud", "ost", "west", "mitte", "innenstadt", "zentrum", "altstadt", "city"),
+        *("stadt", "umgebung", "umland", "westf", "westfalen"),
+        *("i", "iw", "in", "im", "der", "die", "am", "an"),
+    }
 )
 # Qualifiers that name a Land: „Hamm (Westf.)" is the one in NRW, not Hamm (Sieg) in RLP.
 _LAND_QUALIFIERS = {"westf": "Nordrhein-Westfalen", "westfalen": "Nordrhein-Westfalen"}
@@ -71,7 +75,7 @@ def district_kind(key: str, name: str, places: int) -> DistrictKind:
 
 
 def district_name(name: str, kind: DistrictKind) -> str:
-    """Return a district's name as a reply says it: „Bonn", „Kreis Paderborn", „Landkreis Neuwied"."""
+    """Return a district's name as a reply says it: „Bonn", „Kreis Paderborn", „Region Hannover"."""
     base = name.partition(", ")[0]
     if kind is DistrictKind.COUNTY:
         plain = not base.casefold().startswith(_COUNTY_PREFIXES) and "kreis" not in base.casefold()
@@ -160,13 +164,15 @@ class Gazetteer:
         name = min(names, key=lambda n: (-names[n], len(n)))
         return Place(name, code, rows[0].land, districts, self._centre(rows), found)
 
-    def named(self, text: str, *, fuzzy: bool = True) -> Place | None:
+    def named(self, text: str, *, fuzzy: bool = True, exact: bool = False) -> Place | None:
         """Return the town a text names („Gütersloh", „hamm westf", „Speyer Nord", „Sigen").
 
         Args:
             text: The name, with umlauts or without, qualifiers and typos.
             fuzzy: Whether a misspelt name is looked for too (not for single words picked from
                 a sentence, where a near word is more often no town).
+            exact: Only the whole name, as the data has it (words picked from a sentence:
+                „Sorge um mein" is no town even though „Sorge" is a village).
 
         Returns:
             The place; where several towns share the name, the largest (most postcodes) in the
@@ -178,7 +184,7 @@ class Gazetteer:
         while words and words[-1] in _QUALIFIERS:
             words.pop()
         key = " ".join(words)
-        codes = self._lookup(key, fuzzy)
+        codes = self._names.get(key) if exact else self._lookup(key, fuzzy)
         return self._by_codes(key, codes, land) if codes else None
 
     def _lookup(self, key: str, fuzzy: bool) -> Sequence[str] | None:
