@@ -36,6 +36,7 @@ class Press(Enum):
     EVENT = "i"  # a parent's button on an event: remind, register, ask, calendar file
     SUBSCRIBE = "w"  # a parent's subscription choice: a category, all, consent, stop
     STAFF = "z"  # a staff member's button in the event and announcement dialogues
+    LOCAL = "l"  # „📍 Stelle in meiner Nähe": ask where she is, for an entry or „-"
 
 
 class FlowCommand(Enum):
@@ -113,6 +114,7 @@ _ARITY = {
     Press.EVENT: 2,
     Press.SUBSCRIBE: 1,
     Press.STAFF: 2,
+    Press.LOCAL: 1,
 }
 
 

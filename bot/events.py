@@ -32,6 +32,7 @@ class EventKind(Enum):
     BUTTON = "button"
     NON_TEXT = "non_text"
     UNKNOWN_COMMAND = "unknown_command"  # a command that is not ours: list the real ones
+    LOCATION = "location"  # she shared her location (used for one answer, never kept)
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,5 @@ class Event:
     # The language of her phone (Telegram's language_code, e.g. "en"): a hint for reading her
     # text, never the decision — a German text from a phone set to English is German.
     language: str | None = None
+    # A shared location as (latitude, longitude); only with EventKind.LOCATION.
+    location: tuple[float, float] | None = None

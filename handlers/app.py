@@ -68,6 +68,7 @@ from handlers.parents import (
     command,
     on_button,
     on_group_command,
+    on_location,
     on_non_text,
     on_text,
     on_unknown_command,
@@ -109,7 +110,6 @@ NON_TEXT = (
     | filters.VIDEO
     | filters.VIDEO_NOTE
     | filters.Document.ALL
-    | filters.LOCATION
     | filters.CONTACT
     | filters.ANIMATION
     | filters.POLL
@@ -361,6 +361,9 @@ def _add_handlers(application: BotApp, commands: Sequence[Command]) -> None:
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, on_text)
     )
     application.add_handler(MessageHandler(NON_TEXT & filters.ChatType.PRIVATE, on_non_text))
+    application.add_handler(
+        MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, on_location)
+    )
     # Last of all, after the parents', counsellors' and staff's commands (added before this):
     # any other command in a private chat, including one meant for another bot
     # (`/start@otherbot`, which PTB's CommandHandler does not take as ours).

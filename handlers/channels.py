@@ -15,7 +15,7 @@ from bot.dialogue.model import Reply, Rows
 from bot.events import MessageRef
 from bot.outbox.model import DeliveryFailed, RetryLater
 from handlers.delivery import Undeliverable, deliver
-from handlers.render import render
+from handlers.render import inline, render
 
 logger = logging.getLogger(__name__)
 # Telegram's answers when a forum topic was deleted (they differ between methods).
@@ -125,7 +125,7 @@ class TelegramGroup:
                 self._group,
                 message_id,
                 parse_mode=ParseMode.HTML,
-                reply_markup=rendered.markup,
+                reply_markup=inline(rendered.markup),
             ),
             "editMessageText",
         )

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, Tel
 from bot.config import Config, ConfigError, WebhookConfig, load_config
 from bot.detector.langid import LangidDetector
 from bot.dialogue.core import Dialogue
+from bot.frontends.places import load_places
 from bot.frontends.startup import EXIT_BAD_SETUP, StartupError, load_setup
 from bot.frontends.understanding import load_understanding
 from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
@@ -171,8 +172,10 @@ def run(
     except StartupError as exc:
         return exc.report()
     understanding = load_understanding(setup.config, setup.kb)
+    places = load_places()
+    logger.info("%s", places.line)
     store = open_store(setup.config.data_dir)
-    dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector())
+    dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector(), places=places.gazetteer)
     application = build_application(
         setup.config, dialogue, store, announcement_store=store, understanding=understanding
     )

@@ -14,7 +14,7 @@ from bot.conversation.service import Parent
 from bot.dialogue.model import Outcome, OutcomeKind, Placement, Reply, Rows, State
 from bot.events import Event, EventKind, MessageRef
 from handlers.delivery import Undeliverable, answer_callback, deliver
-from handlers.render import Rendered, keyboard_of, render
+from handlers.render import Rendered, inline, keyboard_of, render
 from handlers.services import Context
 
 logger = logging.getLogger(__name__)
@@ -124,6 +124,15 @@ async def on_non_text(update: Update, context: Context) -> None:
     await respond(update, context, Event(EventKind.NON_TEXT, caption, message=ref))
 
 
+async def on_location(update: Update, context: Context) -> None:
+    """Answer a shared location with the help near it (used for this answer only, never kept)."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or chat.type != Chat.PRIVATE or message is None or message.location is None:
+        return
+    point = (message.location.latitude, message.location.longitude)
+    await respond(update, context, Event(EventKind.LOCATION, location=point))
+
+
 async def on_group_command(update: Update, context: Context) -> None:
     """Ask for a private chat when a parents' command is sent in a group.
 
@@ -168,7 +177,7 @@ async def replace_pressed(message: Message, reply: Reply) -> bool:
     try:
         await deliver(
             lambda: message.edit_text(
-                part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup
+                part.text, parse_mode=ParseMode.HTML, reply_markup=inline(part.markup)
             ),
             "editMessageText",
         )

@@ -5,9 +5,15 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 
-from bot.dialogue.model import Reply, Rows, Styled
+from bot.dialogue.model import Keyboard, Reply, Rows, Styled
 from bot.limits import RENDERED_MESSAGE_LIMIT
 
 
@@ -16,7 +22,7 @@ class Rendered:
     """One Telegram message: HTML text and an optional keyboard."""
 
     text: str
-    markup: InlineKeyboardMarkup | None
+    markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
 def keyboard_of(rows: Rows) -> InlineKeyboardMarkup:
@@ -34,9 +40,27 @@ def keyboard_of(rows: Rows) -> InlineKeyboardMarkup:
     )
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    """Return the reply's buttons as an inline keyboard, or None."""
-    return keyboard_of(reply.buttons) if reply.buttons else None
+def keyboard(
+    reply: Reply,
+) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    """Return the reply's buttons as an inline keyboard, or its reply keyboard, or None.
+
+    A message carries one markup: a reply that asks for a location has no inline buttons.
+    """
+    if reply.buttons:
+        return keyboard_of(reply.buttons)
+    if reply.keyboard is Keyboard.ASK_LOCATION:
+        share = KeyboardButton(reply.keyboard_label, request_location=True)
+        # One-time and resized: the button is gone once used; typing a postcode works too.
+        return ReplyKeyboardMarkup([[share]], resize_keyboard=True, one_time_keyboard=True)
+    if reply.keyboard is Keyboard.REMOVE:
+        return ReplyKeyboardRemove()
+    return None
+
+
+def inline(markup: object) -> InlineKeyboardMarkup | None:
+    """Return a markup if it is an inline keyboard (the only kind an edited message keeps)."""
+    return markup if isinstance(markup, InlineKeyboardMarkup) else None
 
 
 def _chunks(text: str, limit: int) -> list[str]:

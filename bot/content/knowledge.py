@@ -9,7 +9,7 @@ from datetime import date
 from enum import Enum
 from pathlib import Path
 
-from bot.content.local import LocalService, Office
+from bot.content.local import LocalKnowledge
 from bot.datafiles.texts import Texts
 from bot.events import EventKind
 from bot.flows.calculators import Parameters
@@ -145,9 +145,7 @@ class KnowledgeBase:
     names: NameLists | None = None  # knowledge/names.yaml; None: the shipped lists
     # knowledge/phrasings/<code>.yaml: questions in other languages by language, then entry id
     other_phrasings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
-    offices: tuple[Office, ...] = ()  # knowledge/offices.yaml
-    local: tuple[LocalService, ...] = ()  # knowledge/local/*.yaml, shown to parents
-    local_examples: tuple[LocalService, ...] = ()  # files marked `example: true`: never shown
+    local: LocalKnowledge = LocalKnowledge()  # offices.yaml and local/*.yaml
 
     def command(self, name: str) -> Command | None:
         """Return the command a name or alias (without the slash) stands for, if any."""

@@ -25,7 +25,15 @@ from bot.content.knowledge import (
     Source,
     TeamCommand,
 )
-from bot.content.local import LANDS, Coverage, LocalService, Office, OfficeRun, ServiceKind
+from bot.content.local import (
+    LANDS,
+    Coverage,
+    LocalKnowledge,
+    LocalService,
+    Office,
+    OfficeRun,
+    ServiceKind,
+)
 from bot.datafiles.texts import Texts
 from bot.datafiles.yamlsource import (
     LocatedDict,
@@ -437,12 +445,19 @@ def _load_phrasings(
     return found
 
 
-def _load_offices(c: _Collector, root: Path) -> tuple[Office, ...]:
-    """Load the public offices and how a parent finds the one for her place."""
-    doc = c.load(root / "offices.yaml", "offices")
+def _load_offices(
+    c: _Collector, root: Path, entries: Mapping[str, Entry]
+) -> tuple[tuple[Office, ...], frozenset[str]]:
+    """Load the public offices, and the entries whose answers offer „Stelle in meiner Nähe"."""
+    path = root / "offices.yaml"
+    doc = c.load(path, "offices")
     if doc is None:
-        return ()
-    return tuple(
+        return (), frozenset()
+    offer: LocatedList = doc["offer_under"]
+    for index, entry_id in enumerate(offer):
+        if entry_id not in entries:
+            c.add(path, offer.line_of(index), f"offer_under: no such FAQ entry '{entry_id}'")
+    offices = tuple(
         Office(
             raw["id"],
             raw["name"],
@@ -455,6 +470,7 @@ def _load_offices(c: _Collector, root: Path) -> tuple[Office, ...]:
         )
         for raw in doc["offices"]
     )
+    return offices, frozenset(offer)
 
 
 def _service(
@@ -571,7 +587,6 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     smalltalk = _load_smalltalk(c, root)
     calculators = _load_calculators(c, root)
     flows = _load_flows(c, root, entries, calculators)
-
     raw_categories = categories_doc["categories"] if categories_doc is not None else []
     categories = tuple(Category(raw["id"], raw["label"]) for raw in raw_categories)
     category_ids = {cat.id for cat in categories} if categories_doc is not None else None
@@ -581,9 +596,8 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     amounts = _load_amounts(c, root, entries)
     names = _load_names(c, root)
     phrasings = _load_phrasings(c, root, entries)
-    offices = _load_offices(c, root)
-    local, local_examples = _load_local(c, root, entries)
-
+    offices, offer_under = _load_offices(c, root, entries)
+    local = LocalKnowledge(offices, offer_under, *_load_local(c, root, entries))
     if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:
         raise ProblemsError(c.problems)
     return KnowledgeBase(
@@ -605,7 +619,5 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         followups=followups,
         amounts=amounts,
         other_phrasings=phrasings,
-        offices=offices,
         local=local,
-        local_examples=local_examples,
     )

@@ -95,3 +95,13 @@ class LocalService:
     def stale(self, today: date) -> bool:
         """Tell whether its facts were checked more than a year ago."""
         return (today - self.checked).days > STALE_AFTER_DAYS
+
+
+@dataclass(frozen=True)
+class LocalKnowledge:
+    """Everything „Hilfe vor Ort" knows: offices, where it is offered, the directory."""
+
+    offices: tuple[Office, ...] = ()  # knowledge/offices.yaml
+    offer_under: frozenset[str] = frozenset()  # entries whose answers offer „📍 … Nähe"
+    services: tuple[LocalService, ...] = ()  # knowledge/local/*.yaml, shown to parents
+    examples: tuple[LocalService, ...] = ()  # files marked `example: true`: never shown

@@ -16,6 +16,7 @@ from bot.dialogue.amounts import Amounts
 from bot.dialogue.flowsteps import FlowSteps
 from bot.dialogue.followups import Followups
 from bot.dialogue.foreign import ForeignLines
+from bot.dialogue.local import LocalHelp
 from bot.dialogue.meaning import Meaning, Nearest, by_meaning, helped
 from bot.dialogue.model import (
     AskQuestion,
@@ -46,6 +47,7 @@ from bot.language.matcher import Decision, Matcher, Verdict, documents_from
 from bot.language.normalize import clean_input, loose, words
 from bot.language.redact import redact
 from bot.language.smalltalk import Smalltalk
+from bot.places.gazetteer import Gazetteer
 
 NO_QUESTION_INTENT = "keine-frage"
 _FLOW_PRESSES = {Press.FLOW_START, Press.FLOW_OPTION, Press.FLOW_CONTROL}
@@ -71,6 +73,7 @@ class Dialogue:
         now: Callable[[], datetime] = utc_now,
         detector: LanguageDetector | None = None,
         nearest: NearestEntries | None = None,
+        places: Gazetteer | None = None,
     ) -> None:
         """Build matcher, crisis guard, smalltalk and flows from the knowledge base.
 
@@ -83,6 +86,8 @@ class Dialogue:
             nearest: The entries nearest in meaning to a text, best first (a sentence
                 encoder, issue 19), asked where `handle` gets none (the sync front ends);
                 None: texts are matched by their words only.
+            places: Postcodes and towns for „Hilfe vor Ort"; None: the place data is not
+                installed, and the bot says so where a place would be needed.
 
         """
         self.kb = kb
@@ -113,6 +118,10 @@ class Dialogue:
         self.followups = Followups(kb, self.views, self.matcher, now)
         self.amounts = Amounts(kb, self.views, self.matcher, self.flows.engine, clock)
         self.foreign = ForeignLines(kb.texts, self.views)
+        self.local = LocalHelp(kb, self.views, places, known, clock)
+        if self.local.available:
+            self.views.local_row = self.local.button_row
+            self.flows.local_rows = self.local.button_row
 
     def _flow_buttons(self, entry_id: str) -> list[Button]:
         return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
@@ -241,6 +250,10 @@ class Dialogue:
                 return views.info(state, t("command_unknown", commands=listed))
             case EventKind.BUTTON:
                 return self.press(state, event.text)
+            case EventKind.LOCATION if event.location is not None:
+                return self.local.location(state, *event.location)
+            case EventKind.LOCATION:
+                return self.stale(state)
             case EventKind.TEXT:
                 return self.text(state, event.text, event.language, nearest, meaning)
         raise AssertionError(f"unhandled event kind {event.kind}")  # pragma: no cover
@@ -286,7 +299,10 @@ class Dialogue:
         pressed = decode(data)
         if pressed is None:
             return self.stale(state)
-        if pressed.press in _FLOW_PRESSES:
+        outcome: Outcome | None
+        if pressed.press is Press.LOCAL:
+            outcome = self.local.ask(state, pressed.args[0])
+        elif pressed.press in _FLOW_PRESSES:
             outcome = self.flows.press(state, pressed)
         else:
             outcome = self.presses.handle(state, pressed)
@@ -338,12 +354,37 @@ class Dialogue:
             reply = Reply(self.texts("event_question_thanks"), buttons=self.views.menu_rows())
             action = AskQuestion(question_for, redact(text, self.kb.names))
             outcome = Outcome(OutcomeKind.INFO, (reply,), state, (action,))
+        elif (local := self.local.text(state, text)) is not None:
+            outcome = local
         else:
             outcome = self._understand(state, text, self._meaning(text, detected, nearest))
+            outcome = self._for_place(outcome, text)
             if assessment.level is CrisisLevel.CONCERN:
                 outcome = self._with_concern(outcome, assessment, text)
             outcome = self.foreign.wrap(outcome, detected)
         return replace(outcome, replies=(*prefix, *outcome.replies), assessment=assessment)
+
+    def _for_place(self, outcome: Outcome, text: str) -> Outcome:
+        """Answer for the place a message names („Jugendamt Gütersloh", „… in Siegen").
+
+        An answer keeps its entry and gets the offices and places of help there below it; a
+        „Meinten Sie …?" or a fallback becomes the answer for the place (the parent asked for
+        one). Smalltalk, flows and hand-overs stay as they are.
+        """
+        if outcome.kind not in {OutcomeKind.ANSWER, OutcomeKind.CLARIFY, OutcomeKind.FALLBACK}:
+            return outcome
+        place = self.local.mentioned(text)
+        if place is None:
+            return outcome
+        first = self.local.named_office(text)
+        state = replace(outcome.state, pending_question=None)
+        topic = outcome.entry_id if outcome.kind is OutcomeKind.ANSWER else None
+        local = self.local.answer(state, place, topic, first)
+        # „Jugendamt Gütersloh", „Familienkasse Paderborn Adresse": a place is all she asks.
+        only_place = len(text.split()) <= 4 and self.local.mentions_office(text)
+        if outcome.kind is not OutcomeKind.ANSWER or only_place:
+            return local
+        return replace(outcome, replies=(*outcome.replies, *local.replies), place=place)
 
     def _language(self, text: str, hint: str | None) -> Detected | None:
         """Return the language of a text not in German; None for German or without a detector."""

@@ -87,6 +87,8 @@ class FlowSteps:
         self._answer = answer
         self.handoff: Callable[[State], Outcome] = lambda s: self._answer(s, "beratung-kontakt")
         self._service_rows = service_rows
+        # „📍 Stelle in meiner Nähe" under a plan; set by the dialogue when places can be found.
+        self.local_rows: Callable[[str], Rows] | None = None
 
     def offers(self, entry_id: str) -> list[str]:
         """Return the flows an entry's answer offers (its own flow first)."""
@@ -205,7 +207,12 @@ class FlowSteps:
             f"{said}{plan.text}\n\n{self.texts('flow_note')}",
             title=title,
             footer=plan.stand,
-            buttons=(*faq, again, *self._service_rows()),
+            buttons=(
+                *faq,
+                again,
+                *(self.local_rows(flow.flow) if self.local_rows else ()),
+                *self._service_rows(),
+            ),
         )
         return Outcome(OutcomeKind.FLOW, (reply,), finished, entry_id=flow.flow)
 

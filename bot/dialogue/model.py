@@ -10,6 +10,7 @@ from typing import Any
 from bot.callbacks import ButtonData, EventPress, Press, Reason
 from bot.flows.state import FlowState
 from bot.language.crisis import NO_DANGER, Assessment
+from bot.places.model import Place
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ class Placement(Enum):
 
     NEW = "new"  # a new message: answers and plans stay in the chat history
     REPLACE_PRESSED = "replace_pressed"  # replace the message whose button was pressed
+
+
+class Keyboard(Enum):
+    """A keyboard below the input field (Telegram's reply keyboard), beside inline buttons."""
+
+    NONE = "none"
+    ASK_LOCATION = "ask_location"  # one button that shares her location (phones only)
+    REMOVE = "remove"  # take such a keyboard away again
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,8 @@ class Reply:
     attachment: Attachment | None = None  # sent as a file after the text
     # The text with its styles, when it has any: `text` is then its plain form (console, tests).
     styled: tuple[Styled, ...] = ()
+    keyboard: Keyboard = Keyboard.NONE  # a reply without inline buttons may carry one
+    keyboard_label: str = ""  # the label of its button (ASK_LOCATION)
 
 
 # --- actions: side effects the use-case layer performs after the core decided ---------------
@@ -195,7 +206,7 @@ class Counter(Enum):
     RELAYED = "relayed_to_counsellor"
 
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -211,6 +222,8 @@ class State:
         question_event: The event whose question in advance the next text message is.
         flow_paused: The parent was reminded of her flow since she last touched it; the
             reminder is not repeated under every further message (newcomer D12).
+        awaiting_place: The bot asked where she is, for this entry („-": none in particular);
+            her next text or location is her place. The place itself is never kept.
 
     """
 
@@ -221,6 +234,7 @@ class State:
     comment_case: int | None = None
     question_event: int | None = None
     flow_paused: bool = False
+    awaiting_place: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Serialise for storage (versioned, JSON-compatible)."""
@@ -233,15 +247,16 @@ class State:
             "comment": self.comment_case,
             "question": self.question_event,
             "paused": self.flow_paused,
+            "place_for": self.awaiting_place,
         }
 
     @classmethod
     def from_dict(cls, raw: object) -> State:
         """Restore from storage; older versions lack flows or times; unknown shapes start fresh."""
-        if not isinstance(raw, dict) or raw.get("v") not in {1, 2, STATE_VERSION}:
+        if not isinstance(raw, dict) or raw.get("v") not in {1, 2, 3, STATE_VERSION}:
             return cls()
         last, pending, comment = raw.get("last"), raw.get("pending"), raw.get("comment")
-        question = raw.get("question")
+        question, place_for = raw.get("question"), raw.get("place_for")
         return cls(
             last_entry=last if isinstance(last, str) else None,
             last_at=_moment(raw.get("last_at")),
@@ -250,6 +265,7 @@ class State:
             comment_case=comment if isinstance(comment, int) else None,
             question_event=question if isinstance(question, int) else None,
             flow_paused=raw.get("paused") is True,
+            awaiting_place=place_for if isinstance(place_for, str) else None,
         )
 
 
@@ -311,6 +327,8 @@ class Outcome:
     language: str | None = None
     # The entry or the „Meinten Sie …?" came from the sentence encoder, not from the words.
     by_meaning: bool = False
+    # The place the answer is for (Hilfe vor Ort): reported by `ask --json`, never stored.
+    place: Place | None = None
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON object `elternlotse ask` prints."""
@@ -328,4 +346,19 @@ class Outcome:
             },
             "language": self.language,
             "by_meaning": self.by_meaning,
+            **({"place": place_summary(self.place)} if self.place is not None else {}),
         }
+
+
+def place_summary(place: Place) -> dict[str, Any]:
+    """Return a place as `ask --json` reports it: the place and its districts."""
+    return {
+        "name": place.name,
+        "postcode": place.postcode,
+        "land": place.land,
+        "found": place.found.value,
+        "ambiguous": place.ambiguous,
+        "districts": [
+            {"key": d.key, "name": d.name, "kind": d.kind.value} for d in place.districts
+        ],
+    }

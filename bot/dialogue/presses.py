@@ -202,6 +202,4 @@ class Presses:
             cancelled = self.views.info(state, self.texts("delete_cancelled"))
             return replace(cancelled, pressed_keyboard=())
         reply = Reply(self.texts("delete_done"), buttons=self.views.service_rows()[1:])
-        return Outcome(
-            OutcomeKind.INFO, (reply,), State(), (DeleteUser(),), pressed_keyboard=()
-        )
+        return Outcome(OutcomeKind.INFO, (reply,), State(), (DeleteUser(),), pressed_keyboard=())

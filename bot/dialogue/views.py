@@ -56,6 +56,8 @@ class Views:
         self._now = now
         self._figures = figures
         self.counselling = counselling
+        # „📍 Stelle in meiner Nähe" for an entry; set by the dialogue when places can be found.
+        self.local_row: Callable[[str], Rows] | None = None
 
     def fill(self, text: str) -> str:
         """Put today's figures into a text that names them by placeholder."""
@@ -66,6 +68,8 @@ class Views:
         rows = tuple((button(c.label, Press.CATEGORY, c.id),) for c in self.kb.categories)
         if self.kb.flows:
             rows += ((button(self.texts("button_flows"), Press.FLOWS),),)
+        if self.local_row is not None:
+            rows += ((button(self.texts("button_local_menu"), Press.LOCAL, "-"),),)
         return rows
 
     def service_rows(self) -> Rows:
@@ -119,10 +123,12 @@ class Views:
             (button(self.kb.entries[r].title, Press.ENTRY, r),) for r in entry.related[:3]
         )
         votes = (self.feedback_row(entry.id),) if feedback else ()
+        offers_place = self.local_row is not None and entry.id in self.kb.local.offer_under
+        local = self.local_row(entry.id) if self.local_row is not None and offers_place else ()
         service = self.service_rows()
         if entry.kind is EntryKind.HANDOFF and not self.counselling:
             service = service[1:]  # the button would lead to this very entry again
-        return (*flows, *related, *votes, *service)
+        return (*flows, *local, *related, *votes, *service)
 
     def footer(self, entry: Entry, stand: str | None = None) -> str:
         """Return an entry's legal basis, sources and review date as one footer.

@@ -43,8 +43,15 @@ def _with_detector(setup: Setup) -> tuple[Dialogue, Understanding]:
     def nearest(text: str) -> list[tuple[str, float]]:
         return understanding.nearest(text) or []
 
+    from bot.frontends.places import load_places  # the place data only where it is asked
+
+    places = load_places()
     dialogue = Dialogue(
-        setup.kb, setup.config, detector=LangidDetector(), nearest=nearest if encoded else None
+        setup.kb,
+        setup.config,
+        detector=LangidDetector(),
+        nearest=nearest if encoded else None,
+        places=places.gazetteer,
     )
     return dialogue, understanding
 

@@ -44,9 +44,11 @@ def data_path() -> Path:
 
 def german_lines(path: Path) -> list[str]:
     """Return the lines of the German block of the sorted file."""
+    if path.stat().st_size == 0:
+        raise PlaceDataError(f"{path.name} is empty")
     with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        start = m.find(b"\nDE\t")
-        if start < 0:
+        start = -1 if m[:3] == b"DE\t" else m.find(b"\nDE\t")
+        if start < 0 and m[:3] != b"DE\t":
             raise PlaceDataError(f"{path.name} has no German postcodes")
         end = m.find(b"\nDJ\t", start)
         end = m.find(b"\nDK\t", start) if end < 0 else end

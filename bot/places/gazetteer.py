@@ -20,6 +20,9 @@ from bot.places.model import District, DistrictKind, Found, Place, Point
 
 # Berlin and Hamburg: one district each in the data, a Jugendamt per Bezirk in life.
 CITY_STATES = frozenset({"11000", "02000"})
+# Kreisfreie Städte the data names plainly and with several towns, which would read as a Kreis:
+# Dessau-Roßlau (checked over all 400 districts of the data, December 2026).
+_PLAIN_CITIES = frozenset({"15001"})
 _COUNTY_PREFIXES = ("landkreis ", "kreis ", "region ", "städteregion ", "regionalverband ")
 _CITY_PREFIXES = ("kreisfreie stadt ", "landeshauptstadt ", "stadtkreis ")
 # Words after a town that narrow it down, not part of its name („Speyer Nord", „hamm westf").
@@ -67,6 +70,8 @@ def district_kind(key: str, name: str, places: int) -> DistrictKind:
     lowered = name.casefold()
     if key in CITY_STATES:
         return DistrictKind.CITY_STATE
+    if key in _PLAIN_CITIES:
+        return DistrictKind.CITY
     if lowered.startswith(_CITY_PREFIXES) or "stadt" in lowered.partition(", ")[2]:
         return DistrictKind.CITY
     if lowered.startswith(_COUNTY_PREFIXES) or "kreis" in lowered:
@@ -184,26 +189,37 @@ class Gazetteer:
         while words and words[-1] in _QUALIFIERS:
             words.pop()
         key = " ".join(words)
-        codes = self._names.get(key) if exact else self._lookup(key, fuzzy)
-        return self._by_codes(key, codes, land) if codes else None
+        found: tuple[str, Sequence[str]] | None
+        if exact:
+            found = (key, self._names[key]) if key in self._names else None
+        else:
+            found = self._lookup(key, fuzzy)
+        return self._by_codes(*found, land) if found else None
 
-    def _lookup(self, key: str, fuzzy: bool) -> Sequence[str] | None:
+    def _lookup(self, key: str, fuzzy: bool) -> tuple[str, Sequence[str]] | None:
         """Return the postcodes of a folded name: exact, by its first word, misspelt, or shorter.
 
         „frankfurt" is Frankfurt am Main and Frankfurt (Oder); „berlin neukolln", which the
         data names only as Berlin, is Berlin.
         """
-        codes = [*self._names.get(key, ()), *self._heads.get(key, ())] or None
-        if codes is None and fuzzy and len(key) >= 4:
-            hit = process.extractOne(
-                key, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+        codes = [*self._names.get(key, ()), *self._heads.get(key, ())]
+        if codes:
+            return key, codes
+        if fuzzy and len(key) >= 4:
+            hits = process.extract(
+                key, self._choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=5
             )
-            codes = self._names[hit[0]] if hit else None
+            # Equal scores: the larger town („Müchen" is München, not the hamlet Mucheln).
+            best = max(hits, key=lambda h: (h[1], len(self._names[h[0]])), default=None)
+            if best is not None:
+                return best[0], self._names[best[0]]
         words = key.split(" ")
-        while codes is None and len(words) > 1:
+        while len(words) > 1:
             words.pop()
-            codes = self._names.get(" ".join(words))
-        return codes
+            shorter = " ".join(words)
+            if shorter in self._names:
+                return shorter, self._names[shorter]
+        return None
 
     def _by_codes(self, key: str, codes: Sequence[str], land: str | None) -> Place:
         """Pick the place among postcodes that share a name: in the named Land, else the largest."""
@@ -220,7 +236,8 @@ class Gazetteer:
         best = ranked[0]
         others = tuple(sorted({g[0].land for g in ranked[1:]} - {best[0].land}))
         place = self._place(best, Found.NAME)
-        spread = len({(r.land, r.district_key) for r in every}) > 1
+        named = [r for r in every if (name_key(r.place) + " ").startswith(key + " ")]
+        spread = len({(r.land, r.district_key) for r in named or every}) > 1
         return replace(place, other_lands=others, ambiguous=spread)
 
     def at(self, point: Point) -> Place | None:
