@@ -172,10 +172,8 @@ def run(
     except StartupError as exc:
         return exc.report()
     understanding = load_understanding(setup.config, setup.kb)
-    places = load_places()
-    logger.info("%s", places.line)
     store = open_store(setup.config.data_dir)
-    dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector(), places=places.gazetteer)
+    dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector(), places=load_places())
     application = build_application(
         setup.config, dialogue, store, announcement_store=store, understanding=understanding
     )
@@ -335,6 +333,7 @@ async def _initialize(application: BotApp) -> list[str]:
         understanding = application.bot_data.understanding
         if understanding is not None:
             summary.append(understanding.line)
+        summary.append(application.bot_data.dialogue.local.status())
     except BaseException:
         await application.bot.shutdown()
         raise

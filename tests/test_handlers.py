@@ -133,7 +133,7 @@ async def test_question_gets_typing_then_answer_with_buttons(harness: Harness) -
     saved = await harness.store.load_state(42)
     assert saved is not None
     assert (saved["v"], saved["last"], saved["pending"], saved["flow"]) == (
-        3,
+        4,
         "kindergeld",
         None,
         None,
@@ -213,7 +213,6 @@ async def test_menu_navigation_edits_the_menu_in_place(harness: Harness) -> None
         },
         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
         {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
-        {"location": {"latitude": 52.5, "longitude": 13.4}},
     ],
 )
 async def test_non_text_messages_get_a_kind_reply(harness: Harness, extra: dict[str, Any]) -> None:

@@ -596,8 +596,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     amounts = _load_amounts(c, root, entries)
     names = _load_names(c, root)
     phrasings = _load_phrasings(c, root, entries)
-    offices, offer_under = _load_offices(c, root, entries)
-    local = LocalKnowledge(offices, offer_under, *_load_local(c, root, entries))
+    local = LocalKnowledge(*_load_offices(c, root, entries), *_load_local(c, root, entries))
     if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:
         raise ProblemsError(c.problems)
     return KnowledgeBase(

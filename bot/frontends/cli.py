@@ -45,13 +45,12 @@ def _with_detector(setup: Setup) -> tuple[Dialogue, Understanding]:
 
     from bot.frontends.places import load_places  # the place data only where it is asked
 
-    places = load_places()
     dialogue = Dialogue(
         setup.kb,
         setup.config,
         detector=LangidDetector(),
         nearest=nearest if encoded else None,
-        places=places.gazetteer,
+        places=load_places(),
     )
     return dialogue, understanding
 

@@ -1,30 +1,23 @@
-"""Load the place data for „Hilfe vor Ort", or say in one line why the bot runs without it."""
+"""Load the place data for „Hilfe vor Ort"; without it the bot runs on and says so at start."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
 
 from bot.geodata.geonames import PlaceDataError, load_gazetteer
 from bot.places.gazetteer import Gazetteer
 
-
-@dataclass(frozen=True)
-class Places:
-    """The gazetteer (None: unavailable) and the start-up line that says so."""
-
-    gazetteer: Gazetteer | None
-    line: str
+logger = logging.getLogger(__name__)
 
 
-def load_places() -> Places:
-    """Read the German postcodes; a missing or changed package means none, said in one line."""
+def load_places() -> Gazetteer | None:
+    """Read the German postcodes; None (and why, at debug level) when the data is unusable.
+
+    The start-up summary says whether places are on (`LocalHelp.status`); the reason is kept
+    out of it so that a missing package costs no extra line before the bot is up.
+    """
     try:
-        gazetteer = load_gazetteer()
+        return load_gazetteer()
     except PlaceDataError as error:
-        return Places(
-            None, f"places: off — {error}; „Hilfe vor Ort“ gives the offices' own finders"
-        )
-    districts = len(gazetteer.districts)
-    return Places(
-        gazetteer, f"places: {gazetteer.postcodes} postcodes in {districts} districts (GeoNames)"
-    )
+        logger.debug("no place data: %s", error)
+        return None

@@ -79,7 +79,7 @@ def load_gazetteer(path: Path | None = None) -> Gazetteer:
         raise PlaceDataError(f"unreadable coordinates: {error}") from error
     if gazetteer.postcodes < MIN_POSTCODES:
         raise PlaceDataError(f"only {gazetteer.postcodes} German postcodes")
-    log.info(
+    log.debug(
         "place data: %d postcodes, %d districts", gazetteer.postcodes, len(gazetteer.districts)
     )
     return gazetteer
