@@ -384,7 +384,8 @@ class Dialogue:
         only_place = len(text.split()) <= 4 and self.local.mentions_office(text)
         if outcome.kind is not OutcomeKind.ANSWER or only_place:
             return local
-        return replace(outcome, replies=(*outcome.replies, *local.replies), place=place)
+        replies = (*outcome.replies, *local.replies)
+        return replace(outcome, replies=replies, place=place, offices=local.offices)
 
     def _language(self, text: str, hint: str | None) -> Detected | None:
         """Return the language of a text not in German; None for German or without a detector."""

@@ -14,7 +14,7 @@ from datetime import date
 from bot.callbacks import Press
 from bot.content.knowledge import KnowledgeBase
 from bot.content.local import Office, OfficeRun
-from bot.dialogue.model import Keyboard, Outcome, OutcomeKind, Reply, Rows, State, button
+from bot.dialogue.model import Keyboard, OfficeFor, Outcome, OutcomeKind, Reply, Rows, State, button
 from bot.dialogue.nearby import Directory, Fit, Nearby
 from bot.dialogue.views import Views
 from bot.places.gazetteer import Gazetteer
@@ -141,7 +141,14 @@ class LocalHelp:
             score=100.0,
             candidates=(ENTRY,),
             place=place,
+            offices=tuple(self._office_for(o, place) for o in offices),
         )
+
+    @staticmethod
+    def _office_for(office: Office, place: Place) -> OfficeFor:
+        """Return whose office it is for the place, for `ask --json`."""
+        district = place.districts[0].name if office.run_by is OfficeRun.DISTRICT else None
+        return OfficeFor(office.id, office.name, district, office.finder)
 
     def _notes(self, place: Place) -> list[str]:
         """Say where the answer had to guess: a name several towns share, two districts."""

@@ -294,6 +294,25 @@ class CaseInProgress:
     number: int | None = None
 
 
+@dataclass(frozen=True)
+class OfficeFor:
+    """An office as an answer for a place names it (`ask --json`).
+
+    Attributes:
+        id: The office's id in knowledge/offices.yaml.
+        name: „Jugendamt".
+        responsible: Whose office it is for the place („Kreis Paderborn"); None where the
+            office is not run by the district (Familienkasse, Familiengericht).
+        finder: The office's own finder, where one is known.
+
+    """
+
+    id: str
+    name: str
+    responsible: str | None
+    finder: str | None
+
+
 class OutcomeKind(Enum):
     """What kind of reply the core chose (the `kind` of `elternlotse ask`, plus UI kinds)."""
 
@@ -327,8 +346,9 @@ class Outcome:
     language: str | None = None
     # The entry or the „Meinten Sie …?" came from the sentence encoder, not from the words.
     by_meaning: bool = False
-    # The place the answer is for (Hilfe vor Ort): reported by `ask --json`, never stored.
+    # The place the answer is for (Hilfe vor Ort) and its offices: for `ask --json`, never stored.
     place: Place | None = None
+    offices: tuple[OfficeFor, ...] = ()
 
     def summary(self) -> dict[str, Any]:
         """Return the JSON object `elternlotse ask` prints."""
@@ -347,6 +367,7 @@ class Outcome:
             "language": self.language,
             "by_meaning": self.by_meaning,
             **({"place": place_summary(self.place)} if self.place is not None else {}),
+            **({"offices": [vars(o) for o in self.offices]} if self.offices else {}),
         }
 
 
