@@ -473,30 +473,33 @@ def _load_offices(
     return offices, frozenset(offer)
 
 
+def _service_problems(raw: LocatedDict, entries: Mapping[str, Entry]) -> list[tuple[str, str]]:
+    """Return what the schema cannot check of a directory entry, as (key, message) pairs."""
+    cover: LocatedDict = raw["coverage"]
+    found = [("coverage", f"unknown Land {x}") for x in cover.get("lands", []) if x not in LANDS]
+    found += [("topics", f"unknown topic {t}") for t in raw["topics"] if t not in entries]
+    if "url" not in raw and "phone" not in raw:
+        found.append(("id", "needs a url or a phone"))
+    if "radius_km" in cover and "coordinates" not in raw:
+        found.append(("coverage", "radius_km needs coordinates"))
+    try:
+        date.fromisoformat(raw["checked"])
+    except ValueError:
+        found.append(("checked", f"checked: '{raw['checked']}' is not a date"))
+    return found
+
+
 def _service(
     c: _Collector, path: Path, raw: LocatedDict, entries: Mapping[str, Entry]
 ) -> LocalService | None:
-    """Build one directory entry, reporting what the schema cannot check."""
-    where = f"services/{raw['id']}"
+    """Build one directory entry; None (with its problems reported) when it is unusable."""
+    problems = _service_problems(raw, entries)
+    for key, message in problems:
+        c.add(path, raw.line_of(key), f"services/{raw['id']}: {message}")
+    if problems:
+        return None
     cover: LocatedDict = raw["coverage"]
-    bad = [land for land in cover.get("lands", []) if land not in LANDS]
-    bad += [f"topic {t}" for t in raw["topics"] if t not in entries]
-    for problem in bad:
-        c.add(
-            path,
-            raw.line_of("coverage" if "topic" not in problem else "topics"),
-            f"{where}: unknown {problem}",
-        )
     point = raw.get("coordinates")
-    if "radius_km" in cover and point is None:
-        c.add(path, cover.line_of("radius_km"), f"{where}: radius_km needs coordinates")
-    try:
-        checked = date.fromisoformat(raw["checked"])
-    except ValueError:
-        c.add(path, raw.line_of("checked"), f"{where}: checked: '{raw['checked']}' is not a date")
-        return None
-    if bad:
-        return None
     return LocalService(
         id=raw["id"],
         name=raw["name"],
@@ -517,7 +520,7 @@ def _service(
         languages=tuple(raw.get("languages", ())),
         accessibility=raw.get("accessibility"),
         source=raw["source"],
-        checked=checked,
+        checked=date.fromisoformat(raw["checked"]),
         file=path,
         line=raw.line,
     )
