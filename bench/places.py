@@ -141,7 +141,7 @@ def main() -> None:
             places.append(place)
     print(f"nearest places, {len(services.services)} in the directory")
     print(line("near(place)", *timed(places, services.near), NEAREST_MS))
-    print(line("of which distances()", *timed(places, services.distances), NEAREST_MS))
+    print(line("distances() as a dict", *timed(places, services.distances), NEAREST_MS))
     print(
         line(
             "near(place, topic)",
