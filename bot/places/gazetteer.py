@@ -149,6 +149,22 @@ class Gazetteer:
                 index.setdefault(name_key(name), set()).update(codes)
         return {name: sorted(codes) for name, codes in index.items()}
 
+    def district_points(self) -> dict[str, list[Point]]:
+        """Return the places (with their coordinates) that lie in each district."""
+        found: dict[str, list[Point]] = defaultdict(list)
+        for code_rows in self._rows.values():
+            for row in code_rows:
+                found[row.district_key].append(row.point)
+        return found
+
+    def district_postcodes(self) -> dict[str, set[str]]:
+        """Return the postcodes that lie (partly) in each district."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for code, code_rows in self._rows.items():
+            for row in code_rows:
+                found[row.district_key].add(code)
+        return found
+
     @property
     def postcodes(self) -> int:
         """Return how many postcodes the data has."""
