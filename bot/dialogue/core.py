@@ -118,7 +118,9 @@ class Dialogue:
         self.followups = Followups(kb, self.views, self.matcher, now)
         self.amounts = Amounts(kb, self.views, self.matcher, self.flows.engine, clock)
         self.foreign = ForeignLines(kb.texts, self.views)
-        self.local = LocalHelp(kb, self.views, places, known, clock)
+        answers = frozenset(w for e in kb.entries.values() for w in words(e.answer))
+        vocabulary = known | answers | frozenset(kb.stopwords)
+        self.local = LocalHelp(kb, self.views, places, vocabulary, clock)
         if self.local.available:
             self.views.local_row = self.local.button_row
             self.flows.local_rows = self.local.button_row

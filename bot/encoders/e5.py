@@ -105,9 +105,7 @@ def _file_problem(directory: Path, pins: Pins) -> str | None:
     return None
 
 
-def load_e5(
-    cpuinfo: str | None = None, pins: Pins | None = None, threads: int = 1
-) -> EncoderLoad:
+def load_e5(cpuinfo: str | None = None, pins: Pins | None = None, threads: int = 1) -> EncoderLoad:
     """Load the encoder after checking the CPU, the version and the files' hashes.
 
     Args:

@@ -47,9 +47,7 @@ def _support_amounts(p: Parameters, answers: Mapping[str, Any], texts: Texts) ->
     for age, label in _labelled(answers):
         result = calc.child_support(p, age)
         key = "calc_support_adult" if result.adult else "calc_support_line"
-        lines.append(
-            texts(key, age=label, minimum=euro(result.minimum), paid=euro(result.paid))
-        )
+        lines.append(texts(key, age=label, minimum=euro(result.minimum), paid=euro(result.paid)))
         if not result.adult:
             minors_total += result.paid
     minors = _minors(answers)

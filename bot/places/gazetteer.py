@@ -26,7 +26,7 @@ _PLAIN_CITIES = frozenset({"15001"})
 _COUNTY_PREFIXES = ("landkreis ", "kreis ", "region ", "städteregion ", "regionalverband ")
 _CITY_PREFIXES = ("kreisfreie stadt ", "landeshauptstadt ", "stadtkreis ")
 # Words after a town that narrow it down, not part of its name („Speyer Nord", „hamm westf").
-_QUALIFIERS = frozenset(
+QUALIFIERS = frozenset(
     {
         *("nord", "sud", "ost", "west", "mitte", "innenstadt", "zentrum", "altstadt", "city"),
         *("stadt", "umgebung", "umland", "westf", "westfalen"),
@@ -34,7 +34,7 @@ _QUALIFIERS = frozenset(
     }
 )
 # Qualifiers that name a Land: „Hamm (Westf.)" is the one in NRW, not Hamm (Sieg) in RLP.
-_LAND_QUALIFIERS = {"westf": "Nordrhein-Westfalen", "westfalen": "Nordrhein-Westfalen"}
+_LANDQUALIFIERS = {"westf": "Nordrhein-Westfalen", "westfalen": "Nordrhein-Westfalen"}
 _POSTCODE = re.compile(r"(?<![\d€.,])\b(\d{5})\b(?![.,]\d)(?!\s*(?:€|euro|eur\b))", re.IGNORECASE)
 FUZZY_CUTOFF = 88.0
 NEAREST_KM = 30.0  # a shared location farther than this from any postcode is not in Germany
@@ -201,8 +201,8 @@ class Gazetteer:
 
         """
         words = name_key(text).split()
-        land = next((_LAND_QUALIFIERS[w] for w in words if w in _LAND_QUALIFIERS), None)
-        while words and words[-1] in _QUALIFIERS:
+        land = next((_LANDQUALIFIERS[w] for w in words if w in _LANDQUALIFIERS), None)
+        while words and words[-1] in QUALIFIERS:
             words.pop()
         key = " ".join(words)
         found: tuple[str, Sequence[str]] | None

@@ -1,10 +1,11 @@
 """Find the place a parent's message names: „Jugendamt Gütersloh", „… in Siegen", „53111". Pure.
 
 A town's name is also often a word („Essen", „Hof", „Kirchen"), so a name counts only where a
-parent would write a place: after „in", „aus", „bei", „Raum" …, or beside the name of an office
-or a place of help („Jugendamt Gütersloh", „Beratungsstelle Alleinerziehende Neuwied"). Without
-such a word, only a capitalised name that is no word of the knowledge base counts, and only in a
-message that asks for a place of help. A real postcode counts everywhere (but not an amount).
+parent would write a place: after „in", „aus", „bei", „Raum" …, or in a short message beside
+the name of an office or a place of help („Jugendamt Gütersloh"), and only exactly as the data
+writes it (a misspelt town is looked for only when the bot asked where she lives: near a town,
+„Küche" is „Kuchen"). A word of the knowledge base counts only after a strong word („wohne in
+Essen"). A real postcode counts everywhere (but not an amount).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from bot.places.gazetteer import Gazetteer, name_key
+from bot.places.gazetteer import QUALIFIERS, Gazetteer, name_key
 from bot.places.model import Place
 
 # Words after which a name is a place: „in Siegen", „aus dem Raum Paderborn", „Kreis Gütersloh";
@@ -38,6 +39,8 @@ _LINK = r"(?:an der|am|im|in der|a\.\s?d\.|bei|v\. d\.)?"
 _NAMES = re.compile(rf"{_NAME}(?:\s+{_LINK}\s*{_NAME}){{0,2}}")
 _WORD = re.compile(r"[\wäöüßÄÖÜ-]+")
 MIN_NAME = 3
+# A bare name counts only in a short message („Jugendamt Gütersloh"): a longer one says „in …".
+SHORT = 6
 
 
 class Mentions:
@@ -66,16 +69,19 @@ class Mentions:
             return place
         local = self.asks_locally(text)
         for candidate, strong in self._after_place_words(text):
-            one = " " not in candidate
-            if one and (name_key(candidate) in _NEVER or self._common(candidate, strong or local)):
+            one, key = " " not in candidate, name_key(candidate)
+            if key in _NEVER or key.rsplit(" ", 1)[-1] in QUALIFIERS:
+                continue  # „Nähe der" is no „Nahe": the gazetteer would drop the „der"
+            if one and self._common(candidate, strong or local):
                 continue
-            fuzzy = one and len(candidate) >= 5
-            place = self.gazetteer.named(candidate, fuzzy=fuzzy, exact=not one)
+            # Exactly as the data writes it: near a town, „Küche" is „Kuchen" and „Bauch" „Buch".
+            place = self.gazetteer.named(candidate, fuzzy=False, exact=not one)
             if place is not None:
                 return place
-        if not self.asks_locally(text):
+        found = _WORD.findall(text)
+        if not local or len(found) > SHORT:
             return None
-        for word in _WORD.findall(text):
+        for word in found:
             if self._may_be_town(word):
                 place = self.gazetteer.named(word, fuzzy=False)
                 if place is not None:
@@ -112,4 +118,5 @@ class Mentions:
     def _may_be_town(self, word: str) -> bool:
         """Tell whether a bare word may be a town: capitalised, long enough, no common word."""
         long_enough = len(word) >= MIN_NAME + 1
-        return long_enough and word[0].isupper() and name_key(word) not in self.common
+        key = name_key(word)
+        return long_enough and word[0].isupper() and key not in self.common and key not in _NEVER
