@@ -182,8 +182,21 @@ def test_a_question_naming_a_place_keeps_its_answer(local: Dialogue) -> None:
     assert youth["responsible"] == "Kreis Siegen-Wittgenstein"
 
 
+def test_a_bare_postcode_is_a_place_the_weather_is_not(local: Dialogue) -> None:
+    assert local.ask("57072").replies[0].title == "📍 Hilfe vor Ort: 57072 Siegen"
+    weather = local.ask("Wie wird das Wetter am Wochenende in Berlin?")
+    assert weather.kind is OutcomeKind.FALLBACK
+    assert weather.place is None
+
+
 def test_no_place_no_block(local: Dialogue) -> None:
-    for text in ("Ich bin in Sorge um mein Kind", "Ich zahle 12000 € Unterhalt im Jahr"):
+    for text in (
+        "Ich bin in Sorge um mein Kind",
+        "Ich zahle 12000 € Unterhalt im Jahr",
+        "Muss ich die vom Jugendamt in meine Wohnung lassen?",
+        "er taucht manchmal in der Nähe der Schule auf",
+        "ich sitz in der Küche und hab Angst",
+    ):
         outcome = local.ask(text)
         assert outcome.place is None
         assert not any((r.title or "").startswith("📍") for r in outcome.replies)

@@ -369,22 +369,24 @@ class Dialogue:
     def _for_place(self, outcome: Outcome, text: str) -> Outcome:
         """Answer for the place a message names („Jugendamt Gütersloh", „… in Siegen").
 
-        An answer keeps its entry and gets the offices and places of help there below it; a
-        „Meinten Sie …?" or a fallback becomes the answer for the place (the parent asked for
-        one). Smalltalk, flows and hand-overs stay as they are.
+        An answer keeps its entry and gets the offices and places of help there below it. A
+        „Meinten Sie …?" or a fallback becomes the answer for the place only where she asks for
+        an office or a place of help („Wetter in Berlin" stays a fallback). Smalltalk, flows and
+        hand-overs stay as they are.
         """
         if outcome.kind not in {OutcomeKind.ANSWER, OutcomeKind.CLARIFY, OutcomeKind.FALLBACK}:
+            return outcome
+        asks = self.local.mentions_office(text) or text.strip().isdigit()  # a bare postcode
+        if outcome.kind is not OutcomeKind.ANSWER and not asks:
             return outcome
         place = self.local.mentioned(text)
         if place is None:
             return outcome
-        first = self.local.named_office(text)
         state = replace(outcome.state, pending_question=None)
         topic = outcome.entry_id if outcome.kind is OutcomeKind.ANSWER else None
-        local = self.local.answer(state, place, topic, first)
+        local = self.local.answer(state, place, topic, self.local.named_office(text))
         # „Jugendamt Gütersloh", „Familienkasse Paderborn Adresse": a place is all she asks.
-        only_place = len(text.split()) <= 4 and self.local.mentions_office(text)
-        if outcome.kind is not OutcomeKind.ANSWER or only_place:
+        if outcome.kind is not OutcomeKind.ANSWER or (asks and len(text.split()) <= 4):
             return local
         replies = (*outcome.replies, *local.replies)
         return replace(outcome, replies=replies, place=place, offices=local.offices)

@@ -72,7 +72,7 @@ class Mentions:
             one, key = " " not in candidate, name_key(candidate)
             if key in _NEVER or key.rsplit(" ", 1)[-1] in QUALIFIERS:
                 continue  # „Nähe der" is no „Nahe": the gazetteer would drop the „der"
-            if one and self._common(candidate, strong or local):
+            if one and self._common(candidate, strong or (local and candidate[0].isupper())):
                 continue
             # Exactly as the data writes it: near a town, „Küche" is „Kuchen" and „Bauch" „Buch".
             place = self.gazetteer.named(candidate, fuzzy=False, exact=not one)
