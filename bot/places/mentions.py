@@ -75,7 +75,9 @@ class Mentions:
             if one and self._common(candidate, strong or (local and candidate[0].isupper())):
                 continue
             # Exactly as the data writes it: near a town, „Küche" is „Kuchen" and „Bauch" „Buch".
-            place = self.gazetteer.named(candidate, fuzzy=False, exact=not one)
+            # A lowercase word must be a whole town's name: „in die neue Schule" is no „Neue Mühle".
+            exact = not one or not candidate[0].isupper()
+            place = self.gazetteer.named(candidate, fuzzy=False, exact=exact)
             if place is not None:
                 return place
         found = _WORD.findall(text)
