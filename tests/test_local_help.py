@@ -161,7 +161,7 @@ def test_seed_questions_are_answered_for_their_place(
 ) -> None:
     outcome = local.ask(question)
     assert outcome.kind is OutcomeKind.ANSWER
-    assert outcome.entry_id == "anlaufstellen"
+    assert outcome.entry_id in local.kb.local.offer_under  # anlaufstellen, or the entry it fits
     text = outcome.replies[0].text
     assert text.startswith(f"• {first} (")
     assert district in text

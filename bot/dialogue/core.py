@@ -387,6 +387,8 @@ class Dialogue:
         local = self.local.answer(state, place, topic, self.local.named_office(text))
         # „Jugendamt Gütersloh", „Familienkasse Paderborn Adresse": a place is all she asks.
         if outcome.kind is not OutcomeKind.ANSWER or (asks and len(text.split()) <= 4):
+            if topic is not None and topic in self.kb.local.offer_under:
+                return replace(local, entry_id=topic, candidates=(topic,))  # „shg münchen"
             return local
         replies = (*outcome.replies, *local.replies)
         return replace(outcome, replies=replies, place=place, offices=local.offices)
