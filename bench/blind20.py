@@ -3,8 +3,8 @@
 Run by hand: `python bench/blind20.py FILE` with a YAML file of `items: [{text, expect_place,
 note}]` (`expect_place`: a postcode, a town, „Kreis X", or null). A found place counts as right
 when it lies in the same Kreis or kreisfreie Stadt as the expected one (what the answer names).
-Prints the figures for free text (a message as she writes it) and for the answer to „Wo wohnen
-Sie?" (the same text after the bot asked).
+Prints the figures for free text (a message as she writes it) and for the answer to „Für welchen
+Ort …?" (the same text after the bot asked).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def main(path: str) -> None:
             print(f"  free: want {want!s:18} got {got:24} {text[:70]}")
         if not want and mentioned is not None:
             print(f"  free: want none               got {mentioned.label():24} {text[:70]}")
-    for name, tally in (("free text", free), ("after „Wo wohnen Sie?“", asked)):
+    for name, tally in (("free text", free), ("after „Für welchen Ort …?“", asked)):
         places = tally["hit"] + tally["wrong"] + tally["miss"]
         none = tally["false"] + tally["quiet"]
         print(

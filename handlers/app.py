@@ -362,7 +362,10 @@ def _add_handlers(application: BotApp, commands: Sequence[Command]) -> None:
     )
     application.add_handler(MessageHandler(NON_TEXT & filters.ChatType.PRIVATE, on_non_text))
     application.add_handler(
-        MessageHandler(filters.LOCATION & filters.ChatType.PRIVATE, on_location)
+        # New messages only: a live location's position updates arrive as edited messages.
+        MessageHandler(
+            filters.UpdateType.MESSAGE & filters.LOCATION & filters.ChatType.PRIVATE, on_location
+        )
     )
     # Last of all, after the parents', counsellors' and staff's commands (added before this):
     # any other command in a private chat, including one meant for another bot

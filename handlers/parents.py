@@ -130,7 +130,9 @@ async def on_location(update: Update, context: Context) -> None:
     if chat is None or chat.type != Chat.PRIVATE or message is None or message.location is None:
         return
     point = (message.location.latitude, message.location.longitude)
-    await respond(update, context, Event(EventKind.LOCATION, location=point))
+    # The message too: during an open case it is copied to the counsellor, not answered.
+    ref = MessageRef(chat.id, message.message_id)
+    await respond(update, context, Event(EventKind.LOCATION, message=ref, location=point))
 
 
 async def on_group_command(update: Update, context: Context) -> None:

@@ -58,8 +58,8 @@ async def test_a_parent_shares_her_location_and_asks_for_a_town(
     menu = await api.wait_for_message(PARENT_ID, lambda m: "Hilfe vor Ort" in str(m), timeout=10)
     local = next(data for label, data in buttons(menu) if label == "📍 Hilfe vor Ort")
     api.press_button(PARENT_ID, menu, local)
-    await api.wait_for_message(PARENT_ID, lambda m: "Wo wohnen Sie?" in m["text"], timeout=10)
-    asked = next(c for c in api.calls("sendMessage") if "Wo wohnen Sie?" in str(c.params))
+    await api.wait_for_message(PARENT_ID, lambda m: "Für welchen Ort" in m["text"], timeout=10)
+    asked = next(c for c in api.calls("sendMessage") if "Für welchen Ort" in str(c.params))
     markup = asked.params["reply_markup"]
     assert markup["keyboard"] == [[{"text": "📍 Standort senden", "request_location": True}]]
 

@@ -34,19 +34,22 @@ def test_the_shipped_directory_covers_nrw_and_rlp(capsys: pytest.CaptureFixture[
     assert main(["local", "check"]) == 0
     out = capsys.readouterr().out
     assert "Verzeichnis: 3 Stellen, davon 1 bundesweit (1 Beispiel(e) nicht gezählt)" in out
-    assert "ohne regionale Stelle: 311 von 400" in out
+    assert "ohne eigene Stelle: 400 von 400 (davon 89 nur mit einem landesweiten Angebot)" in out
     assert "    08425 Alb-Donau-Kreis" in out
-    assert "  Nordrhein-Westfalen:" not in out
-    assert "  Rheinland-Pfalz:" not in out
+    assert "    05774 Kreis Paderborn" in out
+    assert "Unbekannte Kreisschlüssel oder Postleitzahlen: 0" in out
 
 
 def test_a_radius_closes_a_gap_and_old_facts_are_listed(gazetteer: Gazetteer) -> None:
     hessen = replace(SIEGEN, id="hessen", coverage=Coverage(lands=("Hessen",)), point=None)
-    report = local_report([SIEGEN, hessen], 0, gazetteer, TODAY)
+    kassel = replace(SIEGEN, id="kassel", coverage=Coverage(districts=("06611", "99999")))
+    report = local_report([SIEGEN, hessen, kassel], 0, gazetteer, TODAY)
     gaps = {d.key for d in report.gaps}
     assert "05970" not in gaps  # Kreis Siegen-Wittgenstein: its towns within 15 km
+    assert "06611" not in gaps  # Kassel, by its key
     assert "05774" in gaps  # Kreis Paderborn: far away
-    assert not any(d.land == "Hessen" for d in report.gaps)
+    assert {d.land for d in report.land_only} == {"Hessen"}  # the Land-wide place closes none
+    assert report.unknown == ("siegen.yaml:2 kassel: 99999",)
     lines = report_lines(report)
     assert "  siegen.yaml:2 beratung-siegen (geprüft 01.06.2025)" in lines
 

@@ -77,11 +77,11 @@ def test_postcode_in_a_kreis_names_the_kreis_and_the_caveat(local: Dialogue) -> 
     outcome = local.text(asked(local), "33098")
     text = said(outcome)
     assert outcome.replies[0].title == "📍 Hilfe vor Ort: 33098 Paderborn"
-    assert "Jugendamt des Kreises (Kreis Paderborn)" in text
-    assert "eigenes Jugendamt – ob das für Paderborn gilt" in text
+    assert "zuständig ist das Jugendamt des Kreises (Kreis Paderborn)" in text
+    assert "Manche Städte in einem Kreis haben ein eigenes Jugendamt" in text
     assert "https://www.justizadressen.nrw.de/de/justiz/suche" in text
     assert "https://www.arbeitsagentur.de/familie-und-kinder/familienkasse-finden" in text
-    assert "VAMV NRW – Beratungsangebote auf der Karte – für ganz Nordrhein-Westfalen" in text
+    assert "VAMV NRW – Beratungsangebote auf der Karte – landesweit (Nordrhein-Westfalen)" in text
     assert "nicht gespeichert" in text
     assert outcome.replies[0].keyboard is Keyboard.REMOVE
     assert outcome.state.awaiting_place is None
@@ -101,7 +101,9 @@ def test_kreisfreie_stadt_and_city_states(local: Dialogue) -> None:
 def test_rlp_town_lists_the_state_association_online(local: Dialogue) -> None:
     text = said(local.text(asked(local), "Neuwied"))
     assert "Jugendamt des Kreises (Landkreis Neuwied)" in text
-    assert "VAMV Rheinland-Pfalz – kostenlose, anonyme Onlineberatung – für ganz Rheinland" in text
+    assert (
+        "VAMV Rheinland-Pfalz – kostenlose, anonyme Onlineberatung – landesweit (Rheinland" in text
+    )
     assert "https://onlineberatung.vamv-rlp.de" in text
 
 
@@ -117,7 +119,7 @@ def test_typo_qualifier_and_shared_name(local: Dialogue) -> None:
     assert "Kreis Siegen-Wittgenstein" in said(local.text(asked(local), "Sigen"))
     hamm = said(local.text(asked(local), "hamm westf"))
     assert "Jugendamt der Stadt Hamm" in hamm
-    assert "mehrere Orte mit dem Namen Hamm" in hamm
+    assert "mehrere Orte mit diesem Namen. Ich antworte für Hamm (Nordrhein-Westfalen)" in hamm
     speyer = said(local.text(asked(local), "Speyer Nord"))
     assert "Jugendamt der Stadt Speyer" in speyer
 
@@ -128,12 +130,57 @@ def test_a_postcode_of_two_districts_names_both(local: Dialogue) -> None:
     assert "Cottbus" in text
 
 
-def test_unknown_place_asks_for_the_postcode_and_keeps_nothing(local: Dialogue) -> None:
+def test_unknown_place_asks_again_and_keeps_nothing(local: Dialogue) -> None:
     outcome = local.text(asked(local), "Xqzzvw")
     assert "nicht gefunden" in said(outcome)
-    assert "📍 Stelle in meiner Nähe" in labels(outcome)
-    assert outcome.state.awaiting_place is None
+    assert outcome.replies[0].keyboard is Keyboard.ASK_LOCATION
     assert not any(isinstance(a, RecordUnanswered) for a in outcome.actions)
+    again = local.text(outcome.state, "Siegen")  # the question is still open
+    assert again.replies[0].title == "📍 Hilfe vor Ort: Siegen"
+    kept_nowhere(again, "Siegen")
+
+
+def test_a_question_instead_of_a_place_is_answered(local: Dialogue) -> None:
+    outcome = local.text(asked(local), "Wie hoch ist das Kindergeld im Jahr 2026?")
+    assert outcome.entry_id == "kindergeld"
+    assert outcome.state.awaiting_place is None
+    empty = local.text(asked(local), "   ")
+    assert "nicht gefunden" not in said(empty)
+
+
+def test_a_button_or_a_crisis_closes_the_question(local: Dialogue) -> None:
+    pressed = local.press(asked(local), ButtonData(Press.ENTRY, ("kindergeld",)).encode())
+    assert pressed.state.awaiting_place is None
+    crisis = local.text(asked(local), "Ich will nicht mehr leben")
+    assert crisis.kind is OutcomeKind.CRISIS
+    assert crisis.state.awaiting_place is None
+
+
+def test_an_address_and_a_postcode_with_its_town(local: Dialogue) -> None:
+    assert "Köln" in said(local.text(asked(local), "Musterstraße 5, Köln"))
+    assert local.text(asked(local), "PLZ 33098").replies[0].title == (
+        "📍 Hilfe vor Ort: 33098 Paderborn"
+    )
+    assert "nicht gefunden" in said(local.text(asked(local), "Bad"))
+
+
+def test_a_location_says_where_it_was_read(local: Dialogue) -> None:
+    kehl = local.handle(asked(local), Event(EventKind.LOCATION, location=(48.5734, 7.7521)))
+    assert "Ihr Standort liegt bei" in said(kehl)
+    assert "Wenn Sie woanders wohnen" in said(kehl)
+
+
+def test_someone_elses_town_and_the_fallback_keep_no_place(local: Dialogue) -> None:
+    ex = local.ask("Mein Ex lebt in München und zahlt keinen Unterhalt mehr")
+    assert ex.place is None
+    weather = local.ask("Wie wird das Wetter am Wochenende in Berlin?")
+    recorded = [a.text for a in weather.actions if isinstance(a, RecordUnanswered)]
+    assert recorded
+    assert all("Berlin" not in t and "[Ort]" in t for t in recorded)
+    short = local.ask("Ich wohne im Raum Stuttgart")
+    assert short.place is not None
+    assert short.place.name == "Stuttgart"
+    kept_nowhere(short, "Stuttgart")
 
 
 def test_shared_location_and_one_abroad(local: Dialogue) -> None:

@@ -67,6 +67,11 @@ def test_a_date_that_is_no_date(broken: Path) -> None:
     assert any("checked: '2026-13-01' is not a date" in p for p in problems_of(broken))
 
 
+def test_a_check_in_the_future(broken: Path) -> None:
+    write(broken, checked="2999-01-01")
+    assert any("checked: 2999-01-01 is in the future" in p for p in problems_of(broken))
+
+
 def test_offer_under_an_unknown_entry(broken: Path) -> None:
     path = broken / "offices.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("anlaufstellen,", "anlaufstelle,"))

@@ -483,9 +483,12 @@ def _service_problems(raw: LocatedDict, entries: Mapping[str, Entry]) -> list[tu
     if "radius_km" in cover and "coordinates" not in raw:
         found.append(("coverage", "radius_km needs coordinates"))
     try:
-        date.fromisoformat(raw["checked"])
+        checked = date.fromisoformat(raw["checked"])
     except ValueError:
         found.append(("checked", f"checked: '{raw['checked']}' is not a date"))
+    else:
+        if checked > date.today():
+            found.append(("checked", f"checked: {checked} is in the future"))
     return found
 
 

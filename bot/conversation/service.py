@@ -309,8 +309,8 @@ class Conversation:
         """
         if self._counselling is None or event.message is None or case is None:
             return None
-        if event.kind not in {EventKind.TEXT, EventKind.NON_TEXT}:
-            return None
+        if event.kind not in {EventKind.TEXT, EventKind.NON_TEXT, EventKind.LOCATION}:
+            return None  # a location too: during a case it may matter for her safety
         # The reply says who reads along instead of offering the hand-over again.
         during = self._during(case)
         hint = event.language or parent.language

@@ -153,8 +153,11 @@ class Dialogue:
 
         """
         if event.kind is not EventKind.TEXT:
-            # The parent moved on: the next text is no rating comment or question any more.
+            # The parent moved on: the next text is no rating comment or question any more, nor
+            # her place (a location answers the question itself; „📍" asks it again).
             state = replace(state, comment_case=None, question_event=None)
+            if event.kind is not EventKind.LOCATION:
+                state = replace(state, awaiting_place=None)
         if case is not None and self._leaves_case(event):
             return self.views.info(state, self.views.connected_line(case))
         return self._remind_of_flow(self._handle(state, event, nearest, meaning))
@@ -305,9 +308,9 @@ class Dialogue:
         if pressed.press is Press.LOCAL:
             outcome = self.local.ask(state, pressed.args[0])
         elif pressed.press in _FLOW_PRESSES:
-            outcome = self.flows.press(state, pressed)
+            outcome = self.flows.press(replace(state, awaiting_place=None), pressed)
         else:
-            outcome = self.presses.handle(state, pressed)
+            outcome = self.presses.handle(replace(state, awaiting_place=None), pressed)
         return outcome if outcome is not None else self.stale(state)
 
     def text(
@@ -341,6 +344,7 @@ class Dialogue:
         comment_for, question_for = state.comment_case, state.question_event
         state = replace(state, comment_case=None, question_event=None)
         if assessment.level is CrisisLevel.CRISIS:
+            state = replace(state, awaiting_place=None)
             outcome = self._crisis(state, assessment)
             if assessment.learned:
                 # A learned signal errs more often than a rule: hotlines first, then the
@@ -359,39 +363,13 @@ class Dialogue:
         elif (local := self.local.text(state, text)) is not None:
             outcome = local
         else:
+            state = replace(state, awaiting_place=None)
             outcome = self._understand(state, text, self._meaning(text, detected, nearest))
-            outcome = self._for_place(outcome, text)
+            outcome = self.local.for_message(outcome, text)
             if assessment.level is CrisisLevel.CONCERN:
                 outcome = self._with_concern(outcome, assessment, text)
             outcome = self.foreign.wrap(outcome, detected)
         return replace(outcome, replies=(*prefix, *outcome.replies), assessment=assessment)
-
-    def _for_place(self, outcome: Outcome, text: str) -> Outcome:
-        """Answer for the place a message names („Jugendamt Gütersloh", „… in Siegen").
-
-        An answer keeps its entry and gets the offices and places of help there below it. A
-        „Meinten Sie …?" or a fallback becomes the answer for the place only where she asks for
-        an office or a place of help („Wetter in Berlin" stays a fallback). Smalltalk, flows and
-        hand-overs stay as they are.
-        """
-        if outcome.kind not in {OutcomeKind.ANSWER, OutcomeKind.CLARIFY, OutcomeKind.FALLBACK}:
-            return outcome
-        asks = self.local.mentions_office(text) or text.strip().isdigit()  # a bare postcode
-        if outcome.kind is not OutcomeKind.ANSWER and not asks:
-            return outcome
-        place = self.local.mentioned(text)
-        if place is None:
-            return outcome
-        state = replace(outcome.state, pending_question=None)
-        topic = outcome.entry_id if outcome.kind is OutcomeKind.ANSWER else None
-        local = self.local.answer(state, place, topic, self.local.named_office(text))
-        # „Jugendamt Gütersloh", „Familienkasse Paderborn Adresse": a place is all she asks.
-        if outcome.kind is not OutcomeKind.ANSWER or (asks and len(text.split()) <= 4):
-            if topic is not None and topic in self.kb.local.offer_under:
-                return replace(local, entry_id=topic, candidates=(topic,))  # „shg münchen"
-            return local
-        replies = (*outcome.replies, *local.replies)
-        return replace(outcome, replies=replies, place=place, offices=local.offices)
 
     def _language(self, text: str, hint: str | None) -> Detected | None:
         """Return the language of a text not in German; None for German or without a detector."""

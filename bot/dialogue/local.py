@@ -7,6 +7,7 @@ of a postcode, the offices' own finders — and not what it cannot (a street, a 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
@@ -14,13 +15,25 @@ from datetime import date
 from bot.callbacks import Press
 from bot.content.knowledge import KnowledgeBase
 from bot.content.local import Office, OfficeRun
-from bot.dialogue.model import Keyboard, OfficeFor, Outcome, OutcomeKind, Reply, Rows, State, button
+from bot.dialogue.model import (
+    Keyboard,
+    OfficeFor,
+    Outcome,
+    OutcomeKind,
+    RecordUnanswered,
+    Reply,
+    Rows,
+    State,
+    button,
+)
 from bot.dialogue.nearby import Directory, Fit, Nearby
 from bot.dialogue.views import Views
-from bot.places.gazetteer import Gazetteer
+from bot.places.gazetteer import Gazetteer, name_key
 from bot.places.mentions import Mentions
-from bot.places.model import DistrictKind, Place, Point
+from bot.places.model import DistrictKind, Found, Place, Point
 
+SHORT_STATEMENT = 6  # words: „Ich wohne im Raum Stuttgart" says where she is, nothing else
+MAX_PLACE_WORDS = 4  # a longer text that names no place is a question, answered as usual
 GENERAL = "-"  # the topic of the menu's „Hilfe vor Ort" button: no entry in particular
 ENTRY = "anlaufstellen"  # the entry an answer about a place counts as
 PLACE_DATA = "Orte und Postleitzahlen: GeoNames (geonames.org), CC BY 4.0"
@@ -72,21 +85,37 @@ class LocalHelp:
         return Outcome(OutcomeKind.INFO, (reply,), replace(state, awaiting_place=topic))
 
     def text(self, state: State, text: str) -> Outcome | None:
-        """Answer a text that gives her place when it was asked for; None: not about a place."""
-        if state.awaiting_place is None or self.gazetteer is None:
+        """Answer a text that gives her place when it was asked for.
+
+        Returns:
+            The answer for her place; „not found, please the postcode" for a short text that
+            names none (the question stays open); None for anything else — a real question,
+            an empty text — which the caller answers as usual (the question is then closed).
+
+        """
+        if state.awaiting_place is None or self.gazetteer is None or not text.strip():
             return None
-        topic, state = state.awaiting_place, replace(state, awaiting_place=None)
+        topic = state.awaiting_place
         place = self.gazetteer.postcode(text.strip()) or self._named(text)
-        if place is None:
-            rows = (*self.button_row(topic), *self.views.service_rows())
-            reply = Reply(self.texts("local_unknown"), buttons=rows, keyboard=Keyboard.REMOVE)
-            return Outcome(OutcomeKind.FALLBACK, (reply,), state)
-        return self.answer(state, place, None if topic == GENERAL else topic)
+        if place is not None:
+            found = replace(state, awaiting_place=None)
+            return self.answer(found, place, None if topic == GENERAL else topic)
+        if len(text.split()) > MAX_PLACE_WORDS:
+            return None  # „Wie hoch ist das Kindergeld?": a question, not a place
+        label = self.texts("button_share_location")
+        reply = Reply(
+            self.texts("local_unknown"), keyboard=Keyboard.ASK_LOCATION, keyboard_label=label
+        )
+        return Outcome(OutcomeKind.FALLBACK, (reply,), state)
 
     def _named(self, text: str) -> Place | None:
+        """Return the place her answer names: as in a message, else a part („Straße 5, Köln")."""
         assert self.gazetteer is not None  # noqa: S101 - the caller checked
         mentioned = self.mentioned(text)
-        return mentioned or self.gazetteer.named(text)
+        if mentioned is not None:
+            return mentioned
+        parts = [p for p in re.split(r"[,;/\n]", text) if p.strip()]
+        return next((p for p in map(self.gazetteer.named, reversed(parts)) if p), None)
 
     def location(self, state: State, lat: float, lon: float) -> Outcome:
         """Answer a shared location (asked for or not)."""
@@ -95,13 +124,42 @@ class LocalHelp:
             return self._unavailable(state)
         place = self.gazetteer.at(Point(lat, lon))
         if place is None:
-            reply = Reply(self.texts("local_abroad"), buttons=self.views.service_rows())
-            return Outcome(OutcomeKind.FALLBACK, (replace(reply, keyboard=Keyboard.REMOVE),), state)
+            reply = Reply(self.texts("local_abroad"), keyboard=Keyboard.REMOVE)
+            return Outcome(OutcomeKind.FALLBACK, (reply,), state)
         return self.answer(state, place, topic if topic not in {None, GENERAL} else None)
 
     def mentioned(self, text: str) -> Place | None:
         """Return the place a message names, if any („Jugendamt Gütersloh", „… in Siegen")."""
         return self.mentions.place_in(text) if self.mentions is not None else None
+
+    def for_message(self, outcome: Outcome, text: str) -> Outcome:
+        """Answer for the place a message names („Jugendamt Gütersloh", „… in Siegen").
+
+        An answer keeps its entry and gets the offices and places of help there below it; a
+        „Meinten Sie …?" or a fallback becomes the answer for the place where she asks for an
+        office or a place of help, sends a bare postcode or says little more than the place
+        („Ich wohne im Raum Stuttgart"). Otherwise („Wetter in Berlin") it stays, with the
+        place masked in what is kept of it. Smalltalk, flows and hand-overs stay as they are.
+        """
+        if outcome.kind not in {OutcomeKind.ANSWER, OutcomeKind.CLARIFY, OutcomeKind.FALLBACK}:
+            return outcome
+        place = self.mentioned(text)
+        if place is None:
+            return outcome
+        office = self.mentions_office(text) or text.strip().isdigit()  # or a bare postcode
+        words = len(text.split())
+        if outcome.kind is not OutcomeKind.ANSWER and not (office or words <= SHORT_STATEMENT):
+            return without_place(outcome, place)
+        state = replace(outcome.state, pending_question=None)  # it would keep her town
+        topic = outcome.entry_id if outcome.kind is OutcomeKind.ANSWER else None
+        local = self.answer(state, place, topic, self.named_office(text))
+        # „Jugendamt Gütersloh", „Familienkasse Paderborn Adresse": a place is all she asks.
+        if outcome.kind is not OutcomeKind.ANSWER or (office and words <= 4):
+            if topic is not None and topic in self.kb.local.offer_under:
+                return replace(local, entry_id=topic, candidates=(topic,))  # „shg münchen"
+            return local
+        replies = (*outcome.replies, *local.replies)
+        return replace(outcome, replies=replies, state=state, place=place, offices=local.offices)
 
     def named_office(self, text: str) -> str | None:
         """Return the id of the office a message names („Familienkasse Paderborn"), if any."""
@@ -151,8 +209,10 @@ class LocalHelp:
         return OfficeFor(office.id, office.name, district, office.finder)
 
     def _notes(self, place: Place) -> list[str]:
-        """Say where the answer had to guess: a name several towns share, two districts."""
+        """Say where the answer had to guess: a location, a shared name, two districts."""
         notes = []
+        if place.found is Found.LOCATION:
+            notes.append(self.texts("local_by_location", place=place.label()))
         if place.ambiguous:
             notes.append(self.texts("local_ambiguous", name=place.name, land=place.land))
         if len(place.districts) > 1:
@@ -161,20 +221,34 @@ class LocalHelp:
         return notes
 
     def _office_line(self, office: Office, place: Place) -> str:
-        """Return one office's line: who it is for this place, and how to find its address."""
-        district = place.districts[0]
-        if office.run_by is not OfficeRun.DISTRICT:
-            who = ""
-        elif district.kind is DistrictKind.CITY_STATE:
-            who = self.texts("local_who_city_state", office=office.name, city=district.name)
-        elif district.kind is DistrictKind.CITY:
-            who = self.texts("local_who_city", office=office.name, district=district.name)
-        else:
-            who = self.texts("local_who_county", office=office.name, district=district.name)
-            if office.id == "jugendamt":
-                who += " " + self.texts("local_own_youth_office", town=place.name)
+        """Return one office's line: whose it is for this place, and how to find its address."""
+        who = self._who(office, place) if office.run_by is OfficeRun.DISTRICT else ""
         finder = f" {office.finder}" if office.finder else ""
         return f"• {office.name} ({office.what}): {who + ' ' if who else ''}{office.how}{finder}"
+
+    def _who(self, office: Office, place: Place) -> str:
+        """Say whose office it is: the Stadt's, the Kreis's (with the caveat), the Bezirk's.
+
+        A postcode in two districts names both; the Jugendamt of a Kreis gets the caveat that
+        some towns in it run their own (§ 69 SGB VIII, Land law says which).
+        """
+        t, first = self.texts, place.districts[0]
+        if first.kind is DistrictKind.CITY_STATE:
+            key = "local_who_city_state" if office.id == "jugendamt" else "local_who_in_city"
+            return t(key, office=office.name, city=first.name)
+        parts = [
+            t(
+                "local_who_city" if d.kind is DistrictKind.CITY else "local_who_county",
+                district=d.name,
+            )
+            for d in place.districts
+        ]
+        key = "local_who_either" if len(parts) > 1 else "local_who"
+        who = t(key, office=office.name, of=" oder ".join(parts))
+        counties = any(d.kind is DistrictKind.COUNTY for d in place.districts)
+        if office.id == "jugendamt" and counties:
+            who += " " + t("local_own_youth_office")
+        return who
 
     def _listing(self, place: Place, found: list[Nearby]) -> str:
         """List the association's places for her, or say that there is none near her yet."""
@@ -212,3 +286,23 @@ class LocalHelp:
         )
         text = f"{self.texts('local_unavailable')}\n\n{finders}"
         return self.views.info(replace(state, awaiting_place=None), text, self.views.service_rows())
+
+
+def without_place(outcome: Outcome, place: Place) -> Outcome:
+    """Mask the place in what an outcome keeps of her text.
+
+    The unanswered question and the open „Meinten Sie …?" keep no place of hers.
+    """
+    names = {w for w in name_key(place.name).split() if len(w) >= 4}
+    names |= {place.postcode} if place.postcode else set()
+
+    def mask(text: str) -> str:
+        return re.sub(r"[\wäöüßÄÖÜ]+", lambda m: "[Ort]" if name_key(m[0]) in names else m[0], text)
+
+    actions = tuple(
+        RecordUnanswered(mask(a.text)) if isinstance(a, RecordUnanswered) else a
+        for a in outcome.actions
+    )
+    pending = outcome.state.pending_question
+    state = replace(outcome.state, pending_question=mask(pending) if pending else None)
+    return replace(outcome, actions=actions, state=state)

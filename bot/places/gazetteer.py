@@ -37,6 +37,10 @@ QUALIFIERS = frozenset(
 _LANDQUALIFIERS = {"westf": "Nordrhein-Westfalen", "westfalen": "Nordrhein-Westfalen"}
 _POSTCODE = re.compile(r"(?<![\d€.,])\b(\d{5})\b(?![.,]\d)(?!\s*(?:€|euro|eur\b))", re.IGNORECASE)
 FUZZY_CUTOFF = 88.0
+# First words of many names that name no town alone („Bad", „Sankt", „Neu").
+GENERIC_HEADS = frozenset(
+    {"bad", "sankt", "neu", "alt", "gross", "klein", "ober", "nieder", "unter", "hohen", "markt"}
+)
 NEAREST_KM = 30.0  # a shared location farther than this from any postcode is not in Germany
 
 
@@ -53,11 +57,15 @@ class PostcodeRow:
 
 
 def name_key(text: str) -> str:
-    """Fold a place name for lookup: lowercase, umlauts as vowels, hyphens and marks as spaces."""
+    """Fold a place name for lookup: lowercase, umlauts as vowels, hyphens and marks as spaces.
+
+    „St. Ingbert" is „Sankt Ingbert", as the data writes it.
+    """
     folded = text.casefold().replace("ß", "ss")
     for a, b in (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ae", "a"), ("oe", "o"), ("ue", "u")):
         folded = folded.replace(a, b)
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", folded).split())
+    words = re.sub(r"[^a-z0-9]+", " ", folded).split()
+    return " ".join("sankt" if w == "st" and i < len(words) - 1 else w for i, w in enumerate(words))
 
 
 def district_kind(key: str, name: str, places: int) -> DistrictKind:
@@ -90,6 +98,11 @@ def district_name(name: str, kind: DistrictKind) -> str:
     return base
 
 
+def _names_town(place: str, key: str) -> bool:
+    """Tell whether a folded name is the key, starts with it or ends with it („Hamburg Eilbek")."""
+    return place == key or place.startswith(key + " ") or place.endswith(" " + key)
+
+
 class Gazetteer:
     """Every German postcode and place with its district, searchable by code, name and point."""
 
@@ -109,10 +122,7 @@ class Gazetteer:
         }
         self._names = self._name_index()
         self._choices = list(self._names)
-        self._heads: dict[str, list[str]] = defaultdict(list)
-        for name, codes in self._names.items():
-            if " " in name:
-                self._heads[name.split(" ")[0]].extend(codes)
+        self._heads = self._head_index()
         codes = sorted(self._rows)
         self._codes = codes
         centres = [self._centre(self._rows[c]) for c in codes]
@@ -131,23 +141,49 @@ class Gazetteer:
         )
 
     def _name_index(self) -> dict[str, list[str]]:
-        """Map every folded place name, part-of-town name and district name to its postcodes."""
+        """Map every folded place name and district name to its postcodes.
+
+        A county is found as „Kreis X" and „Landkreis X" too (the data says either).
+        """
         index: dict[str, set[str]] = defaultdict(set)
         by_district: dict[str, set[str]] = defaultdict(set)
         for code, rows in self._rows.items():
             for row in rows:
-                key = name_key(row.place)
-                index[key].add(code)
-                head, _, part = key.partition(" ")
-                city = self.districts[row.district_key]
-                if part and city.kind is not DistrictKind.COUNTY and head in name_key(city.name):
-                    index[part].add(code)  # „Hamburg Eilbek" is found as „Eilbek" too
+                index[name_key(row.place)].add(code)
                 by_district[row.district_key].add(code)
         for key, codes in by_district.items():
             district = self.districts[key]
-            for name in {district.name, district_name(district.name, DistrictKind.CITY)}:
-                index.setdefault(name_key(name), set()).update(codes)
+            plain = district_name(district.name, DistrictKind.CITY)
+            names = {district.name, plain}
+            if district.kind is DistrictKind.COUNTY:
+                bare = re.sub(r"^(Landkreis|Kreis) ", "", plain)
+                names |= {f"Kreis {bare}", f"Landkreis {bare}"}
+            for name in names:
+                index[name_key(name)].update(codes)
         return {name: sorted(codes) for name, codes in index.items()}
+
+    def _head_index(self) -> dict[str, list[str]]:
+        """Map the first words of longer names to their postcodes, then parts of towns.
+
+        „frankfurt" → Frankfurt am Main and (Oder), „bad homburg" → Bad Homburg v.d. Höhe; a
+        generic first word alone („Bad", „Sankt") is no town. Parts of a city („Hamburg
+        Eilbek" as „Eilbek") come only where no town has that name („Neustadt" is a town).
+        """
+        heads: dict[str, set[str]] = defaultdict(set)
+        for name, codes in self._names.items():
+            words = name.split(" ")
+            for n in range(1, len(words)):
+                head = " ".join(words[:n])
+                if head not in GENERIC_HEADS:
+                    heads[head].update(codes)
+        for code, rows in self._rows.items():
+            for row in rows:
+                city = self.districts[row.district_key]
+                head, _, part = name_key(row.place).partition(" ")
+                in_city = city.kind is not DistrictKind.COUNTY and head in name_key(city.name)
+                if part and in_city and part not in self._names and part not in heads:
+                    heads[part].add(code)
+        return {head: sorted(codes) for head, codes in heads.items()}
 
     def district_points(self) -> dict[str, list[Point]]:
         """Return the places (with their coordinates) that lie in each district."""
@@ -219,7 +255,7 @@ class Gazetteer:
         data names only as Berlin, is Berlin.
         """
         codes = [*self._names.get(key, ()), *self._heads.get(key, ())]
-        if codes:
+        if codes and key not in GENERIC_HEADS:
             return key, codes
         if fuzzy and len(key) >= 4:
             hits = process.extract(
@@ -238,12 +274,14 @@ class Gazetteer:
         return None
 
     def _by_codes(self, key: str, codes: Sequence[str], land: str | None) -> Place:
-        """Pick the place among postcodes that share a name: in the named Land, else the largest."""
+        """Pick the place among postcodes that share a name: in the named Land, else the largest.
+
+        A name that is a town's (or its first words) picks among the towns; one that is only a
+        district's („Landkreis Harburg") is answered as that district.
+        """
         every = [r for c in codes for r in self._rows[c]]
-        towns = [
-            r for r in every if name_key(r.place) == key or name_key(r.place).endswith(" " + key)
-        ]
-        kreis = [r for r in every if name_key(self.districts[r.district_key].name).endswith(key)]
+        towns = [r for r in every if _names_town(name_key(r.place), key)]
+        kreis = [r for r in every if _names_town(self._district_key_name(r), key)]
         rows = towns or kreis or every
         groups: dict[tuple[str, str], list[PostcodeRow]] = defaultdict(list)
         for row in rows:
@@ -252,9 +290,13 @@ class Gazetteer:
         best = ranked[0]
         others = tuple(sorted({g[0].land for g in ranked[1:]} - {best[0].land}))
         place = self._place(best, Found.NAME)
-        named = [r for r in every if (name_key(r.place) + " ").startswith(key + " ")]
-        spread = len({(r.land, r.district_key) for r in named or every}) > 1
+        if not towns and kreis:
+            place = replace(place, name=self.districts[best[0].district_key].name)
+        spread = len({(r.land, r.district_key) for r in towns}) > 1
         return replace(place, other_lands=others, ambiguous=spread)
+
+    def _district_key_name(self, row: PostcodeRow) -> str:
+        return name_key(self.districts[row.district_key].name)
 
     def at(self, point: Point) -> Place | None:
         """Return the postcode area nearest to a shared location; None outside Germany."""

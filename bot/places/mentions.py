@@ -4,9 +4,10 @@ A town's name is also often a word („Essen", „Hof", „Halle"), so a name co
 parent writes a place, and in this order:
 
 1. a real postcode (not an amount, not after „Kundennummer", „Aktenzeichen", „Tel.");
-2. after „in", „aus", „bei", „um", „nach" or a strong word („wohne in", „Raum", „Kreis",
-   „Nähe von"): a name as the data writes it; a single word only without an article between
-   („in der Halle" is a gym) and, unless after a strong word, no word of the knowledge base;
+2. after „in", „aus", „bei", „um" or a strong word („wohne in", „Raum", „Kreis", „Nähe von"):
+   a name as the data writes it; a single word only without an article between („in der
+   Halle" is a gym) and, unless after a strong word, no word of the knowledge base; not where
+   the sentence speaks of someone else („mein Ex wohnt in München");
 3. the message starts with it and a comma, a full stop or nothing follows („Fulda. Brauche
    Hilfe", „neubrandenburg, 2 kinder") — a misspelt town too when it is the whole message;
 4. beside an office or a place of help in a message of at most twelve words („jobcenter celle",
@@ -26,15 +27,25 @@ from bot.places.model import Place
 
 _ARTICLE_WORDS = r"der|dem|den|die|das|einer|einem"
 _ARTICLES = rf"\s+((?:(?:{_ARTICLE_WORDS}|von|in|im)\s+)*)"
-_BEFORE_PLACE = re.compile(rf"\b(?:in|aus|bei|um|nach){_ARTICLES}", re.IGNORECASE)
+_BEFORE_PLACE = re.compile(rf"\b(?:in|aus|bei|um){_ARTICLES}", re.IGNORECASE)
+# Someone else's place: „mein Ex wohnt in München", „meine Mutter lebt in Rostock".
+_SOMEONE_ELSE = re.compile(
+    r"\b(?:ex|exmann|exfrau|ex-mann|ex-frau|ex-partner|vater|kv|kindsvater|mutter|km|oma|opa|"
+    r"eltern|schwester|bruder|freundin|freund|er|sie)\b[^.,;!?]{0,25}$",
+    re.IGNORECASE,
+)
 _STRONG = re.compile(
     rf"\b(?:wohne|wohnen|wohn|lebe|leben|wohnort|raum|kreis|landkreis|stadt|umgebung|gegend|"
     rf"nähe|naehe|nahe|region)(?:\s+(?:in|bei))?{_ARTICLES}",
     re.IGNORECASE,
 )
 _HAS_ARTICLE = re.compile(rf"\b(?:{_ARTICLE_WORDS})\b", re.IGNORECASE)
-# Words that are towns somewhere but mean something else after „in" (in der Nähe, in Sorge).
-_NEVER = frozenset({"nahe", "sorge", "not", "ruhe", "teilzeit", "elternzeit", "deutschland"})
+# Words that are towns somewhere but mean something else after „in" (in der Nähe, in Sorge), and
+# the Länder that are no city („Jugendamt Brandenburg" may mean the Land).
+_NEVER = frozenset(
+    {"nahe", "sorge", "not", "ruhe", "teilzeit", "elternzeit", "deutschland"}
+    | {"bayern", "hessen", "sachsen", "brandenburg", "thuringen", "saarland", "niedersachsen"}
+)
 # Words that ask for a place of help; beside them a name is taken as a town.
 LOCAL_WORDS = re.compile(
     r"(?:jugendamt|jobcenter|familienkasse|gericht|beratung|beratungsstelle|selbsthilfe|gruppe|"
@@ -66,7 +77,6 @@ MIN_NAME = 3
 BESIDE_OFFICE = 12  # words: beside an office, a name counts in a message up to this long
 MISSPELT = 6  # words: … and a lowercase or misspelt one in a message up to this long
 FUZZY_MIN = 6  # letters a misspelt name needs
-FUZZY_AFTER = 8  # … and after „in", „aus": shorter words are near too many towns („Küche")
 
 
 def _plausible(key: str) -> bool:
@@ -127,8 +137,6 @@ class Mentions:
             if one and not strong and (article or key in self.common):
                 continue  # „in der Halle", „in meine Wohnung"
             place = self._exact(candidate)
-            if place is None and one and not article and len(key) >= FUZZY_AFTER:
-                place = self.gazetteer.named(candidate)  # „bin aus düsseldof"
             if place is not None:
                 return place
         return None
@@ -202,6 +210,8 @@ class Mentions:
             ]
         )
         for end, strong, article in starts:
+            if _SOMEONE_ELSE.search(text[max(0, end - 40) : end]):
+                continue  # her ex's or her mother's town is not where she needs help
             found = _NAMES.match(text, end)
             if found is None:
                 continue
