@@ -268,6 +268,28 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True)
+class ConsoleConfig:
+    """The staff console on the web (section `console:`; issue 21).
+
+    Attributes:
+        listen: Address its server binds; behind a reverse proxy on the same machine: 127.0.0.1.
+        port: Its port.
+        public_url: The address staff open (the reverse proxy's HTTPS URL); the login links the
+            bot sends in /konsole start with it.
+        editors: Staff ids who may change content (phrasings, answers); other staff see and
+            decide on open questions but do not edit files.
+        secure_cookies: Send the session cookie only over HTTPS (off only for a local console).
+
+    """
+
+    listen: str = "127.0.0.1"
+    port: int = 8480
+    public_url: str = "http://127.0.0.1:8480"
+    editors: frozenset[int] = frozenset()
+    secure_cookies: bool = True
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the bot needs to run.
 
@@ -288,6 +310,7 @@ class Config:
         send_rate: Requests to chats per second of the whole process, in any sliding second
             (`telegram.rate_per_second`; Telegram allows about 30).
         encoder: Whether the sentence encoder is loaded.
+        console: The staff console on the web, or None when it is not configured.
 
     """
 
@@ -306,6 +329,7 @@ class Config:
     webhook: WebhookConfig = field(default_factory=WebhookConfig)
     send_rate: int = 30
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
+    console: ConsoleConfig | None = None
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -612,10 +636,10 @@ def _load_association(raw: Mapping[str, Any]) -> AssociationConfig:
     return AssociationConfig(name=name, website=website, counselling_url=counselling_url)
 
 
-def _webhook_port(section: Mapping[str, Any], key: str, default: int) -> int:
+def _webhook_port(section: Mapping[str, Any], key: str, default: int, name: str = "webhook") -> int:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
-        raise ConfigError(f"config key 'webhook.{key}' must be a port number (1–65535)")
+        raise ConfigError(f"config key '{name}.{key}' must be a port number (1–65535)")
     return value
 
 
@@ -708,6 +732,34 @@ def _load_encoder(raw: Mapping[str, Any]) -> EncoderConfig:
     return encoder
 
 
+def _load_console(raw: Mapping[str, Any]) -> ConsoleConfig | None:
+    """Read `console:`; None when the section is absent (the console is off)."""
+    if raw.get("console") is None:
+        return None
+    section, base = _section(raw, "console"), ConsoleConfig()
+    listen = section.get("listen", base.listen)
+    if not isinstance(listen, str) or not listen.strip():
+        raise ConfigError("config key 'console.listen' must be an address such as 127.0.0.1")
+    url = section.get("public_url", base.public_url)
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise ConfigError("config key 'console.public_url' must be a URL such as https://…")
+    editors = section.get("editors") or []
+    if not isinstance(editors, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in editors
+    ):
+        raise ConfigError("config key 'console.editors' must be a list of Telegram user ids")
+    secure = section.get("secure_cookies", base.secure_cookies)
+    if not isinstance(secure, bool):
+        raise ConfigError("config key 'console.secure_cookies' must be true or false")
+    return ConsoleConfig(
+        listen=listen.strip(),
+        port=_webhook_port(section, "port", base.port, "console"),
+        public_url=url.rstrip("/"),
+        editors=frozenset(editors),
+        secure_cookies=secure,
+    )
+
+
 # Every key the config file may hold, per section ("" is the top level). Anything else is refused:
 # a misspelt `counseling:` would otherwise switch counselling off without a word (review D7).
 KNOWN_KEYS: Mapping[str, frozenset[str]] = {
@@ -727,6 +779,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
             "association",
             "webhook",
             "encoder",
+            "console",
         }
     ),
     "telegram": frozenset({"token", "api_url", "rate_per_second"}),
@@ -757,6 +810,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
     "webhook": frozenset(
         {"listen", "port", "url_path", "public_url", "secret_token", "health_port"}
     ),
+    "console": frozenset(f.name for f in fields(ConsoleConfig)),
 }
 # German words an association's volunteer may write for a key: no spelling is close enough.
 _GERMAN_KEYS = {
@@ -771,6 +825,7 @@ _GERMAN_KEYS = {
     "datenschutz": "privacy",
     "verband": "association",
     "verein": "association",
+    "konsole": "console",
 }
 
 
@@ -882,4 +937,5 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         webhook=_load_webhook(raw, environ),
         send_rate=send_rate,
         encoder=_load_encoder(raw),
+        console=_load_console(raw),
     )
