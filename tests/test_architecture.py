@@ -132,10 +132,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("content", ("content",)),
     ("dialogue", ("dialogue",)),
     ("delivery", ("outbox", "access")),
-    ("use cases", ("cases", "announcements", "privacy")),
+    ("use cases", ("cases", "announcements", "privacy", "console")),
     ("conversation", ("conversation",)),
     ("figures", ("usage",)),
-    ("adapters", ("storage", "detector", "encoders", "geodata")),
+    ("adapters", ("storage", "detector", "encoders", "geodata", "knowledgeedit")),
     ("front ends", ("frontends",)),
 )
 LAYER_OF = {unit: (index, name) for index, (name, units) in enumerate(LAYERS) for unit in units}

@@ -90,14 +90,25 @@ class Dialogue:
                 installed, and the bot says so where a place would be needed.
 
         """
-        self.kb = kb
         self.config = config
+        self.nearest = nearest
+        self._clock, self._now, self._detector, self._places = clock, now, detector, places
+        self.reload(kb)
+
+    def reload(self, kb: KnowledgeBase) -> None:
+        """Answer from a (changed) knowledge base from now on: every part is rebuilt from it.
+
+        The console calls it after staff taught a phrasing. It runs between two events on the
+        one event loop, so no event sees half of the old and half of the new knowledge.
+        """
+        config, clock, now = self.config, self._clock, self._now
+        detector, places = self._detector, self._places
+        self.kb = kb
         self.texts = kb.texts
         self.matcher = Matcher(documents_from(kb.entries.values()), kb.normalizer(), config.matcher)
         known = frozenset(w for e in kb.entries.values() for q in e.questions for w in words(q))
         self.crisis = CrisisGuard(kb.crisis, known_words=known)
         self.languages = LanguageGuess(detector, known) if detector is not None else None
-        self.nearest = nearest
         self.smalltalk = Smalltalk(kb.smalltalk)
         self.flows = FlowSteps(
             kb,

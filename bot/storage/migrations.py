@@ -202,4 +202,26 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE registrations ADD COLUMN invites TEXT NOT NULL DEFAULT '';
     """,
+    # 7: the staff console (issue 21): single-use login links and sessions, both kept only as
+    # SHA-256 of their secret; what staff decided about an unanswered question (by its text).
+    """
+    CREATE TABLE console_links (
+        token_hash TEXT PRIMARY KEY,
+        staff_id   INTEGER NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at    TEXT
+    );
+    CREATE TABLE console_sessions (
+        id_hash    TEXT PRIMARY KEY,
+        staff_id   INTEGER NOT NULL,
+        csrf       TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE curation (
+        question   TEXT PRIMARY KEY,
+        decision   TEXT NOT NULL,
+        entry_id   TEXT,
+        decided_at TEXT NOT NULL
+    );
+    """,
 )

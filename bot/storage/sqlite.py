@@ -26,9 +26,9 @@ from bot.conversation.ports import FeedbackSummary, UnansweredQuestion, UserInfo
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
 from bot.privacy.ports import Retention
 from bot.privacy.registry import PERSONAL_DATA, PersonalTable
-from bot.storage.announcement_sql import AnnouncementSql
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, timestamp_text, to_utc
+from bot.storage.console_sql import ConsoleSql
 from bot.storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def _is_blank(sql: str) -> bool:
     return all(not line.strip(";") or line.startswith("--") for line in lines)
 
 
-class SqliteStore(AnnouncementSql):
+class SqliteStore(ConsoleSql):
     """Keep everything in one SQLite file.
 
     Args:

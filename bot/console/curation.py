@@ -1,0 +1,163 @@
+"""The curator loop: what parents asked that the bot could not answer, and what staff make of it.
+
+A group of questions becomes a new phrasing of an entry (the bot answers it from then on), goes
+on the „new entry needed" list, or is ignored.
+
+Questions are grouped by similarity of their words (rapidfuzz token-set ratio, greedy, largest
+group first); each group shows the bot's candidates for its most frequent question. The texts are
+the redacted, unlinked ones the bot kept; a decided question leaves the list.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Protocol
+
+from rapidfuzz import fuzz, process
+
+from bot.console.model import ConsoleRole, Session
+from bot.console.ports import CurationStore, LoginStore
+from bot.content.knowledge import KnowledgeBase
+from bot.dialogue.core import Dialogue
+from bot.language.normalize import fold
+
+SIMILAR = 72.0  # token-set ratio from which two questions are one group
+MOST_GROUPS = 200
+
+
+class Decision(Enum):
+    """What staff made of a question."""
+
+    PHRASING = "phrasing"  # added to an entry as a new phrasing
+    NEW_ENTRY = "new_entry"  # needs an entry of its own (the to-do list)
+    IGNORE = "ignore"
+
+
+class Editor(Protocol):
+    """Changes the knowledge files (an adapter; blocking, run in a worker thread)."""
+
+    def add_question(self, entry_id: str, question: str) -> KnowledgeBase | list[str]:
+        """Add a phrasing; return the new knowledge base or the problems (`file:line: …`)."""
+
+
+@dataclass(frozen=True)
+class Group:
+    """Questions that say the same, with how often each was asked and the bot's candidates."""
+
+    questions: tuple[tuple[str, int], ...]  # text, times asked; the most frequent first
+    candidates: tuple[str, ...]  # entry ids the bot would offer for the first question
+
+    @property
+    def size(self) -> int:
+        """Return how often the group's questions were asked in all."""
+        return sum(n for _, n in self.questions)
+
+
+@dataclass(frozen=True)
+class Downvoted:
+    """An entry that got 👎 in the period, with the reasons parents gave."""
+
+    entry_id: str
+    count: int
+    reasons: tuple[tuple[str, int], ...]
+
+
+class Curation:
+    """Lists the open questions and carries out staff's decisions on them."""
+
+    def __init__(
+        self,
+        store: CurationStore,
+        audit: LoginStore,
+        dialogue: Dialogue,
+        editor: Editor,
+        now: Callable[[], datetime],
+    ) -> None:
+        """Keep the store, the live dialogue (reloaded after a change) and the file editor."""
+        self._store = store
+        self._audit = audit
+        self._dialogue = dialogue
+        self._editor = editor
+        self._now = now
+
+    async def open_questions(self, first: date, last: date) -> list[Group]:
+        """Return the undecided unanswered questions of a period, grouped, largest first."""
+        decided = await self._store.decisions()
+        asked = Counter(
+            text
+            for text, _ in await self._store.unanswered_between(first, last)
+            if text not in decided
+        )
+        groups = group_questions(asked)
+        return [
+            Group(g, tuple(self._dialogue.ask(g[0][0]).candidates[:3]))
+            for g in groups[:MOST_GROUPS]
+        ]
+
+    async def downvoted(self, first: date, last: date) -> list[Downvoted]:
+        """Return the entries with 👎 in a period, most first, with their reasons."""
+        votes = await self._store.downvotes_between(first, last)
+        by_entry = Counter(entry for entry, _, _ in votes)
+        return [
+            Downvoted(
+                entry,
+                count,
+                tuple(Counter(r for e, r, _ in votes if e == entry and r).most_common()),
+            )
+            for entry, count in by_entry.most_common()
+        ]
+
+    async def to_do(self) -> list[str]:
+        """Return the questions staff marked „new entry needed"."""
+        return sorted(
+            q for q, (d, _) in (await self._store.decisions()).items() if d == "new_entry"
+        )
+
+    async def add_phrasing(
+        self, session: Session, entry_id: str, questions: Sequence[str]
+    ) -> list[str]:
+        """Add a group's question to an entry as a phrasing; reload the bot; return problems.
+
+        Only editors may; the first question is written, every one of the group is decided.
+        """
+        if session.role is not ConsoleRole.EDITOR:
+            return ["Nur Redakteurinnen und Redakteure dürfen Antworten ändern."]
+        result = await asyncio.to_thread(self._editor.add_question, entry_id, questions[0])
+        if isinstance(result, list):
+            return result
+        self._dialogue.reload(result)
+        now = self._now()
+        for question in questions:
+            await self._store.decide(question, Decision.PHRASING.value, entry_id, now)
+        await self._audit.audit(session.staff_id, session.role.value, "add_phrasing", entry_id, now)
+        return []
+
+    async def decide(self, session: Session, questions: Sequence[str], decision: Decision) -> None:
+        """Mark a group „new entry needed" or „ignore"."""
+        now = self._now()
+        for question in questions:
+            await self._store.decide(question, decision.value, None, now)
+        role = session.role.value
+        await self._audit.audit(session.staff_id, role, f"question_{decision.value}", None, now)
+
+
+def group_questions(asked: Counter[str]) -> list[tuple[tuple[str, int], ...]]:
+    """Group questions by similar words, greedily, the most asked first; largest group first."""
+    keys: list[str] = []
+    members: list[list[tuple[str, int]]] = []
+    for text, count in asked.most_common():
+        key = fold(text)
+        hit = process.extractOne(key, keys, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR)
+        if hit is None:
+            keys.append(key)
+            members.append([(text, count)])
+        else:
+            members[hit[2]].append((text, count))
+    groups = [tuple(m) for m in members]
+    groups.sort(key=lambda g: -sum(n for _, n in g))
+    return groups

@@ -1,0 +1,57 @@
+"""What the console's use cases need from storage (the SQLite store implements it)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Protocol
+
+from bot.console.model import Link
+
+
+class LoginStore(Protocol):
+    """Login links and sessions, each kept only as the SHA-256 of its secret."""
+
+    async def save_link(self, token_hash: str, staff_id: int, expires_at: datetime) -> None:
+        """Store a new login link."""
+
+    async def use_link(self, token_hash: str, now: datetime) -> Link | None:
+        """Mark a link used and return it as it was before (None: no such link).
+
+        Atomic: of two requests with the same link, only one sees it unused.
+        """
+
+    async def save_session(
+        self, id_hash: str, staff_id: int, csrf: str, expires_at: datetime
+    ) -> None:
+        """Store a new session."""
+
+    async def load_session(self, id_hash: str) -> tuple[int, str, datetime] | None:
+        """Return a session's staff id, CSRF token and expiry."""
+
+    async def delete_session(self, id_hash: str) -> None:
+        """End a session (log out)."""
+
+    async def audit(
+        self, actor_id: int, role: str, action: str, subject: str | None, now: datetime
+    ) -> None:
+        """Write an action to the audit table (never content of parents' messages)."""
+
+
+class CurationStore(Protocol):
+    """The unanswered questions and 👎 of a period, and staff's decisions about them."""
+
+    async def unanswered_between(self, first: date, last: date) -> list[tuple[str, date]]:
+        """Return the redacted unanswered questions of the days first…last, with their day."""
+
+    async def downvotes_between(
+        self, first: date, last: date
+    ) -> list[tuple[str, str | None, date]]:
+        """Return the 👎 of the period: entry id, reason (or None), day."""
+
+    async def decisions(self) -> dict[str, tuple[str, str | None]]:
+        """Return every decided question: text → (decision, entry id)."""
+
+    async def decide(
+        self, question: str, decision: str, entry_id: str | None, now: datetime
+    ) -> None:
+        """Remember what staff decided about a question (by its redacted text)."""
