@@ -1,0 +1,223 @@
+"""The console's Starlette application: routes, the session cookie, CSRF, security headers.
+
+Pages only translate: a request becomes a call of a use case (`bot.console`), the result a
+template. Every page needs a session (from a login link the bot sends in /konsole); every form
+carries the session's CSRF token; the cookie is HttpOnly, SameSite=Strict and (by config) Secure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from bot.callbacks import Reason
+from bot.console.access import SESSION_HOURS, ConsoleAccess
+from bot.console.curation import Curation, Decision
+from bot.console.model import ConsoleRole, Refusal, Session
+from bot.content.knowledge import KnowledgeBase
+
+COOKIE = "elternlotse_konsole"
+TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_DAYS = 30
+_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    # The login link carries its token: never send it on as a referrer.
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+_REFUSALS = {
+    Refusal.UNKNOWN: "Dieser Anmeldelink ist ungültig.",
+    Refusal.USED: "Dieser Anmeldelink wurde schon benutzt. Jeder Link gilt nur einmal.",
+    Refusal.EXPIRED: "Dieser Anmeldelink ist abgelaufen (er gilt 10 Minuten).",
+    Refusal.NOT_ALLOWED: "Mit diesem Telegram-Konto ist die Konsole nicht freigegeben.",
+    Refusal.LIMITED: "Zu viele ungültige Anmeldeversuche. Bitte warten Sie zehn Minuten.",
+}
+
+
+@dataclass(frozen=True)
+class ConsoleServices:
+    """What the pages call: the use cases and the knowledge base they show."""
+
+    access: ConsoleAccess
+    curation: Curation
+    knowledge: Callable[[], KnowledgeBase]
+    today: Callable[[], date]
+    secure_cookies: bool = True
+
+
+class _Headers(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        response.headers.update(_HEADERS)
+        return response
+
+
+def build_console(services: ConsoleServices) -> Starlette:
+    """Return the console application (mounted by `run`, or served by `elternlotse console`)."""
+    pages = _Pages(services)
+    routes = [
+        Route("/", pages.home),
+        Route("/anmelden/{token}", pages.login),
+        Route("/abmelden", pages.logout, methods=["POST"]),
+        Route("/fragen", pages.questions),
+        Route("/fragen/formulierung", pages.add_phrasing, methods=["POST"]),
+        Route("/fragen/entscheidung", pages.decide, methods=["POST"]),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(_Headers)])
+
+
+Handler = Callable[[Request, Session], Awaitable[Response]]
+
+
+class _Pages:
+    """The request handlers; each translates and renders, nothing more."""
+
+    def __init__(self, services: ConsoleServices) -> None:
+        self.s = services
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])
+        )
+
+    def render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+        return HTMLResponse(self.env.get_template(name).render(**values), status_code=status)
+
+    async def _session(self, request: Request) -> Session | None:
+        return await self.s.access.session(request.cookies.get(COOKIE))
+
+    async def home(self, request: Request) -> Response:
+        return RedirectResponse("/fragen", status_code=303)
+
+    async def login(self, request: Request) -> Response:
+        client = request.client.host if request.client else "?"
+        opened = await self.s.access.open(request.path_params["token"], client)
+        if isinstance(opened, Refusal):
+            status = 429 if opened is Refusal.LIMITED else 403
+            return self.render("refused.html", status, reason=_REFUSALS[opened])
+        session_id, session = opened
+        # A page, not a redirect: the SameSite=Strict cookie set on a navigation that came
+        # from Telegram (another site) is sent only on the next, same-site navigation.
+        response = self.render("welcome.html", session=session)
+        response.set_cookie(
+            COOKIE,
+            session_id,
+            max_age=SESSION_HOURS * 3600,
+            httponly=True,
+            secure=self.s.secure_cookies,
+            samesite="strict",
+        )
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        session = await self._session(request)
+        form = await request.form()
+        if session is None or not self.s.access.csrf_ok(session, _field(form, "csrf")):
+            return self.render("refused.html", 403, reason="Die Anfrage war nicht gültig.")
+        await self.s.access.close(request.cookies.get(COOKIE, ""), session)
+        response = self.render("logged_out.html")
+        response.delete_cookie(COOKIE)
+        return response
+
+    async def questions(self, request: Request) -> Response:
+        session = await self._session(request)
+        if session is None:
+            return self.render("refused.html", 401, reason=_NO_SESSION)
+        first, last = _period(request, self.s.today())
+        kb = self.s.knowledge()
+        return self.render(
+            "fragen.html",
+            session=session,
+            editor=session.role is ConsoleRole.EDITOR,
+            first=first,
+            last=last,
+            groups=await self.s.curation.open_questions(first, last),
+            downvoted=await self.s.curation.downvoted(first, last),
+            todo=await self.s.curation.to_do(),
+            entries=sorted(kb.entries.values(), key=lambda e: e.title),
+            titles={e.id: e.title for e in kb.entries.values()},
+            reasons={r.value: kb.texts(f"reason_{r.name.lower()}") for r in Reason},
+            message=request.query_params.get("ok"),
+            problems=request.query_params.getlist("problem"),
+        )
+
+    async def _form(self, request: Request) -> tuple[Session, Any] | Response:
+        session = await self._session(request)
+        if session is None:
+            return self.render("refused.html", 401, reason=_NO_SESSION)
+        form = await request.form()
+        if not self.s.access.csrf_ok(session, _field(form, "csrf")):
+            return self.render("refused.html", 403, reason="Die Anfrage war nicht gültig (CSRF).")
+        return session, form
+
+    async def add_phrasing(self, request: Request) -> Response:
+        checked = await self._form(request)
+        if isinstance(checked, Response):
+            return checked
+        session, form = checked
+        questions = [q for q in form.getlist("question") if isinstance(q, str)]
+        entry = _field(form, "entry") or ""
+        problems = (
+            await self.s.curation.add_phrasing(session, entry, questions)
+            if questions
+            else ["Keine Frage ausgewählt."]
+        )
+        if problems:
+            query = "&".join(f"problem={_quote(p)}" for p in problems)
+            return RedirectResponse(f"/fragen?{query}", status_code=303)
+        return RedirectResponse(f"/fragen?ok={_quote('Formulierung hinzugefügt: ' + entry)}", 303)
+
+    async def decide(self, request: Request) -> Response:
+        checked = await self._form(request)
+        if isinstance(checked, Response):
+            return checked
+        session, form = checked
+        questions = [q for q in form.getlist("question") if isinstance(q, str)]
+        try:
+            decision = Decision(_field(form, "decision") or "")
+        except ValueError:
+            return self.render("refused.html", 400, reason="Unbekannte Entscheidung.")
+        await self.s.curation.decide(session, questions, decision)
+        return RedirectResponse(f"/fragen?ok={_quote('Gespeichert.')}", status_code=303)
+
+
+_NO_SESSION = (
+    "Bitte melden Sie sich an: Schicken Sie dem Bot in Ihrem privaten Chat /konsole – "
+    "er antwortet mit einem Link, der zehn Minuten gilt."
+)
+
+
+def _field(form: Any, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text, safe="")
+
+
+def _period(request: Request, today: date) -> tuple[date, date]:
+    """Return the chosen period (`von`, `bis`), default the last 30 days; bad dates too."""
+    try:
+        last = date.fromisoformat(request.query_params.get("bis", ""))
+    except ValueError:
+        last = today
+    try:
+        first = date.fromisoformat(request.query_params.get("von", ""))
+    except ValueError:
+        first = last - timedelta(days=DEFAULT_DAYS - 1)
+    return (first, last) if first <= last else (last, first)

@@ -1,0 +1,99 @@
+"""Wire and serve the console: its use cases over the bot's store and live dialogue, on uvicorn.
+
+`run` starts it beside the bot on the same event loop (so a taught phrasing reaches the very
+dialogue that answers parents); `elternlotse console` serves it alone for a local trial.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Protocol
+
+import uvicorn
+
+from bot.config import Config, ConsoleConfig
+from bot.console.access import ConsoleAccess, Roles
+from bot.console.curation import Curation
+from bot.console.ports import CurationStore, LoginStore
+from bot.dialogue.core import Dialogue
+from bot.frontends.checks import validate
+from bot.frontends.web.app import ConsoleServices, build_console
+from bot.knowledgeedit.yamlfiles import KnowledgeFiles
+
+logger = logging.getLogger(__name__)
+
+
+class ConsoleStore(LoginStore, CurationStore, Protocol):
+    """The store the console needs (the SQLite store is one)."""
+
+
+def roles_of(config: Config, console: ConsoleConfig) -> Roles:
+    """Return the console's roles: staff ids, editors among them, counsellors."""
+    staff = config.announcements.staff_ids if config.announcements else frozenset()
+    counsellors = (
+        frozenset(c.id for c in config.counselling.counsellors)
+        if config.counselling
+        else frozenset()
+    )
+    return Roles(staff, console.editors & staff, counsellors)
+
+
+def console_services(
+    config: Config, console: ConsoleConfig, store: ConsoleStore, dialogue: Dialogue
+) -> ConsoleServices:
+    """Build the console's use cases over the store and the live dialogue."""
+
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+    access = ConsoleAccess(store, roles_of(config, console), now)
+    editor = KnowledgeFiles(config.knowledge_dir, validate)
+    curation = Curation(store, store, dialogue, editor, now)
+    return ConsoleServices(
+        access, curation, lambda: dialogue.kb, date.today, secure_cookies=console.secure_cookies
+    )
+
+
+class _QuietServer(uvicorn.Server):
+    """Uvicorn without its own signal handlers: the bot owns SIGINT and SIGTERM."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class ConsoleServer:
+    """The console's HTTP server as a task on the running event loop."""
+
+    def __init__(self, services: ConsoleServices, console: ConsoleConfig) -> None:
+        """Prepare uvicorn (no signal handlers of its own: the bot owns them)."""
+        config = uvicorn.Config(
+            build_console(services),
+            host=console.listen,
+            port=console.port,
+            log_level="warning",
+            access_log=False,  # request lines hold login tokens
+            lifespan="off",
+        )
+        self._server = _QuietServer(config)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start serving; raise OSError when the port is taken."""
+        self._task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()  # re-raise why it stopped (a port in use)
+                raise OSError("the console server stopped at start")
+            await asyncio.sleep(0.02)
+
+    async def stop(self) -> None:
+        """Stop serving and wait for it."""
+        self._server.should_exit = True
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task

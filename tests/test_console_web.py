@@ -1,0 +1,188 @@
+"""The staff console's pages through HTTP (no browser): login links, sessions, CSRF, teaching.
+
+The real SQLite store, the shipped knowledge base copied to a temporary directory (the console
+writes into it) and the live dialogue that answers parents.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from bot.config import AnnouncementsConfig, Config, ConsoleConfig
+from bot.dialogue.core import Dialogue
+from bot.frontends.checks import validate
+from bot.frontends.web.app import COOKIE, build_console
+from bot.frontends.web.server import console_services
+from bot.storage.sqlite import SqliteStore
+from tests.conftest import KNOWLEDGE
+
+STAFF, EDITOR, STRANGER = 100, 200, 300
+QUESTION = "Wann genau überweist die Familienkasse das Geld für mein Kind?"
+
+
+@dataclass
+class Console:
+    client: httpx.AsyncClient
+    services: object
+    dialogue: Dialogue
+    store: SqliteStore
+    root: Path
+
+    async def link(self, person: int) -> str:
+        token = await self.services.access.issue_link(person)  # type: ignore[attr-defined]
+        assert token is not None
+        return f"/anmelden/{token}"
+
+    async def login(self, person: int) -> None:
+        response = await self.client.get(await self.link(person))
+        assert response.status_code == 200, response.text
+        assert COOKIE in response.cookies or COOKIE in self.client.cookies
+
+
+@pytest.fixture
+async def console(tmp_path: Path) -> AsyncIterator[Console]:
+    root = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, root)
+    config = Config(
+        knowledge_dir=root,
+        announcements=AnnouncementsConfig(staff_ids=frozenset({STAFF, EDITOR})),
+    )
+    console_config = ConsoleConfig(editors=frozenset({EDITOR}), secure_cookies=False)
+    config = replace(config, console=console_config)
+    store = SqliteStore(tmp_path / "db.sqlite")
+    await store.open()
+    dialogue = Dialogue(validate(root), config)
+    services = console_services(config, console_config, store, dialogue)
+    transport = httpx.ASGITransport(app=build_console(services))
+    async with httpx.AsyncClient(transport=transport, base_url="http://konsole.test") as client:
+        yield Console(client, services, dialogue, store, root)
+    await store.close()
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None
+    return found.group(1)
+
+
+async def test_without_a_session_every_page_says_how_to_log_in(console: Console) -> None:
+    response = await console.client.get("/fragen")
+    assert response.status_code == 401
+    assert "/konsole" in response.text
+    assert response.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_a_link_works_once_and_sets_a_strict_cookie(console: Console) -> None:
+    link = await console.link(STAFF)
+    first = await console.client.get(link)
+    assert first.status_code == 200
+    cookie = first.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    again = await console.client.get(link)
+    assert again.status_code == 403
+    assert "schon benutzt" in again.text
+
+
+async def test_forged_expired_and_stranger_links_are_refused(console: Console) -> None:
+    forged = await console.client.get("/anmelden/abc")
+    assert forged.status_code == 403 and "ungültig" in forged.text
+    assert await console.services.access.issue_link(STRANGER) is None  # type: ignore[attr-defined]
+    link = await console.link(STAFF)
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    console.services.access._now = lambda: later  # type: ignore[attr-defined]
+    expired = await console.client.get(link)
+    assert expired.status_code == 403 and "abgelaufen" in expired.text
+
+
+async def test_repeated_failures_are_rate_limited(console: Console) -> None:
+    for _ in range(5):
+        await console.client.get("/anmelden/falsch")
+    limited = await console.client.get(await console.link(STAFF))
+    assert limited.status_code == 429
+
+
+async def test_an_editor_teaches_a_phrasing_and_the_bot_answers_it(console: Console) -> None:
+    await console.store.add_unanswered(QUESTION, datetime.now(UTC))
+    assert console.dialogue.ask(QUESTION).kind.value == "clarify"  # before: „Meinten Sie …?"
+    await console.login(EDITOR)
+    page = await console.client.get("/fragen")
+    assert QUESTION in page.text
+    response = await console.client.post(
+        "/fragen/formulierung",
+        data={"csrf": csrf(page.text), "question": QUESTION, "entry": "kindergeld"},
+    )
+    assert response.status_code == 303
+    done = await console.client.get(response.headers["location"])
+    assert "Formulierung hinzugefügt" in done.text
+    assert QUESTION not in done.text.split("Gruppen")[1]
+    assert QUESTION in (console.root / "faq" / "kindergeld.yaml").read_text(encoding="utf-8")
+    answer = console.dialogue.ask(QUESTION)
+    assert answer.entry_id == "kindergeld"
+    assert answer.kind.value == "answer"
+
+
+async def test_a_form_without_its_csrf_token_is_refused(console: Console) -> None:
+    await console.login(EDITOR)
+    response = await console.client.post(
+        "/fragen/formulierung", data={"csrf": "falsch", "question": QUESTION, "entry": "kindergeld"}
+    )
+    assert response.status_code == 403
+    assert QUESTION not in (console.root / "faq" / "kindergeld.yaml").read_text(encoding="utf-8")
+
+
+async def test_staff_who_are_no_editors_cannot_teach(console: Console) -> None:
+    await console.store.add_unanswered(QUESTION, datetime.now(UTC))
+    await console.login(STAFF)
+    page = await console.client.get("/fragen")
+    assert "Hinzufügen" not in page.text
+    response = await console.client.post(
+        "/fragen/formulierung",
+        data={"csrf": csrf(page.text), "question": QUESTION, "entry": "kindergeld"},
+    )
+    problem = await console.client.get(response.headers["location"])
+    assert "Nur Redakteurinnen" in problem.text
+
+
+async def test_a_phrasing_another_entry_has_shows_the_problem(console: Console) -> None:
+    await console.login(EDITOR)
+    page = await console.client.get("/fragen")
+    taken = "Wie viel Kindergeld bekomme ich für mein Kind?"
+    response = await console.client.post(
+        "/fragen/formulierung",
+        data={"csrf": csrf(page.text), "question": taken, "entry": "kinderzuschlag"},
+    )
+    shown = await console.client.get(response.headers["location"])
+    assert "kinderzuschlag.yaml:" in shown.text
+    assert taken not in (console.root / "faq" / "kinderzuschlag.yaml").read_text(encoding="utf-8")
+
+
+async def test_ignore_and_new_entry_leave_the_list(console: Console) -> None:
+    await console.store.add_unanswered("Hundesteuer für einen Dackel", datetime.now(UTC))
+    await console.login(STAFF)
+    page = await console.client.get("/fragen")
+    await console.client.post(
+        "/fragen/entscheidung",
+        data={
+            "csrf": csrf(page.text),
+            "question": "Hundesteuer für einen Dackel",
+            "decision": "new_entry",
+        },
+    )
+    after = await console.client.get("/fragen")
+    assert "Neuer Eintrag nötig (1)" in after.text
+
+
+async def test_logout_ends_the_session(console: Console) -> None:
+    await console.login(STAFF)
+    page = await console.client.get("/fragen")
+    out = await console.client.post("/abmelden", data={"csrf": csrf(page.text)})
+    assert out.status_code == 200 and "abgemeldet" in out.text
+    assert (await console.client.get("/fragen")).status_code == 401
