@@ -85,7 +85,8 @@ async def test_a_link_works_once_and_sets_a_strict_cookie(console: Console) -> N
     first = await console.client.get(link)
     assert first.status_code == 200
     cookie = first.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=strict" in cookie
     again = await console.client.get(link)
     assert again.status_code == 403
     assert "schon benutzt" in again.text
@@ -93,13 +94,15 @@ async def test_a_link_works_once_and_sets_a_strict_cookie(console: Console) -> N
 
 async def test_forged_expired_and_stranger_links_are_refused(console: Console) -> None:
     forged = await console.client.get("/anmelden/abc")
-    assert forged.status_code == 403 and "ungültig" in forged.text
+    assert forged.status_code == 403
+    assert "ungültig" in forged.text
     assert await console.services.access.issue_link(STRANGER) is None  # type: ignore[attr-defined]
     link = await console.link(STAFF)
     later = datetime.now(UTC) + timedelta(minutes=11)
     console.services.access._now = lambda: later  # type: ignore[attr-defined]
     expired = await console.client.get(link)
-    assert expired.status_code == 403 and "abgelaufen" in expired.text
+    assert expired.status_code == 403
+    assert "abgelaufen" in expired.text
 
 
 async def test_repeated_failures_are_rate_limited(console: Console) -> None:
@@ -184,5 +187,6 @@ async def test_logout_ends_the_session(console: Console) -> None:
     await console.login(STAFF)
     page = await console.client.get("/fragen")
     out = await console.client.post("/abmelden", data={"csrf": csrf(page.text)})
-    assert out.status_code == 200 and "abgemeldet" in out.text
+    assert out.status_code == 200
+    assert "abgemeldet" in out.text
     assert (await console.client.get("/fragen")).status_code == 401
