@@ -39,6 +39,8 @@ from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
 from bot.events import EventKind
 from bot.frontends.understanding import Understanding
+from bot.frontends.web.app import ConsoleServices
+from bot.frontends.web.server import ConsoleStore, console_services
 from bot.language.crisis_meaning import CrisisMeaning
 from bot.language.encoding import AsyncEncoder, AsyncNearest
 from bot.pacing import SendLimits
@@ -54,6 +56,7 @@ from handlers.announcements import (
     staff_command,
 )
 from handlers.channels import TelegramGroup, TelegramParents
+from handlers.console import on_console
 from handlers.counsellors import (
     on_figures,
     on_group_button,
@@ -124,6 +127,7 @@ def build_application(
     request: BaseRequest | None = None,
     announcement_store: AnnouncementStore | None = None,
     understanding: Understanding | None = None,
+    console_store: ConsoleStore | None = None,
 ) -> BotApp:
     """Build the Telegram application with every handler, in an explicit order.
 
@@ -138,6 +142,8 @@ def build_application(
         understanding: The encoder, semantic index and crisis meaning model loaded at start
             (None in most tests): other languages matched by meaning, the crisis guard's third
             signal; encoding runs in a worker thread.
+        console_store: Where the web console keeps logins and decisions (the SQLite store);
+            with `console:` in the config, /konsole sends login links and `run` serves it.
 
     Returns:
         The application, ready for `run_polling`.
@@ -162,7 +168,11 @@ def build_application(
         crisis_signal=_meaning(encoder, understanding),
     )
     services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
-    application.bot_data.bind(replace(services, understanding=understanding, encoder=encoder))
+    console = _console(config, console_store, dialogue)
+    application.bot_data.bind(
+        replace(services, understanding=understanding, encoder=encoder, console=console)
+    )
+    _add_console_handler(application, config)
     help_names = _help_names(dialogue.kb)
     if counselling is not None:
         _add_counsellor_handlers(application, counselling.config.group_id, help_names)
@@ -266,6 +276,25 @@ def _announcements(
         lambda: datetime.now(UTC),
     )
     return announcements, desk
+
+
+def _add_console_handler(application: BotApp, config: Config) -> None:
+    """Add /konsole for staff and counsellors in a private chat (others: unknown command)."""
+    staff = config.announcements.staff_ids if config.announcements else frozenset()
+    team = frozenset(c.id for c in config.counselling.counsellors) if config.counselling else ()
+    people = staff | frozenset(team)
+    if people:
+        allowed = filters.User(user_id=list(people)) & filters.ChatType.PRIVATE
+        application.add_handler(CommandHandler("konsole", on_console, filters=allowed))
+
+
+def _console(
+    config: Config, store: ConsoleStore | None, dialogue: Dialogue
+) -> ConsoleServices | None:
+    """Build the web console's use cases when `console:` is configured (and a store given)."""
+    if config.console is None or store is None:
+        return None
+    return console_services(config, config.console, store, dialogue)
 
 
 def _add_staff_handlers(application: BotApp, staff_ids: frozenset[int]) -> None:

@@ -10,7 +10,7 @@ import signal
 import sqlite3
 import sys
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from telegram import Bot
 from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
@@ -21,6 +21,7 @@ from bot.dialogue.core import Dialogue
 from bot.frontends.places import load_places
 from bot.frontends.startup import EXIT_BAD_SETUP, StartupError, load_setup
 from bot.frontends.understanding import load_understanding
+from bot.frontends.web.server import ConsoleServer
 from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
 from handlers.app import ALLOWED_UPDATES, BotApp, build_application
 from handlers.health import HealthCheck, HealthServer, get_me_probe
@@ -175,12 +176,21 @@ def run(
     store = open_store(setup.config.data_dir)
     dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector(), places=load_places())
     application = build_application(
-        setup.config, dialogue, store, announcement_store=store, understanding=understanding
+        setup.config,
+        dialogue,
+        store,
+        announcement_store=store,
+        understanding=understanding,
+        console_store=store,
     )
     if webhook and health_port is None:
         health_port = setup.config.webhook.health_port
     health = None if health_port is None else _health(setup.config, store, application, health_port)
-    return _serve(application, setup.config.webhook if webhook else None, health)
+    servers: list[SideServer] = [health] if health is not None else []
+    console = application.bot_data.console
+    if console is not None and setup.config.console is not None:
+        servers.append(ConsoleServer(console, setup.config.console))
+    return _serve(application, setup.config.webhook if webhook else None, servers)
 
 
 def _bot_api_refusal(exc: SetupProblem | TelegramError) -> str:
@@ -253,8 +263,18 @@ def _health(config: Config, store: SqliteStore, application: BotApp, port: int) 
     return HealthServer(check, config.webhook.listen, port)
 
 
-def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthServer | None) -> int:
-    """Poll, or serve the webhook when `webhook` is given, with /healthz beside it.
+class SideServer(Protocol):
+    """A server beside the bot on its event loop: /healthz, the staff console."""
+
+    async def start(self) -> None:
+        """Start serving (OSError: the port is taken)."""
+
+    async def stop(self) -> None:
+        """Stop serving."""
+
+
+def _serve(application: BotApp, webhook: WebhookConfig | None, servers: list[SideServer]) -> int:
+    """Poll, or serve the webhook when `webhook` is given, with /healthz and the console beside.
 
     Returns:
         0 after a clean stop; 2 when the bot could not start, after one line saying why.
@@ -272,8 +292,8 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
         # Reach the Bot API (getMe) before anything listens or logs: an unreachable or refusing
         # Bot API then costs exactly one line. run_* skip the initialize that is already done.
         summary = loop.run_until_complete(_initialize(application))
-        if health is not None:
-            loop.run_until_complete(health.start())
+        for server in servers:
+            loop.run_until_complete(server.start())
         for line in summary:  # only now: a failed start stays one line
             logger.info("%s", line)
         if webhook is None:
@@ -299,7 +319,7 @@ def _serve(application: BotApp, webhook: WebhookConfig | None, health: HealthSer
         # Now the default action: a second signal ends the process at once, not mid-clean-up.
         for stop_signal in STOP_SIGNALS:
             loop.remove_signal_handler(stop_signal)
-        loop.run_until_complete(_shutdown(application, health))
+        loop.run_until_complete(_shutdown(application, servers))
         loop.close()
         asyncio.set_event_loop(None)
     logger.info("stopped")
@@ -340,10 +360,10 @@ async def _initialize(application: BotApp) -> list[str]:
     return summary
 
 
-async def _shutdown(application: BotApp, health: HealthServer | None) -> None:
-    """Stop the health server; finish what run_* left undone, down to closing the store."""
-    if health is not None:
-        await health.stop()
+async def _shutdown(application: BotApp, servers: list[SideServer]) -> None:
+    """Stop the side servers; finish what run_* left undone, down to closing the store."""
+    for server in servers:
+        await server.stop()
     # A signal during PTB's own clean-up can leave the application running („This Application
     # is still running!", review D8), and the store's thread then keeps the process alive.
     if application.updater is not None and application.updater.running:

@@ -13,6 +13,7 @@ from bot.config import Config
 from bot.conversation.service import Conversation
 from bot.dialogue.core import Dialogue
 from bot.frontends.understanding import Understanding
+from bot.frontends.web.app import ConsoleServices
 from bot.language.encoding import AsyncEncoder
 from bot.storage.ports import Store
 
@@ -30,6 +31,7 @@ class Bound:
     desk: StaffDesk | None = None
     understanding: Understanding | None = None
     encoder: AsyncEncoder | None = None
+    console: ConsoleServices | None = None
 
 
 class Services:
@@ -82,6 +84,11 @@ class Services:
     def desk(self) -> StaffDesk | None:
         """Return the staff's dialogues, or None when no staff are configured."""
         return self._services.desk
+
+    @property
+    def console(self) -> ConsoleServices | None:
+        """Return the staff console's use cases (None: no `console:` in the config)."""
+        return self._services.console
 
     @property
     def understanding(self) -> Understanding | None:

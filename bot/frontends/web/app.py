@@ -57,6 +57,7 @@ class ConsoleServices:
     knowledge: Callable[[], KnowledgeBase]
     today: Callable[[], date]
     secure_cookies: bool = True
+    public_url: str = "http://127.0.0.1:8480"  # where the login links point
 
 
 class _Headers(BaseHTTPMiddleware):
@@ -99,7 +100,9 @@ class _Pages:
         return await self.s.access.session(request.cookies.get(COOKIE))
 
     async def home(self, request: Request) -> Response:
-        return RedirectResponse("/fragen", status_code=303)
+        session = await self._session(request)
+        counsellor = session is not None and session.role is ConsoleRole.COUNSELLOR
+        return RedirectResponse("/faelle" if counsellor else "/fragen", status_code=303)
 
     async def login(self, request: Request) -> Response:
         client = request.client.host if request.client else "?"
@@ -135,6 +138,8 @@ class _Pages:
         session = await self._session(request)
         if session is None:
             return self.render("refused.html", 401, reason=_NO_SESSION)
+        if session.role is ConsoleRole.COUNSELLOR:
+            return self.render("refused.html", 403, session=session, reason=_STAFF_ONLY)
         first, last = _period(request, self.s.today())
         kb = self.s.knowledge()
         return self.render(
@@ -157,6 +162,8 @@ class _Pages:
         session = await self._session(request)
         if session is None:
             return self.render("refused.html", 401, reason=_NO_SESSION)
+        if session.role is ConsoleRole.COUNSELLOR:
+            return self.render("refused.html", 403, session=session, reason=_STAFF_ONLY)
         form = await request.form()
         if not self.s.access.csrf_ok(session, _field(form, "csrf")):
             return self.render("refused.html", 403, reason="Die Anfrage war nicht gültig (CSRF).")
@@ -197,6 +204,9 @@ _NO_SESSION = (
     "Bitte melden Sie sich an: Schicken Sie dem Bot in Ihrem privaten Chat /konsole – "
     "er antwortet mit einem Link, der zehn Minuten gilt."
 )
+
+
+_STAFF_ONLY = "Diese Seite ist für das Team; Beraterinnen und Berater sehen die Zahlen der Fälle."
 
 
 def _field(form: Any, name: str) -> str | None:

@@ -54,7 +54,12 @@ def console_services(
     editor = KnowledgeFiles(config.knowledge_dir, validate)
     curation = Curation(store, store, dialogue, editor, now)
     return ConsoleServices(
-        access, curation, lambda: dialogue.kb, date.today, secure_cookies=console.secure_cookies
+        access,
+        curation,
+        lambda: dialogue.kb,
+        date.today,
+        secure_cookies=console.secure_cookies,
+        public_url=console.public_url,
     )
 
 
