@@ -167,11 +167,10 @@ def build_application(
         nearest=_nearest(encoder, understanding),
         crisis_signal=_meaning(encoder, understanding),
     )
-    services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
     console = _console(config, console_store, dialogue)
-    application.bot_data.bind(
-        replace(services, understanding=understanding, encoder=encoder, console=console)
-    )
+    services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
+    application.bot_data.bind(replace(services, understanding=understanding, encoder=encoder))
+    application.bot_data.bind_console(console)
     _add_console_handler(application, config)
     help_names = _help_names(dialogue.kb)
     if counselling is not None:
@@ -181,12 +180,15 @@ def build_application(
         report = UsageReport(store, dialogue.kb.texts, zone, with_cases=counselling is not None)
         _add_staff_help(application, config.announcements.staff_ids, help_names, report)
     _add_handlers(application, dialogue.kb.commands)
+    _schedule_retention(application, zone)
+    return application
+
+
+def _schedule_retention(application: BotApp, zone: ZoneInfo) -> None:
+    """Purge daily at night, and once soon after start (else a daily restart never purges)."""
     if application.job_queue is not None:
-        # Retention: daily at night, and once soon after start (a bot restarted every day
-        # would otherwise never reach the nightly run).
         application.job_queue.run_daily(purge, time(3, 30, tzinfo=zone))
         application.job_queue.run_once(purge, when=PURGE_AFTER_START)
-    return application
 
 
 def _encoder(understanding: Understanding | None) -> AsyncEncoder | None:

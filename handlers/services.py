@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram.ext import CallbackContext, ExtBot
 
@@ -48,6 +48,10 @@ class Services:
     def bind(self, bound: Bound) -> None:
         """Bind the services (called once while wiring the application)."""
         self._bound = bound
+
+    def bind_console(self, console: ConsoleServices | None) -> None:
+        """Add the web console's use cases (after `bind`)."""
+        self._bound = replace(self._services, console=console)
 
     @property
     def _services(self) -> Bound:
