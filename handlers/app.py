@@ -142,8 +142,7 @@ def build_application(
         understanding: The encoder, semantic index and crisis meaning model loaded at start
             (None in most tests): other languages matched by meaning, the crisis guard's third
             signal; encoding runs in a worker thread.
-        console_store: Where the web console keeps logins and decisions (the SQLite store);
-            with `console:` in the config, /konsole sends login links and `run` serves it.
+        console_store: The web console's logins and decisions (the SQLite store; `console:`).
 
     Returns:
         The application, ready for `run_polling`.
@@ -167,10 +166,9 @@ def build_application(
         nearest=_nearest(encoder, understanding),
         crisis_signal=_meaning(encoder, understanding),
     )
-    console = _console(config, console_store, dialogue)
     services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
     application.bot_data.bind(replace(services, understanding=understanding, encoder=encoder))
-    application.bot_data.bind_console(console)
+    application.bot_data.bind_console(_console(config, console_store, dialogue))
     _add_console_handler(application, config)
     help_names = _help_names(dialogue.kb)
     if counselling is not None:
