@@ -3,9 +3,10 @@
 A group of questions becomes a new phrasing of an entry (the bot answers it from then on), goes
 on the „new entry needed" list, or is ignored.
 
-Questions are grouped by similarity of their words (rapidfuzz token-set ratio, greedy, largest
-group first); each group shows the bot's candidates for its most frequent question. The texts are
-the redacted, unlinked ones the bot kept; a decided question leaves the list.
+Questions are grouped by similarity of their words (rapidfuzz ratio of the sorted word sets,
+greedy, largest group first, in a worker thread); each group shows the bot's candidates for its
+most frequent question. The texts are the redacted, unlinked ones the bot kept; a decided
+question leaves the list.
 """
 
 from __future__ import annotations
@@ -26,8 +27,11 @@ from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.core import Dialogue
 from bot.language.normalize import fold
 
-SIMILAR = 72.0  # token-set ratio from which two questions are one group
+SIMILAR = (
+    70.0  # similarity (0–100) of two questions' sorted word sets from which they are one group
+)
 MOST_GROUPS = 200
+WAIT_SECONDS = 1.5  # a page waits this long for the grouping, then shows its progress
 
 
 class Decision(Enum):
@@ -84,6 +88,7 @@ class Curation:
         self._dialogue = dialogue
         self._editor = editor
         self._now = now
+        self._jobs: dict[tuple[date, date, int], _Grouping] = {}
 
     async def open_questions(self, first: date, last: date) -> list[Group]:
         """Return the undecided unanswered questions of a period, grouped, largest first."""
@@ -146,18 +151,42 @@ class Curation:
         await self._audit.audit(session.staff_id, role, f"question_{decision.value}", None, now)
 
 
-def group_questions(asked: Counter[str]) -> list[tuple[tuple[str, int], ...]]:
-    """Group questions by similar words, greedily, the most asked first; largest group first."""
+Grouped = list[tuple[tuple[str, int], ...]]
+
+
+class _Grouping:
+    """One grouping run in a worker thread, with how many questions it has placed so far."""
+
+    def __init__(self, asked: Counter[str]) -> None:
+        self.asked = asked
+        self.done = 0
+        self.task: asyncio.Future[Grouped] | None = None
+
+    def run(self) -> Grouped:
+        return group_questions(self.asked, self._step)
+
+    def _step(self) -> None:
+        self.done += 1
+
+
+def group_questions(asked: Counter[str], step: Callable[[], None] = lambda: None) -> Grouped:
+    """Group questions by similar words, greedily, the most asked first; largest group first.
+
+    Two questions are alike when their sets of folded words, sorted, are similar (rapidfuzz
+    ratio ≥ SIMILAR): word order and repeats do not matter, and the comparison is one fast
+    string ratio (10,000 questions in about a second, `bench/console.py`).
+    """
     keys: list[str] = []
     members: list[list[tuple[str, int]]] = []
     for text, count in asked.most_common():
-        key = fold(text)
-        hit = process.extractOne(key, keys, scorer=fuzz.token_set_ratio, score_cutoff=SIMILAR)
+        key = " ".join(sorted(set(fold(text).split())))
+        hit = process.extractOne(key, keys, scorer=fuzz.ratio, score_cutoff=SIMILAR)
         if hit is None:
             keys.append(key)
             members.append([(text, count)])
         else:
             members[hit[2]].append((text, count))
+        step()
     groups = [tuple(m) for m in members]
     groups.sort(key=lambda g: -sum(n for _, n in g))
     return groups

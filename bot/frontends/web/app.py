@@ -141,6 +141,9 @@ class _Pages:
         if session.role is ConsoleRole.COUNSELLOR:
             return self.render("refused.html", 403, session=session, reason=_STAFF_ONLY)
         first, last = _period(request, self.s.today())
+        groups = await self.s.curation.open_questions(first, last)
+        if isinstance(groups, float):
+            return self.render("grouping.html", session=session, share=round(groups * 100))
         kb = self.s.knowledge()
         return self.render(
             "fragen.html",
@@ -148,7 +151,7 @@ class _Pages:
             editor=session.role is ConsoleRole.EDITOR,
             first=first,
             last=last,
-            groups=await self.s.curation.open_questions(first, last),
+            groups=groups,
             downvoted=await self.s.curation.downvoted(first, last),
             todo=await self.s.curation.to_do(),
             entries=sorted(kb.entries.values(), key=lambda e: e.title),
