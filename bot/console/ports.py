@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.console.model import Link
+from bot.console.model import AuditEntry, BroadcastReach, CaseMeta, EventTurnout, Link
 
 
 class LoginStore(Protocol):
@@ -55,3 +55,19 @@ class CurationStore(Protocol):
         self, question: str, decision: str, entry_id: str | None, now: datetime
     ) -> None:
         """Remember what staff decided about a question (by its redacted text)."""
+
+
+class OverviewStore(Protocol):
+    """Read-only figures for the console's overview pages: counts and metadata, no content."""
+
+    async def event_turnout(self, now: datetime, limit: int) -> list[EventTurnout]:
+        """Return the events that have not ended (scheduled or cancelled), soonest first."""
+
+    async def broadcast_reach(self, limit: int) -> list[BroadcastReach]:
+        """Return the latest broadcasts, newest first, with their delivery counts."""
+
+    async def open_case_meta(self) -> list[CaseMeta]:
+        """Return the open cases' metadata, oldest first (no parent id, no content)."""
+
+    async def audit_log(self, limit: int, viewer: int) -> list[AuditEntry]:
+        """Return the latest audit rows, newest first, actors numbered (see `AuditEntry`)."""

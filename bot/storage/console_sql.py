@@ -1,16 +1,30 @@
-"""The SQLite side of the staff console: login links, sessions, curation decisions.
+"""The SQLite side of the staff console: login links, sessions, curation decisions, overviews.
 
 A mixin of `SqliteStore` (it shares its connection and lock). Links and sessions are stored as
-the SHA-256 of their secret, so a copy of the database opens no console.
+the SHA-256 of their secret, so a copy of the database opens no console. The overview reads
+select counts and metadata only: no parent id, no message text leaves these queries.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from bot.console.model import Link
+from bot.cases.model import CaseStatus
+from bot.console.model import AuditEntry, BroadcastReach, CaseMeta, EventTurnout, Link
 from bot.storage.announcement_sql import AnnouncementSql
 from bot.storage.codecs import timestamp_text
+
+_OPEN_CASES = ", ".join(f"'{s.value}'" for s in CaseStatus if s.is_open)
+_ENDS = "datetime(e.starts_at, '+' || e.duration_min || ' minutes')"
+# People in the audit log are numbered by their first row still kept (1 = the earliest).
+_ACTOR_NUMBERS = (
+    "WITH firsts AS (SELECT actor_id, MIN(id) AS first FROM audit GROUP BY actor_id), "
+    "numbers AS (SELECT actor_id, ROW_NUMBER() OVER (ORDER BY first) AS n FROM firsts) "
+)
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 class ConsoleSql(AnnouncementSql):
@@ -96,3 +110,96 @@ class ConsoleSql(AnnouncementSql):
             "entry_id = excluded.entry_id, decided_at = excluded.decided_at",
             (question, decision, entry_id, timestamp_text(now)),
         )
+
+    async def event_turnout(self, now: datetime, limit: int) -> list[EventTurnout]:
+        """Return the events that have not ended (scheduled or cancelled), soonest first.
+
+        Each with how many parents registered and how many asked for reminders — counts only.
+        """
+        rows = await self._read(
+            "SELECT e.title, e.starts_at, e.duration_min, e.category, e.status, "
+            "COALESCE(SUM(r.registered), 0), COALESCE(SUM(r.remind), 0) "
+            "FROM events e LEFT JOIN registrations r ON r.event_id = e.id "
+            f"WHERE {_ENDS} > datetime(?) GROUP BY e.id "  # noqa: S608 - ours
+            "ORDER BY e.starts_at, e.id LIMIT ?",
+            (timestamp_text(now), limit),
+        )
+        turnout = []
+        for title, starts, minutes, category, status, registered, reminders in rows:
+            start = datetime.fromisoformat(starts)
+            turnout.append(
+                EventTurnout(
+                    title,
+                    start,
+                    start + timedelta(minutes=minutes),
+                    category,
+                    status == "cancelled",
+                    int(registered),
+                    int(reminders),
+                )
+            )
+        return turnout
+
+    async def broadcast_reach(self, limit: int) -> list[BroadcastReach]:
+        """Return the latest broadcasts, newest first, with their delivery counts."""
+        rows = await self._read(
+            "SELECT b.id, b.status, b.categories, b.total, b.created_at, b.finished_at, "
+            "COUNT(o.id), COALESCE(SUM(o.status = 'sent'), 0), "
+            "COALESCE(SUM(o.status = 'blocked'), 0), COALESCE(SUM(o.status = 'failed'), 0) "
+            "FROM broadcasts b LEFT JOIN outbox o ON o.queue = 'broadcast:' || b.id "
+            "GROUP BY b.id ORDER BY b.id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            BroadcastReach(
+                number=row[0],
+                status=row[1],
+                categories=tuple(c for c in row[2].split(",") if c),
+                total=row[3],
+                created_at=datetime.fromisoformat(row[4]),
+                finished_at=_moment(row[5]),
+                kept=row[6],
+                sent=row[7],
+                blocked=row[8],
+                failed=row[9],
+            )
+            for row in rows
+        ]
+
+    async def open_case_meta(self) -> list[CaseMeta]:
+        """Return the open cases' metadata, oldest first (the parent's id is not selected)."""
+        rows = await self._read(
+            "SELECT number, status, category, counsellor_id, opened_at, claimed_at, "
+            f"last_activity_at FROM cases WHERE status IN ({_OPEN_CASES}) "  # noqa: S608 - ours
+            "ORDER BY number"
+        )
+        return [
+            CaseMeta(
+                number,
+                status,
+                category,
+                counsellor,
+                datetime.fromisoformat(opened),
+                _moment(claimed),
+                datetime.fromisoformat(last),
+            )
+            for number, status, category, counsellor, opened, claimed, last in rows
+        ]
+
+    async def audit_log(self, limit: int, viewer: int) -> list[AuditEntry]:
+        """Return the latest audit rows, newest first, with actors as numbers, not ids.
+
+        Args:
+            limit: How many rows.
+            viewer: The staff id of the person looking: her own rows are marked.
+
+        """
+        rows = await self._read(
+            f"{_ACTOR_NUMBERS}SELECT a.at, a.role, a.action, a.subject, n.n, a.actor_id = ? "
+            "FROM audit a JOIN numbers n USING (actor_id) ORDER BY a.id DESC LIMIT ?",
+            (viewer, limit),
+        )
+        return [
+            AuditEntry(datetime.fromisoformat(at), role, action, subject, int(n), bool(own))
+            for at, role, action, subject, n, own in rows
+        ]

@@ -25,6 +25,7 @@ from bot.callbacks import Reason
 from bot.console.access import SESSION_HOURS, ConsoleAccess
 from bot.console.curation import Curation, Decision
 from bot.console.model import ConsoleRole, Refusal, Session
+from bot.console.overview import Overview
 from bot.content.knowledge import KnowledgeBase
 
 COOKIE = "elternlotse_konsole"
@@ -56,6 +57,7 @@ class ConsoleServices:
     curation: Curation
     knowledge: Callable[[], KnowledgeBase]
     today: Callable[[], date]
+    overview: Overview
     secure_cookies: bool = True
     public_url: str = "http://127.0.0.1:8480"  # where the login links point
 
@@ -77,6 +79,9 @@ def build_console(services: ConsoleServices) -> Starlette:
         Route("/fragen", pages.questions),
         Route("/fragen/formulierung", pages.add_phrasing, methods=["POST"]),
         Route("/fragen/entscheidung", pages.decide, methods=["POST"]),
+        Route("/termine", pages.events),
+        Route("/faelle", pages.cases),
+        Route("/protokoll", pages.audit_log),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_Headers)])
 
@@ -202,6 +207,41 @@ class _Pages:
         await self.s.curation.decide(session, questions, decision)
         return RedirectResponse(f"/fragen?ok={_quote('Gespeichert.')}", status_code=303)
 
+    async def _viewer(self, request: Request, roles: frozenset[ConsoleRole]) -> Session | Response:
+        """Return the session if its role may see the page, else the refusal (401 or 403)."""
+        session = await self._session(request)
+        if session is None:
+            return self.render("refused.html", 401, reason=_NO_SESSION)
+        if session.role not in roles:
+            return self.render("refused.html", 403, session=session, reason=_NOT_YOURS)
+        return session
+
+    async def events(self, request: Request) -> Response:
+        viewer = await self._viewer(request, _OFFICE)
+        if isinstance(viewer, Response):
+            return viewer
+        events, broadcasts = await self.s.overview.events(), await self.s.overview.broadcasts()
+        return self.render("termine.html", session=viewer, events=events, broadcasts=broadcasts)
+
+    async def cases(self, request: Request) -> Response:
+        viewer = await self._viewer(request, _EVERYONE)
+        if isinstance(viewer, Response):
+            return viewer
+        cases = await self.s.overview.open_cases()
+        await self.s.access.audit(viewer, "cases_listed", None)  # as the bot's /faelle does
+        return self.render("faelle.html", session=viewer, cases=cases)
+
+    async def audit_log(self, request: Request) -> Response:
+        viewer = await self._viewer(request, _OFFICE)
+        if isinstance(viewer, Response):
+            return viewer
+        rows = await self.s.overview.audit_log(viewer)
+        return self.render("protokoll.html", session=viewer, rows=rows)
+
+
+_OFFICE = frozenset({ConsoleRole.STAFF, ConsoleRole.EDITOR})  # not counsellors: cases only
+_EVERYONE = frozenset(ConsoleRole)
+_NOT_YOURS = "Diese Seite ist für Ihre Rolle nicht freigegeben."
 
 _NO_SESSION = (
     "Bitte melden Sie sich an: Schicken Sie dem Bot in Ihrem privaten Chat /konsole – "

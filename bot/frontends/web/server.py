@@ -9,16 +9,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import uvicorn
 
 from bot.config import Config, ConsoleConfig
 from bot.console.access import ConsoleAccess, Roles
 from bot.console.curation import Curation
-from bot.console.ports import CurationStore, LoginStore
+from bot.console.overview import Overview
+from bot.console.ports import CurationStore, LoginStore, OverviewStore
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.web.app import ConsoleServices, build_console
@@ -27,7 +29,7 @@ from bot.knowledgeedit.yamlfiles import KnowledgeFiles
 logger = logging.getLogger(__name__)
 
 
-class ConsoleStore(LoginStore, CurationStore, Protocol):
+class ConsoleStore(LoginStore, CurationStore, OverviewStore, Protocol):
     """The store the console needs (the SQLite store is one)."""
 
 
@@ -53,14 +55,29 @@ def console_services(
     access = ConsoleAccess(store, roles_of(config, console), now)
     editor = KnowledgeFiles(config.knowledge_dir, validate)
     curation = Curation(store, store, dialogue, editor, now)
+    overview = Overview(store, pseudonyms(config), ZoneInfo(config.timezone), now)
     return ConsoleServices(
         access,
         curation,
         lambda: dialogue.kb,
         date.today,
+        overview=overview,
         secure_cookies=console.secure_cookies,
         public_url=console.public_url,
     )
+
+
+def pseudonyms(config: Config) -> Callable[[int], str]:
+    """Return who a counsellor is on the console: the pseudonym parents see, never the id."""
+    counselling = config.counselling
+
+    def name(counsellor_id: int) -> str:
+        if counselling is None:
+            return "Beratungsteam"
+        found = counselling.counsellor(counsellor_id)
+        return found.name if found else counselling.default_name
+
+    return name
 
 
 class _QuietServer(uvicorn.Server):
