@@ -227,6 +227,44 @@ def cmd_local_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_console(args: argparse.Namespace) -> int:
+    """Serve the staff console alone (no Telegram) and print a login link for one staff id."""
+    import asyncio
+    from dataclasses import replace
+
+    from bot.config import ConsoleConfig
+    from bot.frontends.web.server import ConsoleServer, console_services
+    from bot.storage.sqlite import open_store
+
+    setup = _setup(args)
+    console = setup.config.console or ConsoleConfig(secure_cookies=False)
+    dialogue, _ = _with_detector(setup)
+    store = open_store(setup.config.data_dir)
+
+    async def serve() -> int:
+        await store.open()
+        services = console_services(setup.config, console, store, dialogue)
+        token = await services.access.issue_link(args.staff)
+        if token is None:
+            print(f"elternlotse: {args.staff} is not in staff.ids of the config", file=sys.stderr)
+            await store.close()
+            return 2
+        server = ConsoleServer(replace(services, public_url=console.public_url), console)
+        await server.start()
+        print(f"Konsole: {console.public_url}/anmelden/{token}  (Strg+C beendet)")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await server.stop()
+            await store.close()
+        return 0
+
+    try:
+        return asyncio.run(serve())
+    except KeyboardInterrupt:
+        return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """Print the staff's usage report of the last 30 days from the bot's database."""
     import asyncio
@@ -323,6 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="usage figures of the last 30 days, as staff see them")
     report.set_defaults(func=cmd_report)
     _add_run(sub)
+    console = sub.add_parser("console", help="serve the staff console alone, with a login link")
+    console.add_argument("--staff", type=int, required=True, help="a staff id from staff.ids")
+    console.set_defaults(func=cmd_console)
     local = sub.add_parser("local", help="the association's directory of places of help")
     local_sub = local.add_subparsers(dest="local_command", required=True)
     local_check = local_sub.add_parser("check", help="districts no place covers; old entries")

@@ -600,6 +600,18 @@ class SqliteStore(ConsoleSql):
                 "DELETE FROM audit WHERE at < ?",
                 timestamp_text(moment - timedelta(days=retention.closed_case_days)),
             ),
+            "curation": (  # staff's decisions keep a question's text: as long as questions
+                "DELETE FROM curation WHERE decided_at < ?",
+                timestamp_text(moment - timedelta(days=retention.unanswered_days)),
+            ),
+            "console_links": (  # spent or expired after ten minutes; a day is plenty
+                "DELETE FROM console_links WHERE expires_at < ?",
+                timestamp_text(moment - timedelta(days=1)),
+            ),
+            "console_sessions": (
+                "DELETE FROM console_sessions WHERE expires_at < ?",
+                timestamp_text(moment),
+            ),
             **_past_event_statements(
                 timestamp_text(moment - timedelta(days=retention.unanswered_days))
             ),
