@@ -128,7 +128,7 @@ class ConsoleAccess:
     @staticmethod
     def csrf_ok(session: Session, token: str | None) -> bool:
         """Tell whether a form carried the session's CSRF token (compared in constant time)."""
-        return token is not None and hmac.compare_digest(session.csrf, token)
+        return token is not None and hmac.compare_digest(session.csrf.encode(), token.encode())
 
     async def close(self, session_id: str, session: Session) -> None:
         """Log out: the session row is deleted."""
