@@ -13,6 +13,7 @@ download a browser and are skipped, saying why, where there is none.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import socket
@@ -85,7 +86,7 @@ class Console:
     async def login(self, person: int) -> None:
         """Log in through a link and follow the welcome page to Offene Fragen."""
         assert (await self.open(await self.link(person))).status == 200
-        await self.page.get_by_role("link", name="Weiter zu den offenen Fragen").click()
+        await self.page.get_by_role("link", name="Weiter zur Konsole").click()
         await self.page.wait_for_url(f"{self.base}/fragen")
 
 
@@ -135,7 +136,13 @@ async def console(tmp_path: Path) -> AsyncIterator[Console]:
 
 
 async def screenshot(page: Page, name: str) -> None:
-    """Save what the page shows as docs/screenshots/<name>.png (the README shows them)."""
+    """Save what the page shows as docs/screenshots/<name>.png (the README shows them).
+
+    Only with ELTERNLOTSE_SCREENSHOTS=1: other fonts give other bytes, and `make test` must
+    leave the checkout clean.
+    """
+    if os.environ.get("ELTERNLOTSE_SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
@@ -220,7 +227,7 @@ async def test_login_through_a_link_shows_the_welcome_page_and_hides_the_cookie(
     cookies = {c.get("name"): c for c in await page.context.cookies()}
     assert cookies[COOKIE].get("httpOnly") is True
     assert cookies[COOKIE].get("sameSite") == "Strict"
-    await tab_to(page, "Weiter zu den offenen Fragen")
+    await tab_to(page, "Weiter zur Konsole")
     await page.keyboard.press("Enter")
     await page.wait_for_url(f"{console.base}/fragen")
     assert await page.get_by_role("heading", level=1).inner_text() == "Offene Fragen"
@@ -310,6 +317,7 @@ async def test_used_expired_forged_and_foreign_links_are_refused(console: Consol
 
     used = await console.link(STAFF)
     assert (await console.open(used)).status == 200
+    await console.page.context.clear_cookies()  # someone else, who got hold of the link
     status, reason = await refusal(console, used)
     assert (status, reason) == (
         403,

@@ -87,6 +87,9 @@ async def test_a_link_works_once_and_sets_a_strict_cookie(console: Console) -> N
     cookie = first.headers["set-cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie
+    reload = await console.client.get(link)  # she reloads the page: already logged in
+    assert reload.status_code == 303
+    console.client.cookies.clear()  # someone else, who got hold of the link
     again = await console.client.get(link)
     assert again.status_code == 403
     assert "schon benutzt" in again.text

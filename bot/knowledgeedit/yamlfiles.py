@@ -66,7 +66,8 @@ class KnowledgeFiles:
             try:
                 kb = self._validate(copy)
             except ProblemsError as error:
-                return [str(p).replace(str(copy), str(self.root)) for p in error.problems]
+                # Paths as staff know them: relative to the knowledge directory.
+                return [str(p).replace(f"{copy}/", "") for p in error.problems]
             fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
             os.close(fd)
             shutil.copyfile(target, temporary)

@@ -110,6 +110,10 @@ class _Pages:
         return RedirectResponse("/faelle" if counsellor else "/fragen", status_code=303)
 
     async def login(self, request: Request) -> Response:
+        if await self._session(request) is not None:
+            # Already logged in (a reload of the welcome page): no second use of the link,
+            # no failed attempt counted.
+            return RedirectResponse("/", status_code=303)
         client = request.client.host if request.client else "?"
         opened = await self.s.access.open(request.path_params["token"], client)
         if isinstance(opened, Refusal):
