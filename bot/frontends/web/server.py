@@ -12,13 +12,15 @@ import logging
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import uvicorn
 
 from bot.config import Config, ConsoleConfig
 from bot.console.access import ConsoleAccess, Roles
 from bot.console.curation import Curation
-from bot.console.ports import CurationStore, LoginStore
+from bot.console.figures import Figures
+from bot.console.ports import CurationStore, FiguresStore, LoginStore
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.web.app import ConsoleServices, build_console
@@ -27,7 +29,7 @@ from bot.knowledgeedit.yamlfiles import KnowledgeFiles
 logger = logging.getLogger(__name__)
 
 
-class ConsoleStore(LoginStore, CurationStore, Protocol):
+class ConsoleStore(LoginStore, CurationStore, FiguresStore, Protocol):
     """The store the console needs (the SQLite store is one)."""
 
 
@@ -53,8 +55,14 @@ def console_services(
     access = ConsoleAccess(store, roles_of(config, console), now)
     editor = KnowledgeFiles(config.knowledge_dir, validate)
     curation = Curation(store, store, dialogue, editor, now)
+    figures = Figures(store, ZoneInfo(config.timezone), now)
     return ConsoleServices(
-        access, curation, lambda: dialogue.kb, date.today, secure_cookies=console.secure_cookies
+        access,
+        curation,
+        lambda: dialogue.kb,
+        date.today,
+        secure_cookies=console.secure_cookies,
+        figures=figures,
     )
 
 
