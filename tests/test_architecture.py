@@ -132,9 +132,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("content", ("content",)),
     ("dialogue", ("dialogue",)),
     ("delivery", ("outbox", "access")),
-    ("use cases", ("cases", "announcements", "privacy", "console")),
+    ("use cases", ("cases", "announcements", "privacy")),
     ("conversation", ("conversation",)),
     ("figures", ("usage",)),
+    # The staff console's use cases read across the others (case figures, votes, broadcasts).
+    ("console", ("console",)),
     ("adapters", ("storage", "detector", "encoders", "geodata", "knowledgeedit")),
     ("front ends", ("frontends",)),
 )

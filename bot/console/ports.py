@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.cases.model import Case
 from bot.console.model import AuditEntry, BroadcastReach, CaseMeta, EventTurnout, Link
+from bot.conversation.ports import FeedbackSummary
 
 
 class LoginStore(Protocol):
@@ -71,3 +74,44 @@ class OverviewStore(Protocol):
 
     async def audit_log(self, limit: int, viewer: int) -> list[AuditEntry]:
         """Return the latest audit rows, newest first, actors numbered (see `AuditEntry`)."""
+
+
+@dataclass(frozen=True)
+class BroadcastCount:
+    """How far one broadcast reached: counts only, never its text or its recipients.
+
+    Attributes:
+        id: The broadcast's number.
+        day: The day staff sent it (UTC).
+        total: Recipients it was meant for.
+        sent: Delivered.
+        blocked: Recipients who had blocked the bot (their subscriptions ended).
+        failed: Given up after retries.
+
+    """
+
+    id: int
+    day: date
+    total: int
+    sent: int
+    blocked: int
+    failed: int
+
+
+class FiguresStore(Protocol):
+    """The numbers behind the „Zahlen" page: counters, votes, cases, broadcasts."""
+
+    async def counters_since(self, first: date) -> dict[date, dict[str, int]]:
+        """Return the counters of every day from `first` on that has any, by day."""
+
+    async def votes_per_entry_between(self, first: date, last: date) -> list[FeedbackSummary]:
+        """Return the 👍 and 👎 per entry of the (UTC) days first…last, by entry id."""
+
+    async def cases_opened_since(self, moment: datetime) -> list[Case]:
+        """Return the cases opened at or after a moment."""
+
+    async def open_cases(self) -> list[Case]:
+        """Return every open case, oldest first."""
+
+    async def broadcasts_between(self, first: date, last: date) -> list[BroadcastCount]:
+        """Return the broadcasts sent on the (UTC) days first…last with their delivery counts."""

@@ -1,4 +1,4 @@
-"""The SQLite side of the staff console: login links, sessions, curation decisions, overviews.
+"""The SQLite side of the staff console: logins, curation decisions, overviews, figures.
 
 A mixin of `SqliteStore` (it shares its connection and lock). Links and sessions are stored as
 the SHA-256 of their secret, so a copy of the database opens no console. The overview reads
@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 
 from bot.cases.model import CaseStatus
 from bot.console.model import AuditEntry, BroadcastReach, CaseMeta, EventTurnout, Link
+from bot.console.ports import BroadcastCount
+from bot.conversation.ports import FeedbackSummary
 from bot.storage.announcement_sql import AnnouncementSql
 from bot.storage.codecs import timestamp_text
 
@@ -202,4 +204,32 @@ class ConsoleSql(AnnouncementSql):
         return [
             AuditEntry(datetime.fromisoformat(at), role, action, subject, int(n), bool(own))
             for at, role, action, subject, n, own in rows
+        ]
+
+    async def votes_per_entry_between(self, first: date, last: date) -> list[FeedbackSummary]:
+        """Return the 👍 and 👎 per entry of the (UTC) days first…last, by entry id."""
+        rows = await self._read(
+            "SELECT entry_id, SUM(helpful = 1), SUM(helpful = 0) FROM feedback "
+            "WHERE helpful IS NOT NULL AND day BETWEEN ? AND ? GROUP BY entry_id ORDER BY entry_id",
+            (first.isoformat(), last.isoformat()),
+        )
+        return [FeedbackSummary(str(entry), int(up), int(down)) for entry, up, down in rows]
+
+    async def broadcasts_between(self, first: date, last: date) -> list[BroadcastCount]:
+        """Return the broadcasts sent on the (UTC) days first…last with their delivery counts.
+
+        The counts come from the outbox rows, which retention deletes `outbox_days` after
+        sending; for older broadcasts only `total` is left.
+        """
+        rows = await self._read(
+            "SELECT b.id, substr(b.created_at, 1, 10), b.total, "
+            "COALESCE(SUM(o.status = 'sent'), 0), COALESCE(SUM(o.status = 'blocked'), 0), "
+            "COALESCE(SUM(o.status = 'failed'), 0) FROM broadcasts b "
+            "LEFT JOIN outbox o ON o.queue = 'broadcast:' || b.id "
+            "WHERE b.created_at >= ? AND b.created_at < ? GROUP BY b.id ORDER BY b.id",
+            (first.isoformat(), (last + timedelta(days=1)).isoformat()),
+        )
+        return [
+            BroadcastCount(ident, date.fromisoformat(day), total, sent, blocked, failed)
+            for ident, day, total, sent, blocked, failed in rows
         ]

@@ -600,18 +600,7 @@ class SqliteStore(ConsoleSql):
                 "DELETE FROM audit WHERE at < ?",
                 timestamp_text(moment - timedelta(days=retention.closed_case_days)),
             ),
-            "curation": (  # staff's decisions keep a question's text: as long as questions
-                "DELETE FROM curation WHERE decided_at < ?",
-                timestamp_text(moment - timedelta(days=retention.unanswered_days)),
-            ),
-            "console_links": (  # spent or expired after ten minutes; a day is plenty
-                "DELETE FROM console_links WHERE expires_at < ?",
-                timestamp_text(moment - timedelta(days=1)),
-            ),
-            "console_sessions": (
-                "DELETE FROM console_sessions WHERE expires_at < ?",
-                timestamp_text(moment),
-            ),
+            **_console_statements(moment, retention),
             **_past_event_statements(
                 timestamp_text(moment - timedelta(days=retention.unanswered_days))
             ),
@@ -639,6 +628,24 @@ def _past_event_statements(before: str) -> dict[str, tuple[str, str]]:
     return {
         "registrations": (f"DELETE FROM registrations WHERE event_id IN ({ended})", before),
         "questions": (f"DELETE FROM questions WHERE event_id IN ({ended})", before),
+    }
+
+
+def _console_statements(moment: datetime, retention: Retention) -> dict[str, tuple[str, str]]:
+    """Return the staff console's purge statements: decisions, spent links, ended sessions."""
+    return {
+        "curation": (  # staff's decisions keep a question's text: as long as questions
+            "DELETE FROM curation WHERE decided_at < ?",
+            timestamp_text(moment - timedelta(days=retention.unanswered_days)),
+        ),
+        "console_links": (  # spent or expired after ten minutes; a day is plenty
+            "DELETE FROM console_links WHERE expires_at < ?",
+            timestamp_text(moment - timedelta(days=1)),
+        ),
+        "console_sessions": (
+            "DELETE FROM console_sessions WHERE expires_at < ?",
+            timestamp_text(moment),
+        ),
     }
 
 

@@ -24,9 +24,11 @@ from starlette.routing import Route
 from bot.callbacks import Reason
 from bot.console.access import SESSION_HOURS, ConsoleAccess
 from bot.console.curation import Curation, Decision
+from bot.console.figures import Figures
 from bot.console.model import ConsoleRole, Refusal, Session
 from bot.console.overview import Overview
 from bot.content.knowledge import KnowledgeBase
+from bot.frontends.web.figures import KIND_WORDS, case_charts, csv_text, usage_charts
 
 COOKIE = "elternlotse_konsole"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,6 +62,7 @@ class ConsoleServices:
     overview: Overview
     secure_cookies: bool = True
     public_url: str = "http://127.0.0.1:8480"  # where the login links point
+    figures: Figures | None = None
 
 
 class _Headers(BaseHTTPMiddleware):
@@ -82,6 +85,8 @@ def build_console(services: ConsoleServices) -> Starlette:
         Route("/termine", pages.events),
         Route("/faelle", pages.cases),
         Route("/protokoll", pages.audit_log),
+        Route("/zahlen", pages.figures),
+        Route("/zahlen.csv", pages.figures_csv),
     ]
     return Starlette(routes=routes, middleware=[Middleware(_Headers)])
 
@@ -242,10 +247,44 @@ class _Pages:
         rows = await self.s.overview.audit_log(viewer)
         return self.render("protokoll.html", session=viewer, rows=rows)
 
+    async def figures(self, request: Request) -> Response:
+        session = await self._session(request)
+        if session is None:
+            return self.render("refused.html", 401, reason=_NO_SESSION)
+        if self.s.figures is None:
+            return self.render("refused.html", 404, reason=_NO_FIGURES)
+        first, last = _period(request, self.s.today())
+        cases = await self.s.figures.cases(first, last)
+        values: dict[str, Any] = {"cases": cases, "charts": case_charts(cases), "usage": None}
+        values["kind_words"] = KIND_WORDS
+        if session.role is not ConsoleRole.COUNSELLOR:  # counsellors see the case figures only
+            usage = await self.s.figures.usage(first, last)
+            titles = {e.id: e.title for e in self.s.knowledge().entries.values()}
+            values.update(usage=usage, titles=titles)
+            values["charts"].update(usage_charts(usage, titles))
+        return self.render("zahlen.html", session=session, first=first, last=last, **values)
 
+    async def figures_csv(self, request: Request) -> Response:
+        session = await self._session(request)
+        if session is None:
+            return self.render("refused.html", 401, reason=_NO_SESSION)
+        if self.s.figures is None or session.role is ConsoleRole.COUNSELLOR:
+            return self.render("refused.html", 403, reason="Der Export ist nur für das Team.")
+        first, last = _period(request, self.s.today())
+        header, rows = await self.s.figures.table(first, last)
+        name = f"elternlotse-zahlen-{first.isoformat()}-{last.isoformat()}.csv"
+        return Response(
+            csv_text(header, rows),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+
+_NO_FIGURES = "Die Zahlen sind in dieser Installation nicht eingerichtet."
 _OFFICE = frozenset({ConsoleRole.STAFF, ConsoleRole.EDITOR})  # not counsellors: cases only
 _EVERYONE = frozenset(ConsoleRole)
 _NOT_YOURS = "Diese Seite ist für Ihre Rolle nicht freigegeben."
+
 
 _NO_SESSION = (
     "Bitte melden Sie sich an: Schicken Sie dem Bot in Ihrem privaten Chat /konsole – "

@@ -19,8 +19,9 @@ import uvicorn
 from bot.config import Config, ConsoleConfig
 from bot.console.access import ConsoleAccess, Roles
 from bot.console.curation import Curation
+from bot.console.figures import Figures
 from bot.console.overview import Overview
-from bot.console.ports import CurationStore, LoginStore, OverviewStore
+from bot.console.ports import CurationStore, FiguresStore, LoginStore, OverviewStore
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.web.app import ConsoleServices, build_console
@@ -29,7 +30,7 @@ from bot.knowledgeedit.yamlfiles import KnowledgeFiles
 logger = logging.getLogger(__name__)
 
 
-class ConsoleStore(LoginStore, CurationStore, OverviewStore, Protocol):
+class ConsoleStore(LoginStore, CurationStore, OverviewStore, FiguresStore, Protocol):
     """The store the console needs (the SQLite store is one)."""
 
 
@@ -56,6 +57,7 @@ def console_services(
     editor = KnowledgeFiles(config.knowledge_dir, validate)
     curation = Curation(store, store, dialogue, editor, now)
     overview = Overview(store, pseudonyms(config), ZoneInfo(config.timezone), now)
+    figures = Figures(store, ZoneInfo(config.timezone), now)
     return ConsoleServices(
         access,
         curation,
@@ -64,6 +66,7 @@ def console_services(
         overview=overview,
         secure_cookies=console.secure_cookies,
         public_url=console.public_url,
+        figures=figures,
     )
 
 
