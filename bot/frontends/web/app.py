@@ -24,8 +24,10 @@ from starlette.routing import Route
 from bot.callbacks import Reason
 from bot.console.access import SESSION_HOURS, ConsoleAccess
 from bot.console.curation import Curation, Decision
+from bot.console.knowledge import KnowledgeUpkeep
 from bot.console.model import ConsoleRole, Refusal, Session
 from bot.content.knowledge import KnowledgeBase
+from bot.frontends.web.wissen import wissen_routes
 
 COOKIE = "elternlotse_konsole"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,6 +60,7 @@ class ConsoleServices:
     today: Callable[[], date]
     secure_cookies: bool = True
     public_url: str = "http://127.0.0.1:8480"  # where the login links point
+    upkeep: KnowledgeUpkeep | None = None  # „Wissen": entries, reviews, edits
 
 
 class _Headers(BaseHTTPMiddleware):
@@ -78,6 +81,9 @@ def build_console(services: ConsoleServices) -> Starlette:
         Route("/fragen/formulierung", pages.add_phrasing, methods=["POST"]),
         Route("/fragen/entscheidung", pages.decide, methods=["POST"]),
     ]
+    if services.upkeep is not None:  # „Wissen" (bot/frontends/web/wissen.py)
+        upkeep, access, today = services.upkeep, services.access, services.today
+        routes += wissen_routes(upkeep, access, pages.render, pages._session, today)
     return Starlette(routes=routes, middleware=[Middleware(_Headers)])
 
 

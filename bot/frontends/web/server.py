@@ -18,6 +18,7 @@ import uvicorn
 from bot.config import Config, ConsoleConfig
 from bot.console.access import ConsoleAccess, Roles
 from bot.console.curation import Curation
+from bot.console.knowledge import KnowledgeUpkeep, VoteStore
 from bot.console.ports import CurationStore, LoginStore
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
@@ -27,7 +28,7 @@ from bot.knowledgeedit.yamlfiles import KnowledgeFiles
 logger = logging.getLogger(__name__)
 
 
-class ConsoleStore(LoginStore, CurationStore, Protocol):
+class ConsoleStore(LoginStore, CurationStore, VoteStore, Protocol):
     """The store the console needs (the SQLite store is one)."""
 
 
@@ -60,6 +61,7 @@ def console_services(
         date.today,
         secure_cookies=console.secure_cookies,
         public_url=console.public_url,
+        upkeep=KnowledgeUpkeep(store, access, dialogue, editor),
     )
 
 
