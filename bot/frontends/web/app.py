@@ -25,10 +25,12 @@ from bot.callbacks import Reason
 from bot.console.access import SESSION_HOURS, ConsoleAccess
 from bot.console.curation import Curation, Decision
 from bot.console.figures import Figures
+from bot.console.knowledge import KnowledgeUpkeep
 from bot.console.model import ConsoleRole, Refusal, Session
 from bot.console.overview import Overview
 from bot.content.knowledge import KnowledgeBase
 from bot.frontends.web.figures import KIND_WORDS, case_charts, csv_text, usage_charts
+from bot.frontends.web.wissen import wissen_routes
 
 COOKIE = "elternlotse_konsole"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -63,6 +65,7 @@ class ConsoleServices:
     secure_cookies: bool = True
     public_url: str = "http://127.0.0.1:8480"  # where the login links point
     figures: Figures | None = None
+    upkeep: KnowledgeUpkeep | None = None  # „Wissen": entries, reviews, edits
 
 
 class _Headers(BaseHTTPMiddleware):
@@ -88,6 +91,9 @@ def build_console(services: ConsoleServices) -> Starlette:
         Route("/zahlen", pages.figures),
         Route("/zahlen.csv", pages.figures_csv),
     ]
+    if services.upkeep is not None:  # „Wissen" (bot/frontends/web/wissen.py)
+        upkeep, access, today = services.upkeep, services.access, services.today
+        routes += wissen_routes(upkeep, access, pages.render, pages._session, today)
     return Starlette(routes=routes, middleware=[Middleware(_Headers)])
 
 

@@ -20,6 +20,7 @@ from bot.config import Config, ConsoleConfig
 from bot.console.access import ConsoleAccess, Roles
 from bot.console.curation import Curation
 from bot.console.figures import Figures
+from bot.console.knowledge import KnowledgeUpkeep, VoteStore
 from bot.console.overview import Overview
 from bot.console.ports import CurationStore, FiguresStore, LoginStore, OverviewStore
 from bot.dialogue.core import Dialogue
@@ -30,7 +31,7 @@ from bot.knowledgeedit.yamlfiles import KnowledgeFiles
 logger = logging.getLogger(__name__)
 
 
-class ConsoleStore(LoginStore, CurationStore, OverviewStore, FiguresStore, Protocol):
+class ConsoleStore(LoginStore, CurationStore, OverviewStore, FiguresStore, VoteStore, Protocol):
     """The store the console needs (the SQLite store is one)."""
 
 
@@ -67,6 +68,7 @@ def console_services(
         secure_cookies=console.secure_cookies,
         public_url=console.public_url,
         figures=figures,
+        upkeep=KnowledgeUpkeep(store, access, dialogue, editor),
     )
 
 
