@@ -142,7 +142,7 @@ class KnowledgeBase:
     followups: FollowupRules = FollowupRules(60, 14, {})
     amounts: Mapping[str, AmountCalculator] = field(default_factory=dict)
     staff_texts: Texts = field(default_factory=lambda: Texts({}))  # knowledge/staff.yaml
-    names: NameLists | None = None  # knowledge/names.yaml; None: the shipped lists
+    names: NameLists | None = None  # knowledge/names.yaml + the vocabulary; None: the shipped lists
     # knowledge/phrasings/<code>.yaml: questions in other languages by language, then entry id
     other_phrasings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     local: LocalKnowledge = LocalKnowledge()  # offices.yaml and local/*.yaml

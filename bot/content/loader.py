@@ -60,7 +60,7 @@ from bot.language.crisis_data import (
 )
 from bot.language.crisis_model import CrisisModel, load_model
 from bot.language.normalize import words
-from bot.language.redact import NameLists, load_name_lists
+from bot.language.redact import NameLists, default_name_lists, load_name_lists, with_vocabulary
 from bot.language.smalltalk import SmalltalkIntent
 from bot.places.model import Point
 
@@ -389,16 +389,20 @@ def _load_calculators(c: _Collector, root: Path) -> tuple[Parameters, ...]:
     return tuple(found)
 
 
-def _load_names(c: _Collector, root: Path) -> NameLists | None:
-    """Load the redaction's name lists; None leaves redaction to the shipped lists."""
+def _load_names(c: _Collector, root: Path, entries: Mapping[str, Entry]) -> NameLists | None:
+    """Load the redaction's name lists with the entries' words as their vocabulary.
+
+    Redaction never masks a word the knowledge base uses ("Beistandschaft", "Düsseldorfer").
+    A knowledge base of one's own without names.yaml gets the shipped lists.
+    """
     path = root / "names.yaml"
-    if not path.exists():
-        return None  # a knowledge base of one's own may leave redaction to the shipped lists
     try:
-        return load_name_lists(path)
+        lists = load_name_lists(path) if path.exists() else default_name_lists()
     except ProblemsError as exc:
         c.problems.extend(exc.problems)
         return None
+    texts = [t for e in entries.values() for t in (e.title, e.answer, *e.questions, *e.keywords)]
+    return with_vocabulary(lists, texts)
 
 
 def _load_texts(c: _Collector, root: Path) -> tuple[Texts, Texts]:
@@ -600,7 +604,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     commands = _load_commands(c, root)
     followups = _load_followups(c, root)
     amounts = _load_amounts(c, root, entries)
-    names = _load_names(c, root)
+    names = _load_names(c, root, entries)
     phrasings = _load_phrasings(c, root, entries)
     local = LocalKnowledge(*_load_offices(c, root, entries), *_load_local(c, root, entries))
     if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:

@@ -10,8 +10,11 @@ earlier match (the phone pattern swallows dates, the digit-run pattern swallows 
 3. dates: every date with day, month and year, and a date of birth in any form;
 4. street addresses with a house number, postcodes with their town;
 5. phone numbers, then every remaining run of five or more digits;
-6. names: the lists in knowledge/names.yaml, and capitalised words after titles ("Herr", "Dr.")
-   and relation words ("Tochter", "mein Ex", "Frau").
+6. names: the lists in knowledge/names.yaml, capitalised words after titles ("Herr", "Dr.")
+   and relation words ("Tochter", "mein Ex", "Frau"), and — in a German text — capitalised
+   words that neither the knowledge base nor German at large uses ("beim Getränkehandel
+   Bruckmeier"; see `bot.language.rare_words`). A word at the start of a sentence is judged
+   like any other: the frequency list knows "Heute" whatever its case.
 
 Kept on purpose, because editors need them and they name nobody on their own: the topic words,
 ages ("Lina (7)" becomes "[Name] (7)"), years, dates without a year, amounts of money
@@ -24,13 +27,14 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum, auto
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.datafiles.yamlsource import LocatedDict, Problem, ProblemsError, line_at, load_yaml
+from bot.language.rare_words import RareWords
 
 NAMES_FILE = DEFAULT_KNOWLEDGE_DIR / "names.yaml"
 NAME = "[Name]"
@@ -57,6 +61,8 @@ class NameLists:
         not_names: Words that never start or continue a name found through a cue.
         noun_endings: Endings that mark an unknown capitalised word as a noun.
         idioms: Phrases in which a name is an ordinary word ("frank und frei").
+        vocabulary: The words the knowledge base uses (casefolded); such a word is never masked
+            for being rare. Filled by the knowledge loader (`with_vocabulary`).
 
     """
 
@@ -70,6 +76,20 @@ class NameLists:
     not_names: frozenset[str]
     noun_endings: tuple[str, ...]
     idioms: tuple[str, ...] = ()
+    vocabulary: frozenset[str] = frozenset()
+
+    def every_name(self) -> frozenset[str]:
+        """Return the keys of every name list."""
+        return self.plain | self.capitalised | self.context
+
+
+_VOCABULARY_WORD = re.compile(r"[^\W\d_]+")
+
+
+def with_vocabulary(lists: NameLists, texts: Iterable[str]) -> NameLists:
+    """Return the lists with the folded words of `texts` as the knowledge base's vocabulary."""
+    words = {w.casefold() for text in texts for w in _VOCABULARY_WORD.findall(text)}
+    return replace(lists, vocabulary=lists.vocabulary | frozenset(words))
 
 
 _FOLD = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe"})
@@ -503,7 +523,45 @@ def _tokens(text: str, lists: NameLists) -> list[_Token]:
             elif key in _ABBREVIATED_CUES and not token.capital and text[match.end() :][:1] != ".":
                 token.kind = _Kind.OTHER  # Swabian "dr Kerle" is "der", not "Dr."
         tokens.append(token)
+    _mark_rare(tokens, lists)
     return tokens
+
+
+@lru_cache(maxsize=4)
+def _rare_words(lists: NameLists) -> RareWords:
+    """Return the frequency judge for these lists (a reloaded knowledge base brings new ones)."""
+    return RareWords(lists.vocabulary, lists.every_name())
+
+
+def _mark_rare(tokens: Sequence[_Token], lists: NameLists) -> None:
+    """Make capitalised words that German seldom uses names, in a German text only.
+
+    "beim Getränkehandel Bruckmeier": "Getränkehandel" is a compound of common words and stays;
+    "Bruckmeier" ends in a name and is rare, so it goes. Words that end like a noun
+    ("-ung", "-geld") stay, like after a relation word.
+    """
+    candidates = [
+        t
+        for t in tokens
+        if t.kind is _Kind.WORD and t.capital and not t.noun and len(t.text) >= _SHORTEST_RARE
+    ]
+    if not candidates:
+        return
+    rare = _rare_words(lists)
+    words = [_rare_key(t.text) for t in tokens if _WORD.fullmatch(t.text)]
+    if not rare.is_german(words):
+        return
+    for token in candidates:
+        if rare.is_rare(_rare_key(token.text)):
+            token.kind = _Kind.NAME
+
+
+_SHORTEST_RARE = 3
+
+
+def _rare_key(word: str) -> str:
+    """Return the frequency list's key of a word: casefolded, without "'s" or "'tan"."""
+    return re.split(r"['’]", word.casefold())[0]
 
 
 def _is_age(parts: Sequence[str]) -> bool:
