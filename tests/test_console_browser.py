@@ -346,3 +346,27 @@ async def test_used_expired_forged_and_foreign_links_are_refused(console: Consol
         "Zu viele ungültige Anmeldeversuche. Bitte warten Sie zehn Minuten.",
     )
     await check_accessibility(console.page)
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "heading"),
+    [
+        ("/wissen", "konsole-wissen", "Wissen"),
+        ("/wissen/kindergeld", "konsole-wissen-eintrag", "Kindergeld"),
+        ("/zahlen", "konsole-zahlen", "Zahlen"),
+        ("/termine", "konsole-termine", "Termine"),
+        ("/faelle", "konsole-faelle", "Fälle"),
+        ("/protokoll", "konsole-protokoll", "Protokoll"),
+    ],
+)
+async def test_every_page_has_the_basics(
+    console: Console, path: str, name: str, heading: str
+) -> None:
+    await console.login(EDITOR)
+    response = await console.page.goto(f"{console.base}{path}")
+    assert response is not None
+    assert response.status == 200
+    h1 = await console.page.get_by_role("heading", level=1).inner_text()
+    assert heading in h1
+    await screenshot(console.page, name)
+    await check_accessibility(console.page)
