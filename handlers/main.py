@@ -20,8 +20,8 @@ from bot.config import Config, ConfigError, WebhookConfig, load_config
 from bot.detector.langid import LangidDetector
 from bot.dialogue.core import Dialogue
 from bot.frontends.places import load_places
-from bot.frontends.startup import EXIT_BAD_SETUP, StartupError, load_setup
-from bot.frontends.understanding import load_understanding
+from bot.frontends.startup import EXIT_BAD_SETUP, Setup, StartupError, load_setup
+from bot.frontends.understanding import Understanding, load_understanding
 from bot.frontends.web.server import ConsoleServer
 from bot.language.rare_words import german_zipf
 from bot.storage.sqlite import SchemaVersionError, SqliteStore, open_store
@@ -179,7 +179,18 @@ def run(
     dialogue = Dialogue(setup.kb, setup.config, detector=LangidDetector(), places=load_places())
     # The redaction's word list (~0.4 s): loaded beside the start, not on the first fallback.
     threading.Thread(target=german_zipf, name="word-frequencies", daemon=True).start()
-    application = build_application(
+    application = _application(setup, dialogue, store, understanding)
+    if webhook and health_port is None:
+        health_port = setup.config.webhook.health_port
+    servers = _side_servers(setup.config, store, application, health_port)
+    return _serve(application, setup.config.webhook if webhook else None, servers)
+
+
+def _application(
+    setup: Setup, dialogue: Dialogue, store: SqliteStore, understanding: Understanding
+) -> BotApp:
+    """Build the bot with the SQLite store behind every port (events and the console too)."""
+    return build_application(
         setup.config,
         dialogue,
         store,
@@ -187,14 +198,19 @@ def run(
         understanding=understanding,
         console_store=store,
     )
-    if webhook and health_port is None:
-        health_port = setup.config.webhook.health_port
-    health = None if health_port is None else _health(setup.config, store, application, health_port)
-    servers: list[SideServer] = [health] if health is not None else []
+
+
+def _side_servers(
+    config: Config, store: SqliteStore, application: BotApp, health_port: int | None
+) -> list[SideServer]:
+    """Return the servers beside the bot: /healthz (when a port is given), the staff console."""
+    servers: list[SideServer] = []
+    if health_port is not None:
+        servers.append(_health(config, store, application, health_port))
     console = application.bot_data.console
-    if console is not None and setup.config.console is not None:
-        servers.append(ConsoleServer(console, setup.config.console))
-    return _serve(application, setup.config.webhook if webhook else None, servers)
+    if console is not None and config.console is not None:
+        servers.append(ConsoleServer(console, config.console))
+    return servers
 
 
 def _bot_api_refusal(exc: SetupProblem | TelegramError) -> str:

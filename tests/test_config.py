@@ -217,7 +217,8 @@ def test_paid_broadcasts_may_go_faster(tmp_path: Path) -> None:
         ),
         (
             "farbe: blau\n",
-            "unknown config key 'farbe' (known keys: announcements, association, counselling,",
+            "unknown config key 'farbe' (known keys: announcements, association, console, "
+            "counselling,",
         ),
     ],
 )

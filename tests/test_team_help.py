@@ -92,7 +92,7 @@ async def test_each_chat_gets_its_own_command_menu(team_dialogue: Dialogue, tmp_
         "hilfe",
     ]
     staff = by_scope[json.dumps({"type": "chat", "chat_id": STAFF}, sort_keys=True)]
-    assert staff[:7] == [c.name for c in kb.staff_commands]
+    assert staff[:8] == [c.name for c in kb.staff_commands]
     assert {"termin_neu", "ankuendigen", "statistik", "loeschen", "themen"} <= set(staff)
     assert len(staff) == len(set(staff))  # /hilfe once, the staff's
     assert scope(calls[-1]) is None  # the parents' default menu comes last
@@ -202,6 +202,7 @@ def test_the_team_menus_list_only_commands_the_bot_handles(kb: KnowledgeBase) ->
     # The names are the code's (handlers/app.py, the group's message handler), not free text.
     assert [c.name for c in kb.staff_commands] == [
         *STAFF_COMMANDS[:4],
+        "konsole",  # handlers/console.py
         "statistik",
         STAFF_COMMANDS[4],
         "hilfe",
