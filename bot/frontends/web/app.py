@@ -35,6 +35,7 @@ from bot.frontends.web.wissen import wissen_routes
 COOKIE = "elternlotse_konsole"
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_DAYS = 30
+MAX_DAYS = 3 * 366
 _HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
@@ -322,4 +323,6 @@ def _period(request: Request, today: date) -> tuple[date, date]:
         first = date.fromisoformat(request.query_params.get("von", ""))
     except ValueError:
         first = last - timedelta(days=DEFAULT_DAYS - 1)
-    return (first, last) if first <= last else (last, first)
+    first, last = (first, last) if first <= last else (last, first)
+    # At most three years: a period of centuries would only cost the server time.
+    return max(first, last - timedelta(days=MAX_DAYS - 1)), last
