@@ -90,18 +90,33 @@ class Curation:
         self._now = now
         self._jobs: dict[tuple[date, date, int], _Grouping] = {}
 
-    async def open_questions(self, first: date, last: date) -> list[Group]:
-        """Return the undecided unanswered questions of a period, grouped, largest first."""
+    async def open_questions(self, first: date, last: date) -> list[Group] | float:
+        """Return the undecided unanswered questions of a period, grouped, largest first.
+
+        Grouping runs in a worker thread (the bot keeps answering parents meanwhile); when it
+        takes longer than a moment, the share done so far (0–1) is returned instead, and the
+        page shows it and asks again. The result is kept until the questions change.
+        """
         decided = await self._store.decisions()
         asked = Counter(
             text
             for text, _ in await self._store.unanswered_between(first, last)
             if text not in decided
         )
-        groups = group_questions(asked)
+        key = (first, last, hash(frozenset(asked.items())))
+        job = self._jobs.get(key)
+        if job is None:
+            job = _Grouping(asked)
+            job.task = asyncio.ensure_future(asyncio.to_thread(job.run))
+            self._jobs = {key: job}  # one period at a time is enough
+        assert job.task is not None  # noqa: S101 - set just above or on an earlier call
+        if not job.task.done():
+            await asyncio.wait({job.task}, timeout=WAIT_SECONDS)
+        if not job.task.done():
+            return job.done / max(1, len(asked))
         return [
             Group(g, tuple(self._dialogue.ask(g[0][0]).candidates[:3]))
-            for g in groups[:MOST_GROUPS]
+            for g in job.task.result()[:MOST_GROUPS]
         ]
 
     async def downvoted(self, first: date, last: date) -> list[Downvoted]:
