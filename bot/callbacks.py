@@ -37,6 +37,9 @@ class Press(Enum):
     SUBSCRIBE = "w"  # a parent's subscription choice: a category, all, consent, stop
     STAFF = "z"  # a staff member's button in the event and announcement dialogues
     LOCAL = "l"  # „📍 Stelle in meiner Nähe": ask where she is, for an entry or „-"
+    GROUPS = "p"  # „👥 Gruppen finden": ask where she is, then list the peer groups
+    GROUP_CONSENT = "x"  # her answer to a group's rules: y (I keep them) or n, group id
+    MODERATION = "j"  # a moderator's button: action, group id, user id, held copy (or 0)
 
 
 class FlowCommand(Enum):
@@ -74,6 +77,15 @@ class Reason(Enum):
     TOO_VAGUE = "v"
     OUTDATED = "o"
     SKIP = "s"
+
+
+class ModeratorPress(Enum):
+    """What a moderator's button does."""
+
+    APPROVE = "a"  # let a parent into a moderated group
+    DECLINE = "d"  # decline her request
+    RELEASE = "r"  # post a newcomer's held message in the group
+    DISCARD = "x"  # drop it
 
 
 @dataclass(frozen=True)
@@ -115,6 +127,9 @@ _ARITY = {
     Press.SUBSCRIBE: 1,
     Press.STAFF: 2,
     Press.LOCAL: 1,
+    Press.GROUPS: 0,
+    Press.GROUP_CONSENT: 2,
+    Press.MODERATION: 4,
 }
 
 
@@ -147,6 +162,13 @@ def decode(data: str | None) -> ButtonData | None:
     if press is Press.CASE_CLOSE_ANSWER and args[1] not in {"y", "n"}:
         return None
     if press is Press.EVENT and args[1] not in {p.value for p in EventPress}:
+        return None
+    if press is Press.GROUP_CONSENT and args[0] not in {"y", "n"}:
+        return None
+    if press is Press.MODERATION and (
+        args[0] not in {m.value for m in ModeratorPress}
+        or not all(a.isdigit() and len(a) <= 16 for a in args[2:])  # Telegram ids: 52 bits
+    ):
         return None
     numbers = {
         Press.CASE_RATE: args[:1],

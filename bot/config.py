@@ -290,6 +290,32 @@ class ConsoleConfig:
 
 
 @dataclass(frozen=True)
+class GroupsConfig:
+    """The peer groups on Telegram (`groups:`): where each lives, who moderates.
+
+    Attributes:
+        moderators_chat_id: The moderators' own group: reports, held messages, alerts and the
+            requests of moderated groups arrive there.
+        moderators: Telegram user ids who may use the moderation commands and buttons.
+        chats: Group id of `knowledge/groups.yaml` → the Telegram chat id of that group. Only
+            these groups are shown to parents.
+        newcomer_hours: How long after joining a member's links and forwards are held.
+        flood_messages: Messages a member may send per minute in a group before being muted.
+        flood_mute_minutes: How long such a member is muted.
+        request_hours: How long a join request waits for her consent (or a moderator).
+
+    """
+
+    moderators_chat_id: int
+    moderators: frozenset[int]
+    chats: Mapping[str, int]
+    newcomer_hours: int = 24
+    flood_messages: int = 10
+    flood_mute_minutes: int = 30
+    request_hours: int = 48
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything the bot needs to run.
 
@@ -330,6 +356,7 @@ class Config:
     send_rate: int = 30
     encoder: EncoderConfig = field(default_factory=EncoderConfig)
     console: ConsoleConfig | None = None
+    groups: GroupsConfig | None = None
 
 
 def _section(raw: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -760,6 +787,47 @@ def _load_console(raw: Mapping[str, Any]) -> ConsoleConfig | None:
     )
 
 
+def _chat_id(value: object, key: str) -> int:
+    """Return a Telegram group's chat id (a negative integer), else refuse naming the key."""
+    if not isinstance(value, int) or isinstance(value, bool) or value >= 0:
+        raise ConfigError(f"config key '{key}' must be a group's chat id such as -1001234567890")
+    return value
+
+
+def _group_chats(section: Mapping[str, Any], moderators_chat: int) -> dict[str, int]:
+    """Read `groups.chats` (group id → chat id): each chat once, none the moderators' chat."""
+    chats = section.get("chats")
+    if not isinstance(chats, Mapping) or not chats:
+        raise ConfigError("config key 'groups.chats' must map group ids to chat ids")
+    found = {str(k): _chat_id(v, f"groups.chats.{k}") for k, v in chats.items()}
+    if len(set(found.values())) < len(found) or moderators_chat in found.values():
+        raise ConfigError("config key 'groups.chats': each group needs a chat of its own")
+    return found
+
+
+def _load_groups(raw: Mapping[str, Any]) -> GroupsConfig | None:
+    """Read `groups:`; None when the section is absent (peer groups are off)."""
+    if raw.get("groups") is None:
+        return None
+    section = _section(raw, "groups")
+    moderators_chat = _chat_id(section.get("moderators_chat_id"), "groups.moderators_chat_id")
+    moderators = section.get("moderators")
+    if not isinstance(moderators, list) or not moderators or not all(
+        isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in moderators
+    ):
+        raise ConfigError("config key 'groups.moderators' must be a list of Telegram user ids")
+    base = GroupsConfig(moderators_chat, frozenset(), {})
+    numbers = {
+        key: int(_number(section, "groups", key, getattr(base, key)))
+        for key in ("newcomer_hours", "flood_messages", "flood_mute_minutes", "request_hours")
+    }
+    if any(n < 1 for n in numbers.values()):
+        raise ConfigError("config keys 'groups.*_hours/_messages/_minutes' must be at least 1")
+    return GroupsConfig(
+        moderators_chat, frozenset(moderators), _group_chats(section, moderators_chat), **numbers
+    )
+
+
 # Every key the config file may hold, per section ("" is the top level). Anything else is refused:
 # a misspelt `counseling:` would otherwise switch counselling off without a word (review D7).
 KNOWN_KEYS: Mapping[str, frozenset[str]] = {
@@ -780,6 +848,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
             "webhook",
             "encoder",
             "console",
+            "groups",
         }
     ),
     "telegram": frozenset({"token", "api_url", "rate_per_second"}),
@@ -811,6 +880,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
         {"listen", "port", "url_path", "public_url", "secret_token", "health_port"}
     ),
     "console": frozenset(f.name for f in fields(ConsoleConfig)),
+    "groups": frozenset(f.name for f in fields(GroupsConfig)),
 }
 # German words an association's volunteer may write for a key: no spelling is close enough.
 _GERMAN_KEYS = {
@@ -826,6 +896,8 @@ _GERMAN_KEYS = {
     "verband": "association",
     "verein": "association",
     "konsole": "console",
+    "gruppen": "groups",
+    "moderatoren": "groups.moderators",
 }
 
 
@@ -938,4 +1010,5 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] = os.
         send_rate=send_rate,
         encoder=_load_encoder(raw),
         console=_load_console(raw),
+        groups=_load_groups(raw),
     )

@@ -9,6 +9,7 @@ from datetime import date
 from enum import Enum
 from pathlib import Path
 
+from bot.content.groups import GroupKnowledge
 from bot.content.local import LocalKnowledge
 from bot.datafiles.texts import Texts
 from bot.events import EventKind
@@ -146,6 +147,7 @@ class KnowledgeBase:
     # knowledge/phrasings/<code>.yaml: questions in other languages by language, then entry id
     other_phrasings: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     local: LocalKnowledge = LocalKnowledge()  # offices.yaml and local/*.yaml
+    groups: GroupKnowledge = GroupKnowledge()  # groups.yaml: the peer groups
 
     def command(self, name: str) -> Command | None:
         """Return the command a name or alias (without the slash) stands for, if any."""

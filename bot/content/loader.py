@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.content.groups import Access, GroupKnowledge, PeerGroup
 from bot.content.knowledge import (
     AmountCalculator,
     Category,
@@ -565,6 +566,72 @@ def _load_local(
     return tuple(real), tuple(examples)
 
 
+def _group_problems(raw: LocatedDict, entries: Mapping[str, Entry]) -> list[tuple[str, str]]:
+    """Return what the schema cannot check of a peer group, as (key, message) pairs."""
+    cover: LocatedDict = raw["coverage"]
+    found = [("coverage", f"unknown Land {x}") for x in cover.get("lands", []) if x not in LANDS]
+    found += [("topics", f"unknown topic {t}") for t in raw["topics"] if t not in entries]
+    if "radius_km" in cover and "coordinates" not in raw:
+        found.append(("coverage", "radius_km needs coordinates"))
+    return found
+
+
+def _group(raw: LocatedDict, path: Path) -> PeerGroup:
+    """Build one peer group from its checked YAML mapping."""
+    cover: LocatedDict = raw["coverage"]
+    point = raw.get("coordinates")
+    return PeerGroup(
+        id=raw["id"],
+        title=raw["title"],
+        for_whom=raw["for_whom"],
+        topics=tuple(raw["topics"]),
+        languages=tuple(raw["languages"]),
+        coverage=Coverage(
+            nationwide=cover.get("nationwide", False),
+            lands=tuple(cover.get("lands", ())),
+            districts=tuple(cover.get("districts", ())),
+            postcodes=tuple(cover.get("postcodes", ())),
+            radius_km=cover.get("radius_km"),
+        ),
+        point=Point(point["lat"], point["lon"]) if point else None,
+        access=Access(raw["access"]),
+        rules=tuple(raw["rules"]),
+        rhythm=raw.get("rhythm"),
+        welcome=raw["welcome"],
+        file=path,
+        line=raw.line,
+    )
+
+
+def _load_groups(c: _Collector, root: Path, entries: Mapping[str, Entry]) -> GroupKnowledge:
+    """Load the peer groups (`groups.yaml`); a missing file means no groups."""
+    path = root / "groups.yaml"
+    if not path.exists():
+        return GroupKnowledge()
+    doc = c.load(path, "groups")
+    if doc is None:
+        return GroupKnowledge()
+    offer: LocatedList = doc["offer_under"]
+    for index, entry_id in enumerate(offer):
+        if entry_id not in entries:
+            c.add(path, offer.line_of(index), f"offer_under: no such FAQ entry '{entry_id}'")
+    groups: list[PeerGroup] = []
+    items: LocatedList = doc["groups"]
+    for index, raw in enumerate(items):
+        problems = _group_problems(raw, entries)
+        if any(g.id == raw["id"] for g in groups):
+            problems.append(("id", "id twice"))
+        for key, message in problems:
+            c.add(
+                path,
+                raw.line_of(key) if key in raw else items.line_of(index),
+                f"groups/{raw['id']}: {message}",
+            )
+        if not problems:
+            groups.append(_group(raw, path))
+    return GroupKnowledge(tuple(groups), frozenset(offer))
+
+
 def _lists(mapping: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
     """Return a mapping of word lists with tuples (the knowledge base is immutable)."""
     return {key: tuple(values) for key, values in mapping.items()}
@@ -607,6 +674,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     names = _load_names(c, root, entries)
     phrasings = _load_phrasings(c, root, entries)
     local = LocalKnowledge(*_load_offices(c, root, entries), *_load_local(c, root, entries))
+    groups = _load_groups(c, root, entries)
     if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:
         raise ProblemsError(c.problems)
     return KnowledgeBase(
@@ -629,4 +697,5 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         amounts=amounts,
         other_phrasings=phrasings,
         local=local,
+        groups=groups,
     )

@@ -1,0 +1,152 @@
+"""The peer groups' vocabulary: a joining parent's stage, moderators' sanctions, the counts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from bot.content.groups import PeerGroup
+from bot.dialogue.model import Reply
+from bot.language.crisis_data import CrisisLevel
+
+# Telegram's own limits for a restriction: under 30 seconds or over 366 days means forever.
+# https://core.telegram.org/bots/api#restrictchatmember
+LONGEST_MUTE = timedelta(days=366)
+SHORTEST_MUTE = timedelta(minutes=1)
+DEFAULT_MUTE = timedelta(hours=24)
+_DURATION = re.compile(r"^\s*(\d{1,4})\s*(m|min|h|std|d|t|tage?)?\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "std": "hours"}
+
+
+class Stage(Enum):
+    """Where someone stands with a group between asking to join and her first day in it."""
+
+    ASKED = "asked"  # the bot sent the rules and waits for her consent
+    WAITING = "waiting"  # she agreed; a moderator decides (moderated groups)
+    NEWCOMER = "newcomer"  # joined less than `newcomer_hours` ago: links and forwards held
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One person's stage with one group (kept only while it matters, then deleted)."""
+
+    chat_id: int
+    user_id: int
+    stage: Stage
+    since: datetime
+
+
+class Tally(Enum):
+    """What is counted per group and day (numbers only, about no one)."""
+
+    JOINED = "joined"
+    DECLINED = "declined"
+    REPORTS = "reports"
+    ALERTS = "alerts"  # crisis messages: hotlines privately, the moderators alerted
+    CONCERNS = "concerns"  # heavy messages below crisis: nothing is sent
+    HELD = "held"
+    WARNED = "warned"
+    MUTED = "muted"
+    REMOVED = "removed"
+    FLOOD = "flood"
+
+    def counter(self, group_id: str) -> str:
+        """Return the daily counter's name for a group."""
+        return f"group:{group_id}:{self.value}"
+
+
+class Sanction(Enum):
+    """A moderator's command against a member's message."""
+
+    WARN = "verwarnen"
+    MUTE = "stumm"
+    REMOVE = "entfernen"
+
+
+class Sent(Enum):
+    """What Telegram did with a request of the groups' channel."""
+
+    OK = "ok"
+    UNREACHABLE = "unreachable"  # 403: she never started the bot or blocked it
+    REFUSED = "refused"  # 400: missing rights, gone message, user not in the group …
+    FAILED = "failed"  # network or server trouble after retries
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The crisis guard's reading of a group message."""
+
+    level: CrisisLevel
+    replies: tuple[Reply, ...] = ()  # for a crisis: the hotlines and a person to talk to
+
+
+@dataclass(frozen=True)
+class GroupMessage:
+    """A member's message in a group, as much as moderation needs (its text is never kept)."""
+
+    chat_id: int
+    message_id: int
+    user_id: int
+    name: str  # the first name Telegram shows (for the moderators; never stored)
+    text: str  # text or caption
+    has_link: bool
+    forwarded: bool
+
+
+@dataclass(frozen=True)
+class ModeratorCommand:
+    """A moderator's command in a group, given as a reply to a member's message."""
+
+    chat_id: int
+    message_id: int  # the command's own message (deleted: the group sees nothing)
+    moderator_id: int
+    moderator_name: str
+    target_id: int | None  # the author of the message replied to (None: not a reply)
+    target_name: str
+    target_protected: bool  # an administrator, the owner or a bot: not sanctioned
+    args: str
+
+
+@dataclass(frozen=True)
+class GroupChat:
+    """A group of the directory and the Telegram chat it lives in."""
+
+    group: PeerGroup
+    chat_id: int
+
+
+@dataclass(frozen=True)
+class GroupAccess:
+    """What the bot may do in a group, asked of Telegram at start."""
+
+    title: str | None
+    problem: str | None  # None: admin with every right it needs
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """Read a mute's length: „24h", „30m", „7d", „2 Tage"; a bare number is hours.
+
+    Returns:
+        The length, within Telegram's bounds; None when the text is not a duration.
+
+    """
+    found = _DURATION.match(text)
+    if found is None:
+        return None
+    amount, unit = int(found.group(1)), (found.group(2) or "h").lower()
+    length = timedelta(**{_UNITS.get(unit, "days"): amount})
+    if not SHORTEST_MUTE <= length <= LONGEST_MUTE:
+        return None
+    return length
+
+
+def message_link(chat_id: int, message_id: int) -> str:
+    """Return the link to a message of a supergroup, as Telegram builds it for members.
+
+    A supergroup's id is -100 followed by its internal id; the private link uses the latter
+    (public groups also have t.me/<username>/<id>, but this one works for every member).
+    """
+    internal = str(chat_id).removeprefix("-100")
+    return f"https://t.me/c/{internal}/{message_id}"
