@@ -33,6 +33,7 @@ class EventKind(Enum):
     NON_TEXT = "non_text"
     UNKNOWN_COMMAND = "unknown_command"  # a command that is not ours: list the real ones
     LOCATION = "location"  # she shared her location (used for one answer, never kept)
+    GROUPS = "groups"  # /gruppen: the peer groups for her place
 
 
 @dataclass(frozen=True)

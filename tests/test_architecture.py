@@ -132,7 +132,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("content", ("content",)),
     ("dialogue", ("dialogue",)),
     ("delivery", ("outbox", "access")),
-    ("use cases", ("cases", "announcements", "privacy")),
+    ("use cases", ("cases", "announcements", "privacy", "groups")),
     ("conversation", ("conversation",)),
     ("figures", ("usage",)),
     # The staff console's use cases read across the others (case figures, votes, broadcasts).

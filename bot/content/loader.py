@@ -632,6 +632,14 @@ def _load_groups(c: _Collector, root: Path, entries: Mapping[str, Entry]) -> Gro
     return GroupKnowledge(tuple(groups), frozenset(offer))
 
 
+def _load_near(
+    c: _Collector, root: Path, entries: Mapping[str, Entry]
+) -> tuple[LocalKnowledge, GroupKnowledge]:
+    """Load what is about places: the offices, the directory and the peer groups."""
+    local = LocalKnowledge(*_load_offices(c, root, entries), *_load_local(c, root, entries))
+    return local, _load_groups(c, root, entries)
+
+
 def _lists(mapping: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
     """Return a mapping of word lists with tuples (the knowledge base is immutable)."""
     return {key: tuple(values) for key, values in mapping.items()}
@@ -640,8 +648,7 @@ def _lists(mapping: Mapping[str, list[str]]) -> dict[str, tuple[str, ...]]:
 def load_knowledge(root: Path) -> KnowledgeBase:
     """Load and validate the whole knowledge base.
 
-    Cross-file rules (related ids, duplicate phrasings, message length) are checked by
-    `bot.frontends.checks.check_knowledge`, which needs the normaliser; this function checks files.
+    Cross-file rules (duplicate phrasings, message length) are in `frontends.checks`.
 
     Args:
         root: The `knowledge/` directory.
@@ -673,8 +680,7 @@ def load_knowledge(root: Path) -> KnowledgeBase:
     amounts = _load_amounts(c, root, entries)
     names = _load_names(c, root, entries)
     phrasings = _load_phrasings(c, root, entries)
-    local = LocalKnowledge(*_load_offices(c, root, entries), *_load_local(c, root, entries))
-    groups = _load_groups(c, root, entries)
+    near = _load_near(c, root, entries)
     if c.problems or crisis is None or synonyms_doc is None or stopwords_doc is None:
         raise ProblemsError(c.problems)
     return KnowledgeBase(
@@ -696,6 +702,6 @@ def load_knowledge(root: Path) -> KnowledgeBase:
         followups=followups,
         amounts=amounts,
         other_phrasings=phrasings,
-        local=local,
-        groups=groups,
+        local=near[0],
+        groups=near[1],
     )

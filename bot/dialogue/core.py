@@ -16,6 +16,7 @@ from bot.dialogue.amounts import Amounts
 from bot.dialogue.flowsteps import FlowSteps
 from bot.dialogue.followups import Followups
 from bot.dialogue.foreign import ForeignLines
+from bot.dialogue.groups import GroupBoard, GroupFinder
 from bot.dialogue.local import LocalHelp
 from bot.dialogue.meaning import Meaning, Nearest, by_meaning, helped
 from bot.dialogue.model import (
@@ -30,6 +31,7 @@ from bot.dialogue.model import (
     OutcomeKind,
     RecordUnanswered,
     Reply,
+    Rows,
     ShowEvents,
     State,
     button,
@@ -93,6 +95,9 @@ class Dialogue:
         self.config = config
         self.nearest = nearest
         self._clock, self._now, self._detector, self._places = clock, now, detector, places
+        # Which peer groups take members now: bound by the wiring once the groups' use case
+        # has asked Telegram for their links (None: no groups configured).
+        self.board: GroupBoard | None = None
         self.reload(kb)
 
     def reload(self, kb: KnowledgeBase) -> None:
@@ -135,6 +140,14 @@ class Dialogue:
         if self.local.available:
             self.views.local_row = self.local.button_row
             self.flows.local_rows = self.local.button_row
+        self.groups = GroupFinder(kb, self.views, lambda: self.board)
+        self.views.groups_row = self._groups_row
+        self.local.for_groups = self.groups.listing
+
+    def _groups_row(self, entry_id: str | None) -> Rows:
+        """Return „👥 Gruppen finden" for the menu (None) or an entry that offers it, if open."""
+        offers = entry_id is None or entry_id in self.kb.groups.offer_under
+        return self.groups.button_row() if offers and self.groups.offered() else ()
 
     def _flow_buttons(self, entry_id: str) -> list[Button]:
         return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
@@ -245,6 +258,8 @@ class Dialogue:
                 return self.presses.handoff(state)
             case EventKind.END_CASE:
                 return Outcome(OutcomeKind.INFO, (), state, (EndCase(),))
+            case EventKind.GROUPS:
+                return self.groups.start(state, self.local.available)
             case EventKind.EVENTS:
                 return Outcome(OutcomeKind.INFO, (), state, (ShowEvents(),))
             case EventKind.SUBSCRIBE:
@@ -318,6 +333,8 @@ class Dialogue:
         outcome: Outcome | None
         if pressed.press is Press.LOCAL:
             outcome = self.local.ask(state, pressed.args[0])
+        elif pressed.press is Press.GROUPS:
+            outcome = self.groups.start(replace(state, awaiting_place=None), self.local.available)
         elif pressed.press in _FLOW_PRESSES:
             outcome = self.flows.press(replace(state, awaiting_place=None), pressed)
         else:

@@ -15,6 +15,7 @@ from datetime import date
 from bot.callbacks import Press
 from bot.content.knowledge import KnowledgeBase
 from bot.content.local import Office, OfficeRun
+from bot.dialogue.groups import GROUPS
 from bot.dialogue.model import (
     Keyboard,
     OfficeFor,
@@ -58,6 +59,8 @@ class LocalHelp:
         self.mentions = Mentions(gazetteer, common_words) if gazetteer is not None else None
         self.directory = Directory(kb.local.services)
         self.today = today
+        # The groups' listing for a place she gave after „👥 Gruppen finden" (set by the dialogue).
+        self.for_groups: Callable[[State, Place], Outcome] | None = None
 
     @property
     def available(self) -> bool:
@@ -182,6 +185,8 @@ class LocalHelp:
             first: The office her message named („Jugendamt Gütersloh"), shown first.
 
         """
+        if topic == GROUPS and self.for_groups is not None:
+            return self.for_groups(state, place)
         offices = sorted(self.kb.local.offices, key=lambda o: o.id != first)
         lines = [self._office_line(o, place) for o in offices]
         notes = self._notes(place)

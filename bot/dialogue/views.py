@@ -58,6 +58,8 @@ class Views:
         self.counselling = counselling
         # „📍 Stelle in meiner Nähe" for an entry; set by the dialogue when places can be found.
         self.local_row: Callable[[str], Rows] | None = None
+        # „👥 Gruppen finden" for the menu (None) or an entry; set by the dialogue.
+        self.groups_row: Callable[[str | None], Rows] = lambda _entry: ()
 
     def fill(self, text: str) -> str:
         """Put today's figures into a text that names them by placeholder."""
@@ -70,7 +72,7 @@ class Views:
             rows += ((button(self.texts("button_flows"), Press.FLOWS),),)
         if self.local_row is not None:
             rows += ((button(self.texts("button_local_menu"), Press.LOCAL, "-"),),)
-        return rows
+        return (*rows, *self.groups_row(None))
 
     def service_rows(self) -> Rows:
         """Return the "counsellor" and "all topics" rows shown under most replies.
@@ -125,10 +127,11 @@ class Views:
         votes = (self.feedback_row(entry.id),) if feedback else ()
         offers_place = self.local_row is not None and entry.id in self.kb.local.offer_under
         local = self.local_row(entry.id) if self.local_row is not None and offers_place else ()
+        groups = self.groups_row(entry.id)
         service = self.service_rows()
         if entry.kind is EntryKind.HANDOFF and not self.counselling:
             service = service[1:]  # the button would lead to this very entry again
-        return (*flows, *local, *related, *votes, *service)
+        return (*flows, *local, *groups, *related, *votes, *service)
 
     def footer(self, entry: Entry, stand: str | None = None) -> str:
         """Return an entry's legal basis, sources and review date as one footer.
