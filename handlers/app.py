@@ -41,11 +41,14 @@ from bot.events import EventKind
 from bot.frontends.understanding import Understanding
 from bot.frontends.web.app import ConsoleServices
 from bot.frontends.web.server import ConsoleStore, console_services
+from bot.groups.guard import GroupGuard
+from bot.groups.service import PeerGroups, peer_groups
 from bot.language.crisis_meaning import CrisisMeaning
 from bot.language.encoding import AsyncEncoder, AsyncNearest
 from bot.pacing import SendLimits
 from bot.storage.ports import Store
 from bot.usage.report import UsageReport
+from handlers import groups as group_handlers
 from handlers.announcements import (
     JobTimers,
     TelegramNotices,
@@ -65,6 +68,7 @@ from handlers.counsellors import (
     tick,
 )
 from handlers.errors import on_error
+from handlers.group_channel import TelegramPeerGroups
 from handlers.help import on_counsellor_help, on_staff_help, staff_figures
 from handlers.pacing import SlidingWindowLimiter
 from handlers.parents import (
@@ -104,6 +108,13 @@ STAFF_COMMANDS = ("termin_neu", "termine_verwalten", "ankuendigen", "fragen", "a
 _GROUP_PRESSES = re.compile(
     rf"^1:({Press.CASE_CLAIM.value}|{Press.CASE_CLOSE.value}|{Press.CASE_CLOSE_ANSWER.value}):"
 )
+# The peer groups' buttons: her consent to a group's rules, a moderator's decision.
+_CONSENT_PRESSES = re.compile(rf"^1:{Press.GROUP_CONSENT.value}:")
+_MODERATOR_PRESSES = re.compile(rf"^1:{Press.MODERATION.value}:")
+# The moderators' commands in a peer group (as a reply to the member's message).
+SANCTIONS = ("verwarnen", "stumm", "entfernen")
+# How often unanswered join requests are declined and newcomers' first days ended.
+TIDY_SECONDS = 600
 # Messages that are not text: answered with "I can read text".
 NON_TEXT = (
     filters.Sticker.ALL
@@ -166,8 +177,11 @@ def build_application(
         nearest=_nearest(encoder, understanding),
         crisis_signal=_meaning(encoder, understanding),
     )
+    groups = _groups(config, dialogue, store, application, audit, _meaning(encoder, understanding))
     services = Bound(config, dialogue, conversation, store, counselling, announcements, desk)
-    application.bot_data.bind(replace(services, understanding=understanding, encoder=encoder))
+    application.bot_data.bind(
+        replace(services, understanding=understanding, encoder=encoder, groups=groups)
+    )
     application.bot_data.bind_console(_console(config, console_store, dialogue))
     _add_console_handler(application, config)
     help_names = _help_names(dialogue.kb)
@@ -177,9 +191,59 @@ def build_application(
         _add_staff_handlers(application, config.announcements.staff_ids)
         report = UsageReport(store, dialogue.kb.texts, zone, with_cases=counselling is not None)
         _add_staff_help(application, config.announcements.staff_ids, help_names, report)
+    if groups is not None:
+        _add_group_handlers(application, groups)
     _add_handlers(application, dialogue.kb.commands)
     _schedule_retention(application, zone)
     return application
+
+
+def _groups(
+    config: Config,
+    dialogue: Dialogue,
+    store: Store,
+    application: BotApp,
+    audit: AuditLog | None,
+    meaning: CrisisMeaning | None,
+) -> PeerGroups | None:
+    """Wire the peer groups to Telegram when `groups:` is configured."""
+    if config.groups is None:
+        return None
+    channel = TelegramPeerGroups(application.bot, config.groups.moderators_chat_id)
+    return peer_groups(
+        config.groups,
+        dialogue.kb.groups,
+        (store, channel, GroupGuard(dialogue, meaning)),
+        dialogue.kb.texts,
+        ZoneInfo(config.timezone),
+        lambda: datetime.now(UTC),
+        audit,
+    )
+
+
+def _add_group_handlers(application: BotApp, groups: PeerGroups) -> None:
+    """Add the peer groups' handlers in their own group, ahead of everyone else's."""
+    chats = filters.Chat(chat_id=list(groups.registry.chat_ids()))
+    at = group_handlers.GROUP
+    ids = list(groups.registry.chat_ids())
+    for handler in (
+        ChatJoinRequestHandler(group_handlers.on_join_request, chat_id=ids),
+        CommandHandler("melden", group_handlers.on_report, filters=chats),
+        CommandHandler("regeln", group_handlers.on_rules, filters=chats),
+        CommandHandler(SANCTIONS, group_handlers.on_sanction, filters=chats),
+        MessageHandler(
+            chats & filters.StatusUpdate.NEW_CHAT_MEMBERS, group_handlers.on_new_members
+        ),
+        MessageHandler(
+            chats & filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL & ~filters.COMMAND,
+            group_handlers.on_message,
+        ),
+        CallbackQueryHandler(group_handlers.on_consent, pattern=_CONSENT_PRESSES),
+        CallbackQueryHandler(group_handlers.on_moderator_button, pattern=_MODERATOR_PRESSES),
+    ):
+        application.add_handler(handler, group=at)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(group_handlers.tidy, interval=TIDY_SECONDS, first=60)
 
 
 def _schedule_retention(application: BotApp, zone: ZoneInfo) -> None:
@@ -412,6 +476,10 @@ async def _post_init(application: BotApp) -> None:
     if application.bot_data.announcements is not None:
         # Timers from the database; unfinished broadcasts and notices go on.
         await application.bot_data.announcements.start()
+    groups = application.bot_data.groups
+    if groups is not None:
+        await groups.start()  # the rights in each group, the join links
+        application.bot_data.dialogue.board = groups.registry
     await _set_command_menus(application)
     logger.info("bot @%s ready", application.bot.username)
 

@@ -14,6 +14,7 @@ from bot.conversation.service import Conversation
 from bot.dialogue.core import Dialogue
 from bot.frontends.understanding import Understanding
 from bot.frontends.web.app import ConsoleServices
+from bot.groups.service import PeerGroups
 from bot.language.encoding import AsyncEncoder
 from bot.storage.ports import Store
 
@@ -32,6 +33,7 @@ class Bound:
     understanding: Understanding | None = None
     encoder: AsyncEncoder | None = None
     console: ConsoleServices | None = None
+    groups: PeerGroups | None = None
 
 
 class Services:
@@ -93,6 +95,11 @@ class Services:
     def console(self) -> ConsoleServices | None:
         """Return the staff console's use cases (None: no `console:` in the config)."""
         return self._services.console
+
+    @property
+    def groups(self) -> PeerGroups | None:
+        """Return the peer groups' use cases (None: no `groups:` in the config)."""
+        return self._services.groups
 
     @property
     def understanding(self) -> Understanding | None:

@@ -20,7 +20,7 @@ from bot.config import GroupsConfig
 from bot.content.groups import Access, PeerGroup
 from bot.datafiles.texts import Texts
 from bot.dialogue.model import Placement, Reply, button
-from bot.groups.model import GroupChat, Membership, Sent, Stage, Tally
+from bot.groups.model import GroupAccess, GroupChat, Membership, Sent, Stage, Tally
 from bot.groups.ports import AuditLog, GroupChannel, GroupStore
 from bot.groups.registry import Registry
 
@@ -65,9 +65,7 @@ class Joining:
         for chat in self.registry:
             access = await self.channel.access(chat.chat_id)
             if access.problem is not None:
-                problems.append(
-                    self.texts("mod_access_problem", title=chat.group.title, problem=access.problem)
-                )
+                problems.append(self._problem(chat, access))
                 continue
             link = await self.store.group_link(chat.group.id, chat.chat_id)
             if link is None:
@@ -77,6 +75,13 @@ class Joining:
             if link is not None:
                 self.registry.links[chat.group.id] = link
         return problems
+
+    def _problem(self, chat: GroupChat, access: GroupAccess) -> str:
+        """Say in the moderators' words what keeps the bot from working in a group."""
+        assert access.problem is not None  # noqa: S101 - the caller checked
+        rights = ", ".join(self.texts(f"right_{r.value}") for r in access.missing)
+        problem = self.texts(f"mod_problem_{access.problem.value}", rights=rights)
+        return self.texts("mod_access_problem", title=chat.group.title, problem=problem)
 
     async def tally(self, group: PeerGroup, what: Tally) -> None:
         """Count one thing for a group today (in the association's time zone)."""

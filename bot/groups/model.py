@@ -117,12 +117,30 @@ class GroupChat:
     chat_id: int
 
 
+class AccessProblem(Enum):
+    """Why the bot cannot work in a group."""
+
+    NOT_FOUND = "not_found"  # not a member, or a wrong chat id in the config
+    NOT_SUPERGROUP = "not_supergroup"  # members can be muted in supergroups only
+    NOT_ADMIN = "not_admin"
+    MISSING_RIGHTS = "missing_rights"
+    UNCHECKED = "unchecked"  # Telegram could not be asked
+
+
+class Right(Enum):
+    """An administrator right the bot needs in a peer group (Telegram's field names)."""
+
+    INVITE = "can_invite_users"  # join links, approving requests
+    RESTRICT = "can_restrict_members"  # muting, removing
+    DELETE = "can_delete_messages"  # commands, held messages
+
+
 @dataclass(frozen=True)
 class GroupAccess:
     """What the bot may do in a group, asked of Telegram at start."""
 
-    title: str | None
-    problem: str | None  # None: admin with every right it needs
+    problem: AccessProblem | None = None  # None: an administrator with every right it needs
+    missing: tuple[Right, ...] = ()
 
 
 def parse_duration(text: str) -> timedelta | None:
