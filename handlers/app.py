@@ -189,7 +189,10 @@ def build_application(
         _add_counsellor_handlers(application, counselling.config.group_id, help_names)
     if desk is not None and config.announcements is not None:
         _add_staff_handlers(application, config.announcements.staff_ids)
-        report = UsageReport(store, dialogue.kb.texts, zone, with_cases=counselling is not None)
+        titles = {c.group.id: c.group.title for c in groups.registry} if groups else {}
+        report = UsageReport(
+            store, dialogue.kb.texts, zone, with_cases=counselling is not None, groups=titles
+        )
         _add_staff_help(application, config.announcements.staff_ids, help_names, report)
     if groups is not None:
         _add_group_handlers(application, groups)

@@ -7,7 +7,7 @@ a parent.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -18,6 +18,7 @@ from bot.cases.model import Case
 from bot.conversation.ports import UnansweredQuestion, VoteCount
 from bot.datafiles.texts import Texts
 from bot.dialogue.model import OutcomeKind
+from bot.groups.model import Tally
 from bot.wording import Noun
 
 REPORT_DAYS = 30
@@ -58,6 +59,7 @@ class Usage:
         unanswered: How many unanswered questions were kept.
         newest: The newest of them (redacted), newest first.
         cases: The cases opened in the period, if counselling is on; None otherwise.
+        groups: Each configured peer group's title and counts (by `Tally` value).
 
     """
 
@@ -69,6 +71,7 @@ class Usage:
     unanswered: int
     newest: tuple[str, ...]
     cases: Sequence[Case] | None
+    groups: tuple[tuple[str, Mapping[str, int]], ...] = ()
 
 
 class UsageReport:
@@ -79,13 +82,21 @@ class UsageReport:
         texts: The wordings (knowledge/texts.yaml, keys `usage_*`).
         zone: The time zone whose calendar days the counters use.
         with_cases: Whether counselling is on, so the case figures belong in the report.
+        groups: The configured peer groups, id → title (their counts belong in the report).
 
     """
 
     def __init__(
-        self, store: UsageStore, texts: Texts, zone: ZoneInfo, *, with_cases: bool
+        self,
+        store: UsageStore,
+        texts: Texts,
+        zone: ZoneInfo,
+        *,
+        with_cases: bool,
+        groups: Mapping[str, str] | None = None,
     ) -> None:
         self._store, self._texts, self._zone, self._with_cases = store, texts, zone, with_cases
+        self._groups = dict(groups or {})
 
     async def usage(self, now: datetime, days: int = REPORT_DAYS) -> Usage:
         """Return the figures of the `days` local days up to and including today."""
@@ -112,6 +123,19 @@ class UsageReport:
             unanswered=await self._store.unanswered_count_since(first),
             newest=tuple(q.text for q in newest),
             cases=cases,
+            groups=self._group_counts(counters),
+        )
+
+    def _group_counts(
+        self, counters: Mapping[date, Mapping[str, int]]
+    ) -> tuple[tuple[str, Mapping[str, int]], ...]:
+        """Sum each group's daily counters over the period."""
+        return tuple(
+            (
+                title,
+                {t.value: sum(d.get(t.counter(gid), 0) for d in counters.values()) for t in Tally},
+            )
+            for gid, title in self._groups.items()
         )
 
     async def text(self, now: datetime, days: int = REPORT_DAYS) -> str:
@@ -145,6 +169,9 @@ class UsageReport:
         if usage.cases is not None:
             figures = figures_text(case_figures(usage.cases, now, self._zone), days)
             lines.append("\n" + t("usage_cases", figures=figures))
+        if usage.groups:
+            lines.append("\n" + t("usage_groups"))
+            lines += [t("usage_group", title=title, **counts) for title, counts in usage.groups]
         return "\n".join(lines)
 
 
