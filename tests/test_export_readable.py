@@ -44,6 +44,7 @@ async def test_the_overview_is_german_plain_words_with_every_kind_of_data(
         "Ihr Gesprächsstand",
         "Ihre Beratungsanfragen",
         "Ihre Abos",
+        "Ihre Anfrage für eine Gruppe",
     ):
         assert title in seen
     assert "Anfrage #1 vom 24.11.2026, läuft noch" in seen
@@ -63,6 +64,7 @@ async def test_the_retention_periods_come_from_the_config(
     assert "danach noch 44 Tage" in reply.text
     assert "Bis 5 Tage nach dem Verschicken" in reply.text
     assert "Bis Sie das Abo beenden (/abo_aus)" in reply.text
+    assert "spätestens nach 7 Tagen" in reply.text  # the purge's bound for group requests
 
 
 async def test_the_json_file_holds_parsed_json_not_escaped_strings(

@@ -18,6 +18,7 @@ from bot.dialogue.core import Dialogue
 from bot.dialogue.notice import privacy_notice
 from bot.events import Event as Input
 from bot.events import EventKind
+from bot.groups.model import Membership, Stage
 from bot.outbox.model import Priority
 from bot.privacy.ports import Retention
 from bot.privacy.registry import PARENT_COLUMNS, PERSONAL_DATA, PersonalTable
@@ -28,7 +29,7 @@ from tests.test_conversation import FixedClock
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 BERLIN = ZoneInfo("Europe/Berlin")
 PARENT, OTHER = 4711, 4712
-
+GROUP_CHAT = -1009876543210  # a peer group's chat (its id holds neither parent's id)
 
 
 async def fill(store: SqliteStore, user: int, now: datetime = NOW) -> None:
@@ -47,6 +48,7 @@ async def fill(store: SqliteStore, user: int, now: datetime = NOW) -> None:
     await store.open_case(user, "Unterhalt", False, now)
     await store.enqueue("notices", Priority.NORMAL, user, {"text": "hallo"}, now)
     await store.save_draft(user, {"kind": "event"}, now)
+    await store.save_membership(Membership(GROUP_CHAT, user, Stage.NEWCOMER, now))
     await store.add_unanswered("unverknüpft", now)
 
 

@@ -17,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.conversation.ports import FeedbackSummary, UnansweredQuestion
+from bot.groups.model import Membership, Stage
+from bot.privacy.ports import GROUP_MEMBER_DAYS, Retention
 from bot.privacy.registry import PARENT_COLUMNS, PERSONAL_DATA, PersonalTable
 from bot.storage.memory import MemoryStore
 from bot.storage.migrations import MIGRATIONS
@@ -249,6 +251,135 @@ async def test_user_exists_after_any_write(store: AnyStore, write: str) -> None:
     assert await store.user_exists(5)
     await store.delete_user(5)
     assert not await store.user_exists(5)
+
+
+# --- peer groups (GroupStore) -----------------------------------------------------------------
+
+CHAT, OTHER_CHAT = -1001111111111, -1002222222222
+RETENTION = Retention(unanswered_days=90, inactive_days=180, closed_case_days=365, outbox_days=7)
+
+
+async def test_a_membership_is_saved_replaced_and_dropped(store: AnyStore) -> None:
+    assert await store.membership(CHAT, 1) is None
+    await store.save_membership(Membership(CHAT, 1, Stage.ASKED, NOW))
+    await store.save_membership(Membership(OTHER_CHAT, 1, Stage.NEWCOMER, NOW))
+    assert await store.membership(CHAT, 1) == Membership(CHAT, 1, Stage.ASKED, NOW)
+
+    later = NOW + timedelta(minutes=3)
+    await store.save_membership(Membership(CHAT, 1, Stage.WAITING, later))
+    assert await store.membership(CHAT, 1) == Membership(CHAT, 1, Stage.WAITING, later)
+
+    await store.drop_membership(CHAT, 1)
+    await store.drop_membership(CHAT, 1)  # dropping twice is harmless
+    assert await store.membership(CHAT, 1) is None
+    assert await store.membership(OTHER_CHAT, 1) is not None  # another group's stays
+
+
+async def test_a_membership_keeps_its_instant_in_utc(store: AnyStore) -> None:
+    berlin = datetime(2026, 11, 24, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    await store.save_membership(Membership(CHAT, 1, Stage.NEWCOMER, berlin))
+    found = await store.membership(CHAT, 1)
+    assert found is not None
+    assert found.since == berlin
+    assert found.since.utcoffset() == timedelta(0)
+    naive = datetime(2026, 1, 1)  # Naive on purpose.
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await store.save_membership(Membership(CHAT, 2, Stage.ASKED, naive))
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await store.memberships_since(Stage.ASKED, naive)
+    assert not await store.user_exists(2)
+
+
+async def test_memberships_since_filters_by_stage_and_time_oldest_first(store: AnyStore) -> None:
+    hour = timedelta(hours=1)
+    await store.save_membership(Membership(CHAT, 1, Stage.ASKED, NOW - 3 * hour))
+    await store.save_membership(Membership(OTHER_CHAT, 2, Stage.ASKED, NOW - 5 * hour))
+    await store.save_membership(Membership(CHAT, 3, Stage.ASKED, NOW - hour))
+    await store.save_membership(Membership(CHAT, 4, Stage.WAITING, NOW - 9 * hour))
+    await store.save_membership(Membership(CHAT, 5, Stage.NEWCOMER, NOW - 30 * hour))
+
+    old = await store.memberships_since(Stage.ASKED, NOW - 2 * hour)
+    assert [(m.user_id, m.chat_id) for m in old] == [(2, OTHER_CHAT), (1, CHAT)]
+    assert all(m.stage is Stage.ASKED for m in old)
+    # `before` is exclusive: a request exactly that old is not yet due.
+    assert await store.memberships_since(Stage.ASKED, NOW - 5 * hour) == []
+    assert [m.user_id for m in await store.memberships_since(Stage.WAITING, NOW)] == [4]
+    newcomers = await store.memberships_since(Stage.NEWCOMER, NOW - 24 * hour)
+    assert newcomers == [Membership(CHAT, 5, Stage.NEWCOMER, NOW - 30 * hour)]
+
+
+async def test_a_group_link_belongs_to_its_chat(store: AnyStore) -> None:
+    assert await store.group_link("alleinerziehend", CHAT) is None
+    await store.save_group_link("alleinerziehend", CHAT, "https://t.me/+first")
+    await store.save_group_link("papas", OTHER_CHAT, "https://t.me/+papas")
+    assert await store.group_link("alleinerziehend", CHAT) == "https://t.me/+first"
+    assert await store.group_link("papas", OTHER_CHAT) == "https://t.me/+papas"
+    # The config moved the group to another chat: the old chat's link must not be used.
+    moved = -1003333333333
+    assert await store.group_link("alleinerziehend", moved) is None
+    await store.save_group_link("alleinerziehend", moved, "https://t.me/+moved")
+    assert await store.group_link("alleinerziehend", moved) == "https://t.me/+moved"
+    assert await store.group_link("alleinerziehend", CHAT) is None
+
+
+async def test_pause_and_resume_keep_the_link(store: AnyStore) -> None:
+    assert await store.paused_groups() == frozenset()
+    # Paused before the bot ever made a link: no link is invented for any chat.
+    await store.set_paused("papas", True, NOW)
+    assert await store.paused_groups() == frozenset({"papas"})
+    assert await store.group_link("papas", CHAT) is None
+    assert await store.group_link("papas", 0) is None
+
+    await store.save_group_link("papas", CHAT, "https://t.me/+papas")
+    await store.save_group_link("alleinerziehend", OTHER_CHAT, "https://t.me/+a")
+    await store.set_paused("alleinerziehend", True, NOW)
+    await store.set_paused("alleinerziehend", True, NOW + timedelta(hours=1))  # idempotent
+    assert await store.paused_groups() == frozenset({"papas", "alleinerziehend"})
+    assert await store.group_link("papas", CHAT) == "https://t.me/+papas"  # a pause keeps it
+
+    await store.set_paused("papas", False, NOW)
+    await store.set_paused("nie-pausiert", False, NOW)  # resuming a group never paused
+    assert await store.paused_groups() == frozenset({"alleinerziehend"})
+    assert await store.group_link("papas", CHAT) == "https://t.me/+papas"
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await store.set_paused("papas", True, datetime(2026, 1, 1))  # Naive on purpose.
+
+
+async def test_delete_user_removes_her_memberships_only(store: AnyStore) -> None:
+    await store.save_membership(Membership(CHAT, 1, Stage.ASKED, NOW))
+    await store.save_membership(Membership(OTHER_CHAT, 1, Stage.NEWCOMER, NOW))
+    await store.save_membership(Membership(CHAT, 2, Stage.WAITING, NOW))
+    await store.save_group_link("papas", CHAT, "https://t.me/+papas")
+    assert await store.user_exists(1)  # a join request alone is data about her
+
+    await store.delete_user(1)
+
+    assert not await store.user_exists(1)
+    assert await store.membership(CHAT, 1) is None
+    assert await store.membership(OTHER_CHAT, 1) is None
+    assert await store.membership(CHAT, 2) is not None
+    assert await store.group_link("papas", CHAT) == "https://t.me/+papas"  # about no one
+
+
+async def test_the_export_lists_her_memberships(store: AnyStore) -> None:
+    await store.save_membership(Membership(CHAT, 1, Stage.WAITING, NOW))
+    await store.save_membership(Membership(CHAT, 2, Stage.ASKED, NOW))
+    exported = await store.export_user(1)
+    assert exported["group_members"] == [
+        {"chat_id": CHAT, "user_id": 1, "stage": "waiting", "since": NOW.isoformat()}
+    ]
+    assert (await store.export_user(3))["group_members"] == []
+
+
+async def test_retention_deletes_memberships_the_tidy_job_missed(store: AnyStore) -> None:
+    bound = NOW - timedelta(days=GROUP_MEMBER_DAYS)
+    await store.save_membership(Membership(CHAT, 1, Stage.ASKED, bound - timedelta(seconds=1)))
+    await store.save_membership(Membership(CHAT, 2, Stage.NEWCOMER, bound))
+    counts = await store.purge(RETENTION, NOW)
+    assert counts["group_members"] == 1
+    assert await store.membership(CHAT, 1) is None
+    assert await store.membership(CHAT, 2) is not None
+    assert (await store.purge(RETENTION, NOW))["group_members"] == 0
 
 
 # --- concurrency ------------------------------------------------------------------------------
@@ -580,3 +711,72 @@ async def test_a_table_added_later_is_deleted_through_the_registry(tmp_path: Pat
     finally:
         await store.close()
     assert sql(tmp_path / "db.sqlite3", "SELECT parent_id FROM reminders") == [(6,)]
+
+
+async def test_sqlite_group_pauses_and_links_survive_a_reopen(tmp_path: Path) -> None:
+    first = open_store(tmp_path)
+    await first.open()
+    await first.save_group_link("papas", CHAT, "https://t.me/+papas")
+    await first.set_paused("papas", True, NOW)
+    await first.set_paused("alleinerziehend", True, NOW)
+    await first.set_paused("alleinerziehend", True, NOW + timedelta(hours=2))
+    await first.save_membership(Membership(CHAT, 1, Stage.NEWCOMER, NOW))
+    await first.close()
+
+    second = open_store(tmp_path)
+    await second.open()
+    try:
+        assert await second.paused_groups() == frozenset({"papas", "alleinerziehend"})
+        assert await second.group_link("papas", CHAT) == "https://t.me/+papas"
+        assert await second.membership(CHAT, 1) == Membership(CHAT, 1, Stage.NEWCOMER, NOW)
+        await second.set_paused("papas", False, NOW)
+    finally:
+        await second.close()
+    assert sql(
+        second.path,
+        "SELECT group_id, chat_id, invite_link, paused_at FROM peer_groups ORDER BY group_id",
+    ) == [
+        # Paused before any link: no chat is known, so none is stored (not a made-up 0).
+        ("alleinerziehend", None, None, NOW.isoformat()),  # the first pause's time stays
+        ("papas", CHAT, "https://t.me/+papas", None),
+    ]
+    assert sql(second.path, "SELECT stage, since FROM group_members") == [
+        ("newcomer", NOW.isoformat())
+    ]
+
+
+async def test_sqlite_a_link_is_never_stored_without_its_chat(db: SqliteStore) -> None:
+    async with db._use() as connection:
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+            await connection.execute(
+                "INSERT INTO peer_groups (group_id, invite_link) VALUES ('x', 'https://t.me/+x')"
+            )
+
+
+async def test_sqlite_the_group_migration_keeps_the_existing_data(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    older = tuple(t for t in PERSONAL_DATA if t.table != "group_members")  # as then
+    before = SqliteStore(path, migrations=MIGRATIONS[:-1], personal_data=older)
+    await before.open()
+    await before.touch_user(1, "de", NOW)
+    await before.save_state(1, {"step": "vorher"}, NOW)
+    await before.count(TODAY, "messages", 4)
+    await before.close()
+    assert sql(path, "PRAGMA user_version") == [(len(MIGRATIONS) - 1,)]
+
+    after = SqliteStore(path)
+    await after.open()
+    try:
+        assert await after.load_state(1) == {"step": "vorher"}
+        assert await after.counters(TODAY) == {"messages": 4}
+        await after.save_membership(Membership(CHAT, 1, Stage.ASKED, NOW))
+        await after.set_paused("papas", True, NOW)
+        assert await after.memberships_since(Stage.ASKED, NOW + timedelta(seconds=1)) == [
+            Membership(CHAT, 1, Stage.ASKED, NOW)
+        ]
+        assert await after.paused_groups() == frozenset({"papas"})
+    finally:
+        await after.close()
+    assert sql(path, "PRAGMA user_version") == [(len(MIGRATIONS),)]
+    indexes = {row[0] for row in sql(path, "SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"group_members_by_stage", "group_members_by_user"} <= indexes

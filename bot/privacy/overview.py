@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from bot.config import PrivacyConfig
+from bot.privacy.ports import GROUP_MEMBER_DAYS
 from bot.privacy.registry import PERSONAL_DATA, PersonalTable
 
 Texts = Callable[..., str]
@@ -22,7 +23,7 @@ Rows = list[dict[str, Any]]
 
 _BY_NAME = {table.table: table for table in PERSONAL_DATA}
 # Columns that say when a row came to be; the earliest is "gespeichert seit".
-_SINCE_COLUMNS = ("first_seen", "opened_at", "consented_at", "asked_at", "created_at")
+_SINCE_COLUMNS = ("first_seen", "opened_at", "consented_at", "asked_at", "created_at", "since")
 _CHANGED_COLUMNS = ("updated_at",)
 
 
@@ -100,6 +101,7 @@ def _kept(texts: Texts, table: PersonalTable | None, privacy: PrivacyConfig) -> 
         closed_case_days=privacy.closed_case_days,
         outbox_days=privacy.outbox_days,
         unanswered_days=privacy.unanswered_days,
+        group_days=GROUP_MEMBER_DAYS,
     )
 
 

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+# Peer-group memberships (a join request, a first day in a group) are deleted by the groups' own
+# tidy job after `request_hours`/`newcomer_hours`; the daily purge deletes any row older than
+# this in case that job did not run (a bot switched off, groups removed from the config).
+GROUP_MEMBER_DAYS = 7
+
 
 @dataclass(frozen=True)
 class Retention:

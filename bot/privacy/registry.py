@@ -21,6 +21,10 @@ class Keep(Enum):
     OUTBOX = "outbox"  # `outbox_days` after sending
     EVENT = "event"  # `unanswered_days` after the event ended
     SUBSCRIPTION = "subscription"  # until the parent unsubscribes
+    # Until the join request is decided or expires (`request_hours`) or her first day in the
+    # group is over (`newcomer_hours`): the groups' tidy job deletes the row, the daily purge
+    # any row older than `GROUP_MEMBER_DAYS`.
+    GROUP = "group"
     UNTIL_DELETED = "until_deleted"  # no automatic deletion (yet): only /loeschen
 
 
@@ -95,6 +99,13 @@ PERSONAL_DATA: tuple[PersonalTable, ...] = (
         "registrations", "user_id", "event registrations and reminder wishes", keep=Keep.EVENT
     ),
     PersonalTable("questions", "user_id", "questions sent in advance of an event", keep=Keep.EVENT),
+    # The chat id is the group's, not a person's; no name, no message is stored.
+    PersonalTable(
+        "group_members",
+        "user_id",
+        "a peer-group join request in progress or a newcomer's first day, with its time",
+        keep=Keep.GROUP,
+    ),
     PersonalTable(
         "staff_drafts",
         "user_id",

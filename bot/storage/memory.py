@@ -13,10 +13,11 @@ from typing import Any
 
 from bot.cases.model import Case, CaseStatus
 from bot.conversation.ports import FeedbackSummary, UnansweredQuestion, UserInfo, VoteCount
+from bot.groups.model import Membership, Stage
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
-from bot.privacy.ports import Retention
+from bot.privacy.ports import GROUP_MEMBER_DAYS, Retention
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
-from bot.storage.codecs import day_key, decode_state, encode_state, to_utc
+from bot.storage.codecs import day_key, decode_state, encode_state, timestamp_text, to_utc
 
 
 @dataclass
@@ -40,6 +41,13 @@ class _Unanswered:
     day: date
 
 
+@dataclass
+class _PeerGroup:
+    chat_id: int | None = None  # None while only a pause is known (as in SQLite)
+    link: str | None = None
+    paused_at: datetime | None = None
+
+
 class MemoryStore:
     """Keep everything in dicts; the reference implementation of `Store`.
 
@@ -57,6 +65,8 @@ class MemoryStore:
         self._cases: dict[int, tuple[Any, ...]] = {}  # rows, as the SQLite store keeps them
         self._sequence = 0
         self._outbox: dict[int, tuple[OutboxItem, ItemStatus]] = {}
+        self._members: dict[tuple[int, int], Membership] = {}  # by (chat id, user id)
+        self._groups: dict[str, _PeerGroup] = {}
 
     async def open(self) -> None:
         """Open the store (nothing to do in memory)."""
@@ -265,12 +275,59 @@ class MemoryStore:
             if item.queue == queue and status is ItemStatus.PENDING
         )
 
+    async def save_membership(self, membership: Membership) -> None:
+        """Store (or replace) one person's stage with one group."""
+        since = to_utc(membership.since)
+        self._members[membership.chat_id, membership.user_id] = replace(membership, since=since)
+
+    async def membership(self, chat_id: int, user_id: int) -> Membership | None:
+        """Return one person's stage with one group, if any."""
+        return self._members.get((chat_id, user_id))
+
+    async def drop_membership(self, chat_id: int, user_id: int) -> None:
+        """Forget one person's stage with one group (nothing happens if there is none)."""
+        self._members.pop((chat_id, user_id), None)
+
+    async def memberships_since(self, stage: Stage, before: datetime) -> list[Membership]:
+        """Return the memberships of a stage that began before `before`, oldest first."""
+        moment = to_utc(before)
+        found = [m for m in self._members.values() if m.stage is stage and m.since < moment]
+        return sorted(found, key=lambda m: (m.since, m.chat_id, m.user_id))
+
+    async def group_link(self, group_id: str, chat_id: int) -> str | None:
+        """Return the join-request link stored for a group in this chat (not another chat's)."""
+        group = self._groups.get(group_id)
+        return group.link if group is not None and group.chat_id == chat_id else None
+
+    async def save_group_link(self, group_id: str, chat_id: int, link: str) -> None:
+        """Store a group's join-request link (replacing one of another chat); keeps a pause."""
+        group = self._groups.setdefault(group_id, _PeerGroup())
+        group.chat_id, group.link = chat_id, link
+
+    async def paused_groups(self) -> frozenset[str]:
+        """Return the ids of the groups that take no new members for now."""
+        return frozenset(k for k, group in self._groups.items() if group.paused_at is not None)
+
+    async def set_paused(self, group_id: str, paused: bool, now: datetime) -> None:
+        """Pause a group or let it take new members again (a repeated pause keeps its time)."""
+        moment = to_utc(now)
+        group = self._groups.setdefault(group_id, _PeerGroup())
+        group.paused_at = (group.paused_at or moment) if paused else None
+
+    def _purge_members(self, before: datetime) -> int:
+        """Delete the memberships that began before a moment; return how many."""
+        old = [key for key, found in self._members.items() if found.since < before]
+        for key in old:
+            del self._members[key]
+        return len(old)
+
     async def delete_user(self, user_id: int) -> None:
         """Delete everything stored about a user (daily counters hold no user and stay)."""
         self._outbox = {k: v for k, v in self._outbox.items() if v[0].owner != user_id}
         self._cases = {n: r for n, r in self._cases.items() if r[1] != user_id}
         self._users.pop(user_id, None)
         self._states.pop(user_id, None)
+        self._members = {k: v for k, v in self._members.items() if k[1] != user_id}
 
     async def user_exists(self, user_id: int) -> bool:
         """Return whether anything about the user is stored."""
@@ -279,6 +336,7 @@ class MemoryStore:
             or user_id in self._states
             or any(row[1] == user_id for row in self._cases.values())
             or any(item.owner == user_id for item, _ in self._outbox.values())
+            or any(user == user_id for _, user in self._members)
         )
 
     async def export_user(self, user_id: int) -> dict[str, list[dict[str, Any]]]:
@@ -301,7 +359,16 @@ class MemoryStore:
             for item, status in self._outbox.values()
             if item.owner == user_id
         ]
-        return {"users": users, "states": states, "cases": cases, "outbox": outbox}
+        members = [
+            _member_columns(found) for found in self._members.values() if found.user_id == user_id
+        ]
+        return {
+            "users": users,
+            "states": states,
+            "cases": cases,
+            "outbox": outbox,
+            "group_members": members,
+        }
 
     async def purge(self, retention: Retention, now: datetime) -> dict[str, int]:
         """Delete what is due under the retention periods; return rows deleted per kind."""
@@ -331,6 +398,7 @@ class MemoryStore:
         for key in done:
             del self._outbox[key]
         counts["outbox"] = len(done)
+        counts["group_members"] = self._purge_members(moment - timedelta(days=GROUP_MEMBER_DAYS))
         return counts
 
 
@@ -339,6 +407,15 @@ def _user_columns(user: _User) -> dict[str, Any]:
         "language": user.language,
         "first_seen": user.first_seen.isoformat(),
         "last_seen": user.last_seen.isoformat(),
+    }
+
+
+def _member_columns(membership: Membership) -> dict[str, Any]:
+    return {
+        "chat_id": membership.chat_id,
+        "user_id": membership.user_id,
+        "stage": membership.stage.value,
+        "since": timestamp_text(membership.since),
     }
 
 

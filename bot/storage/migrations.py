@@ -224,4 +224,29 @@ MIGRATIONS: tuple[str, ...] = (
         decided_at TEXT NOT NULL
     );
     """,
+    # 8: peer groups. `peer_groups` is about no person: each group's join-request link, the chat
+    # it was made for, and since when the group is paused (NULL: it takes new members). chat_id
+    # is NULL while only a pause is known (a group can be paused before the bot ever made its
+    # link), so no made-up chat id stands in for "none"; a link is only ever stored with its
+    # chat. `group_members` holds one row per person between her join request and the end of
+    # her first day in the group; the use case deletes it then (and retention after a week).
+    """
+    CREATE TABLE peer_groups (
+        group_id    TEXT PRIMARY KEY,
+        chat_id     INTEGER,
+        invite_link TEXT,
+        paused_at   TEXT,
+        CHECK (invite_link IS NULL OR chat_id IS NOT NULL)
+    );
+
+    CREATE TABLE group_members (
+        chat_id INTEGER NOT NULL,
+        user_id INTEGER NOT NULL,
+        stage   TEXT NOT NULL,
+        since   TEXT NOT NULL,
+        PRIMARY KEY (chat_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX group_members_by_stage ON group_members (stage, since);
+    CREATE INDEX group_members_by_user ON group_members (user_id);
+    """,
 )

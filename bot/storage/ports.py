@@ -9,6 +9,7 @@ from typing import Protocol
 
 from bot.cases.ports import CaseStore
 from bot.conversation.ports import CounterStore, FeedbackLog, StateStore, UserDirectory
+from bot.groups.ports import GroupStore
 from bot.outbox.ports import OutboxStore
 from bot.privacy.ports import PersonalData
 
@@ -20,6 +21,7 @@ class Store(
     CounterStore,
     CaseStore,
     OutboxStore,
+    GroupStore,
     PersonalData,
     Protocol,
 ):

@@ -24,11 +24,11 @@ import aiosqlite
 from bot.cases.model import Case, CaseStatus
 from bot.conversation.ports import FeedbackSummary, UnansweredQuestion, UserInfo, VoteCount
 from bot.outbox.model import ItemStatus, OutboxItem, Priority
-from bot.privacy.ports import Retention
+from bot.privacy.ports import GROUP_MEMBER_DAYS, Retention
 from bot.privacy.registry import PERSONAL_DATA, PersonalTable
 from bot.storage.case_rows import CASE_COLUMNS, case_from_row, case_to_row
 from bot.storage.codecs import day_key, decode_state, encode_state, timestamp_text, to_utc
-from bot.storage.console_sql import ConsoleSql
+from bot.storage.group_sql import GroupSql
 from bot.storage.migrations import MIGRATIONS
 
 logger = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def _is_blank(sql: str) -> bool:
     return all(not line.strip(";") or line.startswith("--") for line in lines)
 
 
-class SqliteStore(ConsoleSql):
+class SqliteStore(GroupSql):
     """Keep everything in one SQLite file.
 
     Args:
@@ -555,12 +555,12 @@ class SqliteStore(ConsoleSql):
     async def purge(self, retention: Retention, now: datetime) -> dict[str, int]:
         """Delete what is due under the retention periods, in one transaction.
 
-        Unanswered questions and feedback older than `unanswered_days`; the dialogue state and
-        the seen-times of parents not seen for `inactive_days`; cases closed more than
-        `closed_case_days` ago; outbox rows no longer pending after `outbox_days`;
-        registrations and questions of events that ended more than `unanswered_days` ago;
-        audit rows, finished broadcasts and outbox rows still pending (their feature was
-        switched off) older than `closed_case_days`; staff drafts older than `inactive_days`.
+        Unanswered questions and feedback older than `unanswered_days`; the dialogue state and the
+        seen-times of parents not seen for `inactive_days`; cases closed more than
+        `closed_case_days` ago; outbox rows no longer pending after `outbox_days`; registrations and
+        questions of events that ended more than `unanswered_days` ago; audit rows, finished
+        broadcasts and outbox rows still pending (their feature was switched off) older than
+        `closed_case_days`; staff drafts older than `inactive_days`; leftover group memberships.
         """
         moment = to_utc(now)
         logs = day_key((moment - timedelta(days=retention.unanswered_days)).date())
@@ -601,6 +601,7 @@ class SqliteStore(ConsoleSql):
                 timestamp_text(moment - timedelta(days=retention.closed_case_days)),
             ),
             **_console_statements(moment, retention),
+            **_group_statements(moment),
             **_past_event_statements(
                 timestamp_text(moment - timedelta(days=retention.unanswered_days))
             ),
@@ -645,6 +646,20 @@ def _console_statements(moment: datetime, retention: Retention) -> dict[str, tup
         "console_sessions": (
             "DELETE FROM console_sessions WHERE expires_at < ?",
             timestamp_text(moment),
+        ),
+    }
+
+
+def _group_statements(moment: datetime) -> dict[str, tuple[str, str]]:
+    """Return the peer groups' purge statement: memberships older than `GROUP_MEMBER_DAYS`.
+
+    The groups' tidy job deletes a membership once the request is decided or expired or the
+    first day is over; this catches the rows it missed (the bot was off, groups switched off).
+    """
+    return {
+        "group_members": (
+            "DELETE FROM group_members WHERE since < ?",
+            timestamp_text(moment - timedelta(days=GROUP_MEMBER_DAYS)),
         ),
     }
 
