@@ -183,22 +183,29 @@ def build_application(
         replace(services, understanding=understanding, encoder=encoder, groups=groups)
     )
     application.bot_data.bind_console(_console(config, console_store, dialogue))
-    _add_console_handler(application, config)
-    help_names = _help_names(dialogue.kb)
-    if counselling is not None:
-        _add_counsellor_handlers(application, counselling.config.group_id, help_names)
-    if desk is not None and config.announcements is not None:
-        _add_staff_handlers(application, config.announcements.staff_ids)
-        titles = {c.group.id: c.group.title for c in groups.registry} if groups else {}
-        report = UsageReport(
-            store, dialogue.kb.texts, zone, with_cases=counselling is not None, groups=titles
-        )
-        _add_staff_help(application, config.announcements.staff_ids, help_names, report)
+    _add_team_handlers(application, store)
     if groups is not None:
         _add_group_handlers(application, groups)
     _add_handlers(application, dialogue.kb.commands)
     _schedule_retention(application, zone)
     return application
+
+
+def _add_team_handlers(application: BotApp, store: Store) -> None:
+    """Add the console's, the counsellors' and the staff's handlers, as configured."""
+    bound = application.bot_data
+    config, kb = bound.config, bound.dialogue.kb
+    _add_console_handler(application, config)
+    help_names = _help_names(kb)
+    if bound.counselling is not None:
+        _add_counsellor_handlers(application, bound.counselling.config.group_id, help_names)
+    if bound.desk is not None and config.announcements is not None:
+        _add_staff_handlers(application, config.announcements.staff_ids)
+        groups = bound.groups
+        titles = {c.group.id: c.group.title for c in groups.registry} if groups else {}
+        zone, cases = ZoneInfo(config.timezone), bound.counselling is not None
+        report = UsageReport(store, kb.texts, zone, with_cases=cases, groups=titles)
+        _add_staff_help(application, config.announcements.staff_ids, help_names, report)
 
 
 def _groups(

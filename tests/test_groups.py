@@ -360,7 +360,7 @@ async def test_a_report_reaches_only_the_moderators(world: World) -> None:
     assert "Danke für Ihre Meldung" in world.channel.private[PARENT][-1].text
     assert world.channel.posted == {}
     await world.groups.moderation.report(OPEN, PARENT, 78, None)
-    assert "antworten Sie in der Gruppe auf diese Nachricht mit /melden" in (
+    assert "Antworten Sie in der Gruppe mit /melden auf die Nachricht, die Sie stört" in (
         world.channel.private[PARENT][-1].text
     )
     assert await counted(world, Tally.REPORTS) == 1
