@@ -15,11 +15,20 @@ if TYPE_CHECKING:
         Call,
         FakeBotAPI,
         JoinOutcome,
+        SendRefused,
         Upload,
         busiest_window,
     )
 
-__all__ = ["ApiError", "Call", "FakeBotAPI", "JoinOutcome", "Upload", "busiest_window"]
+__all__ = [
+    "ApiError",
+    "Call",
+    "FakeBotAPI",
+    "JoinOutcome",
+    "SendRefused",
+    "Upload",
+    "busiest_window",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -86,6 +86,7 @@ def _user(api: FakeBotAPI, params: JSON) -> JSON:
         language_code=params.get("language_code", "de"),
         last_name=params.get("last_name"),
         started=_flag(params, "started", True),
+        bio=params.get("bio"),
     )
 
 
@@ -96,6 +97,7 @@ def _group(api: FakeBotAPI, params: JSON) -> JSON:
         [int(m) for m in params.get("members", [])],
         bot_admin=_flag(params, "bot_admin", True),
         chat_id=_maybe_id(params, "id"),
+        username=params.get("username") or None,
     )
 
 
@@ -110,8 +112,14 @@ def _bot_rights(api: FakeBotAPI, params: JSON) -> JSON:
         api.remove_admin(chat)
         return {"chat_id": chat, "admin": False}
     rights = {
-        "can_invite_users": _flag(params, "can_invite_users", True),
-        "can_manage_topics": _flag(params, "can_manage_topics", True),
+        name: _flag(params, name, True)
+        for name in (
+            "can_invite_users",
+            "can_manage_topics",
+            "can_restrict_members",
+            "can_delete_messages",
+            "can_pin_messages",
+        )
     }
     api.make_admin(chat, **rights)
     return {"chat_id": chat, "admin": True, **rights}
@@ -119,7 +127,67 @@ def _bot_rights(api: FakeBotAPI, params: JSON) -> JSON:
 
 def _send_text(api: FakeBotAPI, params: JSON) -> JSON:
     chat, thread = _place(api, params)
-    return api.send_text(_id(params, "user_id"), str(_need(params, "text")), chat, thread)
+    entities = params.get("entities") or []
+    if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
+        raise ValueError("entities is not a list of MessageEntity objects")
+    return api.send_text(
+        _id(params, "user_id"),
+        str(_need(params, "text")),
+        chat,
+        thread,
+        reply_to=_maybe_id(params, "reply_to"),
+        entities=entities,
+    )
+
+
+def _send_forward(api: FakeBotAPI, params: JSON) -> JSON:
+    chat, thread = _place(api, params)
+    return api.send_forward(
+        _id(params, "user_id"),
+        str(_need(params, "text")),
+        _maybe_id(params, "origin_id"),
+        chat,
+        hidden_name=params.get("hidden_name") or None,
+        origin_date=_maybe_id(params, "origin_date"),
+        thread_id=thread,
+    )
+
+
+def _promote(api: FakeBotAPI, params: JSON) -> JSON:
+    rights = {k: _flag(params, k, True) for k in params if k.startswith("can_")}
+    chat, user = _id(params, "chat_id"), _id(params, "user_id")
+    api.promote(chat, user, owner=_flag(params, "owner", False), **rights)
+    return api.member_status(chat, user)
+
+
+def _leave(api: FakeBotAPI, params: JSON) -> JSON:
+    chat, user = _id(params, "chat_id"), _id(params, "user_id")
+    api.leave_group(user, chat)
+    return api.member_status(chat, user)
+
+
+def _join(api: FakeBotAPI, params: JSON) -> JSON:
+    outcome = api.join_by_link(_id(params, "user_id"), str(_need(params, "invite_link")))
+    return {"outcome": outcome}
+
+
+def _request_join(api: FakeBotAPI, params: JSON) -> JSON:
+    return api.request_join(_id(params, "user_id"), _id(params, "chat_id"))
+
+
+def _member(api: FakeBotAPI, params: JSON) -> JSON:
+    return api.member_status(_id(params, "chat_id"), _id(params, "user_id"))
+
+
+def _message(api: FakeBotAPI, params: JSON) -> JSON:
+    chat, message_id = _id(params, "chat_id"), _id(params, "message_id")
+    found = {
+        "message": api.message(chat, message_id),
+        "deleted": api.was_deleted(chat, message_id),
+    }
+    if chat < 0:
+        found["link"] = api.message_link(chat, message_id)
+    return found
 
 
 def _send_command(api: FakeBotAPI, params: JSON) -> JSON:
@@ -276,31 +344,67 @@ ENDPOINTS = (
     Endpoint(
         "POST",
         "user",
-        "{id, first_name, username, language_code, started}",
+        "{id, first_name, username, language_code, started, bio}",
         "create or change a user",
         _user,
     ),
     Endpoint(
         "POST",
         "group",
-        "{title, forum=true, members=[ids], bot_admin=true, id}",
-        "create a supergroup, with Topics unless forum=false",
+        "{title, forum=true, members=[ids], bot_admin=true, id, username}",
+        "create a supergroup, with Topics unless forum=false (username: a public group)",
         _group,
     ),
     Endpoint("POST", "members", "{chat_id, user_ids=[ids]}", "add users to a group", _members),
     Endpoint(
         "POST",
         "bot_rights",
-        "{chat_id, admin=true, can_invite_users, can_manage_topics}",
+        "{chat_id, admin=true, can_invite_users, can_manage_topics, can_restrict_members, "
+        "can_delete_messages, can_pin_messages}",
         "make the bot an admin with these rights (admin=false: a plain member)",
         _bot_rights,
     ),
     Endpoint(
         "POST",
+        "promote",
+        "{chat_id, user_id, owner=false, can_…=false to withhold a right}",
+        "make a user the group's owner or an administrator (the bot can't restrict them)",
+        _promote,
+    ),
+    Endpoint(
+        "POST",
         "send_text",
-        f"{{user_id, text, {TOPIC}}}",
-        "a user writes (commands, @mentions and links become entities)",
+        f"{{user_id, text, reply_to, entities=[MessageEntity], {TOPIC}}}",
+        "a user writes (commands, @mentions and links become entities; 400 if they may not)",
         _send_text,
+    ),
+    Endpoint(
+        "POST",
+        "send_forward",
+        f"{{user_id, text, origin_id | hidden_name, origin_date, {TOPIC}}}",
+        "a user forwards another user's text (forward_origin user or hidden_user)",
+        _send_forward,
+    ),
+    Endpoint(
+        "POST",
+        "join",
+        "{user_id, invite_link}",
+        "a user opens an invite link (outcome: joined, requested, banned, expired …)",
+        _join,
+    ),
+    Endpoint(
+        "POST",
+        "request_join",
+        "{user_id, chat_id}",
+        "a user asks to join a group (chat_join_request update)",
+        _request_join,
+    ),
+    Endpoint(
+        "POST",
+        "leave",
+        "{user_id, chat_id}",
+        "a member leaves a group (left_chat_member service message)",
+        _leave,
     ),
     Endpoint(
         "POST",
@@ -373,6 +477,20 @@ ENDPOINTS = (
         _wait,
     ),
     Endpoint("GET", "topics", "?chat_id", "the group's forum topics", _topics),
+    Endpoint(
+        "GET",
+        "member",
+        "?chat_id&user_id",
+        "a user's ChatMember in a group (creator, administrator, member, restricted, left, kicked)",
+        _member,
+    ),
+    Endpoint(
+        "GET",
+        "message",
+        "?chat_id&message_id",
+        "any message in a chat by id, whether it was deleted, and its t.me link in a group",
+        _message,
+    ),
     Endpoint("GET", "files", "[?chat_id]", "the files the bot sent (file_id, name, where)", _files),
     Endpoint(
         "GET",

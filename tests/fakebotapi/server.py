@@ -40,6 +40,12 @@ from tests.fakebotapi.markup import (
     parse_html,
     utf16_len,
 )
+from tests.fakebotapi.permissions import (
+    DEFAULT_CHAT_PERMISSIONS,
+    PermissionsError,
+    parse_permissions,
+    until_date,
+)
 
 JSON = dict[str, Any]
 
@@ -111,6 +117,7 @@ INT_PARAMS = frozenset(
         "user_id",
         "expire_date",
         "member_limit",
+        "until_date",
     }
 )
 BOOL_PARAMS = frozenset(
@@ -125,6 +132,9 @@ BOOL_PARAMS = frozenset(
         "allow_paid_broadcast",
         "show_caption_above_media",
         "creates_join_request",
+        "use_independent_chat_permissions",
+        "revoke_messages",
+        "only_if_banned",
     }
 )
 DEFAULT_DESCRIPTIONS = {
@@ -162,15 +172,51 @@ MAX_MEMBER_LIMIT = 99_999
 MAX_LINK_NAME = 32
 # A user who asked to join may be messaged for this long although they never started the bot.
 JOIN_REQUEST_CONTACT_SECONDS = 300
+# Moderation errors: TDLib's texts (first letter lowered by telegram-bot-api), USER_ADMIN_INVALID as
+# telegram-bot-api rewrites it, and telegram-bot-api's own chat type checks.
+NO_RESTRICT_RIGHTS = "Bad Request: not enough rights to restrict/unrestrict chat member"
+NO_PERMISSIONS_RIGHTS = "Bad Request: not enough rights to change chat permissions"
+USER_IS_ADMIN = "Bad Request: user is an administrator of the chat"
+CANT_REMOVE_OWNER = "Bad Request: can't remove chat owner"
+CANT_RESTRICT_SELF = "Bad Request: can't restrict self"
+SUPERGROUPS_ONLY = "Bad Request: method is available only for supergroups"
+SUPERGROUPS_AND_CHANNELS = "Bad Request: method is available for supergroup and channel chats only"
+CANT_DELETE = "Bad Request: message can't be deleted"
+# deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago."
+DELETE_WINDOW_SECONDS = 48 * 3600
+# The rights of an administrator the fake makes (ChatMemberAdministrator's order); bots seldom
+# get to add administrators.
+ADMIN_RIGHTS: dict[str, bool] = {
+    "can_manage_chat": True,
+    "can_change_info": True,
+    "can_delete_messages": True,
+    "can_invite_users": True,
+    "can_restrict_members": True,
+    "can_pin_messages": True,
+    "can_manage_topics": True,
+    "can_promote_members": False,
+    "can_manage_video_chats": True,
+    "can_post_stories": True,
+    "can_edit_stories": True,
+    "can_delete_stories": True,
+}
+# The permission a user's message needs in a group, by its content (default: can_send_messages).
+_CONTENT_PERMISSIONS = {
+    "sticker": "can_send_other_messages",
+    "photo": "can_send_photos",
+    "document": "can_send_documents",
+    "voice": "can_send_voice_notes",
+}
 JoinOutcome = Literal[
-    "joined", "requested", "already_member", "expired", "limit", "revoked", "invalid"
+    "joined", "requested", "already_member", "banned", "expired", "limit", "revoked", "invalid"
 ]
 # What a client marks as an entity in a typed text. "@name" after a word character is an e-mail
 # address or part of "/start@bot", not a mention.
 _TYPED_ENTITIES = (
     ("bot_command", re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{5,32})?")),
     ("mention", re.compile(r"(?<![\w/@])@[A-Za-z0-9_]{5,32}(?![\w@])")),
-    ("url", re.compile(r"https?://[^\s]+")),
+    # A link with a scheme, or a t.me link without one; trailing punctuation is not part of it.
+    ("url", re.compile(r"(?:https?://|(?<![\w@./])t\.me/)[^\s]*[^\s.,;:!?)\]}'\"]")),
 )
 # Message keys that describe where and by whom a message was sent, not what it contains.
 _ENVELOPE_KEYS = frozenset(
@@ -311,6 +357,20 @@ class _Invite:
 
 
 @dataclass
+class _Restriction:
+    permissions: JSON  # all sixteen ChatPermissions fields
+    until_date: int  # 0: forever
+
+
+class SendRefused(ValueError):
+    """A user may not post this in this chat: their Telegram app would not let them.
+
+    Raised by the test-side send helpers for a banned user, a non-member, or a member whose
+    restrictions or the group's permissions forbid the kind of message.
+    """
+
+
+@dataclass
 class _JoinRequest:
     date: int
     invite_link: str | None
@@ -391,8 +451,13 @@ class FakeBotAPI:
         self._users: dict[int, JSON] = {}
         self._chats: dict[int, JSON] = {}
         self._members: dict[int, set[int]] = {}
-        self._bot_rights: dict[int, bool] = {}  # admin groups -> can_invite_users
-        self._topic_rights: dict[int, bool] = {}  # admin groups -> can_manage_topics
+        self._bot_admin: dict[int, dict[str, bool]] = {}  # groups the bot administers -> rights
+        self._owners: dict[int, int] = {}  # group -> its creator
+        self._admins: dict[int, dict[int, dict[str, bool]]] = {}  # group -> user -> rights
+        self._restricted: dict[int, dict[int, _Restriction]] = {}
+        self._banned: dict[int, dict[int, int]] = {}  # group -> user -> until_date (0: forever)
+        self._chat_permissions: dict[int, JSON] = {}
+        self._bios: dict[int, str] = {}
         self._not_started: set[int] = set()
         self._invites: dict[str, _Invite] = {}
         self._join_requests: dict[int, dict[int, _JoinRequest]] = {}
@@ -456,6 +521,11 @@ class FakeBotAPI:
             "declineChatJoinRequest": self._decline_chat_join_request,
             "getChatMember": self._get_chat_member,
             "getChat": self._get_chat,
+            "restrictChatMember": self._restrict_chat_member,
+            "banChatMember": self._ban_chat_member,
+            "kickChatMember": self._ban_chat_member,  # the old name telegram-bot-api still takes
+            "unbanChatMember": self._unban_chat_member,
+            "setChatPermissions": self._set_chat_permissions,
         }
         return {name.lower(): (name, handler) for name, handler in handlers.items()}
 
@@ -520,6 +590,7 @@ class FakeBotAPI:
         last_name: str | None = None,
         *,
         started: bool = True,
+        bio: str | None = None,
     ) -> JSON:
         """Create (or update) a Telegram user who has a private chat with the bot.
 
@@ -532,11 +603,16 @@ class FakeBotAPI:
             started: Whether the user has started the bot. As in Telegram, the bot cannot send
                 to a user who has not (403 "bot can't initiate conversation with a user")
                 until they write to it or, for five minutes, after they asked to join a group.
+            bio: The user's bio, shown to the bot in their join requests; None for none.
 
         Returns:
             The User object.
 
         """
+        if bio is None:
+            self._bios.pop(user_id, None)
+        else:
+            self._bios[user_id] = bio
         if started:
             self._not_started.discard(user_id)
         else:
@@ -639,6 +715,7 @@ class FakeBotAPI:
         *,
         bot_admin: bool = True,
         chat_id: int | None = None,
+        username: str | None = None,
     ) -> JSON:
         """Create a forum supergroup (topics enabled), by default with the bot as administrator.
 
@@ -648,12 +725,13 @@ class FakeBotAPI:
             bot_admin: Whether the bot is an administrator (with every right); otherwise it is
                 a plain member (see ``make_admin``).
             chat_id: The group's id (a config file may name it), or None for the next free one.
+            username: The username of a public group (without @), or None for a private one.
 
         Returns:
             The Chat object.
 
         """
-        return self._group(title, members, forum=True, bot_admin=bot_admin, chat_id=chat_id)
+        return self._group(title, members, True, bot_admin, chat_id, username)
 
     def supergroup(
         self,
@@ -662,6 +740,7 @@ class FakeBotAPI:
         *,
         bot_admin: bool = True,
         chat_id: int | None = None,
+        username: str | None = None,
     ) -> JSON:
         """Create a supergroup without topics, by default with the bot as administrator.
 
@@ -671,32 +750,78 @@ class FakeBotAPI:
             bot_admin: Whether the bot is an administrator (with every right); otherwise it is
                 a plain member (see ``make_admin``).
             chat_id: The group's id, or None for the next free one.
+            username: The username of a public group (without @), or None for a private one.
 
         Returns:
             The Chat object.
 
         """
-        return self._group(title, members, forum=False, bot_admin=bot_admin, chat_id=chat_id)
+        return self._group(title, members, False, bot_admin, chat_id, username)
 
     def make_admin(
-        self, chat: Any, *, can_invite_users: bool = True, can_manage_topics: bool = True
+        self,
+        chat: Any,
+        *,
+        can_invite_users: bool = True,
+        can_manage_topics: bool = True,
+        can_restrict_members: bool = True,
+        can_delete_messages: bool = True,
+        can_pin_messages: bool = True,
     ) -> None:
-        """Make the bot an administrator of a group.
+        """Make the bot an administrator of a group (its other rights are ``ADMIN_RIGHTS``).
 
         Args:
             chat: The group (record, Chat object or id).
             can_invite_users: The right that invite links and join requests need.
             can_manage_topics: The right that createForumTopic and its kin need.
+            can_restrict_members: The right restrictChatMember, banChatMember, unbanChatMember
+                and setChatPermissions need.
+            can_delete_messages: The right to delete other users' messages.
+            can_pin_messages: The right to pin messages (not used by the fake yet).
 
         """
-        chat_id = self._group_id(chat)
-        self._bot_rights[chat_id] = can_invite_users
-        self._topic_rights[chat_id] = can_manage_topics
+        self._bot_admin[self._group_id(chat)] = {
+            **ADMIN_RIGHTS,
+            "can_invite_users": can_invite_users,
+            "can_manage_topics": can_manage_topics,
+            "can_restrict_members": can_restrict_members,
+            "can_delete_messages": can_delete_messages,
+            "can_pin_messages": can_pin_messages,
+        }
 
     def remove_admin(self, chat: Any) -> None:
-        """Make the bot a plain member of a group (no invite links, no join requests)."""
-        self._bot_rights.pop(self._group_id(chat), None)
-        self._topic_rights.pop(self._group_id(chat), None)
+        """Make the bot a plain member of a group (no invite links, join requests, moderation)."""
+        self._bot_admin.pop(self._group_id(chat), None)
+
+    def promote(self, chat: Any, user: Any, *, owner: bool = False, **rights: bool) -> None:
+        """Make a user the group's owner or one of its administrators (and so a member).
+
+        Telegram's rules protect them: the bot cannot restrict or ban them, and they may post
+        whatever the group's permissions say.
+
+        Args:
+            chat: The group (record, Chat object or id).
+            user: The user (record, User object or id).
+            owner: Make them the creator (status "creator") instead of an administrator.
+            **rights: An administrator's rights that differ from ``ADMIN_RIGHTS``.
+
+        Raises:
+            ValueError: An unknown right, or the group has another owner already.
+
+        """
+        chat_id, user_id = self._group_id(chat), self._user(user)["id"]
+        unknown = set(rights) - set(ADMIN_RIGHTS)
+        if unknown:
+            raise ValueError(f"unknown administrator rights: {sorted(unknown)}")
+        self._restricted.get(chat_id, {}).pop(user_id, None)
+        self._banned.get(chat_id, {}).pop(user_id, None)
+        self._members[chat_id].add(user_id)
+        if owner:
+            if self._owners.get(chat_id, user_id) != user_id:
+                raise ValueError(f"chat {chat_id} has an owner already")
+            self._owners[chat_id] = user_id
+            return
+        self._admins.setdefault(chat_id, {})[user_id] = {**ADMIN_RIGHTS, **rights}
 
     def members(self, chat: Any) -> set[int]:
         """Return the ids of the users in a group now (the bot not counted).
@@ -732,6 +857,7 @@ class FakeBotAPI:
         forum: bool,
         bot_admin: bool,
         chat_id: int | None = None,
+        username: str | None = None,
     ) -> JSON:
         if chat_id is None:
             chat_id = -(1_001_000_000_000 + next(self._group_ids))
@@ -740,13 +866,16 @@ class FakeBotAPI:
         elif chat_id >= 0 or chat_id in self._chats:
             raise ValueError(f"a new group needs a negative id not taken yet, not {chat_id}")
         chat: JSON = {"id": chat_id, "type": "supergroup", "title": title}
+        if username is not None:
+            chat["username"] = username
         if forum:
             chat["is_forum"] = True
         self._chats[chat_id] = chat
         self._members[chat_id] = {self._user(m)["id"] for m in members}
         self._topics[chat_id] = {}
+        self._chat_permissions[chat_id] = dict(DEFAULT_CHAT_PERMISSIONS)
         if bot_admin:
-            self._bot_rights[chat_id] = True
+            self._bot_admin[chat_id] = dict(ADMIN_RIGHTS)
         return dict(chat)
 
     def _group_id(self, chat: Any) -> int:
@@ -755,27 +884,159 @@ class FakeBotAPI:
             raise ValueError(f"no group {chat_id}")
         return chat_id
 
+    def _restriction(self, chat_id: int, user_id: int) -> _Restriction | None:
+        """Return a user's restriction in a group, dropping it once its until_date has passed."""
+        restriction = self._restricted.get(chat_id, {}).get(user_id)
+        if restriction is not None and 0 < restriction.until_date <= self.now():
+            del self._restricted[chat_id][user_id]
+            return None
+        return restriction
+
+    def _ban_until(self, chat_id: int, user_id: int) -> int | None:
+        """Return when a user's ban from a group ends (0: never), or None if they are not banned."""
+        until = self._banned.get(chat_id, {}).get(user_id)
+        if until is not None and 0 < until <= self.now():
+            del self._banned[chat_id][user_id]
+            return None
+        return until
+
+    def _status(self, chat_id: int, user_id: int) -> str:
+        """Return a user's ChatMember status in a group, as getChatMember names it."""
+        if self._owners.get(chat_id) == user_id:
+            return "creator"
+        if user_id in self._admins.get(chat_id, {}):
+            return "administrator"
+        if self._ban_until(chat_id, user_id) is not None:
+            return "kicked"
+        if self._restriction(chat_id, user_id) is not None:
+            return "restricted"
+        return "member" if user_id in self._members.get(chat_id, ()) else "left"
+
+    def _member_object(self, chat_id: int, user_id: int) -> JSON:
+        """Return the ChatMember of a user in a group, of the subtype its status calls for."""
+        user = dict(self._users[user_id])
+        status = self._status(chat_id, user_id)
+        if status == "creator":
+            return {"user": user, "status": status, "is_anonymous": False}
+        if status == "administrator":
+            rights = self._admins[chat_id][user_id]
+            return {
+                "user": user,
+                "status": status,
+                "can_be_edited": False,
+                **rights,
+                "is_anonymous": False,
+            }
+        if status == "kicked":
+            return {"user": user, "status": status, "until_date": self._banned[chat_id][user_id]}
+        if status == "restricted":
+            restriction = self._restricted[chat_id][user_id]
+            return {
+                "user": user,
+                "status": status,
+                "is_member": user_id in self._members[chat_id],
+                **restriction.permissions,
+                "until_date": restriction.until_date,
+            }
+        return {"user": user, "status": status}
+
+    def _refuse_send(self, user_id: int, chat_id: int, content: JSON) -> None:
+        """Raise SendRefused when a user's app would not let them post this in a group."""
+        status = self._status(chat_id, user_id)
+        where = f"user {user_id} in chat {chat_id}"
+        if status in ("creator", "administrator"):
+            return
+        if status == "kicked":
+            raise SendRefused(f"{where}: banned, so they can't write there")
+        if status == "left" or user_id not in self._members[chat_id]:
+            raise SendRefused(f"{where}: not a member, so they can't write there")
+        needed = next(
+            (right for key, right in _CONTENT_PERMISSIONS.items() if key in content),
+            "can_send_messages",
+        )
+        if not self._chat_permissions[chat_id][needed]:
+            raise SendRefused(f"{where}: the group's permissions forbid it ({needed} is false)")
+        restriction = self._restricted.get(chat_id, {}).get(user_id)
+        if restriction is not None and not restriction.permissions[needed]:
+            until = restriction.until_date or "forever"
+            raise SendRefused(f"{where}: restricted until {until} ({needed} is false)")
+
     # ----------------------------------------------------------------- test API: act as users
 
     def send_text(
-        self, user: Any, text: str, chat: Any = None, thread_id: int | None = None
+        self,
+        user: Any,
+        text: str,
+        chat: Any = None,
+        thread_id: int | None = None,
+        *,
+        reply_to: int | None = None,
+        entities: Iterable[JSON] = (),
     ) -> JSON:
-        """Queue a text message from a user (bot_command entity when it starts with '/').
+        """Queue a text message from a user, with the entities their app marks in it.
+
+        Commands, @usernames and links (``http(s)://…`` and ``t.me/…``) become ``bot_command``,
+        ``mention`` and ``url`` entities by themselves; formatting the user chose, such as a
+        ``text_link`` behind some words, comes in ``entities``.
 
         Args:
             user: The sender (record, User object or id).
             text: The message text.
             chat: The chat (default: the user's private chat with the bot).
             thread_id: Forum topic to post in (forum groups only).
+            reply_to: The id of a message in the same chat this one replies to; the update
+                carries it whole as ``reply_to_message``.
+            entities: Further MessageEntity objects (UTF-16 offsets), e.g. ``{"type":
+                "text_link", "offset": 0, "length": 4, "url": "https://…"}``.
+
+        Returns:
+            The queued Update.
+
+        Raises:
+            SendRefused: The user may not write there (banned, not a member, restricted).
+            ValueError: Unknown chat or topic, a reply to a missing message, a bad entity.
+
+        """
+        return self._user_message(
+            user, chat, thread_id, self._text_content(text, entities), reply_to=reply_to
+        )
+
+    def send_forward(
+        self,
+        user: Any,
+        text: str,
+        origin: Any = None,
+        chat: Any = None,
+        *,
+        hidden_name: str | None = None,
+        origin_date: int | None = None,
+        thread_id: int | None = None,
+    ) -> JSON:
+        """Queue a text message a user forwards from another user.
+
+        Args:
+            user: Who forwards it.
+            text: The forwarded text (entities marked as in ``send_text``).
+            origin: The original author (record, User object or id) for a ``forward_origin`` of
+                type "user"; None with ``hidden_name`` for one who hides their account.
+            chat: Where it is forwarded to (default: the private chat with the bot).
+            hidden_name: The name of an author who hides their account: type "hidden_user".
+            origin_date: When the original was sent (default: an hour ago on the fake clock).
+            thread_id: Forum topic to post in.
 
         Returns:
             The queued Update.
 
         """
-        content: JSON = {"text": text}
-        entities = self._auto_entities(text)
-        if entities:
-            content["entities"] = entities
+        if (origin is None) == (hidden_name is None):
+            raise ValueError("a forward has either an origin user or a hidden_name")
+        date = self.now() - 3600 if origin_date is None else origin_date
+        forward: JSON = {"type": "user" if origin is not None else "hidden_user", "date": date}
+        if origin is not None:
+            forward["sender_user"] = dict(self._user(origin))
+        else:
+            forward["sender_user_name"] = hidden_name
+        content = {"forward_origin": forward, **self._text_content(text, ())}
         return self._user_message(user, chat, thread_id, content)
 
     def send_command(
@@ -977,8 +1238,9 @@ class FakeBotAPI:
 
         Returns:
             ``"joined"`` (now a member), ``"requested"`` (the link creates join requests: a
-            ``chat_join_request`` update is queued), ``"already_member"``, ``"expired"`` (past
-            its expire_date), ``"limit"`` (member_limit users joined through it and are still
+            ``chat_join_request`` update is queued), ``"already_member"``, ``"banned"`` (the
+            user is banned from the group: Telegram lets them neither join nor ask), ``"expired"``
+            (past its expire_date), ``"limit"`` (member_limit users joined through it and are still
             in), ``"revoked"`` or ``"invalid"`` (no such link).
 
         """
@@ -994,6 +1256,8 @@ class FakeBotAPI:
         members = self._members[invite.chat_id]
         if sender["id"] in members:
             return "already_member"
+        if self._ban_until(invite.chat_id, sender["id"]) is not None:
+            return "banned"
         if record["creates_join_request"]:
             self._add_join_request(invite.chat_id, sender, invite)
             return "requested"
@@ -1013,14 +1277,41 @@ class FakeBotAPI:
             The queued ``chat_join_request`` Update.
 
         Raises:
-            ValueError: The user is already a member.
+            ValueError: The user is already a member, or banned from the group.
 
         """
         sender = self._user(user)
         chat_id = self._group_id(chat)
         if sender["id"] in self._members[chat_id]:
             raise ValueError(f"user {sender['id']} is already in chat {chat_id}")
+        if self._ban_until(chat_id, sender["id"]) is not None:
+            raise ValueError(f"user {sender['id']} is banned from chat {chat_id}")
         return self._add_join_request(chat_id, sender, None)
+
+    def leave_group(self, user: Any, chat: Any) -> None:
+        """Act as a member leaving a group: a left_chat_member service message from them.
+
+        An administrator leaving loses their rights; a restriction stays and applies when
+        they come back, as on Telegram.
+
+        Args:
+            user: The member (record, User object or id).
+            chat: The group (record, Chat object or id).
+
+        Raises:
+            ValueError: They are not a member, or they own the group (not modelled).
+
+        """
+        sender = self._user(user)
+        chat_id = self._group_id(chat)
+        if sender["id"] not in self._members[chat_id]:
+            raise ValueError(f"user {sender['id']} is not in chat {chat_id}")
+        if self._owners.get(chat_id) == sender["id"]:
+            raise ValueError("the fake does not model an owner leaving their group")
+        old = self._member_object(chat_id, sender["id"])
+        self._admins.get(chat_id, {}).pop(sender["id"], None)
+        self._remove_member(chat_id, sender["id"], sender)
+        self._member_changed(chat_id, old, sender)
 
     # ----------------------------------------------------------------- test API: observe
 
@@ -1054,6 +1345,78 @@ class FakeBotAPI:
 
         """
         return list(self._join_requests.get(self._group_id(chat), {}))
+
+    def member_status(self, chat: Any, user: Any) -> JSON:
+        """Return a user's ChatMember in a group as getChatMember would answer it.
+
+        Args:
+            chat: The group (record, Chat object or id).
+            user: The user (record, User object or id).
+
+        Returns:
+            ChatMemberOwner/Administrator/Member/Restricted/Left/Banned as a dict.
+
+        """
+        return copy.deepcopy(self._member_object(self._group_id(chat), self._user(user)["id"]))
+
+    def chat_permissions(self, chat: Any) -> JSON:
+        """Return a group's default ChatPermissions (all sixteen fields)."""
+        return dict(self._chat_permissions[self._group_id(chat)])
+
+    def message(self, chat: Any, message_id: int) -> JSON:
+        """Return any message in a chat by its id, the bot's, a user's or a service message.
+
+        Args:
+            chat: The chat (id, record or Chat object).
+            message_id: The message's id.
+
+        Returns:
+            The Message as it is now, also when it was deleted (see ``was_deleted``).
+
+        Raises:
+            KeyError: No message with that id was ever sent there.
+
+        """
+        stored = self._store.get(_id_of(chat), {}).get(message_id)
+        if stored is None:
+            raise KeyError(f"no message {message_id} in chat {_id_of(chat)}")
+        return copy.deepcopy(stored.message)
+
+    def was_deleted(self, chat: Any, message_id: int) -> bool:
+        """Return whether a message was deleted (deleteMessage, or its forum topic deleted).
+
+        Raises:
+            KeyError: No message with that id was ever sent there.
+
+        """
+        stored = self._store.get(_id_of(chat), {}).get(message_id)
+        if stored is None:
+            raise KeyError(f"no message {message_id} in chat {_id_of(chat)}")
+        return stored.deleted
+
+    def message_link(self, chat: Any, message_id: int) -> str:
+        """Return the link Telegram's apps copy for a message in a supergroup.
+
+        A public group's link names its username (``https://t.me/<username>/<id>``); a private
+        one's its id without the -100 prefix (``https://t.me/c/<id>/<message id>``). A message in
+        a forum topic has the topic's id before its own.
+
+        Args:
+            chat: The supergroup (record, Chat object or id).
+            message_id: The message's id.
+
+        Returns:
+            The link.
+
+        """
+        chat_id = self._group_id(chat)
+        record = self._chats[chat_id]
+        stored = self._store.get(chat_id, {}).get(message_id)
+        thread = None if stored is None else stored.message.get("message_thread_id")
+        path = f"{message_id}" if thread is None else f"{thread}/{message_id}"
+        if record.get("username"):
+            return f"https://t.me/{record['username']}/{path}"
+        return f"https://t.me/c/{str(chat_id).removeprefix('-100')}/{path}"
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Return the recorded requests, optionally only those of one method.
@@ -1641,18 +2004,51 @@ class FakeBotAPI:
         ]
         return sorted(entities, key=lambda e: e["offset"])
 
-    def _user_message(self, user: Any, chat: Any, thread_id: int | None, content: JSON) -> JSON:
+    def _text_content(self, text: str, entities: Iterable[JSON]) -> JSON:
+        """Return a typed text with its automatic entities and the ones the user chose."""
+        extra = [dict(e) for e in entities]
+        for entity in extra:
+            if not {"type", "offset", "length"} <= set(entity):
+                raise ValueError(f"an entity needs type, offset and length: {entity!r}")
+            if entity["type"] == "text_link" and not str(entity.get("url", "")):
+                raise ValueError(f"a text_link entity needs a url: {entity!r}")
+            if entity["offset"] < 0 or entity["offset"] + entity["length"] > utf16_len(text):
+                raise ValueError(f"the entity lies outside the text: {entity!r}")
+        content: JSON = {"text": text}
+        found = sorted(self._auto_entities(text) + extra, key=lambda e: e["offset"])
+        if found:
+            content["entities"] = found
+        return content
+
+    def _user_message(
+        self,
+        user: Any,
+        chat: Any,
+        thread_id: int | None,
+        content: JSON,
+        reply_to: int | None = None,
+    ) -> JSON:
         sender = self._user(user)
         chat_id = sender["id"] if chat is None else _id_of(chat)
         if chat_id not in self._chats:
             raise ValueError(f"unknown chat {chat_id}")
+        if chat_id in self._members:
+            self._refuse_send(sender["id"], chat_id, content)
         if chat_id == sender["id"]:  # writing to the bot starts it
             self._not_started.discard(chat_id)
         if thread_id is not None:
             topic = self._topics.get(chat_id, {}).get(thread_id)
             if topic is None or topic["is_deleted"]:
                 raise ValueError(f"no topic {thread_id} in chat {chat_id}")
-        message = self._new_message(chat_id, dict(sender), thread_id, content, kind="user")
+        if reply_to is not None:
+            parent = self._store.get(chat_id, {}).get(reply_to)
+            if parent is None or parent.deleted:
+                raise ValueError(f"no message {reply_to} in chat {chat_id} to reply to")
+            if thread_id is None and self._chats[chat_id].get("is_forum"):
+                thread_id = parent.message.get("message_thread_id")
+        message = self._new_message(
+            chat_id, dict(sender), thread_id, content, kind="user", reply_to=reply_to
+        )
         return self._queue("message", message)
 
     def _new_message(
@@ -1714,6 +2110,8 @@ class FakeBotAPI:
             "user_chat_id": user_id,
             "date": date,
         }
+        if user_id in self._bios:
+            request["bio"] = self._bios[user_id]
         if invite is not None:
             invite.pending.add(user_id)
             request["invite_link"] = self._link_object(invite)
@@ -2049,9 +2447,22 @@ class FakeBotAPI:
         return copy.deepcopy(stored.message)
 
     def _delete_message(self, params: JSON) -> bool:
+        """Delete a message as the docs allow.
+
+        The bot's own, any in a private chat, others' in a group with can_delete_messages; none
+        older than 48 hours, and never the service message that created a forum topic.
+        """
         stored = self._bot_message(params, "message to delete not found")
-        if stored.kind == "service":
-            raise ApiError(400, "Bad Request: message can't be deleted")
+        message = stored.message
+        chat_id = message["chat"]["id"]
+        if (
+            "forum_topic_created" in message
+            or message["date"] <= self.now() - DELETE_WINDOW_SECONDS
+        ):
+            raise ApiError(400, CANT_DELETE)
+        group = message["chat"]["type"] != "private"
+        if group and stored.kind != "bot" and not self._bot_right(chat_id, "can_delete_messages"):
+            raise ApiError(400, CANT_DELETE)
         stored.deleted = True
         self._notify()
         return True
@@ -2139,7 +2550,7 @@ class FakeBotAPI:
 
     def _create_forum_topic(self, params: JSON) -> JSON:
         chat = self._forum(params)
-        if not self._topic_rights.get(chat["id"], chat["id"] in self._bot_rights):
+        if not self._bot_right(chat["id"], "can_manage_topics"):
             raise ApiError(400, "Bad Request: not enough rights to create a topic")
         name = str(params.get("name", ""))
         if not name:
@@ -2213,7 +2624,7 @@ class FakeBotAPI:
         chat = self._chat(params)
         if chat["type"] == "private":
             raise ApiError(400, "Bad Request: can't invite members to a private chat")
-        if not self._bot_rights.get(chat["id"], False):
+        if not self._bot_right(chat["id"], "can_invite_users"):
             raise ApiError(400, NO_INVITE_RIGHTS)
         return chat
 
@@ -2270,7 +2681,7 @@ class FakeBotAPI:
         chat = self._chat(params)
         if chat["type"] == "private":
             raise ApiError(400, "Bad Request: the chat can't have join requests")
-        if not self._bot_rights.get(chat["id"], False):
+        if not self._bot_right(chat["id"], "can_invite_users"):
             raise ApiError(400, NO_JOIN_REQUEST_RIGHTS)
         request = self._drop_join_request(chat["id"], user_id)
         if request is None:
@@ -2287,6 +2698,130 @@ class FakeBotAPI:
 
     def _decline_chat_join_request(self, params: JSON) -> bool:
         self._take_join_request(params)
+        return True
+
+    def _permissions_param(self, params: JSON) -> JSON:
+        try:
+            return parse_permissions(
+                params.get("permissions"),
+                independent=_bool(params, "use_independent_chat_permissions"),
+            )
+        except PermissionsError as exc:
+            raise ApiError(400, f"Bad Request: {exc}") from exc
+
+    @staticmethod
+    def _target_user_id(params: JSON) -> int:
+        # telegram-bot-api reads user_id before it looks at the chat.
+        user_id = _maybe_int(params.get("user_id")) or 0
+        if user_id <= 0:
+            raise ApiError(400, "Bad Request: invalid user_id specified")
+        return user_id
+
+    def _check_target(self, chat_id: int, user_id: int) -> None:
+        """Refuse what TDLib and Telegram refuse before a member's status changes.
+
+        In TDLib's order: the owner, the bot itself, the bot's right, then Telegram's
+        USER_ADMIN_INVALID for an administrator.
+        """
+        if user_id not in self._users and user_id != self.bot_user["id"]:
+            raise ApiError(400, "Bad Request: user not found")
+        if self._owners.get(chat_id) == user_id:
+            raise ApiError(400, CANT_REMOVE_OWNER)
+        if user_id == self.bot_user["id"]:
+            raise ApiError(400, CANT_RESTRICT_SELF)
+        if not self._bot_right(chat_id, "can_restrict_members"):
+            raise ApiError(400, NO_RESTRICT_RIGHTS)
+        if user_id in self._admins.get(chat_id, {}):
+            raise ApiError(400, USER_IS_ADMIN)
+
+    def _remove_member(self, chat_id: int, user_id: int, by: JSON) -> None:
+        """Take a user out of a group with the left_chat_member service message Telegram posts."""
+        if user_id not in self._members[chat_id]:
+            return
+        self._members[chat_id].discard(user_id)
+        content = {"left_chat_member": dict(self._users[user_id])}
+        self._queue("message", self._new_message(chat_id, dict(by), None, content, "service"))
+
+    def _member_changed(self, chat_id: int, old: JSON, by: JSON) -> None:
+        """Queue the chat_member update for a status change (delivered if the bot asked)."""
+        new = self._member_object(chat_id, old["user"]["id"])
+        if new != old:
+            change: JSON = {
+                "chat": dict(self._chats[chat_id]),
+                "from": dict(by),
+                "date": self.now(),
+                "old_chat_member": old,
+                "new_chat_member": new,
+            }
+            self._queue("chat_member", change)
+
+    def _restrict_chat_member(self, params: JSON) -> bool:
+        user_id = self._target_user_id(params)
+        permissions = self._permissions_param(params)
+        until = until_date(_maybe_int(params.get("until_date")), self.now())
+        chat = self._chat(params)
+        if chat["type"] != "supergroup":
+            raise ApiError(400, SUPERGROUPS_ONLY)
+        chat_id = chat["id"]
+        self._check_target(chat_id, user_id)
+        old = self._member_object(chat_id, user_id)
+        self._banned.get(chat_id, {}).pop(user_id, None)
+        if all(permissions.values()):  # "Pass True for all permissions to lift restrictions"
+            self._restricted.get(chat_id, {}).pop(user_id, None)
+        else:
+            self._restricted.setdefault(chat_id, {})[user_id] = _Restriction(permissions, until)
+        self._member_changed(chat_id, old, self.bot_user)
+        return True
+
+    def _ban_chat_member(self, params: JSON) -> bool:
+        user_id = self._target_user_id(params)
+        until = until_date(_maybe_int(params.get("until_date")), self.now())
+        chat = self._chat(params)
+        if chat["type"] == "private":
+            raise ApiError(400, "Bad Request: can't ban members in private chats")
+        chat_id = chat["id"]
+        self._check_target(chat_id, user_id)
+        old = self._member_object(chat_id, user_id)
+        # revoke_messages is always true in supergroups and deletes nothing (the docs).
+        self._restricted.get(chat_id, {}).pop(user_id, None)
+        self._drop_join_request(chat_id, user_id)
+        self._banned.setdefault(chat_id, {})[user_id] = until
+        self._remove_member(chat_id, user_id, self.bot_user)
+        self._member_changed(chat_id, old, self.bot_user)
+        return True
+
+    def _unban_chat_member(self, params: JSON) -> bool:
+        """Unban as the docs say: afterwards the user is not a member but may join again.
+
+        A member is removed unless only_if_banned; a user who is neither banned nor restricted
+        and not in the group is left alone (TDLib changes nothing, so no right is needed).
+        """
+        user_id = self._target_user_id(params)
+        chat = self._chat(params)
+        if chat["type"] != "supergroup":
+            raise ApiError(400, SUPERGROUPS_AND_CHANNELS)
+        chat_id = chat["id"]
+        if user_id not in self._users:
+            raise ApiError(400, "Bad Request: user not found")
+        status = self._status(chat_id, user_id)
+        if status == "left" or (_bool(params, "only_if_banned") and status != "kicked"):
+            return True
+        self._check_target(chat_id, user_id)
+        old = self._member_object(chat_id, user_id)
+        self._banned.get(chat_id, {}).pop(user_id, None)
+        self._restricted.get(chat_id, {}).pop(user_id, None)
+        self._remove_member(chat_id, user_id, self.bot_user)
+        self._member_changed(chat_id, old, self.bot_user)
+        return True
+
+    def _set_chat_permissions(self, params: JSON) -> bool:
+        permissions = self._permissions_param(params)
+        chat = self._chat(params)
+        if chat["type"] == "private":
+            raise ApiError(400, "Bad Request: can't change private chat permissions")
+        if not self._bot_right(chat["id"], "can_restrict_members"):
+            raise ApiError(400, NO_PERMISSIONS_RIGHTS)
+        self._chat_permissions[chat["id"]] = permissions
         return True
 
     def _get_chat(self, params: JSON) -> JSON:
@@ -2309,7 +2844,7 @@ class FakeBotAPI:
             },
         }
         if chat["type"] != "private":
-            info["permissions"] = {"can_send_messages": True, "can_manage_topics": False}
+            info["permissions"] = dict(self._chat_permissions[chat["id"]])
         return info
 
     def _get_chat_member(self, params: JSON) -> JSON:
@@ -2322,32 +2857,18 @@ class FakeBotAPI:
         user = self._users.get(user_id)
         if user is None:
             raise ApiError(400, "Bad Request: user not found")
-        in_chat = user_id == chat["id"] or user_id in self._members.get(chat["id"], ())
-        return {"user": dict(user), "status": "member" if in_chat else "left"}
+        if chat["type"] == "private":
+            return {"user": dict(user), "status": "member" if user_id == chat["id"] else "left"}
+        return self._member_object(chat["id"], user_id)
+
+    def _bot_right(self, chat_id: int, right: str) -> bool:
+        """Return whether the bot administers a group with this right."""
+        return self._bot_admin.get(chat_id, {}).get(right, False)
 
     def _bot_member(self, chat: JSON) -> JSON:
-        if chat["id"] not in self._bot_rights:
+        if chat["id"] not in self._bot_admin:
             return {"user": dict(self.bot_user), "status": "member"}
-        rights = dict.fromkeys(
-            (
-                "can_manage_chat",
-                "can_change_info",
-                "can_delete_messages",
-                "can_invite_users",
-                "can_restrict_members",
-                "can_pin_messages",
-                "can_manage_topics",
-                "can_promote_members",
-                "can_manage_video_chats",
-                "can_post_stories",
-                "can_edit_stories",
-                "can_delete_stories",
-            ),
-            True,
-        )
-        rights["can_promote_members"] = False  # bots are seldom allowed to add admins
-        rights["can_invite_users"] = self._bot_rights[chat["id"]]
-        rights["can_manage_topics"] = self._topic_rights.get(chat["id"], True)
+        rights = dict(self._bot_admin[chat["id"]])
         return {
             "user": dict(self.bot_user),
             "status": "administrator",
