@@ -36,6 +36,8 @@ COOKIE = "elternlotse_konsole"
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
+EARLIEST = date(2000, 1, 1)  # no period starts before this day (the bot did not exist)
+LATER_DAYS = 366  # nor ends more than a year after today
 _HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
@@ -324,5 +326,9 @@ def _period(request: Request, today: date) -> tuple[date, date]:
     except ValueError:
         first = last - timedelta(days=DEFAULT_DAYS - 1)
     first, last = (first, last) if first <= last else (last, first)
+    # Dates are clamped to a window the figures can compute with: 9999-12-31 plus a day, or
+    # the local midnight of 0001-01-01 in UTC, overflow `datetime` (a 500 otherwise).
+    latest = today + timedelta(days=LATER_DAYS)
+    first, last = min(max(first, EARLIEST), latest), min(max(last, EARLIEST), latest)
     # At most three years: a period of centuries would only cost the server time.
     return max(first, last - timedelta(days=MAX_DAYS - 1)), last
