@@ -47,7 +47,7 @@ class Console:
     async def login(self, person: int) -> None:
         token = await self.services.access.issue_link(person)  # type: ignore[attr-defined]
         assert token is not None
-        response = await self.client.get(f"/anmelden/{token}")
+        response = await self.client.post(f"/anmelden/{token}")
         assert response.status_code == 200, response.text
         assert COOKIE in response.cookies or COOKIE in self.client.cookies
 

@@ -42,7 +42,7 @@ class Console:
         return f"/anmelden/{token}"
 
     async def login(self, person: int) -> None:
-        response = await self.client.get(await self.link(person))
+        response = await self.client.post(await self.link(person))
         assert response.status_code == 200, response.text
         assert COOKIE in response.cookies or COOKIE in self.client.cookies
 
@@ -82,36 +82,53 @@ async def test_without_a_session_every_page_says_how_to_log_in(console: Console)
 
 async def test_a_link_works_once_and_sets_a_strict_cookie(console: Console) -> None:
     link = await console.link(STAFF)
-    first = await console.client.get(link)
+    first = await console.client.post(link)
     assert first.status_code == 200
     cookie = first.headers["set-cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie
-    reload = await console.client.get(link)  # she reloads the page: already logged in
+    reload = await console.client.post(link)  # she reloads the page: already logged in
     assert reload.status_code == 303
     console.client.cookies.clear()  # someone else, who got hold of the link
-    again = await console.client.get(link)
+    again = await console.client.post(link)
     assert again.status_code == 403
     assert "schon benutzt" in again.text
 
 
+async def test_opening_a_link_only_shows_the_button_and_spends_nothing(console: Console) -> None:
+    """Telegram's link preview, scanners and prefetchers GET the link: no session for them."""
+    link = await console.link(STAFF)
+    for _ in range(2):
+        shown = await console.client.get(link)
+        assert shown.status_code == 200
+        assert "set-cookie" not in shown.headers
+        assert f'<form method="post" action="{link}">' in shown.text
+        assert "Anmelden</button>" in shown.text
+    assert (await console.client.get("/fragen")).status_code == 401
+    pressed = await console.client.post(link)  # the button
+    assert pressed.status_code == 200
+    assert "Sie sind angemeldet" in pressed.text
+    assert COOKIE in pressed.cookies
+    assert (await console.client.get(link)).status_code == 303  # logged in: on to the console
+
+
 async def test_forged_expired_and_stranger_links_are_refused(console: Console) -> None:
-    forged = await console.client.get("/anmelden/abc")
+    forged = await console.client.post("/anmelden/abc")
     assert forged.status_code == 403
     assert "ungültig" in forged.text
     assert await console.services.access.issue_link(STRANGER) is None  # type: ignore[attr-defined]
     link = await console.link(STAFF)
     later = datetime.now(UTC) + timedelta(minutes=11)
     console.services.access._now = lambda: later  # type: ignore[attr-defined]
-    expired = await console.client.get(link)
+    expired = await console.client.post(link)
     assert expired.status_code == 403
     assert "abgelaufen" in expired.text
 
 
 async def test_repeated_failures_are_rate_limited(console: Console) -> None:
     for _ in range(5):
-        await console.client.get("/anmelden/falsch")
-    limited = await console.client.get(await console.link(STAFF))
+        await console.client.post("/anmelden/falsch")
+    limited = await console.client.post(await console.link(STAFF))
     assert limited.status_code == 429
 
 

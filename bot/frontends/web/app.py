@@ -83,7 +83,8 @@ def build_console(services: ConsoleServices) -> Starlette:
     pages = _Pages(services)
     routes = [
         Route("/", pages.home),
-        Route("/anmelden/{token}", pages.login),
+        Route("/anmelden/{token}", pages.login_page),
+        Route("/anmelden/{token}", pages.login, methods=["POST"]),
         Route("/abmelden", pages.logout, methods=["POST"]),
         Route("/fragen", pages.questions),
         Route("/fragen/formulierung", pages.add_phrasing, methods=["POST"]),
@@ -123,7 +124,18 @@ class _Pages:
         counsellor = session is not None and session.role is ConsoleRole.COUNSELLOR
         return RedirectResponse("/faelle" if counsellor else "/fragen", status_code=303)
 
+    async def login_page(self, request: Request) -> Response:
+        """Show the „Anmelden" button; a GET never spends the link.
+
+        Link previews, scanners and prefetchers GET what they see; only the person who presses
+        the button (a POST of the token, which is itself the secret) logs in.
+        """
+        if await self._session(request) is not None:
+            return RedirectResponse("/", status_code=303)
+        return self.render("login.html", token=request.path_params["token"])
+
     async def login(self, request: Request) -> Response:
+        """Spend the link (POST from the login page): a session cookie, or why not."""
         if await self._session(request) is not None:
             # Already logged in (a reload of the welcome page): no second use of the link,
             # no failed attempt counted.
@@ -134,8 +146,6 @@ class _Pages:
             status = 429 if opened is Refusal.LIMITED else 403
             return self.render("refused.html", status, reason=_REFUSALS[opened])
         session_id, session = opened
-        # A page, not a redirect: the SameSite=Strict cookie set on a navigation that came
-        # from Telegram (another site) is sent only on the next, same-site navigation.
         response = self.render("welcome.html", session=session)
         response.set_cookie(
             COOKIE,
