@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from bot.config import AnnouncementsConfig, Config, ConsoleConfig
+from bot.console.access import FAILURE_WINDOW, MAX_CLIENTS, _Failures
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.web.app import COOKIE, build_console
@@ -127,9 +128,42 @@ async def test_forged_expired_and_stranger_links_are_refused(console: Console) -
 
 async def test_repeated_failures_are_rate_limited(console: Console) -> None:
     for _ in range(5):
+        assert (await console.client.post("/anmelden/falsch")).status_code == 403
+    assert (await console.client.post("/anmelden/falsch")).status_code == 429
+
+
+async def test_failures_from_an_address_never_hold_back_a_valid_link(console: Console) -> None:
+    """Behind a proxy everyone shares one address: strangers' failures must not lock staff out."""
+    for _ in range(6):
         await console.client.post("/anmelden/falsch")
-    limited = await console.client.post(await console.link(STAFF))
-    assert limited.status_code == 429
+    good = await console.client.post(await console.link(STAFF))
+    assert good.status_code == 200
+    assert "Sie sind angemeldet" in good.text
+
+
+async def test_spent_links_do_not_count_as_failures(console: Console) -> None:
+    link = await console.link(STAFF)
+    await console.client.post(link)
+    console.client.cookies.clear()
+    for _ in range(6):  # a second browser, a crawler: „schon benutzt", never a pause
+        again = await console.client.post(link)
+        assert again.status_code == 403
+        assert "schon benutzt" in again.text
+    assert (await console.client.post("/anmelden/falsch")).status_code == 403
+
+
+def test_old_failures_are_forgotten_and_the_clients_kept_are_bounded() -> None:
+    failures = _Failures()
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for client in range(100):
+        failures.add(f"10.0.0.{client}", start)
+    later = start + FAILURE_WINDOW + timedelta(seconds=1)
+    assert not failures.limited("10.0.0.1", later)
+    assert "10.0.0.1" not in failures.times  # an empty entry is dropped
+    for client in range(MAX_CLIENTS + 50):  # a flood from rotating (IPv6) addresses
+        failures.add(f"2001:db8::{client:x}", later + timedelta(microseconds=client))
+    assert len(failures.times) <= MAX_CLIENTS
+    assert f"2001:db8::{MAX_CLIENTS + 49:x}" in failures.times  # the newest are kept
 
 
 async def test_an_editor_teaches_a_phrasing_and_the_bot_answers_it(console: Console) -> None:

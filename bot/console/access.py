@@ -3,7 +3,8 @@
 A staff member sends /konsole to the bot in her private chat and gets a link valid for ten
 minutes. Opening it once starts a server-side session (the cookie holds only its random id);
 the link is then spent. A link used twice, expired, unknown or opened after the person left the
-staff is refused with its own page; a client with repeated failures is refused for a while.
+staff is refused with its own page; a client that keeps sending unknown tokens is refused for a
+while (a valid link still opens).
 Links and sessions are stored only as SHA-256 of their secret.
 """
 
@@ -24,6 +25,7 @@ LINK_MINUTES = 10
 SESSION_HOURS = 8
 FAILURES_ALLOWED = 5  # failed link openings per client within the window before a pause
 FAILURE_WINDOW = timedelta(minutes=10)
+MAX_CLIENTS = 10_000  # clients with recent failures kept in memory at most
 
 
 def digest(secret: str) -> str:
@@ -52,18 +54,39 @@ class Roles:
 
 @dataclass
 class _Failures:
-    """Failed link openings per client, for the rate limit (in memory; a restart forgets)."""
+    """Unknown links opened per client, for the rate limit (in memory; a restart forgets).
+
+    Only unknown (mistyped, forged) tokens count: a valid link is never held back, so failures
+    from a shared address (every visitor behind one proxy) cannot lock staff out. Clients whose
+    failures are older than the window are forgotten, and at most MAX_CLIENTS are kept.
+    """
 
     times: dict[str, deque[datetime]] = field(default_factory=dict)
 
     def limited(self, client: str, now: datetime) -> bool:
-        recent = self.times.setdefault(client, deque())
-        while recent and now - recent[0] > FAILURE_WINDOW:
-            recent.popleft()
-        return len(recent) >= FAILURES_ALLOWED
+        """Tell whether a client had too many failures within the window."""
+        self._prune(client, now)
+        return len(self.times.get(client, ())) >= FAILURES_ALLOWED
 
     def add(self, client: str, now: datetime) -> None:
+        """Count a failure of a client."""
         self.times.setdefault(client, deque()).append(now)
+        if len(self.times) > MAX_CLIENTS:
+            for known in list(self.times):
+                self._prune(known, now)
+        if len(self.times) > MAX_CLIENTS:  # a flood from many addresses: forget the oldest
+            by_age = sorted(self.times, key=lambda known: self.times[known][-1])
+            for known in by_age[: len(self.times) - MAX_CLIENTS]:
+                del self.times[known]
+
+    def _prune(self, client: str, now: datetime) -> None:
+        recent = self.times.get(client)
+        if recent is None:
+            return
+        while recent and now - recent[0] > FAILURE_WINDOW:
+            recent.popleft()
+        if not recent:
+            del self.times[client]
 
 
 class ConsoleAccess:
@@ -92,20 +115,24 @@ class ConsoleAccess:
 
         Args:
             token: The token from the link.
-            client: The client's address, for the rate limit on failures.
+            client: The client's address, for the rate limit on unknown tokens.
 
         """
         now = self._now()
-        if self._failures.limited(client, now):
-            return Refusal.LIMITED
         link = await self._store.use_link(digest(token), now) if len(token) < 100 else None
-        refusal = _refusal(link.used_at, link.expires_at, now) if link else Refusal.UNKNOWN
-        role = self.roles.of(link.staff_id) if link else None
+        if link is None:
+            # The token first, the limit after: a valid link opens even from an address with
+            # failures; only unknown tokens count (spent or expired ones were real links).
+            if self._failures.limited(client, now):
+                return Refusal.LIMITED
+            self._failures.add(client, now)
+            return Refusal.UNKNOWN
+        refusal = _refusal(link.used_at, link.expires_at, now)
+        role = self.roles.of(link.staff_id)
         if refusal is None and role is None:
             refusal = Refusal.NOT_ALLOWED
-        if refusal is not None or link is None or role is None:
-            self._failures.add(client, now)
-            return refusal or Refusal.UNKNOWN
+        if refusal is not None or role is None:
+            return refusal or Refusal.NOT_ALLOWED
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         session = Session(link.staff_id, role, csrf, now + timedelta(hours=SESSION_HOURS))
         await self._store.save_session(digest(session_id), link.staff_id, csrf, session.expires_at)
