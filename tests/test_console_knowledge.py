@@ -18,12 +18,13 @@ import httpx
 import pytest
 
 from bot.config import AnnouncementsConfig, Config, ConsoleConfig, CounsellingConfig, Counsellor
-from bot.console.knowledge import review_due
+from bot.console.knowledge import EntryChange, review_due
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.plain import render_plain
 from bot.frontends.web.app import COOKIE, build_console
 from bot.frontends.web.server import console_services
+from bot.knowledgeedit.yamlfiles import KnowledgeFiles
 from bot.storage.sqlite import SqliteStore
 from tests.conftest import KNOWLEDGE
 
@@ -103,9 +104,11 @@ def csrf(html: str) -> str:
     return found.group(1)
 
 
-def form(console: Console, token: str, action: str, **changes: str) -> dict[str, str]:
-    """Return the entry form of Kindergeld as the page fills it, with some fields changed."""
-    entry = console.dialogue.kb.entries["kindergeld"]
+def form(
+    console: Console, token: str, action: str, entry_id: str = "kindergeld", **changes: str
+) -> dict[str, str]:
+    """Return an entry's form (Kindergeld's) as the page fills it, with some fields changed."""
+    entry = console.dialogue.kb.entries[entry_id]
     fields = {
         "csrf": token,
         "action": action,
@@ -274,3 +277,55 @@ async def test_counsellors_and_strangers_are_refused(console: Console) -> None:
     await console.login(COUNSELLOR)
     assert (await console.client.get("/wissen")).status_code == 403
     assert (await console.client.get("/wissen/kindergeld")).status_code == 403
+
+
+INJECTED = 'followups: {amount: "Eingeschleust: Das Geld bekommen Sie sofort bar beim Amt."}'
+
+
+async def test_a_lone_carriage_return_in_the_answer_adds_no_yaml_key(console: Console) -> None:
+    """A lone CR used to end the YAML line: the rest became a key the form does not offer."""
+    await console.login(EDITOR)
+    page = await console.client.get("/wissen/expertenchat")
+    old = console.dialogue.kb.entries["expertenchat"].answer.strip()
+    data = form(console, csrf(page.text), "save", "expertenchat", answer=f"{old}\r{INJECTED}")
+    response = await console.client.post("/wissen/expertenchat", data=data)
+    assert response.status_code == 303, re.findall(r"<li><code>[^<]*", response.text)
+    entry = console.dialogue.kb.entries["expertenchat"]
+    assert dict(entry.followups) == {}  # no key smuggled in
+    assert entry.answer.rstrip().endswith(f"\n{INJECTED}")  # the line is text of the answer
+    assert "\r" not in (console.root / "faq" / "expertenchat.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("field", "char"), [("answer", "\x1b"), ("answer", "\x85"), ("questions", "\x00")]
+)
+async def test_control_characters_are_refused_with_a_clear_message(
+    console: Console, field: str, char: str
+) -> None:
+    before = console.kindergeld.read_bytes()
+    await console.login(EDITOR)
+    page = await console.client.get("/wissen/kindergeld")
+    value = form(console, "", "save")[field]
+    data = form(console, csrf(page.text), "save", **{field: f"{value[:20]}{char}{value[20:]}"})
+    response = await console.client.post("/wissen/kindergeld", data=data)
+    assert response.status_code == 422
+    assert f"Steuerzeichen (U+{ord(char):04X})" in response.text
+    assert console.kindergeld.read_bytes() == before
+
+
+def test_a_change_that_would_add_a_key_is_refused_by_the_file_editor(console: Console) -> None:
+    """Defence in depth: whatever reaches the editor, only the five fields may change."""
+    path = console.root / "faq" / "expertenchat.yaml"
+    before = path.read_bytes()
+    entry = console.dialogue.kb.entries["expertenchat"]
+    change = EntryChange(
+        questions=tuple(entry.questions),
+        answer=f"{entry.answer.strip()}\r{INJECTED}",
+        related=tuple(entry.related),
+        legal_basis=tuple(entry.legal_basis),
+        sources=tuple((s.title, s.url) for s in entry.sources),
+    )
+    edit = KnowledgeFiles(console.root, validate).change_entry("expertenchat", change, save=True)
+    assert isinstance(edit.result, list)
+    assert "followups" in edit.result[0]
+    assert path.read_bytes() == before

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -247,7 +248,22 @@ def parse_change(
         with `file:line` problems).
 
     """
-    problems: list[str] = []
+    fields = {
+        "Fragen": questions,
+        "Antwort": answer,
+        "Verwandte Einträge": related,
+        "Rechtsgrundlage": legal_basis,
+        "Quellen": sources,
+    }
+    # Every line break becomes \n: a lone \r would be written raw into the YAML file, where
+    # it ends the line and the rest becomes a key of its own (a field the form does not offer).
+    fields = {
+        label: value.replace("\r\n", "\n").replace("\r", "\n") for label, value in fields.items()
+    }
+    problems = [p for label, value in fields.items() if (p := _control_problem(label, value))]
+    if problems:
+        return problems
+    questions, answer, related, legal_basis, sources = fields.values()
     parsed: list[tuple[str, str]] = []
     for number, line in enumerate(_lines(sources), start=1):
         title, bar, url = line.partition("|")
@@ -257,7 +273,7 @@ def parse_change(
             parsed.append((" ".join(title.split()), url.strip()))
     if problems:
         return problems
-    text = "\n".join(line.rstrip() for line in answer.replace("\r\n", "\n").split("\n"))
+    text = "\n".join(line.rstrip() for line in answer.split("\n"))
     return EntryChange(
         questions=tuple(" ".join(q.split()) for q in _lines(questions)),
         answer=text.strip(),
@@ -265,6 +281,25 @@ def parse_change(
         legal_basis=tuple(_lines(legal_basis)),
         sources=tuple(parsed),
     )
+
+
+def _control_problem(label: str, text: str) -> str | None:
+    """Return why a field cannot be saved when it holds a control character, else None.
+
+    Tab and line feed are text; any other control character (or a Unicode line or paragraph
+    separator, which YAML readers may take as a line break) is invisible in the form and the
+    diff, and could change the file's structure.
+    """
+    for char in text:
+        if char in "\n\t":
+            continue
+        if unicodedata.category(char) in {"Cc", "Zl", "Zp"}:
+            return (
+                f"{label}: enthält ein unsichtbares Steuerzeichen (U+{ord(char):04X}), das "
+                "nicht gespeichert werden kann. Bitte entfernen Sie es (z. B. den Text ohne "
+                "Formatierung neu einfügen)."
+            )
+    return None
 
 
 def _lines(text: str) -> list[str]:

@@ -15,11 +15,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from bot.console.knowledge import EntryChange, EntryEdit
@@ -28,6 +30,7 @@ from bot.datafiles.yamlsource import ProblemsError
 
 Validate = Callable[[Path], KnowledgeBase]
 MAX_PHRASING = 300
+EDITABLE = frozenset(f.name for f in fields(EntryChange))  # the keys a console edit may touch
 
 
 class KnowledgeFiles:
@@ -80,8 +83,12 @@ class KnowledgeFiles:
         document = yaml.load(before)
         if not isinstance(document, CommentedMap):
             return EntryEdit(before, before, [f"{path.name}: ist kein Eintrag."])
+        keys = set(document)
         _set_fields(document, change)
         after = _dumped(yaml, document)
+        foreign = _foreign_keys(keys, after, path.name)
+        if foreign:
+            return EntryEdit(before, after, foreign)
         return EntryEdit(before, after, self._checked(path, after, save=save))
 
     def _replace(self, path: Path, yaml: YAML, document: CommentedMap) -> KnowledgeBase | list[str]:
@@ -110,6 +117,26 @@ class KnowledgeFiles:
             shutil.copyfile(target, temporary)
             os.replace(temporary, path)
         return self._validate(self.root)  # the bot reads the files where they are
+
+
+def _foreign_keys(keys: set[object], after: str, name: str) -> list[str]:
+    """Return a problem when the written file has other keys than before, editable ones aside.
+
+    Defence in depth: whatever the form sends, a save may only touch the fields the console
+    edits; a line break smuggled into a value must not add `followups`, `kind` or `flow`.
+    """
+    try:
+        document = YAML(typ="safe").load(after)
+    except YAMLError as error:
+        return [f"{name}: die Änderung ergäbe kein gültiges YAML ({error.__class__.__name__})."]
+    changed = set(document) ^ keys if isinstance(document, dict) else {"(kein Eintrag)"}
+    changed -= EDITABLE
+    if changed:
+        listed = ", ".join(sorted(str(k) for k in changed))
+        return [
+            f"{name}: die Änderung würde Felder ändern, die die Konsole nicht bearbeitet: {listed}."
+        ]
+    return []
 
 
 def _dumped(yaml: YAML, document: CommentedMap) -> str:
