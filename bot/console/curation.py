@@ -81,13 +81,18 @@ class Curation:
         dialogue: Dialogue,
         editor: Editor,
         now: Callable[[], datetime],
+        lock: asyncio.Lock | None = None,
     ) -> None:
-        """Keep the store, the live dialogue (reloaded after a change) and the file editor."""
+        """Keep the store, the live dialogue (reloaded after a change) and the file editor.
+
+        `lock` is the one every writer of the knowledge files holds (see `KnowledgeUpkeep`).
+        """
         self._store = store
         self._audit = audit
         self._dialogue = dialogue
         self._editor = editor
         self._now = now
+        self._lock = lock or asyncio.Lock()
         self._jobs: dict[tuple[date, date, int], _Grouping] = {}
 
     async def open_questions(self, first: date, last: date) -> list[Group] | float:
@@ -147,10 +152,11 @@ class Curation:
         """
         if session.role is not ConsoleRole.EDITOR:
             return ["Nur Redakteurinnen und Redakteure dürfen Antworten ändern."]
-        result = await asyncio.to_thread(self._editor.add_question, entry_id, questions[0])
-        if isinstance(result, list):
-            return result
-        self._dialogue.reload(result)
+        async with self._lock:  # write and reload as one, never interleaved with a Wissen save
+            result = await asyncio.to_thread(self._editor.add_question, entry_id, questions[0])
+            if isinstance(result, list):
+                return result
+            self._dialogue.reload(result)
         now = self._now()
         for question in questions:
             await self._store.decide(question, Decision.PHRASING.value, entry_id, now)

@@ -24,12 +24,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot.console.knowledge import EntryChange, EntryEdit
+from bot.console.knowledge import EntryChange, EntryEdit, version_of
 from bot.content.knowledge import KnowledgeBase
 from bot.datafiles.yamlsource import ProblemsError
 
 Validate = Callable[[Path], KnowledgeBase]
 MAX_PHRASING = 300
+CONFLICT = "Jemand anderes hat diesen Eintrag gespeichert, nachdem Sie ihn geöffnet haben."
 EDITABLE = frozenset(f.name for f in fields(EntryChange))  # the keys a console edit may touch
 
 
@@ -64,11 +65,22 @@ class KnowledgeFiles:
         document["questions"].append(question)
         return self._replace(path, yaml, document)
 
-    def change_entry(self, entry_id: str, change: EntryChange, *, save: bool) -> EntryEdit:
+    def version(self, entry_id: str) -> str | None:
+        """Return the version of an entry's file as it is now; None without such a file."""
+        path = self.root / "faq" / f"{entry_id}.yaml"
+        if not path.is_file() or path.parent != self.root / "faq":
+            return None
+        return version_of(path.read_text(encoding="utf-8"))
+
+    def change_entry(
+        self, entry_id: str, change: EntryChange, *, save: bool, expected: str | None = None
+    ) -> EntryEdit:
         """Set an entry's questions, answer, related ids, legal basis and sources.
 
         The changed file is validated in a copy of the knowledge base; with `save` a valid file
         replaces the old one. Blocking (file I/O and a full validation): call it in a thread.
+        With `expected`, a file whose version differs (saved by someone else since the form was
+        loaded) is left alone and the edit says `conflict`; the caller holds the write lock.
 
         Returns:
             The file's text before and after, and the knowledge base with the change (read from
@@ -86,6 +98,8 @@ class KnowledgeFiles:
         keys = set(document)
         _set_fields(document, change)
         after = _dumped(yaml, document)
+        if expected is not None and version_of(before) != expected:
+            return EntryEdit(before, after, [CONFLICT], conflict=True)
         foreign = _foreign_keys(keys, after, path.name)
         if foreign:
             return EntryEdit(before, after, foreign)
