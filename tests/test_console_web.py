@@ -244,3 +244,48 @@ async def test_logout_ends_the_session(console: Console) -> None:
     assert out.status_code == 200
     assert "abgemeldet" in out.text
     assert (await console.client.get("/fragen")).status_code == 401
+
+
+async def decide(console: Console, decision: str, *questions: str) -> httpx.Response:
+    page = await console.client.get("/fragen")
+    data = {"csrf": csrf(page.text), "decision": decision, "question": list(questions)}
+    return await console.client.post("/fragen/entscheidung", data=data)
+
+
+async def test_staff_cannot_mark_a_question_as_taught_without_teaching(console: Console) -> None:
+    await console.store.add_unanswered(QUESTION, datetime.now(UTC))
+    await console.login(STAFF)
+    response = await decide(console, "phrasing", QUESTION)
+    assert response.status_code == 403
+    assert "Hinzufügen" in response.text
+    assert await console.store.decisions() == {}
+    assert QUESTION in (await console.client.get("/fragen")).text.split("Gruppen")[1]
+
+
+async def test_editors_add_phrasings_only_by_adding_them(console: Console) -> None:
+    await console.store.add_unanswered(QUESTION, datetime.now(UTC))
+    await console.login(EDITOR)
+    assert (await decide(console, "phrasing", QUESTION)).status_code == 400
+    assert await console.store.decisions() == {}
+
+
+async def test_decisions_only_on_open_questions(console: Console) -> None:
+    await console.store.add_unanswered("Hundesteuer für einen Dackel", datetime.now(UTC))
+    await console.login(STAFF)
+    response = await decide(console, "new_entry", "beliebiger Text von Staff")
+    shown = await console.client.get(response.headers["location"])
+    assert "nicht (mehr) offen" in shown.text
+    assert await console.store.decisions() == {}
+    mixed = await decide(console, "ignore", "Hundesteuer für einen Dackel", "noch ein Text")
+    assert "ok=" in mixed.headers["location"]
+    assert await console.store.decisions() == {"Hundesteuer für einen Dackel": ("ignore", None)}
+    again = await decide(console, "new_entry", "Hundesteuer für einen Dackel")  # decided
+    assert "problem=" in again.headers["location"]
+
+
+async def test_a_question_text_longer_than_300_characters_is_refused(console: Console) -> None:
+    await console.login(STAFF)
+    response = await decide(console, "new_entry", "x" * 200_000)
+    shown = await console.client.get(response.headers["location"])
+    assert "zu lang (höchstens 300 Zeichen)" in shown.text
+    assert await console.store.decisions() == {}

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from bot.callbacks import Reason
 from bot.console.access import SESSION_HOURS, ConsoleAccess
-from bot.console.curation import Curation, Decision
+from bot.console.curation import PHRASING_BY_EDITORS, Curation, Decision
 from bot.console.figures import Figures
 from bot.console.knowledge import KnowledgeUpkeep
 from bot.console.model import ConsoleRole, Refusal, Session
@@ -232,7 +232,13 @@ class _Pages:
             decision = Decision(_field(form, "decision") or "")
         except ValueError:
             return self.render("refused.html", 400, reason="Unbekannte Entscheidung.")
-        await self.s.curation.decide(session, questions, decision)
+        if decision is Decision.PHRASING:  # only through „Hinzufügen", which writes it
+            status = 400 if session.role is ConsoleRole.EDITOR else 403
+            return self.render("refused.html", status, session=session, reason=PHRASING_BY_EDITORS)
+        problems = await self.s.curation.decide(session, questions, decision)
+        if problems:
+            query = "&".join(f"problem={_quote(p)}" for p in problems)
+            return RedirectResponse(f"/fragen?{query}", status_code=303)
         return RedirectResponse(f"/fragen?ok={_quote('Gespeichert.')}", status_code=303)
 
     async def _viewer(self, request: Request, roles: frozenset[ConsoleRole]) -> Session | Response:
