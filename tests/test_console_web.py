@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from bot.config import AnnouncementsConfig, Config, ConsoleConfig
-from bot.console.access import FAILURE_WINDOW, MAX_CLIENTS, _Failures
+from bot.console.access import FAILURE_WINDOW, IDLE_MINUTES, MAX_CLIENTS, _Failures
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.web.app import COOKIE, build_console
@@ -289,3 +289,47 @@ async def test_a_question_text_longer_than_300_characters_is_refused(console: Co
     shown = await console.client.get(response.headers["location"])
     assert "zu lang (höchstens 300 Zeichen)" in shown.text
     assert await console.store.decisions() == {}
+
+
+async def test_a_session_ends_after_two_idle_hours(console: Console) -> None:
+    access = console.services.access  # type: ignore[attr-defined]
+    start = datetime.now(UTC)
+    access._now = lambda: start
+    await console.login(STAFF)
+    for hours in (1, 2, 3):  # a request each hour keeps it alive
+        access._now = lambda hours=hours: start + timedelta(hours=hours)
+        assert (await console.client.get("/fragen")).status_code == 200
+    access._now = lambda: start + timedelta(hours=3, minutes=IDLE_MINUTES + 1)
+    assert (await console.client.get("/fragen")).status_code == 401
+    access._now = lambda: start + timedelta(hours=3, minutes=1)  # ended for good
+    assert (await console.client.get("/fragen")).status_code == 401
+
+
+async def test_error_pages_carry_the_security_headers(console: Console) -> None:
+    await console.login(STAFF)
+
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    console.services.overview.open_cases = broken  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(
+        app=build_console(console.services),  # type: ignore[arg-type]
+        raise_app_exceptions=False,
+    )
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://konsole.test", cookies=console.client.cookies
+    ) as client:
+        responses = {
+            500: await client.get("/faelle"),
+            404: await client.get("/gibt-es-nicht"),
+        }
+        client.cookies.clear()
+        responses[403] = await client.post("/anmelden/falsch")
+        responses[401] = await client.get("/fragen")
+    for status, response in responses.items():
+        assert response.status_code == status
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-frame-options"] == "DENY"
+    assert "Traceback" not in responses[500].text
+    assert "a bug" not in responses[500].text

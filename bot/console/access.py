@@ -16,13 +16,14 @@ import secrets
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.console.model import ConsoleRole, Refusal, Session
 from bot.console.ports import LoginStore
 
 LINK_MINUTES = 10
 SESSION_HOURS = 8
+IDLE_MINUTES = 120  # a session without a request for this long ends (a forgotten browser)
 FAILURES_ALLOWED = 5  # failed link openings per client within the window before a pause
 FAILURE_WINDOW = timedelta(minutes=10)
 MAX_CLIENTS = 10_000  # clients with recent failures kept in memory at most
@@ -98,6 +99,10 @@ class ConsoleAccess:
         self.roles = roles
         self._now = now
         self._failures = _Failures()
+        # When each session was last used (in memory: after a restart the idle time counts
+        # anew from the first request; the 8-hour limit stays in the store).
+        self._seen: dict[str, datetime] = {}
+        self._audited: set[tuple[str, str, date]] = set()
 
     async def issue_link(self, person: int) -> str | None:
         """Return a fresh login token for a person who may use the console, else None."""
@@ -143,13 +148,24 @@ class ConsoleAccess:
         """Return the live session of a cookie; None if absent, ended, expired or not staff."""
         if not session_id or len(session_id) > 100:
             return None
-        found = await self._store.load_session(digest(session_id))
+        key = digest(session_id)
+        found = await self._store.load_session(key)
         if found is None:
             return None
         person, csrf, expires = found
         role = self.roles.of(person)
-        if role is None or expires <= self._now():
+        now = self._now()
+        if role is None or expires <= now:
             return None
+        last = self._seen.get(key)
+        if last is not None and now - last > timedelta(minutes=IDLE_MINUTES):
+            del self._seen[key]
+            await self._store.delete_session(key)
+            return None
+        self._seen[key] = now
+        if len(self._seen) > MAX_CLIENTS:  # sessions older than their 8 hours are over anyway
+            limit = now - timedelta(hours=SESSION_HOURS)
+            self._seen = {k: t for k, t in self._seen.items() if t > limit}
         return Session(person, role, csrf, expires)
 
     @staticmethod
@@ -163,6 +179,15 @@ class ConsoleAccess:
         await self._store.audit(
             session.staff_id, session.role.value, "console_logout", None, self._now()
         )
+
+    async def audit_once(self, session: Session, action: str) -> None:
+        """Write an action to the audit table at most once per session and day (a page view)."""
+        today = self._now().date()
+        key = (session.csrf, action, today)  # the CSRF token is the session's own
+        if key in self._audited:
+            return
+        self._audited = {k for k in self._audited if k[2] == today} | {key}
+        await self.audit(session, action, None)
 
     async def audit(self, session: Session, action: str, subject: str | None) -> None:
         """Write a change made in the console to the audit table."""

@@ -15,11 +15,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.callbacks import Reason
 from bot.console.access import SESSION_HOURS, ConsoleAccess
@@ -71,11 +72,27 @@ class ConsoleServices:
     upkeep: KnowledgeUpkeep | None = None  # „Wissen": entries, reviews, edits
 
 
-class _Headers(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.update(_HEADERS)
-        return response
+class _Headers:
+    """Add the security headers to every response, error pages included.
+
+    A plain ASGI middleware (it edits the response start as it passes): whatever answers,
+    a page, Starlette's 404 or the 500 page of `_server_error`, carries the same headers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def build_console(services: ConsoleServices) -> Starlette:
@@ -98,7 +115,18 @@ def build_console(services: ConsoleServices) -> Starlette:
     if services.upkeep is not None:  # „Wissen" (bot/frontends/web/wissen.py)
         upkeep, access, today = services.upkeep, services.access, services.today
         routes += wissen_routes(upkeep, access, pages.render, pages._session, today)
-    return Starlette(routes=routes, middleware=[Middleware(_Headers)])
+
+    def server_error(request: Request, error: Exception) -> Response:
+        # Starlette's outermost layer answers a crash, past every middleware: the headers here.
+        response = pages.render("refused.html", 500, reason=_SERVER_ERROR)
+        response.headers.update(_HEADERS)
+        return response
+
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(_Headers)],
+        exception_handlers={Exception: server_error},
+    )
 
 
 Handler = Callable[[Request, Session], Awaitable[Response]]
@@ -262,7 +290,9 @@ class _Pages:
         if isinstance(viewer, Response):
             return viewer
         cases = await self.s.overview.open_cases()
-        await self.s.access.audit(viewer, "cases_listed", None)  # as the bot's /faelle does
+        # Logged as the bot's /faelle is, but once per session and day: a GET (a reload, a
+        # prefetch) should not fill the audit log.
+        await self.s.access.audit_once(viewer, "cases_listed")
         return self.render("faelle.html", session=viewer, cases=cases)
 
     async def audit_log(self, request: Request) -> Response:
@@ -305,6 +335,9 @@ class _Pages:
         )
 
 
+_SERVER_ERROR = (
+    "Das hat nicht geklappt: ein Fehler in der Konsole. Bitte versuchen Sie es später noch einmal."
+)
 _NO_FIGURES = "Die Zahlen sind in dieser Installation nicht eingerichtet."
 _OFFICE = frozenset({ConsoleRole.STAFF, ConsoleRole.EDITOR})  # not counsellors: cases only
 _EVERYONE = frozenset(ConsoleRole)
