@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
 
 from handlers.delivery import deliver
 from handlers.services import Context
@@ -31,6 +31,11 @@ async def on_console(update: Update, context: Context) -> None:
 async def _reply(
     context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
+    # No link preview: Telegram's preview fetcher would open the login link before she does.
+    no_preview = LinkPreviewOptions(is_disabled=True)
     await deliver(
-        lambda: context.bot.send_message(chat_id, text, reply_markup=markup), "sendMessage"
+        lambda: context.bot.send_message(
+            chat_id, text, reply_markup=markup, link_preview_options=no_preview
+        ),
+        "sendMessage",
     )

@@ -159,7 +159,7 @@ class Console:
     async def login(self, person: int) -> None:
         token = await self.services.access.issue_link(person)  # type: ignore[attr-defined]
         assert token is not None
-        response = await self.client.get(f"/anmelden/{token}")
+        response = await self.client.post(f"/anmelden/{token}")
         assert response.status_code == 200, response.text
 
 
@@ -318,3 +318,24 @@ async def test_the_store_reads_votes_and_broadcasts_of_a_period_only(tmp_path: P
         assert reach == [BroadcastCount(1, date(2025, 6, 3), 0, 0, 0, 0)]
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "bis=9999-12-31",
+        "von=9999-12-30&bis=9999-12-31",
+        "von=0001-01-01&bis=0001-01-02",
+        "von=0001-01-01",
+    ],
+)
+async def test_dates_at_the_ends_of_the_calendar_are_clamped_not_a_500(
+    console: Console, query: str
+) -> None:
+    await console.login(STAFF)
+    page = await console.client.get(f"/zahlen?{query}")
+    assert page.status_code == 200
+    assert 'value="9999' not in page.text
+    assert 'value="0001' not in page.text
+    assert (await console.client.get(f"/zahlen.csv?{query}")).status_code == 200
+    assert (await console.client.get(f"/fragen?{query}")).status_code == 200

@@ -7,6 +7,7 @@ dialogue that answers parents.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -18,12 +19,13 @@ import httpx
 import pytest
 
 from bot.config import AnnouncementsConfig, Config, ConsoleConfig, CounsellingConfig, Counsellor
-from bot.console.knowledge import review_due
+from bot.console.knowledge import EntryChange, review_due, version_of
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.plain import render_plain
 from bot.frontends.web.app import COOKIE, build_console
 from bot.frontends.web.server import console_services
+from bot.knowledgeedit.yamlfiles import KnowledgeFiles
 from bot.storage.sqlite import SqliteStore
 from tests.conftest import KNOWLEDGE
 
@@ -47,7 +49,7 @@ class Console:
     async def login(self, person: int) -> None:
         token = await self.services.access.issue_link(person)  # type: ignore[attr-defined]
         assert token is not None
-        response = await self.client.get(f"/anmelden/{token}")
+        response = await self.client.post(f"/anmelden/{token}")
         assert response.status_code == 200, response.text
         assert COOKIE in response.cookies or COOKIE in self.client.cookies
 
@@ -103,12 +105,16 @@ def csrf(html: str) -> str:
     return found.group(1)
 
 
-def form(console: Console, token: str, action: str, **changes: str) -> dict[str, str]:
-    """Return the entry form of Kindergeld as the page fills it, with some fields changed."""
-    entry = console.dialogue.kb.entries["kindergeld"]
+def form(
+    console: Console, token: str, action: str, entry_id: str = "kindergeld", **changes: str
+) -> dict[str, str]:
+    """Return an entry's form (Kindergeld's) as the page fills it, with some fields changed."""
+    entry = console.dialogue.kb.entries[entry_id]
+    path = console.root / "faq" / f"{entry_id}.yaml"
     fields = {
         "csrf": token,
         "action": action,
+        "version": version_of(path.read_text(encoding="utf-8")),  # as the page puts it
         "questions": "\n".join(entry.questions),
         "answer": entry.answer,
         "related": "\n".join(entry.related),
@@ -274,3 +280,111 @@ async def test_counsellors_and_strangers_are_refused(console: Console) -> None:
     await console.login(COUNSELLOR)
     assert (await console.client.get("/wissen")).status_code == 403
     assert (await console.client.get("/wissen/kindergeld")).status_code == 403
+
+
+INJECTED = 'followups: {amount: "Eingeschleust: Das Geld bekommen Sie sofort bar beim Amt."}'
+
+
+async def test_a_lone_carriage_return_in_the_answer_adds_no_yaml_key(console: Console) -> None:
+    """A lone CR used to end the YAML line: the rest became a key the form does not offer."""
+    await console.login(EDITOR)
+    page = await console.client.get("/wissen/expertenchat")
+    old = console.dialogue.kb.entries["expertenchat"].answer.strip()
+    data = form(console, csrf(page.text), "save", "expertenchat", answer=f"{old}\r{INJECTED}")
+    response = await console.client.post("/wissen/expertenchat", data=data)
+    assert response.status_code == 303, re.findall(r"<li><code>[^<]*", response.text)
+    entry = console.dialogue.kb.entries["expertenchat"]
+    assert dict(entry.followups) == {}  # no key smuggled in
+    assert entry.answer.rstrip().endswith(f"\n{INJECTED}")  # the line is text of the answer
+    assert "\r" not in (console.root / "faq" / "expertenchat.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("field", "char"), [("answer", "\x1b"), ("answer", "\x85"), ("questions", "\x00")]
+)
+async def test_control_characters_are_refused_with_a_clear_message(
+    console: Console, field: str, char: str
+) -> None:
+    before = console.kindergeld.read_bytes()
+    await console.login(EDITOR)
+    page = await console.client.get("/wissen/kindergeld")
+    value = form(console, "", "save")[field]
+    data = form(console, csrf(page.text), "save", **{field: f"{value[:20]}{char}{value[20:]}"})
+    response = await console.client.post("/wissen/kindergeld", data=data)
+    assert response.status_code == 422
+    assert f"Steuerzeichen (U+{ord(char):04X})" in response.text
+    assert console.kindergeld.read_bytes() == before
+
+
+def test_a_change_that_would_add_a_key_is_refused_by_the_file_editor(console: Console) -> None:
+    """Defence in depth: whatever reaches the editor, only the five fields may change."""
+    path = console.root / "faq" / "expertenchat.yaml"
+    before = path.read_bytes()
+    entry = console.dialogue.kb.entries["expertenchat"]
+    change = EntryChange(
+        questions=tuple(entry.questions),
+        answer=f"{entry.answer.strip()}\r{INJECTED}",
+        related=tuple(entry.related),
+        legal_basis=tuple(entry.legal_basis),
+        sources=tuple((s.title, s.url) for s in entry.sources),
+    )
+    edit = KnowledgeFiles(console.root, validate).change_entry("expertenchat", change, save=True)
+    assert isinstance(edit.result, list)
+    assert "followups" in edit.result[0]
+    assert path.read_bytes() == before
+
+
+def loaded_version(html: str) -> str:
+    found = re.search(r'name="version" value="([0-9a-f]{64})"', html)
+    assert found is not None
+    return found.group(1)
+
+
+async def test_the_form_carries_the_version_of_the_file_it_was_made_from(
+    console: Console,
+) -> None:
+    await console.login(EDITOR)
+    page = await console.client.get("/wissen/kindergeld")
+    assert loaded_version(page.text) == version_of(console.kindergeld.read_text(encoding="utf-8"))
+    preview = await console.client.post(
+        "/wissen/kindergeld",
+        data=form(console, csrf(page.text), "preview", answer=NEW_ANSWER) | {"version": "0" * 64},
+    )
+    assert loaded_version(preview.text) == "0" * 64  # a preview keeps the version as loaded
+
+
+async def test_a_save_after_someone_else_saved_is_refused_with_409(console: Console) -> None:
+    await console.login(EDITOR)
+    page = await console.client.get("/wissen/kindergeld")
+    stale = form(console, csrf(page.text), "save", answer=NEW_ANSWER)  # editor A's form
+    # Meanwhile editor B (here: the same person in another tab) teaches a phrasing in /fragen.
+    fragen = await console.client.get("/fragen")
+    taught = await console.client.post(
+        "/fragen/formulierung",
+        data={"csrf": csrf(fragen.text), "question": "Kigeld wann drauf", "entry": "kindergeld"},
+    )
+    assert "problem" not in taught.headers["location"]
+    after_b = console.kindergeld.read_bytes()
+    response = await console.client.post("/wissen/kindergeld", data=stale)
+    assert response.status_code == 409
+    assert "jemand anderes hat diesen Eintrag zuerst gespeichert" in response.text
+    assert '<a href="/wissen/kindergeld#aendern">laden Sie den Eintrag neu</a>' in response.text
+    assert console.kindergeld.read_bytes() == after_b  # B's phrasing is not lost
+    assert "Für jedes Kind" not in answer_text(console)
+    assert (await console.client.post("/wissen/kindergeld", data=stale)).status_code == 409
+
+
+async def test_two_simultaneous_saves_one_wins_the_other_is_told(console: Console) -> None:
+    await console.login(EDITOR)
+    page = await console.client.get("/wissen/kindergeld")
+    first = form(console, csrf(page.text), "save", answer=NEW_ANSWER)
+    second = form(console, csrf(page.text), "save", answer=NEW_ANSWER.replace("jedes", "ein"))
+    responses = await asyncio.gather(
+        console.client.post("/wissen/kindergeld", data=first),
+        console.client.post("/wissen/kindergeld", data=second),
+    )
+    assert sorted(r.status_code for r in responses) == [303, 409]
+    winner = first if responses[0].status_code == 303 else second
+    text = console.kindergeld.read_text(encoding="utf-8")
+    assert winner["answer"].split("\n")[0] in text
+    assert winner["answer"].split("\n")[0].replace("{kindergeld}", "259 €") in answer_text(console)

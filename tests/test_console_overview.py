@@ -54,7 +54,7 @@ class Console:
     async def login(self, person: int) -> None:
         token = await self.access.issue_link(person)
         assert token is not None
-        response = await self.client.get(f"/anmelden/{token}")
+        response = await self.client.post(f"/anmelden/{token}")
         assert response.status_code == 200, response.text
         assert COOKIE in self.client.cookies
 
@@ -236,3 +236,21 @@ async def test_without_a_session_the_views_are_refused(console: Console) -> None
         response = await console.client.get(path)
         assert response.status_code == 401, path
         assert "/konsole" in response.text
+
+
+async def test_counsellors_see_no_menu_links_to_pages_they_may_not_open(console: Console) -> None:
+    await console.login(COUNSELLOR)
+    html = (await console.client.get("/faelle")).text
+    for href in ("/fragen", "/wissen", "/termine", "/protokoll"):
+        assert f'href="{href}"' not in html, href
+        assert (await console.client.get(href)).status_code == 403, href
+    for href in ("/faelle", "/zahlen"):
+        assert f'<li><a href="{href}">' in html, href
+
+
+async def test_looking_at_the_cases_is_logged_once_per_session_and_day(console: Console) -> None:
+    await console.login(STAFF)
+    for _ in range(3):  # reloads, a prefetch
+        assert (await console.client.get("/faelle")).status_code == 200
+    rows = await console.store._read("SELECT actor_id, action FROM audit")
+    assert [tuple(r) for r in rows].count((STAFF, "cases_listed")) == 1

@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from bot.config import AnnouncementsConfig, Config, ConsoleConfig
+from bot.console.access import FAILURE_WINDOW, IDLE_MINUTES, MAX_CLIENTS, _Failures
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.web.app import COOKIE, build_console
@@ -42,7 +43,7 @@ class Console:
         return f"/anmelden/{token}"
 
     async def login(self, person: int) -> None:
-        response = await self.client.get(await self.link(person))
+        response = await self.client.post(await self.link(person))
         assert response.status_code == 200, response.text
         assert COOKIE in response.cookies or COOKIE in self.client.cookies
 
@@ -82,37 +83,87 @@ async def test_without_a_session_every_page_says_how_to_log_in(console: Console)
 
 async def test_a_link_works_once_and_sets_a_strict_cookie(console: Console) -> None:
     link = await console.link(STAFF)
-    first = await console.client.get(link)
+    first = await console.client.post(link)
     assert first.status_code == 200
     cookie = first.headers["set-cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie
-    reload = await console.client.get(link)  # she reloads the page: already logged in
+    reload = await console.client.post(link)  # she reloads the page: already logged in
     assert reload.status_code == 303
     console.client.cookies.clear()  # someone else, who got hold of the link
-    again = await console.client.get(link)
+    again = await console.client.post(link)
     assert again.status_code == 403
     assert "schon benutzt" in again.text
 
 
+async def test_opening_a_link_only_shows_the_button_and_spends_nothing(console: Console) -> None:
+    """Telegram's link preview, scanners and prefetchers GET the link: no session for them."""
+    link = await console.link(STAFF)
+    for _ in range(2):
+        shown = await console.client.get(link)
+        assert shown.status_code == 200
+        assert "set-cookie" not in shown.headers
+        assert f'<form method="post" action="{link}">' in shown.text
+        assert "Anmelden</button>" in shown.text
+    assert (await console.client.get("/fragen")).status_code == 401
+    pressed = await console.client.post(link)  # the button
+    assert pressed.status_code == 200
+    assert "Sie sind angemeldet" in pressed.text
+    assert COOKIE in pressed.cookies
+    assert (await console.client.get(link)).status_code == 303  # logged in: on to the console
+
+
 async def test_forged_expired_and_stranger_links_are_refused(console: Console) -> None:
-    forged = await console.client.get("/anmelden/abc")
+    forged = await console.client.post("/anmelden/abc")
     assert forged.status_code == 403
     assert "ungültig" in forged.text
     assert await console.services.access.issue_link(STRANGER) is None  # type: ignore[attr-defined]
     link = await console.link(STAFF)
     later = datetime.now(UTC) + timedelta(minutes=11)
     console.services.access._now = lambda: later  # type: ignore[attr-defined]
-    expired = await console.client.get(link)
+    expired = await console.client.post(link)
     assert expired.status_code == 403
     assert "abgelaufen" in expired.text
 
 
 async def test_repeated_failures_are_rate_limited(console: Console) -> None:
     for _ in range(5):
-        await console.client.get("/anmelden/falsch")
-    limited = await console.client.get(await console.link(STAFF))
-    assert limited.status_code == 429
+        assert (await console.client.post("/anmelden/falsch")).status_code == 403
+    assert (await console.client.post("/anmelden/falsch")).status_code == 429
+
+
+async def test_failures_from_an_address_never_hold_back_a_valid_link(console: Console) -> None:
+    """Behind a proxy everyone shares one address: strangers' failures must not lock staff out."""
+    for _ in range(6):
+        await console.client.post("/anmelden/falsch")
+    good = await console.client.post(await console.link(STAFF))
+    assert good.status_code == 200
+    assert "Sie sind angemeldet" in good.text
+
+
+async def test_spent_links_do_not_count_as_failures(console: Console) -> None:
+    link = await console.link(STAFF)
+    await console.client.post(link)
+    console.client.cookies.clear()
+    for _ in range(6):  # a second browser, a crawler: „schon benutzt", never a pause
+        again = await console.client.post(link)
+        assert again.status_code == 403
+        assert "schon benutzt" in again.text
+    assert (await console.client.post("/anmelden/falsch")).status_code == 403
+
+
+def test_old_failures_are_forgotten_and_the_clients_kept_are_bounded() -> None:
+    failures = _Failures()
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    for client in range(100):
+        failures.add(f"10.0.0.{client}", start)
+    later = start + FAILURE_WINDOW + timedelta(seconds=1)
+    assert not failures.limited("10.0.0.1", later)
+    assert "10.0.0.1" not in failures.times  # an empty entry is dropped
+    for client in range(MAX_CLIENTS + 50):  # a flood from rotating (IPv6) addresses
+        failures.add(f"2001:db8::{client:x}", later + timedelta(microseconds=client))
+    assert len(failures.times) <= MAX_CLIENTS
+    assert f"2001:db8::{MAX_CLIENTS + 49:x}" in failures.times  # the newest are kept
 
 
 async def test_an_editor_teaches_a_phrasing_and_the_bot_answers_it(console: Console) -> None:
@@ -193,3 +244,92 @@ async def test_logout_ends_the_session(console: Console) -> None:
     assert out.status_code == 200
     assert "abgemeldet" in out.text
     assert (await console.client.get("/fragen")).status_code == 401
+
+
+async def decide(console: Console, decision: str, *questions: str) -> httpx.Response:
+    page = await console.client.get("/fragen")
+    data = {"csrf": csrf(page.text), "decision": decision, "question": list(questions)}
+    return await console.client.post("/fragen/entscheidung", data=data)
+
+
+async def test_staff_cannot_mark_a_question_as_taught_without_teaching(console: Console) -> None:
+    await console.store.add_unanswered(QUESTION, datetime.now(UTC))
+    await console.login(STAFF)
+    response = await decide(console, "phrasing", QUESTION)
+    assert response.status_code == 403
+    assert "Hinzufügen" in response.text
+    assert await console.store.decisions() == {}
+    assert QUESTION in (await console.client.get("/fragen")).text.split("Gruppen")[1]
+
+
+async def test_editors_add_phrasings_only_by_adding_them(console: Console) -> None:
+    await console.store.add_unanswered(QUESTION, datetime.now(UTC))
+    await console.login(EDITOR)
+    assert (await decide(console, "phrasing", QUESTION)).status_code == 400
+    assert await console.store.decisions() == {}
+
+
+async def test_decisions_only_on_open_questions(console: Console) -> None:
+    await console.store.add_unanswered("Hundesteuer für einen Dackel", datetime.now(UTC))
+    await console.login(STAFF)
+    response = await decide(console, "new_entry", "beliebiger Text von Staff")
+    shown = await console.client.get(response.headers["location"])
+    assert "nicht (mehr) offen" in shown.text
+    assert await console.store.decisions() == {}
+    mixed = await decide(console, "ignore", "Hundesteuer für einen Dackel", "noch ein Text")
+    assert "ok=" in mixed.headers["location"]
+    assert await console.store.decisions() == {"Hundesteuer für einen Dackel": ("ignore", None)}
+    again = await decide(console, "new_entry", "Hundesteuer für einen Dackel")  # decided
+    assert "problem=" in again.headers["location"]
+
+
+async def test_a_question_text_longer_than_300_characters_is_refused(console: Console) -> None:
+    await console.login(STAFF)
+    response = await decide(console, "new_entry", "x" * 200_000)
+    shown = await console.client.get(response.headers["location"])
+    assert "zu lang (höchstens 300 Zeichen)" in shown.text
+    assert await console.store.decisions() == {}
+
+
+async def test_a_session_ends_after_two_idle_hours(console: Console) -> None:
+    access = console.services.access  # type: ignore[attr-defined]
+    start = datetime.now(UTC)
+    access._now = lambda: start
+    await console.login(STAFF)
+    for hours in (1, 2, 3):  # a request each hour keeps it alive
+        access._now = lambda hours=hours: start + timedelta(hours=hours)
+        assert (await console.client.get("/fragen")).status_code == 200
+    access._now = lambda: start + timedelta(hours=3, minutes=IDLE_MINUTES + 1)
+    assert (await console.client.get("/fragen")).status_code == 401
+    access._now = lambda: start + timedelta(hours=3, minutes=1)  # ended for good
+    assert (await console.client.get("/fragen")).status_code == 401
+
+
+async def test_error_pages_carry_the_security_headers(console: Console) -> None:
+    await console.login(STAFF)
+
+    async def broken() -> None:
+        raise RuntimeError("a bug")
+
+    console.services.overview.open_cases = broken  # type: ignore[attr-defined]
+    transport = httpx.ASGITransport(
+        app=build_console(console.services),  # type: ignore[arg-type]
+        raise_app_exceptions=False,
+    )
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://konsole.test", cookies=console.client.cookies
+    ) as client:
+        responses = {
+            500: await client.get("/faelle"),
+            404: await client.get("/gibt-es-nicht"),
+        }
+        client.cookies.clear()
+        responses[403] = await client.post("/anmelden/falsch")
+        responses[401] = await client.get("/fragen")
+    for status, response in responses.items():
+        assert response.status_code == status
+        assert response.headers["content-security-policy"].startswith("default-src 'self'")
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-frame-options"] == "DENY"
+    assert "Traceback" not in responses[500].text
+    assert "a bug" not in responses[500].text

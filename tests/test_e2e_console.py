@@ -50,9 +50,16 @@ async def test_staff_teach_a_phrasing_without_a_terminal(tmp_path: Path) -> None
             )
             link = re.search(r"http://\S+/anmelden/\S+", sent["text"])
             assert link is not None
+            # No link preview: Telegram's preview fetcher must not open the login link.
+            (call,) = [c for c in api.calls("sendMessage") if "/anmelden/" in c.params["text"]]
+            assert call.params["link_preview_options"] == {"is_disabled": True}
             async with httpx.AsyncClient() as browser:
-                welcome = await browser.get(link.group(0))
+                shown = await browser.get(link.group(0))  # the page with the button
+                assert shown.status_code == 200
+                assert "angemeldet" not in shown.text
+                welcome = await browser.post(link.group(0))  # „Anmelden"
                 assert welcome.status_code == 200
+                assert "Sie sind angemeldet" in welcome.text
                 page = await browser.get(f"http://127.0.0.1:{port}/fragen")
                 assert QUESTION in page.text
                 csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)

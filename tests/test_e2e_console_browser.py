@@ -67,6 +67,7 @@ async def test_from_konsole_to_a_taught_phrasing_and_an_edited_answer(tmp_path: 
                 )
                 page = await browser.new_page()
                 await page.goto(link.group(0))
+                await page.get_by_role("button", name="Anmelden").click()
                 await page.get_by_role("link", name="Weiter zur Konsole").click()
                 group = page.locator("section.group", has_text=QUESTION)
                 await group.get_by_label("als Formulierung hinzufügen zu").select_option(

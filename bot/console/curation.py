@@ -15,7 +15,7 @@ import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Protocol
 
@@ -31,6 +31,12 @@ SIMILAR = (
     70.0  # similarity (0–100) of two questions' sorted word sets from which they are one group
 )
 MOST_GROUPS = 200
+MAX_QUESTION = 300  # characters of a question staff may decide on (as a phrasing's limit)
+EARLIEST = date(2000, 1, 1)  # older than any stored question
+TOO_LONG = f"Eine Frage ist zu lang (höchstens {MAX_QUESTION} Zeichen)."
+PHRASING_BY_EDITORS = (
+    "Als Formulierung übernehmen Redakteurinnen und Redakteure eine Frage mit „Hinzufügen“."
+)
 WAIT_SECONDS = 1.5  # a page waits this long for the grouping, then shows its progress
 
 
@@ -81,13 +87,18 @@ class Curation:
         dialogue: Dialogue,
         editor: Editor,
         now: Callable[[], datetime],
+        lock: asyncio.Lock | None = None,
     ) -> None:
-        """Keep the store, the live dialogue (reloaded after a change) and the file editor."""
+        """Keep the store, the live dialogue (reloaded after a change) and the file editor.
+
+        `lock` is the one every writer of the knowledge files holds (see `KnowledgeUpkeep`).
+        """
         self._store = store
         self._audit = audit
         self._dialogue = dialogue
         self._editor = editor
         self._now = now
+        self._lock = lock or asyncio.Lock()
         self._jobs: dict[tuple[date, date, int], _Grouping] = {}
 
     async def open_questions(self, first: date, last: date) -> list[Group] | float:
@@ -147,23 +158,44 @@ class Curation:
         """
         if session.role is not ConsoleRole.EDITOR:
             return ["Nur Redakteurinnen und Redakteure dürfen Antworten ändern."]
-        result = await asyncio.to_thread(self._editor.add_question, entry_id, questions[0])
-        if isinstance(result, list):
-            return result
-        self._dialogue.reload(result)
+        if any(len(q) > MAX_QUESTION for q in questions):
+            return [TOO_LONG]
+        async with self._lock:  # write and reload as one, never interleaved with a Wissen save
+            result = await asyncio.to_thread(self._editor.add_question, entry_id, questions[0])
+            if isinstance(result, list):
+                return result
+            self._dialogue.reload(result)
         now = self._now()
         for question in questions:
             await self._store.decide(question, Decision.PHRASING.value, entry_id, now)
         await self._audit.audit(session.staff_id, session.role.value, "add_phrasing", entry_id, now)
         return []
 
-    async def decide(self, session: Session, questions: Sequence[str], decision: Decision) -> None:
-        """Mark a group „new entry needed" or „ignore"."""
+    async def decide(
+        self, session: Session, questions: Sequence[str], decision: Decision
+    ) -> list[str]:
+        """Mark a group „new entry needed" or „ignore"; return the problems (none: done).
+
+        A phrasing is only ever added through `add_phrasing` (by editors, who write it into
+        the entry); here only questions the bot really could not answer and nobody decided
+        yet are marked, so no text of one's own lands on everyone's to-do list.
+        """
+        if decision is Decision.PHRASING:
+            return [PHRASING_BY_EDITORS]
+        if any(len(q) > MAX_QUESTION for q in questions):
+            return [TOO_LONG]
         now = self._now()
-        for question in questions:
+        tomorrow = now.date() + timedelta(days=1)  # the local day may be ahead of UTC
+        asked = {text for text, _ in await self._store.unanswered_between(EARLIEST, tomorrow)}
+        decided = await self._store.decisions()
+        open_ = [q for q in dict.fromkeys(questions) if q in asked and q not in decided]
+        if not open_:
+            return ["Diese Fragen sind nicht (mehr) offen."]
+        for question in open_:
             await self._store.decide(question, decision.value, None, now)
-        role = session.role.value
-        await self._audit.audit(session.staff_id, role, f"question_{decision.value}", None, now)
+        action, subject = f"question_{decision.value}", f"questions:{len(open_)}"
+        await self._audit.audit(session.staff_id, session.role.value, action, subject, now)
+        return []
 
 
 Grouped = list[tuple[tuple[str, int], ...]]

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import hashlib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -45,13 +47,23 @@ class EntryEdit:
     before: str
     after: str
     result: KnowledgeBase | list[str]  # the knowledge base with the change, or `file:line: …`
+    conflict: bool = False  # the file is no longer the version the form was made from
 
 
 class EntryEditor(Protocol):
     """Changes an entry's YAML file (an adapter; blocking, run in a worker thread)."""
 
-    def change_entry(self, entry_id: str, change: EntryChange, *, save: bool) -> EntryEdit:
-        """Apply a change in a validated copy; with `save` replace the file when it is valid."""
+    def change_entry(
+        self, entry_id: str, change: EntryChange, *, save: bool, expected: str | None = None
+    ) -> EntryEdit:
+        """Apply a change in a validated copy; with `save` replace the file when it is valid.
+
+        With `expected` (a `version_of` the file as the form showed it) a file that changed
+        meanwhile is not written: the edit comes back with `conflict`.
+        """
+
+    def version(self, entry_id: str) -> str | None:
+        """Return the `version_of` an entry's file as it is now; None without such a file."""
 
 
 class Votes(Protocol):
@@ -120,6 +132,12 @@ class Proposal:
     preview: Reply | None  # the changed answer as a parent gets it; None when invalid
     problems: tuple[str, ...] = ()
     saved: bool = False
+    conflict: bool = False  # someone else saved the entry since the form was loaded
+
+
+def version_of(text: str) -> str:
+    """Return the version of a file's text that an edit form carries (its SHA-256)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def review_due(today: date) -> date:
@@ -138,13 +156,23 @@ class KnowledgeUpkeep:
     """Lists the entries with their review dates and votes; previews and saves edits."""
 
     def __init__(
-        self, store: VoteStore, auditor: Auditor, dialogue: Dialogue, editor: EntryEditor
+        self,
+        store: VoteStore,
+        auditor: Auditor,
+        dialogue: Dialogue,
+        editor: EntryEditor,
+        lock: asyncio.Lock | None = None,
     ) -> None:
-        """Keep the votes, the audit, the live dialogue (reloaded after a save) and the editor."""
+        """Keep the votes, the audit, the live dialogue (reloaded after a save) and the editor.
+
+        `lock` is shared by every writer of the knowledge files (the curation too): a write and
+        the reload after it happen as one, so the bot never ends on an older knowledge base.
+        """
         self._store = store
         self._auditor = auditor
         self._dialogue = dialogue
         self._editor = editor
+        self._lock = lock or asyncio.Lock()
 
     async def overview(self, today: date) -> list[EntryRow]:
         """Return every entry: the overdue ones first (oldest review first), then by category."""
@@ -207,14 +235,35 @@ class KnowledgeUpkeep:
         edit = await asyncio.to_thread(self._editor.change_entry, entry_id, change, save=False)
         return self._proposal(entry_id, edit)
 
-    async def save(self, session: Session, entry_id: str, change: EntryChange) -> Proposal:
-        """Write a change when it is valid; the live dialogue answers from it at once."""
+    def version(self, entry_id: str) -> str:
+        """Return the version of an entry's file that an edit form carries ("" without one)."""
+        return self._editor.version(entry_id) or ""
+
+    async def save(
+        self, session: Session, entry_id: str, change: EntryChange, version: str
+    ) -> Proposal:
+        """Write a change when it is valid; the live dialogue answers from it at once.
+
+        Args:
+            session: Who saves (only editors may).
+            entry_id: The entry.
+            change: The fields as the form sent them.
+            version: The file's version when the form was loaded; a file saved meanwhile by
+                someone else is not overwritten (the proposal says `conflict`).
+
+        """
         if session.role is not ConsoleRole.EDITOR:
             return Proposal("", None, (EDITORS_ONLY,))
-        edit = await asyncio.to_thread(self._editor.change_entry, entry_id, change, save=True)
-        proposal = self._proposal(entry_id, edit)
+        async with self._lock:
+            edit = await asyncio.to_thread(
+                self._editor.change_entry, entry_id, change, save=True, expected=version
+            )
+            proposal = self._proposal(entry_id, edit)
+            if edit.conflict:
+                return replace(proposal, conflict=True)
+            if isinstance(edit.result, KnowledgeBase):
+                self._dialogue.reload(edit.result)
         if isinstance(edit.result, KnowledgeBase):
-            self._dialogue.reload(edit.result)
             await self._auditor.audit(session, "edit_entry", entry_id)
             return replace(proposal, saved=True)
         return proposal
@@ -247,7 +296,22 @@ def parse_change(
         with `file:line` problems).
 
     """
-    problems: list[str] = []
+    fields = {
+        "Fragen": questions,
+        "Antwort": answer,
+        "Verwandte Einträge": related,
+        "Rechtsgrundlage": legal_basis,
+        "Quellen": sources,
+    }
+    # Every line break becomes \n: a lone \r would be written raw into the YAML file, where
+    # it ends the line and the rest becomes a key of its own (a field the form does not offer).
+    fields = {
+        label: value.replace("\r\n", "\n").replace("\r", "\n") for label, value in fields.items()
+    }
+    problems = [p for label, value in fields.items() if (p := _control_problem(label, value))]
+    if problems:
+        return problems
+    questions, answer, related, legal_basis, sources = fields.values()
     parsed: list[tuple[str, str]] = []
     for number, line in enumerate(_lines(sources), start=1):
         title, bar, url = line.partition("|")
@@ -257,7 +321,7 @@ def parse_change(
             parsed.append((" ".join(title.split()), url.strip()))
     if problems:
         return problems
-    text = "\n".join(line.rstrip() for line in answer.replace("\r\n", "\n").split("\n"))
+    text = "\n".join(line.rstrip() for line in answer.split("\n"))
     return EntryChange(
         questions=tuple(" ".join(q.split()) for q in _lines(questions)),
         answer=text.strip(),
@@ -265,6 +329,25 @@ def parse_change(
         legal_basis=tuple(_lines(legal_basis)),
         sources=tuple(parsed),
     )
+
+
+def _control_problem(label: str, text: str) -> str | None:
+    """Return why a field cannot be saved when it holds a control character, else None.
+
+    Tab and line feed are text; any other control character (or a Unicode line or paragraph
+    separator, which YAML readers may take as a line break) is invisible in the form and the
+    diff, and could change the file's structure.
+    """
+    for char in text:
+        if char in "\n\t":
+            continue
+        if unicodedata.category(char) in {"Cc", "Zl", "Zp"}:
+            return (
+                f"{label}: enthält ein unsichtbares Steuerzeichen (U+{ord(char):04X}), das "
+                "nicht gespeichert werden kann. Bitte entfernen Sie es (z. B. den Text ohne "
+                "Formatierung neu einfügen)."
+            )
+    return None
 
 
 def _lines(text: str) -> list[str]:

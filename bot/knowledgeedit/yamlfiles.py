@@ -15,19 +15,23 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bot.console.knowledge import EntryChange, EntryEdit
+from bot.console.knowledge import EntryChange, EntryEdit, version_of
 from bot.content.knowledge import KnowledgeBase
 from bot.datafiles.yamlsource import ProblemsError
 
 Validate = Callable[[Path], KnowledgeBase]
 MAX_PHRASING = 300
+CONFLICT = "Jemand anderes hat diesen Eintrag gespeichert, nachdem Sie ihn geöffnet haben."
+EDITABLE = frozenset(f.name for f in fields(EntryChange))  # the keys a console edit may touch
 
 
 class KnowledgeFiles:
@@ -61,11 +65,22 @@ class KnowledgeFiles:
         document["questions"].append(question)
         return self._replace(path, yaml, document)
 
-    def change_entry(self, entry_id: str, change: EntryChange, *, save: bool) -> EntryEdit:
+    def version(self, entry_id: str) -> str | None:
+        """Return the version of an entry's file as it is now; None without such a file."""
+        path = self.root / "faq" / f"{entry_id}.yaml"
+        if not path.is_file() or path.parent != self.root / "faq":
+            return None
+        return version_of(path.read_text(encoding="utf-8"))
+
+    def change_entry(
+        self, entry_id: str, change: EntryChange, *, save: bool, expected: str | None = None
+    ) -> EntryEdit:
         """Set an entry's questions, answer, related ids, legal basis and sources.
 
         The changed file is validated in a copy of the knowledge base; with `save` a valid file
         replaces the old one. Blocking (file I/O and a full validation): call it in a thread.
+        With `expected`, a file whose version differs (saved by someone else since the form was
+        loaded) is left alone and the edit says `conflict`; the caller holds the write lock.
 
         Returns:
             The file's text before and after, and the knowledge base with the change (read from
@@ -80,8 +95,14 @@ class KnowledgeFiles:
         document = yaml.load(before)
         if not isinstance(document, CommentedMap):
             return EntryEdit(before, before, [f"{path.name}: ist kein Eintrag."])
+        keys = set(document)
         _set_fields(document, change)
         after = _dumped(yaml, document)
+        if expected is not None and version_of(before) != expected:
+            return EntryEdit(before, after, [CONFLICT], conflict=True)
+        foreign = _foreign_keys(keys, after, path.name)
+        if foreign:
+            return EntryEdit(before, after, foreign)
         return EntryEdit(before, after, self._checked(path, after, save=save))
 
     def _replace(self, path: Path, yaml: YAML, document: CommentedMap) -> KnowledgeBase | list[str]:
@@ -110,6 +131,26 @@ class KnowledgeFiles:
             shutil.copyfile(target, temporary)
             os.replace(temporary, path)
         return self._validate(self.root)  # the bot reads the files where they are
+
+
+def _foreign_keys(keys: set[object], after: str, name: str) -> list[str]:
+    """Return a problem when the written file has other keys than before, editable ones aside.
+
+    Defence in depth: whatever the form sends, a save may only touch the fields the console
+    edits; a line break smuggled into a value must not add `followups`, `kind` or `flow`.
+    """
+    try:
+        document = YAML(typ="safe").load(after)
+    except YAMLError as error:
+        return [f"{name}: die Änderung ergäbe kein gültiges YAML ({error.__class__.__name__})."]
+    changed = set(document) ^ keys if isinstance(document, dict) else {"(kein Eintrag)"}
+    changed -= EDITABLE
+    if changed:
+        listed = ", ".join(sorted(str(k) for k in changed))
+        return [
+            f"{name}: die Änderung würde Felder ändern, die die Konsole nicht bearbeitet: {listed}."
+        ]
+    return []
 
 
 def _dumped(yaml: YAML, document: CommentedMap) -> str:

@@ -15,15 +15,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.callbacks import Reason
 from bot.console.access import SESSION_HOURS, ConsoleAccess
-from bot.console.curation import Curation, Decision
+from bot.console.curation import PHRASING_BY_EDITORS, Curation, Decision
 from bot.console.figures import Figures
 from bot.console.knowledge import KnowledgeUpkeep
 from bot.console.model import ConsoleRole, Refusal, Session
@@ -36,6 +37,8 @@ COOKIE = "elternlotse_konsole"
 TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
+EARLIEST = date(2000, 1, 1)  # no period starts before this day (the bot did not exist)
+LATER_DAYS = 366  # nor ends more than a year after today
 _HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
@@ -69,11 +72,27 @@ class ConsoleServices:
     upkeep: KnowledgeUpkeep | None = None  # „Wissen": entries, reviews, edits
 
 
-class _Headers(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        response.headers.update(_HEADERS)
-        return response
+class _Headers:
+    """Add the security headers to every response, error pages included.
+
+    A plain ASGI middleware (it edits the response start as it passes): whatever answers,
+    a page, Starlette's 404 or the 500 page of `_server_error`, carries the same headers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def build_console(services: ConsoleServices) -> Starlette:
@@ -81,7 +100,8 @@ def build_console(services: ConsoleServices) -> Starlette:
     pages = _Pages(services)
     routes = [
         Route("/", pages.home),
-        Route("/anmelden/{token}", pages.login),
+        Route("/anmelden/{token}", pages.login_page),
+        Route("/anmelden/{token}", pages.login, methods=["POST"]),
         Route("/abmelden", pages.logout, methods=["POST"]),
         Route("/fragen", pages.questions),
         Route("/fragen/formulierung", pages.add_phrasing, methods=["POST"]),
@@ -95,7 +115,18 @@ def build_console(services: ConsoleServices) -> Starlette:
     if services.upkeep is not None:  # „Wissen" (bot/frontends/web/wissen.py)
         upkeep, access, today = services.upkeep, services.access, services.today
         routes += wissen_routes(upkeep, access, pages.render, pages._session, today)
-    return Starlette(routes=routes, middleware=[Middleware(_Headers)])
+
+    def server_error(request: Request, error: Exception) -> Response:
+        # Starlette's outermost layer answers a crash, past every middleware: the headers here.
+        response = pages.render("refused.html", 500, reason=_SERVER_ERROR)
+        response.headers.update(_HEADERS)
+        return response
+
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(_Headers)],
+        exception_handlers={Exception: server_error},
+    )
 
 
 Handler = Callable[[Request, Session], Awaitable[Response]]
@@ -121,7 +152,18 @@ class _Pages:
         counsellor = session is not None and session.role is ConsoleRole.COUNSELLOR
         return RedirectResponse("/faelle" if counsellor else "/fragen", status_code=303)
 
+    async def login_page(self, request: Request) -> Response:
+        """Show the „Anmelden" button; a GET never spends the link.
+
+        Link previews, scanners and prefetchers GET what they see; only the person who presses
+        the button (a POST of the token, which is itself the secret) logs in.
+        """
+        if await self._session(request) is not None:
+            return RedirectResponse("/", status_code=303)
+        return self.render("login.html", token=request.path_params["token"])
+
     async def login(self, request: Request) -> Response:
+        """Spend the link (POST from the login page): a session cookie, or why not."""
         if await self._session(request) is not None:
             # Already logged in (a reload of the welcome page): no second use of the link,
             # no failed attempt counted.
@@ -132,8 +174,6 @@ class _Pages:
             status = 429 if opened is Refusal.LIMITED else 403
             return self.render("refused.html", status, reason=_REFUSALS[opened])
         session_id, session = opened
-        # A page, not a redirect: the SameSite=Strict cookie set on a navigation that came
-        # from Telegram (another site) is sent only on the next, same-site navigation.
         response = self.render("welcome.html", session=session)
         response.set_cookie(
             COOKIE,
@@ -220,7 +260,13 @@ class _Pages:
             decision = Decision(_field(form, "decision") or "")
         except ValueError:
             return self.render("refused.html", 400, reason="Unbekannte Entscheidung.")
-        await self.s.curation.decide(session, questions, decision)
+        if decision is Decision.PHRASING:  # only through „Hinzufügen", which writes it
+            status = 400 if session.role is ConsoleRole.EDITOR else 403
+            return self.render("refused.html", status, session=session, reason=PHRASING_BY_EDITORS)
+        problems = await self.s.curation.decide(session, questions, decision)
+        if problems:
+            query = "&".join(f"problem={_quote(p)}" for p in problems)
+            return RedirectResponse(f"/fragen?{query}", status_code=303)
         return RedirectResponse(f"/fragen?ok={_quote('Gespeichert.')}", status_code=303)
 
     async def _viewer(self, request: Request, roles: frozenset[ConsoleRole]) -> Session | Response:
@@ -244,7 +290,9 @@ class _Pages:
         if isinstance(viewer, Response):
             return viewer
         cases = await self.s.overview.open_cases()
-        await self.s.access.audit(viewer, "cases_listed", None)  # as the bot's /faelle does
+        # Logged as the bot's /faelle is, but once per session and day: a GET (a reload, a
+        # prefetch) should not fill the audit log.
+        await self.s.access.audit_once(viewer, "cases_listed")
         return self.render("faelle.html", session=viewer, cases=cases)
 
     async def audit_log(self, request: Request) -> Response:
@@ -287,6 +335,9 @@ class _Pages:
         )
 
 
+_SERVER_ERROR = (
+    "Das hat nicht geklappt: ein Fehler in der Konsole. Bitte versuchen Sie es später noch einmal."
+)
 _NO_FIGURES = "Die Zahlen sind in dieser Installation nicht eingerichtet."
 _OFFICE = frozenset({ConsoleRole.STAFF, ConsoleRole.EDITOR})  # not counsellors: cases only
 _EVERYONE = frozenset(ConsoleRole)
@@ -324,5 +375,9 @@ def _period(request: Request, today: date) -> tuple[date, date]:
     except ValueError:
         first = last - timedelta(days=DEFAULT_DAYS - 1)
     first, last = (first, last) if first <= last else (last, first)
+    # Dates are clamped to a window the figures can compute with: 9999-12-31 plus a day, or
+    # the local midnight of 0001-01-01 in UTC, overflow `datetime` (a 500 otherwise).
+    latest = today + timedelta(days=LATER_DAYS)
+    first, last = min(max(first, EARLIEST), latest), min(max(last, EARLIEST), latest)
     # At most three years: a period of centuries would only cost the server time.
     return max(first, last - timedelta(days=MAX_DAYS - 1)), last

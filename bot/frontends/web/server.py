@@ -56,7 +56,8 @@ def console_services(
 
     access = ConsoleAccess(store, roles_of(config, console), now)
     editor = KnowledgeFiles(config.knowledge_dir, validate)
-    curation = Curation(store, store, dialogue, editor, now)
+    writing = asyncio.Lock()  # one writer of the knowledge files at a time, reload included
+    curation = Curation(store, store, dialogue, editor, now, writing)
     overview = Overview(store, pseudonyms(config), ZoneInfo(config.timezone), now)
     figures = Figures(store, ZoneInfo(config.timezone), now)
     return ConsoleServices(
@@ -68,7 +69,7 @@ def console_services(
         secure_cookies=console.secure_cookies,
         public_url=console.public_url,
         figures=figures,
-        upkeep=KnowledgeUpkeep(store, access, dialogue, editor),
+        upkeep=KnowledgeUpkeep(store, access, dialogue, editor, writing),
     )
 
 

@@ -101,7 +101,8 @@ class WissenPages:
             return self.render(
                 "refused.html", 404, session=session, reason="Diesen Eintrag gibt es nicht."
             )
-        return self._page(session, entry, _fields(entry), message=request.query_params.get("ok"))
+        values = _fields(entry) | {"version": self.upkeep.version(entry.id)}
+        return self._page(session, entry, values, message=request.query_params.get("ok"))
 
     async def change(self, request: Request) -> Response:
         """Preview („Vorschau und Unterschiede") or save („Speichern") an editor's change."""
@@ -121,6 +122,7 @@ class WissenPages:
             )
         values = {name: _field(form, name) or "" for name in FIELDS}
         change = parse_change(**values)
+        values["version"] = _field(form, "version") or ""  # kept as loaded, through previews
         if isinstance(change, list):
             proposal = Proposal("", None, tuple(change))
             return self._page(session, entry, values, proposal=proposal, status=422)
@@ -132,11 +134,12 @@ class WissenPages:
     async def _save(
         self, session: Session, entry: Entry, values: dict[str, str], change: EntryChange
     ) -> Response:
-        proposal = await self.upkeep.save(session, entry.id, change)
+        proposal = await self.upkeep.save(session, entry.id, change, values["version"])
         if proposal.saved:
             done = quote("Gespeichert. Der Bot antwortet ab jetzt mit der neuen Fassung.", safe="")
             return RedirectResponse(f"/wissen/{quote(entry.id)}?ok={done}", status_code=303)
-        return self._page(session, entry, values, proposal=proposal, status=422)
+        status = 409 if proposal.conflict else 422
+        return self._page(session, entry, values, proposal=proposal, status=status)
 
     def _page(
         self,
