@@ -102,16 +102,17 @@ class GroupFinder:
             area = self.texts("group_area_land", land=", ".join(cover.lands))
         else:
             area = self.texts("group_area_region")
-        rhythm = self.texts("group_line_rhythm", rhythm=group.rhythm) if group.rhythm else ""
         key = "group_access_moderated" if group.access is Access.MODERATED else "group_access_open"
-        return self.texts(
+        line = self.texts(
             "group_line",
             title=group.title,
             for_whom=group.for_whom,
             area=area,
-            rhythm=rhythm,
             access=self.texts(key),
         )
+        if group.rhythm:
+            line += "\n" + self.texts("group_line_rhythm", rhythm=group.rhythm)
+        return line
 
 
 def _fit(group: PeerGroup, place: Place | None) -> Fit | None:
