@@ -182,7 +182,7 @@ def build_application(
     application.bot_data.bind(
         replace(services, understanding=understanding, encoder=encoder, groups=groups)
     )
-    application.bot_data.bind_console(_console(config, console_store, dialogue))
+    application.bot_data.bind_console(_console(config, console_store, dialogue, groups))
     _add_team_handlers(application, store)
     if groups is not None:
         _add_group_handlers(application, groups)
@@ -363,12 +363,12 @@ def _add_console_handler(application: BotApp, config: Config) -> None:
 
 
 def _console(
-    config: Config, store: ConsoleStore | None, dialogue: Dialogue
+    config: Config, store: ConsoleStore | None, dialogue: Dialogue, groups: PeerGroups | None
 ) -> ConsoleServices | None:
     """Build the web console's use cases when `console:` is configured (and a store given)."""
     if config.console is None or store is None:
         return None
-    return console_services(config, config.console, store, dialogue)
+    return console_services(config, config.console, store, dialogue, groups)
 
 
 def _add_staff_handlers(application: BotApp, staff_ids: frozenset[int]) -> None:

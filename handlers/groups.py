@@ -157,7 +157,7 @@ async def on_moderator_button(update: Update, context: Context) -> None:
 
 
 async def tidy(context: Context) -> None:
-    """Decline join requests nobody answered in time; end newcomers' first day (a job)."""
+    """Take pauses set elsewhere, decline requests left too long, end first days (a job)."""
     groups = context.bot_data.groups
     if groups is not None:
-        await groups.joining.tidy()
+        await groups.refresh()

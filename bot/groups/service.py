@@ -25,8 +25,11 @@ logger = logging.getLogger(__name__)
 class GroupFigures:
     """Counts per group over a period (numbers only, about no one)."""
 
+    id: str
     title: str
     counts: dict[Tally, int]
+    paused: bool
+    open: bool  # shown to parents: a join link, not paused
 
 
 @dataclass(frozen=True)
@@ -46,17 +49,23 @@ class PeerGroups:
         open_count = len(self.registry.open_links())
         logger.info("peer groups: %d configured, %d open", len(list(self.registry)), open_count)
 
-    async def figures(self, first: date) -> list[GroupFigures]:
-        """Return each configured group's counts from `first` on (today included)."""
+    async def figures(self, first: date, last: date | None = None) -> list[GroupFigures]:
+        """Return each configured group's counts from `first` to `last` (None: today)."""
         by_day = await self.joining.store.counters_since(first)
+        days = [v for d, v in by_day.items() if last is None or d <= last]
         found = []
+        links = self.registry.open_links()
         for chat in self.registry:
-            counts = {
-                tally: sum(day.get(tally.counter(chat.group.id), 0) for day in by_day.values())
-                for tally in Tally
-            }
-            found.append(GroupFigures(chat.group.title, counts))
+            gid = chat.group.id
+            counts = {t: sum(day.get(t.counter(gid), 0) for day in days) for t in Tally}
+            paused = gid in self.registry.paused
+            found.append(GroupFigures(gid, chat.group.title, counts, paused, gid in links))
         return found
+
+    async def refresh(self) -> None:
+        """Take pauses set elsewhere (a console of its own) and decline what waited too long."""
+        self.registry.paused = set(await self.joining.store.paused_groups())
+        await self.joining.tidy()
 
 
 def peer_groups(

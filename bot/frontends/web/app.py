@@ -31,7 +31,9 @@ from bot.console.model import ConsoleRole, Refusal, Session
 from bot.console.overview import Overview
 from bot.content.knowledge import KnowledgeBase
 from bot.frontends.web.figures import KIND_WORDS, case_charts, csv_text, usage_charts
+from bot.frontends.web.gruppen import COLUMNS, group_routes
 from bot.frontends.web.wissen import wissen_routes
+from bot.groups.service import PeerGroups
 
 COOKIE = "elternlotse_konsole"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -70,6 +72,7 @@ class ConsoleServices:
     public_url: str = "http://127.0.0.1:8480"  # where the login links point
     figures: Figures | None = None
     upkeep: KnowledgeUpkeep | None = None  # „Wissen": entries, reviews, edits
+    groups: PeerGroups | None = None  # „Gruppen": the peer groups' counts and pauses
 
 
 class _Headers:
@@ -115,6 +118,11 @@ def build_console(services: ConsoleServices) -> Starlette:
     if services.upkeep is not None:  # „Wissen" (bot/frontends/web/wissen.py)
         upkeep, access, today = services.upkeep, services.access, services.today
         routes += wissen_routes(upkeep, access, pages.render, pages._session, today)
+    if services.groups is not None:  # „Gruppen" (bot/frontends/web/gruppen.py)
+        period = (_period, services.today)
+        routes += group_routes(
+            services.groups, services.access, pages.render, pages._session, period
+        )
 
     def server_error(request: Request, error: Exception) -> Response:
         # Starlette's outermost layer answers a crash, past every middleware: the headers here.
@@ -140,6 +148,7 @@ class _Pages:
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"])
         )
+        self.env.globals["groups_on"] = services.groups is not None  # the menu's „Gruppen"
 
     def render(self, name: str, status: int = 200, **values: Any) -> HTMLResponse:
         return HTMLResponse(self.env.get_template(name).render(**values), status_code=status)
@@ -317,6 +326,8 @@ class _Pages:
             titles = {e.id: e.title for e in self.s.knowledge().entries.values()}
             values.update(usage=usage, titles=titles)
             values["charts"].update(usage_charts(usage, titles))
+            if self.s.groups is not None:
+                values.update(groups=await self.s.groups.figures(first, last), columns=COLUMNS)
         return self.render("zahlen.html", session=session, first=first, last=last, **values)
 
     async def figures_csv(self, request: Request) -> Response:

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ from bot.console.ports import CurationStore, FiguresStore, LoginStore, OverviewS
 from bot.dialogue.core import Dialogue
 from bot.frontends.checks import validate
 from bot.frontends.web.app import ConsoleServices, build_console
+from bot.groups.service import PeerGroups
 from bot.knowledgeedit.yamlfiles import KnowledgeFiles
 
 logger = logging.getLogger(__name__)
@@ -47,9 +48,13 @@ def roles_of(config: Config, console: ConsoleConfig) -> Roles:
 
 
 def console_services(
-    config: Config, console: ConsoleConfig, store: ConsoleStore, dialogue: Dialogue
+    config: Config,
+    console: ConsoleConfig,
+    store: ConsoleStore,
+    dialogue: Dialogue,
+    groups: PeerGroups | None = None,
 ) -> ConsoleServices:
-    """Build the console's use cases over the store and the live dialogue."""
+    """Build the console's use cases over the store and the live dialogue (and the groups)."""
 
     def now() -> datetime:
         return datetime.now(UTC)
@@ -64,12 +69,14 @@ def console_services(
         access,
         curation,
         lambda: dialogue.kb,
-        date.today,
+        # The association's calendar day, as the counters count it (not the server's).
+        lambda: now().astimezone(ZoneInfo(config.timezone)).date(),
         overview=overview,
         secure_cookies=console.secure_cookies,
         public_url=console.public_url,
         figures=figures,
         upkeep=KnowledgeUpkeep(store, access, dialogue, editor, writing),
+        groups=groups,
     )
 
 
