@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeChatAdministrators, Update
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     Application,
@@ -35,6 +35,7 @@ from bot.config import Config
 from bot.content.knowledge import Command, KnowledgeBase
 from bot.conversation.flood import FloodLimit
 from bot.conversation.service import Conversation
+from bot.datafiles.texts import Texts
 from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Reply
 from bot.events import EventKind
@@ -518,7 +519,24 @@ async def _set_command_menus(application: BotApp) -> None:
         group = [BotCommand(c.name, c.description) for c in kb.counsellor_commands]
         where = "the counsellors' group"
         await _set_chat_menu(bot, group, bound.counselling.config.group_id, where, "")
+    if bound.groups is not None:
+        await _set_group_menus(bot, bound.groups, kb.texts)
     await bot.set_my_commands(parents)
+
+
+async def _set_group_menus(bot: Bot, groups: PeerGroups, texts: Texts) -> None:
+    """Give each peer group /regeln and /melden, and its admins the moderators' commands too."""
+    members = [BotCommand(n, texts(f"menu_{n}")) for n in ("regeln", "melden")]
+    moderators = members + [BotCommand(n, texts(f"menu_{n}")) for n in SANCTIONS]
+    for chat in groups.registry:
+        where = f"peer group {chat.group.id}"
+        await _set_chat_menu(bot, members, chat.chat_id, where, "")
+        try:
+            await bot.set_my_commands(
+                moderators, scope=BotCommandScopeChatAdministrators(chat.chat_id)
+            )
+        except (BadRequest, Forbidden) as exc:
+            logger.warning("moderators' menu in %s not set (Telegram: %s)", where, exc.message)
 
 
 async def _set_chat_menu(

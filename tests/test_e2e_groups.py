@@ -170,3 +170,14 @@ async def test_a_moderated_group_waits_for_a_moderator(api: FakeBotAPI, bot: Bot
     await api.wait_for_message(PARENT, lambda m: "hat Sie in „Frauen nach Gewalt" in m["text"])
     assert PARENT in api.members(WOMEN)
     assert len(api.calls("approveChatJoinRequest")) == 1
+
+    # The groups' menus: members see /regeln and /melden, admins the moderators' commands too.
+    menus = {
+        (c.params["scope"]["type"], c.params["scope"].get("chat_id")): [
+            m["command"] for m in c.params["commands"]
+        ]
+        for c in api.calls("setMyCommands")
+        if "scope" in c.params
+    }
+    assert menus[("chat", WOMEN)] == ["regeln", "melden"]
+    assert menus[("chat_administrators", WOMEN)][-3:] == ["verwarnen", "stumm", "entfernen"]

@@ -26,11 +26,13 @@ from bot.groups.model import (
     Sent,
     Stage,
     Tally,
+    Verdict,
     message_link,
     parse_duration,
 )
 from bot.groups.registry import UnknownGroupError
 from bot.groups.service import PeerGroups, peer_groups
+from bot.language.crisis_data import CrisisLevel
 from bot.storage.memory import MemoryStore
 
 MODS = -1001000
@@ -450,3 +452,19 @@ def test_button_data_is_checked() -> None:
     assert decode(f"1:{Press.MODERATION.value}:z:g:1:0") is None
     assert decode(f"1:{Press.MODERATION.value}:a:g:abc:0") is None
     assert decode(f"1:{Press.GROUP_CONSENT.value}:maybe:g") is None
+
+
+class LearnedGuard:
+    """A guard whose learned signal fired (no rule): gentler words on both sides."""
+
+    async def check(self, text: str) -> Verdict:
+        return Verdict(CrisisLevel.CRISIS, (Reply("Hotlines"),), learned=True)
+
+
+async def test_a_learned_alarm_is_worded_gently(world: World) -> None:
+    world.groups.moderation.guard = LearnedGuard()
+    await world.groups.moderation.message(message("irgendwas"))
+    private = text_of(world.channel.private[OTHER])
+    assert "Vielleicht habe ich Sie falsch verstanden" in private
+    assert "Hotlines" in private
+    assert "Es irrt sich öfter" in world.channel.moderators[-1].text

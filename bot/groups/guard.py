@@ -35,5 +35,5 @@ class GroupGuard:
         meaning = await self.meaning.verdict(cleaned) if self.meaning is not None else None
         outcome = self.dialogue.crisis_reply(State(), cleaned, meaning=meaning)
         if outcome is not None:
-            return Verdict(CrisisLevel.CRISIS, outcome.replies)
+            return Verdict(CrisisLevel.CRISIS, outcome.replies, outcome.assessment.learned)
         return Verdict(self.dialogue.crisis.assess(cleaned, meaning).level)

@@ -92,7 +92,8 @@ class Moderation:
             await self.joining.tally(chat.group, Tally.CONCERNS)
         if verdict.level is not CrisisLevel.CRISIS:
             return
-        intro = Reply(self.texts("group_crisis_intro", title=chat.group.title))
+        key = "group_crisis_intro_learned" if verdict.learned else "group_crisis_intro"
+        intro = Reply(self.texts(key, title=chat.group.title))
         reached = True
         for reply in (intro, *verdict.replies):
             if await self.channel.tell(message.user_id, reply) is not Sent.OK:
@@ -101,6 +102,8 @@ class Moderation:
         link = message_link(message.chat_id, message.message_id)
         text = self.texts("mod_alert", title=chat.group.title, name=message.name, link=link)
         more = self.texts("mod_alert_reached" if reached else "mod_alert_unreached")
+        if verdict.learned:
+            more += "\n" + self.texts("mod_alert_learned")
         await self.channel.to_moderators(Reply(f"{text}\n{more}"))
         await self.joining.tally(chat.group, Tally.ALERTS)
 
