@@ -59,6 +59,8 @@ async def on_message(update: Update, context: Context) -> None:
         text=message.text or message.caption or "",
         has_link=_has_link(message),
         forwarded=message.forward_origin is not None,
+        # A link added by editing a message is held like one sent new.
+        edited=update.edited_message is not None,
     )
     if await _groups(context).moderation.message(seen):
         raise ApplicationHandlerStop  # held: nobody else answers a message that is gone

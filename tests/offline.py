@@ -21,6 +21,23 @@ BOT_USER = {
 }
 
 
+# The fields of ChatMemberAdministrator that are rights (getChatMember of the bot in a group).
+ADMIN_RIGHTS = (
+    "can_be_edited",
+    "is_anonymous",
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+
+
 class RecordingRequest(BaseRequest):
     """Answers Bot API calls without a network and keeps them for assertions."""
 
@@ -63,6 +80,32 @@ class RecordingRequest(BaseRequest):
             message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
         return message
 
+    def _group_result(self, name: str, params: dict[str, Any]) -> Any:
+        """Answer the peer groups' calls as an administrator with every right would get them."""
+        if name == "getChat":
+            chat_id = int(params["chat_id"])
+            return {
+                "id": chat_id,
+                "type": "supergroup",
+                "title": "Gruppe",
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+            }
+        if name == "getChatMember":
+            rights = dict.fromkeys(ADMIN_RIGHTS, True)
+            return {"status": "administrator", "user": BOT_USER, **rights}
+        if name == "createChatInviteLink":
+            return {
+                "invite_link": f"https://t.me/+offline{next(self._ids)}",
+                "creator": BOT_USER,
+                "creates_join_request": True,
+                "is_primary": False,
+                "is_revoked": False,
+            }
+        if name == "copyMessage":
+            return {"message_id": next(self._ids)}
+        return True
+
     async def do_request(
         self,
         url: str,
@@ -87,4 +130,6 @@ class RecordingRequest(BaseRequest):
             result = self._message(params)
         elif name == "getUpdates":
             result = []
+        else:
+            result = self._group_result(name, params)
         return 200, json.dumps({"ok": True, "result": result}).encode()

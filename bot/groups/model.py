@@ -96,6 +96,7 @@ class GroupMessage:
     text: str  # text or caption
     has_link: bool
     forwarded: bool
+    edited: bool = False  # an edit: only the newcomers' link rule applies (read once already)
 
 
 @dataclass(frozen=True)

@@ -72,11 +72,11 @@ class Moderation:
         chat = self.registry.by_chat(message.chat_id)
         if chat is None:
             return False
-        if message.text:
+        if message.text and not message.edited:
             await self._guard(chat, message)
         if message.user_id in self.config.moderators:
             return False
-        if self._floods(message):
+        if not message.edited and self._floods(message):
             await self._flood(chat, message)
             return False
         if (message.has_link or message.forwarded) and await self.joining.is_newcomer(
