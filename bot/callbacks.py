@@ -37,7 +37,7 @@ class Press(Enum):
     SUBSCRIBE = "w"  # a parent's subscription choice: a category, all, consent, stop
     STAFF = "z"  # a staff member's button in the event and announcement dialogues
     LOCAL = "l"  # „📍 Stelle in meiner Nähe": ask where she is, for an entry or „-"
-    GROUPS = "p"  # „👥 Gruppen finden": ask where she is, then list the peer groups
+    GROUPS = "p"  # „👥 Gruppen finden": her place, then the groups (for an entry or „-")
     GROUP_CONSENT = "x"  # her answer to a group's rules: y (I keep them) or n, group id
     MODERATION = "j"  # a moderator's button: action, group id, user id, held copy (or 0)
 
@@ -127,7 +127,7 @@ _ARITY = {
     Press.SUBSCRIBE: 1,
     Press.STAFF: 2,
     Press.LOCAL: 1,
-    Press.GROUPS: 0,
+    Press.GROUPS: 1,
     Press.GROUP_CONSENT: 2,
     Press.MODERATION: 4,
 }

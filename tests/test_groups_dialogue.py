@@ -23,7 +23,7 @@ from bot.geodata.geonames import load_gazetteer
 from bot.places.gazetteer import Gazetteer
 
 TODAY = date(2026, 12, 7)
-GROUPS = ButtonData(Press.GROUPS).encode()
+GROUPS = ButtonData(Press.GROUPS, ("-",)).encode()
 LINKS = {
     "austausch-online": "https://t.me/+online",
     "vaeter-online": "https://t.me/+vaeter",
@@ -132,3 +132,16 @@ def test_without_place_data_every_open_group_is_listed(kb: KnowledgeBase) -> Non
     text = said(plain.handle(State(), Event(EventKind.GROUPS)))
     assert "Väter-Runde online" in text
     assert "Allein mit Baby – NRW" in text
+
+
+def test_from_an_answer_its_groups_come_first(dialogue: Dialogue) -> None:
+    entry = dialogue.press(State(), ButtonData(Press.ENTRY, ("gewalt",)).encode())
+    data = next(
+        b.data for r in entry.replies for b in flat_buttons(r) if b.label == "👥 Gruppen finden"
+    )
+    asked = dialogue.press(State(), data).state
+    text = said(dialogue.text(asked, "80331"))
+    # Both are for everyone; the one for her topic comes first.
+    assert text.index("Frauen nach Gewalt") < text.index("Alleinerziehend – Austausch online")
+    plain = said(dialogue.text(dialogue.press(State(), GROUPS).state, "80331"))
+    assert plain.index("Alleinerziehend – Austausch online") < plain.index("Frauen nach Gewalt")

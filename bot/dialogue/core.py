@@ -147,7 +147,7 @@ class Dialogue:
     def _groups_row(self, entry_id: str | None) -> Rows:
         """Return „👥 Gruppen finden" for the menu (None) or an entry that offers it, if open."""
         offers = entry_id is None or entry_id in self.kb.groups.offer_under
-        return self.groups.button_row() if offers and self.groups.offered() else ()
+        return self.groups.button_row(entry_id) if offers and self.groups.offered() else ()
 
     def _flow_buttons(self, entry_id: str) -> list[Button]:
         return [self.flows.start_button(f) for f in self.flows.offers(entry_id)]
@@ -334,7 +334,8 @@ class Dialogue:
         if pressed.press is Press.LOCAL:
             outcome = self.local.ask(state, pressed.args[0])
         elif pressed.press is Press.GROUPS:
-            outcome = self.groups.start(replace(state, awaiting_place=None), self.local.available)
+            fresh = replace(state, awaiting_place=None)
+            outcome = self.groups.start(fresh, self.local.available, pressed.args[0])
         elif pressed.press in _FLOW_PRESSES:
             outcome = self.flows.press(replace(state, awaiting_place=None), pressed)
         else:

@@ -20,6 +20,7 @@ from bot.dialogue.views import Views
 from bot.places.model import Place, distance_km
 
 GROUPS = "+gruppen"  # what the bot asked her place for (never an entry id: those have no „+")
+ANY = "-"  # no entry in particular (the menu, /gruppen)
 ENTRY = "selbsthilfegruppen"  # the entry a group listing counts as
 
 
@@ -48,27 +49,43 @@ class GroupFinder:
         """Tell whether any group takes new members (only then is the button shown)."""
         return bool(self._open())
 
-    def button_row(self) -> Rows:
-        """Return the „👥 Gruppen finden" row."""
-        return ((button(self.texts("button_groups"), Press.GROUPS),),)
+    def button_row(self, entry_id: str | None = None) -> Rows:
+        """Return the „👥 Gruppen finden" row (under an entry: its groups come first)."""
+        return ((button(self.texts("button_groups"), Press.GROUPS, entry_id or ANY),),)
 
-    def start(self, state: State, can_place: bool) -> Outcome:
-        """Ask for her place (or, without place data, list every open group)."""
+    def start(self, state: State, can_place: bool, entry_id: str = ANY) -> Outcome:
+        """Ask for her place (or, without place data, list every open group).
+
+        Args:
+            state: Her state.
+            can_place: Whether places can be resolved (the place data is installed).
+            entry_id: The answer she came from: groups for its topic come first.
+
+        """
         if not self._open():
             return self.views.info(state, self.texts("groups_off"), self.views.service_rows())
+        topic = entry_id if entry_id in self.kb.entries else None
         if not can_place:
-            return self.listing(state, None)
+            return self.listing(state, None, topic)
         label = self.texts("button_share_location")
         reply = Reply(
             self.texts("groups_ask"), keyboard=Keyboard.ASK_LOCATION, keyboard_label=label
         )
-        return Outcome(OutcomeKind.INFO, (reply,), replace(state, awaiting_place=GROUPS))
+        asked = f"{GROUPS}:{topic}" if topic else GROUPS
+        return Outcome(OutcomeKind.INFO, (reply,), replace(state, awaiting_place=asked))
 
-    def listing(self, state: State, place: Place | None) -> Outcome:
-        """List the open groups for her place (None: those for everyone first, then the rest)."""
+    def listing(self, state: State, place: Place | None, topic: str | None = None) -> Outcome:
+        """List the open groups for her place, those for her topic first among equals.
+
+        Args:
+            state: Her state.
+            place: Where she is (None: no place data; those for everyone come first).
+            topic: The entry she came from, if any.
+
+        """
         links = self._open()
         groups = [g for g in self.kb.groups.groups if g.id in links]
-        ranked = _ranked(groups, place)
+        ranked = _ranked(groups, place, topic)
         where = place.label() if place is not None else None
         head = Reply(self.texts("groups_intro"), keyboard=Keyboard.REMOVE)
         if not ranked:
@@ -132,14 +149,22 @@ def _fit(group: PeerGroup, place: Place | None) -> Fit | None:
     return Fit.NATIONWIDE if cover.nationwide else None
 
 
-def _ranked(groups: list[PeerGroup], place: Place | None) -> list[tuple[PeerGroup, Fit]]:
-    """Return the groups for her place: narrowest fit first, then nearest, then file order."""
+def topic_of(asked: str) -> str | None:
+    """Return the entry a groups question was asked for („+gruppen:gewalt" → gewalt)."""
+    return asked.partition(":")[2] or None
+
+
+def _ranked(
+    groups: list[PeerGroup], place: Place | None, topic: str | None = None
+) -> list[tuple[PeerGroup, Fit]]:
+    """Return the groups for her place: narrowest fit, then her topic, then nearest, then file."""
     found = [(g, fit) for g in groups if (fit := _fit(g, place)) is not None]
 
-    def key(item: tuple[PeerGroup, Fit]) -> tuple[int, float]:
+    def key(item: tuple[PeerGroup, Fit]) -> tuple[int, bool, float]:
         group, fit = item
+        other = topic is None or topic not in group.topics
         if group.point is None or place is None:
-            return fit.value, 0.0
-        return fit.value, distance_km(group.point, place.point)
+            return fit.value, other, 0.0
+        return fit.value, other, distance_km(group.point, place.point)
 
     return sorted(found, key=key)

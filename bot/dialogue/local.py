@@ -15,7 +15,7 @@ from datetime import date
 from bot.callbacks import Press
 from bot.content.knowledge import KnowledgeBase
 from bot.content.local import Office, OfficeRun
-from bot.dialogue.groups import GROUPS
+from bot.dialogue.groups import GROUPS, topic_of
 from bot.dialogue.model import (
     Keyboard,
     OfficeFor,
@@ -60,7 +60,7 @@ class LocalHelp:
         self.directory = Directory(kb.local.services)
         self.today = today
         # The groups' listing for a place she gave after „👥 Gruppen finden" (set by the dialogue).
-        self.for_groups: Callable[[State, Place], Outcome] | None = None
+        self.for_groups: Callable[[State, Place, str | None], Outcome] | None = None
 
     @property
     def available(self) -> bool:
@@ -185,8 +185,8 @@ class LocalHelp:
             first: The office her message named („Jugendamt Gütersloh"), shown first.
 
         """
-        if topic == GROUPS and self.for_groups is not None:
-            return self.for_groups(state, place)
+        if topic is not None and topic.startswith(GROUPS) and self.for_groups is not None:
+            return self.for_groups(state, place, topic_of(topic))
         offices = sorted(self.kb.local.offices, key=lambda o: o.id != first)
         lines = [self._office_line(o, place) for o in offices]
         notes = self._notes(place)
