@@ -147,7 +147,7 @@ async def test_the_csv_table_has_a_row_for_every_day_and_every_counter() -> None
 # ------------------------------------------------------------------ the page through HTTP
 
 STAFF, COUNSELLOR = 100, 400
-TODAY = date.today()
+TODAY = datetime.now(ZoneInfo("Europe/Berlin")).date()  # the console's day is the association's
 
 
 @dataclass
