@@ -290,6 +290,23 @@ class ConsoleConfig:
 
 
 @dataclass(frozen=True)
+class GroupChatConfig:
+    """Where one peer group lives on Telegram, and who moderates it if not the shared team.
+
+    Attributes:
+        chat_id: The group's chat id.
+        moderators_chat_id: Its own moderators' chat (None: the shared one).
+        moderators: Its own moderators (empty: the shared ones). A group „nur für Frauen" needs
+            its own, so that nobody else sees who asks to join.
+
+    """
+
+    chat_id: int
+    moderators_chat_id: int | None = None
+    moderators: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
 class GroupsConfig:
     """The peer groups on Telegram (`groups:`): where each lives, who moderates.
 
@@ -297,8 +314,8 @@ class GroupsConfig:
         moderators_chat_id: The moderators' own group: reports, held messages, alerts and the
             requests of moderated groups arrive there.
         moderators: Telegram user ids who may use the moderation commands and buttons.
-        chats: Group id of `knowledge/groups.yaml` → the Telegram chat id of that group. Only
-            these groups are shown to parents.
+        chats: Group id of `knowledge/groups.yaml` → where that group lives (and its own
+            moderators, if any). Only these groups are shown to parents.
         newcomer_hours: How long after joining a member's links and forwards are held.
         flood_messages: Messages a member may send per minute in a group before being muted.
         flood_mute_minutes: How long such a member is muted.
@@ -308,7 +325,7 @@ class GroupsConfig:
 
     moderators_chat_id: int
     moderators: frozenset[int]
-    chats: Mapping[str, int]
+    chats: Mapping[str, GroupChatConfig]
     newcomer_hours: int = 24
     flood_messages: int = 10
     flood_mute_minutes: int = 30
@@ -794,13 +811,48 @@ def _chat_id(value: object, key: str) -> int:
     return value
 
 
-def _group_chats(section: Mapping[str, Any], moderators_chat: int) -> dict[str, int]:
-    """Read `groups.chats` (group id → chat id): each chat once, none the moderators' chat."""
+def _user_ids(value: object, key: str) -> frozenset[int]:
+    """Return a non-empty list of Telegram user ids, else refuse naming the key."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in value)
+    ):
+        raise ConfigError(f"config key '{key}' must be a list of Telegram user ids")
+    return frozenset(value)
+
+
+def _group_chat(value: object, key: str) -> GroupChatConfig:
+    """Read one group: a chat id, or {chat_id, moderators_chat_id, moderators}."""
+    if not isinstance(value, Mapping):
+        return GroupChatConfig(_chat_id(value, key))
+    extra = sorted(
+        str(k) for k in value if k not in {"chat_id", "moderators_chat_id", "moderators"}
+    )
+    if extra:
+        raise ConfigError(
+            f"unknown config key '{key}.{extra[0]}' (a group has chat_id, moderators_chat_id "
+            "and moderators)"
+        )
+    own = value.get("moderators_chat_id")
+    return GroupChatConfig(
+        _chat_id(value.get("chat_id"), f"{key}.chat_id"),
+        None if own is None else _chat_id(own, f"{key}.moderators_chat_id"),
+        frozenset()
+        if value.get("moderators") is None
+        else _user_ids(value.get("moderators"), f"{key}.moderators"),
+    )
+
+
+def _group_chats(section: Mapping[str, Any], moderators_chat: int) -> dict[str, GroupChatConfig]:
+    """Read `groups.chats`: each group in a chat of its own, none a moderators' chat."""
     chats = section.get("chats")
     if not isinstance(chats, Mapping) or not chats:
         raise ConfigError("config key 'groups.chats' must map group ids to chat ids")
-    found = {str(k): _chat_id(v, f"groups.chats.{k}") for k, v in chats.items()}
-    if len(set(found.values())) < len(found) or moderators_chat in found.values():
+    found = {str(k): _group_chat(v, f"groups.chats.{k}") for k, v in chats.items()}
+    ids = [c.chat_id for c in found.values()]
+    moderators = {moderators_chat} | {c.moderators_chat_id for c in found.values()}
+    if len(set(ids)) < len(ids) or moderators & set(ids):
         raise ConfigError("config key 'groups.chats': each group needs a chat of its own")
     return found
 
@@ -811,11 +863,7 @@ def _load_groups(raw: Mapping[str, Any]) -> GroupsConfig | None:
         return None
     section = _section(raw, "groups")
     moderators_chat = _chat_id(section.get("moderators_chat_id"), "groups.moderators_chat_id")
-    moderators = section.get("moderators")
-    if not isinstance(moderators, list) or not moderators or not all(
-        isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in moderators
-    ):
-        raise ConfigError("config key 'groups.moderators' must be a list of Telegram user ids")
+    moderators = _user_ids(section.get("moderators"), "groups.moderators")
     base = GroupsConfig(moderators_chat, frozenset(), {})
     numbers = {
         key: int(_number(section, "groups", key, getattr(base, key)))
@@ -824,7 +872,7 @@ def _load_groups(raw: Mapping[str, Any]) -> GroupsConfig | None:
     if any(n < 1 for n in numbers.values()):
         raise ConfigError("config keys 'groups.*_hours/_messages/_minutes' must be at least 1")
     return GroupsConfig(
-        moderators_chat, frozenset(moderators), _group_chats(section, moderators_chat), **numbers
+        moderators_chat, moderators, _group_chats(section, moderators_chat), **numbers
     )
 
 

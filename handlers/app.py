@@ -233,7 +233,7 @@ def _groups(
     """Wire the peer groups to Telegram when `groups:` is configured."""
     if config.groups is None:
         return None
-    channel = TelegramPeerGroups(application.bot, config.groups.moderators_chat_id)
+    channel = TelegramPeerGroups(application.bot)
     return peer_groups(
         config.groups,
         dialogue.kb.groups,
@@ -254,12 +254,16 @@ def _add_group_handlers(application: BotApp, groups: PeerGroups) -> None:
         ChatJoinRequestHandler(group_handlers.on_join_request, chat_id=ids),
         CommandHandler("melden", group_handlers.on_report, filters=chats),
         CommandHandler("regeln", group_handlers.on_rules, filters=chats),
+        CommandHandler(
+            "melden", group_handlers.on_private_report, filters=filters.ChatType.PRIVATE
+        ),
         CommandHandler(SANCTIONS, group_handlers.on_sanction, filters=chats),
         MessageHandler(
             chats & filters.StatusUpdate.NEW_CHAT_MEMBERS, group_handlers.on_new_members
         ),
         MessageHandler(
-            chats & filters.UpdateType.MESSAGES & ~filters.StatusUpdate.ALL & ~filters.COMMAND,
+            # Commands too (after ours above): „/x https://…" from a newcomer is a link.
+            chats & filters.UpdateType.MESSAGES & ~filters.StatusUpdate.ALL,
             group_handlers.on_message,
         ),
         CallbackQueryHandler(group_handlers.on_consent, pattern=_CONSENT_PRESSES),

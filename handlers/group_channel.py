@@ -10,12 +10,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from telegram import Bot, ChatMember, ChatMemberAdministrator, ChatPermissions
+from telegram import Bot, ChatMember, ChatMemberAdministrator, ChatPermissions, ReplyParameters
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.dialogue.model import Reply
-from bot.groups.model import AccessProblem, GroupAccess, Right, Sent
+from bot.groups.model import AccessProblem, GroupAccess, Right, Sent, Standing
 from handlers.delivery import Undeliverable, deliver
 from handlers.render import render
 
@@ -35,12 +35,29 @@ async def _sent(call: Callable[[], Awaitable[object]], method: str) -> Sent:
 
 
 class TelegramPeerGroups:
-    """The groups and the moderators' chat, through the bot."""
+    """The groups and their moderators' chats, through the bot."""
 
-    def __init__(self, bot: Bot, moderators_chat_id: int) -> None:
-        """Keep the bot and the moderators' chat."""
+    def __init__(self, bot: Bot) -> None:
+        """Keep the bot."""
         self._bot = bot
-        self._moderators = moderators_chat_id
+
+    async def reaches(self, chat_id: int) -> bool:
+        """Tell whether the bot is a member of a chat."""
+        return await self.standing(chat_id, self._bot.id) is not Standing.OUTSIDE
+
+    async def standing(self, chat_id: int, user_id: int) -> Standing:
+        """Return whether someone is an administrator, a member, or neither (or unknown)."""
+        try:
+            member = await deliver(
+                lambda: self._bot.get_chat_member(chat_id, user_id), "getChatMember"
+            )
+        except Undeliverable:
+            return Standing.OUTSIDE
+        if member.status in {ChatMember.OWNER, ChatMember.ADMINISTRATOR}:
+            return Standing.ADMIN
+        if member.status in {ChatMember.LEFT, ChatMember.BANNED}:
+            return Standing.OUTSIDE
+        return Standing.MEMBER
 
     async def access(self, chat_id: int) -> GroupAccess:
         """Ask Telegram whether the bot is an administrator with the rights it needs."""
@@ -87,7 +104,11 @@ class TelegramPeerGroups:
             lambda: self._bot.decline_chat_join_request(chat_id, user_id), "declineChatJoinRequest"
         )
 
-    async def _send(self, chat_id: int, reply: Reply) -> Sent:
+    async def _send(self, chat_id: int, reply: Reply, reply_to: int | None = None) -> Sent:
+        """Send a reply's parts (the first as a reply to a message, if given)."""
+        answering = (
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        )
         for part in render(reply):
             sent = await _sent(
                 lambda p=part: self._bot.send_message(  # type: ignore[misc]
@@ -96,6 +117,7 @@ class TelegramPeerGroups:
                     parse_mode=ParseMode.HTML,
                     reply_markup=p.markup,
                     disable_web_page_preview=True,
+                    reply_parameters=answering,
                 ),
                 "sendMessage",
             )
@@ -107,36 +129,41 @@ class TelegramPeerGroups:
         """Write to a person privately (her user id is her private chat's id)."""
         return await self._send(user_id, reply)
 
-    async def to_moderators(self, reply: Reply) -> Sent:
-        """Write into the moderators' chat."""
-        return await self._send(self._moderators, reply)
+    async def to_moderators(self, chat_id: int, reply: Reply, reply_to: int | None = None) -> Sent:
+        """Write into a moderators' chat (as a reply to one of its messages, if given)."""
+        return await self._send(chat_id, reply, reply_to)
 
     async def post(self, chat_id: int, reply: Reply) -> Sent:
         """Write into a group."""
         return await self._send(chat_id, reply)
 
-    async def hold(self, chat_id: int, message_id: int) -> int | None:
+    async def hold(self, chat_id: int, message_id: int, moderators_chat: int) -> int | None:
         """Copy a message to the moderators and delete it in the group (both or neither)."""
         try:
             copy = await deliver(
-                lambda: self._bot.copy_message(self._moderators, chat_id, message_id),
+                lambda: self._bot.copy_message(moderators_chat, chat_id, message_id),
                 "copyMessage",
             )
         except Undeliverable:
             return None
         if await self.delete(chat_id, message_id) is not Sent.OK:
-            await self.delete(self._moderators, copy.message_id)
+            await self.delete(moderators_chat, copy.message_id)
             return None
         return copy.message_id
 
-    async def release(self, chat_id: int, copy_id: int, intro: str) -> Sent:
-        """Post the intro, then the held copy, into the group."""
-        sent = await self._send(chat_id, Reply(intro))
-        if sent is not Sent.OK:
-            return sent
-        return await _sent(
-            lambda: self._bot.copy_message(chat_id, self._moderators, copy_id), "copyMessage"
-        )
+    async def release(self, chat_id: int, moderators_chat: int, copy_id: int, intro: str) -> Sent:
+        """Post the held copy into the group, then the intro as a reply to it.
+
+        The copy first: if it fails, nothing dangles in the group, and a second tap is clean.
+        """
+        try:
+            posted = await deliver(
+                lambda: self._bot.copy_message(chat_id, moderators_chat, copy_id), "copyMessage"
+            )
+        except Undeliverable as exc:
+            return Sent.REFUSED if isinstance(exc.__cause__, BadRequest) else Sent.FAILED
+        await self._send(chat_id, Reply(intro), posted.message_id)
+        return Sent.OK
 
     async def delete(self, chat_id: int, message_id: int) -> Sent:
         """Delete a message."""

@@ -1,28 +1,32 @@
 """Handlers for the peer groups: thin adapters from Telegram updates to the groups' use cases.
 
-They run in handler group -3, before everyone else's: a group message is read by moderation
-first, and a command meant for the groups (/melden, /stumm …) never reaches the parents' hint
-„please write to me privately". Whatever the groups took stops there (ApplicationHandlerStop).
+They run in handler group -3, before everyone else's, and every update from a peer group ends
+here (ApplicationHandlerStop): the parents' handlers never answer in a group where members talk
+to each other — not a reply to the bot, not a mention — and nothing about a member is stored
+as if she were talking to the bot.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from telegram import Message, MessageEntity, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.callbacks import ModeratorPress, Press, decode
-from bot.groups.model import GroupMessage, ModeratorCommand, Sanction
+from bot.groups.model import GroupMessage, Moderator, ModeratorCommand, Sanction
 from bot.groups.service import PeerGroups
 from handlers.delivery import answer_callback
-from handlers.parents import replace_pressed
+from handlers.parents import replace_pressed, send_outcome
 from handlers.services import Context
 
 logger = logging.getLogger(__name__)
 GROUP = -3  # the handler group of everything here
 _LINKS = (MessageEntity.URL, MessageEntity.TEXT_LINK)
 _SANCTIONS = {s.value: s for s in Sanction}
+# The link Telegram's apps copy for a message of a private supergroup (long press → copy link).
+_MESSAGE_LINK = re.compile(r"https://t\.me/c/(\d+)/(?:\d+/)?(\d+)")
 
 
 def _groups(context: Context) -> PeerGroups:
@@ -47,10 +51,10 @@ def _has_link(message: Message) -> bool:
 
 
 async def on_message(update: Update, context: Context) -> None:
-    """Let moderation read a member's message (crisis guard, flood, newcomers' links)."""
+    """Let moderation read a member's message (crisis guard, newcomers' links, flood)."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None or user.is_bot or message.sender_chat is not None:
-        return  # the bot's own, a channel's or an anonymous admin's: nothing to moderate
+        raise ApplicationHandlerStop  # the bot's own, a channel's, an anonymous admin's
     seen = GroupMessage(
         chat_id=message.chat_id,
         message_id=message.message_id,
@@ -61,9 +65,10 @@ async def on_message(update: Update, context: Context) -> None:
         forwarded=message.forward_origin is not None,
         # A link added by editing a message is held like one sent new.
         edited=update.edited_message is not None,
+        album=message.media_group_id,
     )
-    if await _groups(context).moderation.message(seen):
-        raise ApplicationHandlerStop  # held: nobody else answers a message that is gone
+    await _groups(context).moderation.message(seen)
+    raise ApplicationHandlerStop
 
 
 async def on_new_members(update: Update, context: Context) -> None:
@@ -77,21 +82,50 @@ async def on_new_members(update: Update, context: Context) -> None:
     raise ApplicationHandlerStop
 
 
+def _replied(message: Message) -> Message | None:
+    """Return the message a command answers (None: not a reply).
+
+    In a forum every message in a topic carries the topic's first message as its reply: that
+    one is no answer to anything.
+    """
+    replied = message.reply_to_message
+    if replied is None or replied.forum_topic_created is not None:
+        return None
+    return replied
+
+
 async def on_report(update: Update, context: Context) -> None:
     """/melden as a reply: the message goes to the moderators, the command disappears."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         raise ApplicationHandlerStop
-    target = message.reply_to_message.message_id if message.reply_to_message else None
+    replied = _replied(message)
+    target = replied.message_id if replied is not None else None
     await _groups(context).moderation.report(message.chat_id, user.id, message.message_id, target)
     raise ApplicationHandlerStop
+
+
+async def on_private_report(update: Update, context: Context) -> None:
+    """/melden <link> in a private chat: a report nobody in the group can see."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    found = _MESSAGE_LINK.search(" ".join(context.args or ()))
+    groups = _groups(context)
+    if found is None:
+        answer = groups.joining.texts("group_report_private_how")
+    else:
+        chat_id, message_id = int(f"-100{found.group(1)}"), int(found.group(2))
+        answer = await groups.moderation.report_privately(user.id, chat_id, message_id)
+    await send_outcome(update, context, groups.info(answer))
+    raise ApplicationHandlerStop  # not also „unknown command" from the parents' handlers
 
 
 async def on_rules(update: Update, context: Context) -> None:
     """/regeln: post the group's rules in the group."""
     message = update.effective_message
     if message is not None:
-        await _groups(context).moderation.rules(message.chat_id)
+        await _groups(context).moderation.rules(message.chat_id, message.message_id)
     raise ApplicationHandlerStop
 
 
@@ -101,10 +135,9 @@ async def on_sanction(update: Update, context: Context) -> None:
     if message is None or user is None or not message.text:
         raise ApplicationHandlerStop
     name = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    replied = message.reply_to_message
+    replied = _replied(message)
     # A message sent as a channel or an anonymous admin has no person behind it to sanction.
-    anonymous = replied is None or replied.sender_chat is not None
-    target = None if anonymous or replied is None else replied.from_user
+    target = None if replied is None or replied.sender_chat is not None else replied.from_user
     command = ModeratorCommand(
         chat_id=message.chat_id,
         message_id=message.message_id,
@@ -141,25 +174,25 @@ async def on_moderator_button(update: Update, context: Context) -> None:
     if query is None or pressed is None or pressed.press is not Press.MODERATION:
         return
     groups, user = _groups(context), query.from_user
-    if user.id not in groups.joining.config.moderators:
+    group_id, person, number = pressed.args[1], int(pressed.args[2]), int(pressed.args[3])
+    chat = groups.registry.by_id(group_id)
+    if chat is None or not chat.moderated_by(user.id):
         await answer_callback(query, groups.joining.texts("mod_only"), alert=True)
         raise ApplicationHandlerStop
     await answer_callback(query)
-    action = ModeratorPress(pressed.args[0])
-    group_id, user_id, copy_id = pressed.args[1], int(pressed.args[2]), int(pressed.args[3])
-    moderator = (user.id, user.first_name)
+    action, moderator = ModeratorPress(pressed.args[0]), Moderator(user.id, user.first_name)
     if action in {ModeratorPress.APPROVE, ModeratorPress.DECLINE}:
         approve = action is ModeratorPress.APPROVE
-        reply = await groups.joining.decide(moderator, group_id, user_id, approve)
+        reply = await groups.joining.decide(moderator, group_id, person, approve)
     else:
-        reply = await groups.moderation.held(moderator, action, (group_id, user_id, copy_id))
+        reply = await groups.moderation.held(moderator, action, group_id, person, number)
     if isinstance(query.message, Message):
         await replace_pressed(query.message, reply)
     raise ApplicationHandlerStop
 
 
 async def tidy(context: Context) -> None:
-    """Take pauses set elsewhere, decline requests left too long, end first days (a job)."""
+    """Take pauses set elsewhere, retry groups without a link, expire requests (a job)."""
     groups = context.bot_data.groups
     if groups is not None:
         await groups.refresh()

@@ -92,6 +92,9 @@ class RecordingRequest(BaseRequest):
                 "max_reaction_count": 11,
             }
         if name == "getChatMember":
+            if int(params["user_id"]) != BOT_USER["id"]:
+                user = {"id": int(params["user_id"]), "is_bot": False, "first_name": "Mia"}
+                return {"status": "member", "user": user}
             rights = dict.fromkeys(ADMIN_RIGHTS, True)
             return {"status": "administrator", "user": BOT_USER, **rights}
         if name == "createChatInviteLink":

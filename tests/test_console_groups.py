@@ -22,6 +22,7 @@ from bot.config import (
     ConsoleConfig,
     CounsellingConfig,
     Counsellor,
+    GroupChatConfig,
     GroupsConfig,
 )
 from bot.dialogue.core import Dialogue
@@ -65,7 +66,9 @@ async def console(tmp_path: Path) -> AsyncIterator[Console]:
     await store.open()
     kb = validate(KNOWLEDGE)
     dialogue = Dialogue(kb, config)
-    groups_config = GroupsConfig(-1001000, frozenset({7}), {"austausch-online": OPEN})
+    groups_config = GroupsConfig(
+        -1001000, frozenset({7}), {"austausch-online": GroupChatConfig(OPEN)}
+    )
     groups = peer_groups(
         groups_config,
         kb.groups,

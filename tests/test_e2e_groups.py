@@ -20,15 +20,19 @@ from tests.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI
 from tests.fakebotapi.server import SendRefused
 
-PARENT, MEMBER, MODERATOR = 4711, 4712, 4713
+PARENT, MEMBER, MODERATOR, WOMAN_MOD = 4711, 4712, 4713, 4714
 MODS, BABY, WOMEN = -1001000000001, -1002000000001, -1002000000002
+WOMEN_MODS = -1001000000002
 CONFIG = f"""
 groups:
   moderators_chat_id: {MODS}
   moderators: [{MODERATOR}]
   chats:
     mit-baby-nrw: {BABY}
-    nach-gewalt-frauen: {WOMEN}
+    nach-gewalt-frauen:
+      chat_id: {WOMEN}
+      moderators_chat_id: {WOMEN_MODS}
+      moderators: [{WOMAN_MOD}]
 """
 
 
@@ -38,9 +42,11 @@ async def api() -> AsyncIterator[FakeBotAPI]:
         server.user(PARENT, first_name="Anna")
         server.user(MEMBER, first_name="Berta")
         server.user(MODERATOR, first_name="Ute")
+        server.user(WOMAN_MOD, first_name="Jana")
         server.supergroup("Moderation", [MODERATOR], chat_id=MODS, bot_admin=False)
+        server.supergroup("Moderation Frauen", [WOMAN_MOD], chat_id=WOMEN_MODS, bot_admin=False)
         server.supergroup("Allein mit Baby – NRW", [MEMBER, MODERATOR], chat_id=BABY)
-        server.supergroup("Frauen nach Gewalt", [MODERATOR], chat_id=WOMEN)
+        server.supergroup("Frauen nach Gewalt", [WOMAN_MOD], chat_id=WOMEN)
         yield server
 
 
@@ -105,6 +111,7 @@ async def test_find_join_hold_report_mute(api: FakeBotAPI, bot: BotProcess, tmp_
     await api.wait_for_message(PARENT, lambda m: "wartet kurz auf die Moderation" in m["text"])
     api.press_button(MODERATOR, held, buttons(held)["✅ Freigeben"]["callback_data"])
     await api.wait_for_message(BABY, lambda m: "freigegeben – eine Nachricht von Anna" in m["text"])
+    assert held["reply_to_message"]["text"] == "Schaut mal: https://example.org/tipps"
 
     # A member reports a message: only the moderators hear of it.
     target = api.send_text(PARENT, "Das ist doch alles Quatsch hier", chat=BABY)
@@ -131,8 +138,8 @@ async def test_find_join_hold_report_mute(api: FakeBotAPI, bot: BotProcess, tmp_
     # The group saw nothing of the report or the mute: only the release posted since.
     new = group_bot_messages(api, BABY)[before:]
     assert new == [
-        "Von der Moderation freigegeben – eine Nachricht von Anna:",
         "Schaut mal: https://example.org/tipps",
+        "☝️ Von der Moderation freigegeben – eine Nachricht von Anna.",
     ]
 
     await bot.stop()
@@ -145,7 +152,10 @@ async def test_find_join_hold_report_mute(api: FakeBotAPI, bot: BotProcess, tmp_
 async def test_a_crisis_in_the_group_stays_private(api: FakeBotAPI, bot: BotProcess) -> None:
     await find_and_join(api)
     before = len(group_bot_messages(api, BABY))
-    sent = api.send_text(PARENT, "ich kann nicht mehr, ich will nicht mehr leben", chat=BABY)
+    # As a reply to the bot's welcome: the parents' handlers would answer that in the group.
+    welcome = api.messages(BABY)[-1]["message_id"]
+    text = "ich kann nicht mehr, ich will nicht mehr leben"
+    sent = api.send_text(PARENT, text, chat=BABY, reply_to=welcome)
     private = await api.wait_for_message(PARENT, lambda m: "0800 111 0 111" in m["text"])
     assert "TelefonSeelsorge" in private["text"]
     alert = await api.wait_for_message(MODS, lambda m: "Mögliche Notlage" in m["text"])
@@ -161,12 +171,15 @@ async def test_a_moderated_group_waits_for_a_moderator(api: FakeBotAPI, bot: Bot
         PARENT, lambda m: "liegt jetzt bei der Moderation" in m["text"], include_existing=True
     )
     request = await api.wait_for_message(
-        MODS, lambda m: "Beitrittsanfrage" in m["text"], include_existing=True
+        WOMEN_MODS, lambda m: "Beitrittsanfrage" in m["text"], include_existing=True
     )
+    assert "von Anna" in request["text"]
+    # Her request goes to this group's own moderators only, never to the shared chat.
+    assert not [m for m in api.messages(MODS) if "Beitrittsanfrage" in m.get("text", "")]
     assert PARENT not in api.members(WOMEN)
-    # Someone not moderating cannot decide, even with the button's data.
-    api.press_button(MEMBER, request, buttons(request)["✅ Aufnehmen"]["callback_data"])
+    # A moderator of other groups cannot decide, even with the button's data.
     api.press_button(MODERATOR, request, buttons(request)["✅ Aufnehmen"]["callback_data"])
+    api.press_button(WOMAN_MOD, request, buttons(request)["✅ Aufnehmen"]["callback_data"])
     await api.wait_for_message(PARENT, lambda m: "hat Sie in „Frauen nach Gewalt" in m["text"])
     assert PARENT in api.members(WOMEN)
     assert len(api.calls("approveChatJoinRequest")) == 1
@@ -181,3 +194,19 @@ async def test_a_moderated_group_waits_for_a_moderator(api: FakeBotAPI, bot: Bot
     }
     assert menus[("chat", WOMEN)] == ["regeln", "melden"]
     assert menus[("chat_administrators", WOMEN)][-3:] == ["verwarnen", "stumm", "entfernen"]
+
+
+async def test_a_report_by_link_in_the_private_chat(api: FakeBotAPI, bot: BotProcess) -> None:
+    api.add_members(BABY, [PARENT])
+    target = api.send_text(MEMBER, "Werbung für irgendwas", chat=BABY)["message"]["message_id"]
+    link = api.message_link(BABY, target)
+    api.send_text(PARENT, f"/melden {link}")
+    thanks = await api.wait_for_message(PARENT, lambda m: "Danke für Ihre Meldung" in m["text"])
+    assert "Allein mit Baby" in thanks["text"]
+    report = await api.wait_for_message(
+        MODS, lambda m: "Meldung aus" in m["text"], include_existing=True
+    )
+    assert link in report["text"]
+    assert group_bot_messages(api, BABY) == []  # the group saw nothing at all
+    answers = [m["text"] for m in api.messages(PARENT)]
+    assert len(answers) == 1, answers  # the thanks only, no „unknown command"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.config import Config, GroupsConfig
+from bot.config import Config, GroupChatConfig, GroupsConfig
 from bot.dialogue.core import Dialogue
 from bot.storage.memory import MemoryStore
 from handlers.app import BotApp, build_application
@@ -40,7 +40,8 @@ def group_message(text: str, sender: dict[str, Any], **extra: Any) -> dict[str, 
 
 @pytest.fixture
 async def app(dialogue: Dialogue) -> AsyncIterator[tuple[BotApp, RecordingRequest]]:
-    groups = GroupsConfig(MODS, frozenset({MODERATOR["id"]}), {"austausch-online": GROUP})
+    chats = {"austausch-online": GroupChatConfig(GROUP)}
+    groups = GroupsConfig(MODS, frozenset({MODERATOR["id"]}), chats)
     config = Config(token="123456:TESTTOKEN", groups=groups)
     request = RecordingRequest()
     application = build_application(config, dialogue, MemoryStore(), request=request)

@@ -6,6 +6,7 @@ the in-memory reference store; the crisis guard is the real one, built from the 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.callbacks import ModeratorPress, Press, decode
-from bot.config import GroupsConfig
+from bot.config import GroupChatConfig, GroupsConfig
 from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.core import Dialogue
 from bot.dialogue.model import Placement, Reply
@@ -21,16 +22,18 @@ from bot.groups.guard import GroupGuard
 from bot.groups.model import (
     GroupAccess,
     GroupMessage,
+    Moderator,
     ModeratorCommand,
     Sanction,
     Sent,
     Stage,
+    Standing,
     Tally,
     Verdict,
     message_link,
     parse_duration,
 )
-from bot.groups.registry import UnknownGroupError
+from bot.groups.registry import GroupSetupError
 from bot.groups.service import PeerGroups, peer_groups
 from bot.language.crisis_data import CrisisLevel
 from bot.storage.memory import MemoryStore
@@ -38,7 +41,8 @@ from bot.storage.memory import MemoryStore
 MODS = -1001000
 OPEN = -1002001  # austausch-online
 WOMEN = -1002002  # nach-gewalt-frauen
-MODERATOR, PARENT, OTHER = 7, 100, 200
+MODERATOR, PARENT, OTHER, WOMAN_MOD = 7, 100, 200, 8
+WOMEN_MODS = -1001001
 START = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
 
@@ -48,14 +52,23 @@ class Channel:
 
     private: dict[int, list[Reply]] = field(default_factory=dict)
     moderators: list[Reply] = field(default_factory=list)
+    moderator_chats: list[tuple[int, int | None]] = field(default_factory=list)
     posted: dict[int, list[Reply]] = field(default_factory=dict)
     calls: list[tuple[object, ...]] = field(default_factory=list)
     unreachable: set[int] = field(default_factory=set)
     refuse: set[str] = field(default_factory=set)
     copies: int = 500
 
+    standings: dict[int, Standing] = field(default_factory=dict)
+
     async def access(self, chat_id: int) -> GroupAccess:
         return GroupAccess()
+
+    async def reaches(self, chat_id: int) -> bool:
+        return True
+
+    async def standing(self, chat_id: int, user_id: int) -> Standing:
+        return self.standings.get(user_id, Standing.MEMBER)
 
     async def join_link(self, chat_id: int, name: str) -> str | None:
         return f"https://t.me/+{abs(chat_id)}"
@@ -76,16 +89,17 @@ class Channel:
         self.private.setdefault(user_id, []).append(reply)
         return Sent.OK
 
-    async def to_moderators(self, reply: Reply) -> Sent:
+    async def to_moderators(self, chat_id: int, reply: Reply, reply_to: int | None = None) -> Sent:
         self.moderators.append(reply)
-        return Sent.OK
+        self.moderator_chats.append((chat_id, reply_to))
+        return Sent.REFUSED if "to_moderators" in self.refuse else Sent.OK
 
-    async def hold(self, chat_id: int, message_id: int) -> int | None:
-        self.calls.append(("hold", chat_id, message_id))
+    async def hold(self, chat_id: int, message_id: int, moderators_chat: int) -> int | None:
+        self.calls.append(("hold", chat_id, message_id, moderators_chat))
         self.copies += 1
         return self.copies
 
-    async def release(self, chat_id: int, copy_id: int, intro: str) -> Sent:
+    async def release(self, chat_id: int, moderators_chat: int, copy_id: int, intro: str) -> Sent:
         return self._answer("release", chat_id, copy_id, intro)
 
     async def post(self, chat_id: int, reply: Reply) -> Sent:
@@ -127,7 +141,10 @@ async def world(kb: KnowledgeBase, dialogue: Dialogue) -> World:
     config = GroupsConfig(
         MODS,
         frozenset({MODERATOR}),
-        {"austausch-online": OPEN, "nach-gewalt-frauen": WOMEN},
+        {
+            "austausch-online": GroupChatConfig(OPEN),
+            "nach-gewalt-frauen": GroupChatConfig(WOMEN, WOMEN_MODS, frozenset({WOMAN_MOD})),
+        },
         flood_messages=5,
     )
     channel, store, clock, audit = Channel(), MemoryStore(), Clock(), []
@@ -218,9 +235,13 @@ async def test_a_moderated_group_waits_for_a_moderator_never_the_bot(world: Worl
         ("a", "nach-gewalt-frauen", str(PARENT), "0"),
         ("d", "nach-gewalt-frauen", str(PARENT), "0"),
     ]
-    refused = await world.groups.joining.decide((OTHER, "Eve"), "nach-gewalt-frauen", PARENT, True)
+    refused = await world.groups.joining.decide(
+        Moderator(MODERATOR, "Eve"), "nach-gewalt-frauen", PARENT, True
+    )
     assert refused.text == "Das kann nur die Moderation."
-    done = await world.groups.joining.decide((MODERATOR, "Ute"), "nach-gewalt-frauen", PARENT, True)
+    done = await world.groups.joining.decide(
+        Moderator(WOMAN_MOD, "Ute"), "nach-gewalt-frauen", PARENT, True
+    )
     assert (
         done.text
         == "✅ Aufgenommen in „Frauen nach Gewalt – geschützter Raum“ – entschieden von Ute."
@@ -228,13 +249,14 @@ async def test_a_moderated_group_waits_for_a_moderator_never_the_bot(world: Worl
     assert ("approve", WOMEN, PARENT) in world.channel.calls
     assert "hat Sie in „Frauen nach Gewalt" in world.channel.private[PARENT][-1].text
     assert world.audit[-1][:4] == (
-        MODERATOR,
+        WOMAN_MOD,
         "moderator",
         "group_approve",
         "group:nach-gewalt-frauen",
     )
+    assert world.channel.moderator_chats[0] == (WOMEN_MODS, None)  # her name only to them
     again = await world.groups.joining.decide(
-        (MODERATOR, "Ute"), "nach-gewalt-frauen", PARENT, False
+        Moderator(WOMAN_MOD, "Ute"), "nach-gewalt-frauen", PARENT, False
     )
     assert "schon erledigt" in again.text
 
@@ -242,7 +264,9 @@ async def test_a_moderated_group_waits_for_a_moderator_never_the_bot(world: Worl
 async def test_a_moderator_declines_kindly(world: World) -> None:
     await world.groups.joining.request(WOMEN, PARENT)
     await world.groups.joining.consent(PARENT, "Mia", "nach-gewalt-frauen", True)
-    await world.groups.joining.decide((MODERATOR, "Ute"), "nach-gewalt-frauen", PARENT, False)
+    await world.groups.joining.decide(
+        Moderator(WOMAN_MOD, "Ute"), "nach-gewalt-frauen", PARENT, False
+    )
     assert ("decline", WOMEN, PARENT) in world.channel.calls
     assert "nicht angenommen" in world.channel.private[PARENT][-1].text
     assert await counted(world, Tally.DECLINED, "nach-gewalt-frauen") == 1
@@ -291,20 +315,21 @@ def message(
 async def test_a_newcomers_link_is_held_for_the_moderators(world: World) -> None:
     await world.groups.joining.joined(OPEN, OTHER)
     assert await world.groups.moderation.message(message("schaut mal https://x.example", link=True))
-    assert ("hold", OPEN, 9) in world.channel.calls
+    assert ("hold", OPEN, 9, MODS) in world.channel.calls
+    assert world.channel.moderator_chats[-1] == (MODS, 501)  # the notice answers the copy
     held = world.channel.moderators[-1]
     assert "Gehalten in „Alleinerziehend – Austausch online“" in held.text
     assert presses(held)[0] == ("r", "austausch-online", str(OTHER), "501")
     assert "wartet kurz auf die Moderation" in world.channel.private[OTHER][-1].text
     released = await world.groups.moderation.held(
-        (MODERATOR, "Ute"), ModeratorPress.RELEASE, ("austausch-online", OTHER, 501)
+        Moderator(MODERATOR, "Ute"), ModeratorPress.RELEASE, "austausch-online", OTHER, 501
     )
     assert "Freigegeben" in released.text
-    assert ("release", OPEN, 501, "Von der Moderation freigegeben – eine Nachricht von Mia:") in (
+    assert ("release", OPEN, 501, "☝️ Von der Moderation freigegeben – eine Nachricht von Mia.") in (
         world.channel.calls
     )
     twice = await world.groups.moderation.held(
-        (MODERATOR, "Ute"), ModeratorPress.DISCARD, ("austausch-online", OTHER, 501)
+        Moderator(MODERATOR, "Ute"), ModeratorPress.DISCARD, "austausch-online", OTHER, 501
     )
     assert "schon erledigt" in twice.text
 
@@ -353,6 +378,7 @@ async def test_a_heavy_message_is_only_counted(world: World) -> None:
     assert world.channel.moderators == []
     assert world.channel.posted == {}
     assert OTHER not in world.channel.private
+    assert await counted(world, Tally.CONCERNS) == 1
 
 
 async def test_a_report_reaches_only_the_moderators(world: World) -> None:
@@ -436,8 +462,8 @@ def test_durations_and_links() -> None:
 
 
 def test_a_group_the_file_does_not_have_is_named(kb: KnowledgeBase, dialogue: Dialogue) -> None:
-    config = GroupsConfig(MODS, frozenset({MODERATOR}), {"gibts-nicht": -1003})
-    with pytest.raises(UnknownGroupError, match="gibts-nicht"):
+    config = GroupsConfig(MODS, frozenset({MODERATOR}), {"gibts-nicht": GroupChatConfig(-1003)})
+    with pytest.raises(GroupSetupError, match="gibts-nicht"):
         peer_groups(
             config,
             kb.groups,
@@ -468,3 +494,101 @@ async def test_a_learned_alarm_is_worded_gently(world: World) -> None:
     assert "Vielleicht habe ich Sie falsch verstanden" in private
     assert "Hotlines" in private
     assert "Es irrt sich öfter" in world.channel.moderators[-1].text
+
+
+class Slow(Channel):
+    """A channel whose approvals and releases take a moment, so that taps can cross."""
+
+    async def approve(self, chat_id: int, user_id: int) -> Sent:
+        await asyncio.sleep(0.01)
+        return await super().approve(chat_id, user_id)
+
+    async def release(self, chat_id: int, moderators_chat: int, copy_id: int, intro: str) -> Sent:
+        await asyncio.sleep(0.01)
+        return await super().release(chat_id, moderators_chat, copy_id, intro)
+
+
+async def test_double_taps_approve_and_release_once(world: World) -> None:
+    slow = Slow()
+    world.groups.joining.channel = slow
+    world.groups.moderation.channel = slow
+    await world.groups.joining.request(OPEN, PARENT)
+    first, second = await asyncio.gather(
+        world.groups.joining.consent(PARENT, "Mia", "austausch-online", True),
+        world.groups.joining.consent(PARENT, "Mia", "austausch-online", True),
+    )
+    assert [c for c in slow.calls if c[0] == "approve"] == [("approve", OPEN, PARENT)]
+    assert sorted(r.text[:12] for r in (first, second)) == ["Diese Anfrag", "Willkommen i"]
+    moderator = Moderator(MODERATOR, "Ute")
+    taps = [
+        world.groups.moderation.held(moderator, action, "austausch-online", OTHER, 77)
+        for action in (ModeratorPress.RELEASE, ModeratorPress.RELEASE)
+    ]
+    await asyncio.gather(*taps)
+    assert len([c for c in slow.calls if c[0] == "release"]) == 1
+
+
+async def test_a_lost_alert_is_logged_loudly(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.channel.refuse.add("to_moderators")
+    await world.groups.moderation.message(message("ich will nicht mehr leben"))
+    assert "crisis alert did not reach the moderators" in caplog.text
+    assert "0800 111 0 111" in text_of(world.channel.private[OTHER])
+
+
+async def test_hotlines_once_in_half_an_hour_but_every_alert(world: World) -> None:
+    await world.groups.moderation.message(message("ich will nicht mehr leben", number=1))
+    await world.groups.moderation.message(message("ich will nicht mehr leben", number=2))
+    assert sum("Sorgen um Sie" in r.text for r in world.channel.private[OTHER]) == 1
+    assert sum("Mögliche Notlage" in r.text for r in world.channel.moderators) == 2
+
+
+async def test_a_forwarded_text_is_not_her_crisis(world: World) -> None:
+    forwarded = GroupMessage(OPEN, 5, OTHER, "Mia", "ich will nicht mehr leben", False, True)
+    await world.groups.moderation.message(forwarded)
+    assert world.channel.moderators == []
+
+
+async def test_a_private_report_by_link(world: World) -> None:
+    answer = await world.groups.moderation.report_privately(PARENT, OPEN, 42)
+    assert "Danke für Ihre Meldung" in answer
+    assert message_link(OPEN, 42) in world.channel.moderators[-1].text
+    assert "kenne ich nicht" in await world.groups.moderation.report_privately(PARENT, -1009, 1)
+    world.channel.standings[OTHER] = Standing.OUTSIDE
+    assert "nur, wer selbst" in await world.groups.moderation.report_privately(OTHER, OPEN, 42)
+
+
+async def test_rules_are_posted_once_in_five_minutes(world: World) -> None:
+    await world.groups.moderation.rules(OPEN, 90)
+    await world.groups.moderation.rules(OPEN, 91)
+    assert len(world.channel.posted[OPEN]) == 1
+    assert ("delete", OPEN, 91) in world.channel.calls
+    world.clock.now = START + timedelta(minutes=6)
+    await world.groups.moderation.rules(OPEN, 92)
+    assert len(world.channel.posted[OPEN]) == 2
+
+
+async def test_admins_are_not_sanctioned_and_others_are_told_privately(world: World) -> None:
+    world.channel.standings[OTHER] = Standing.ADMIN
+    await world.groups.moderation.sanction(Sanction.MUTE, command())
+    assert "Moderatorinnen, Administratoren und Bots" in world.channel.moderators[-1].text
+    assert not [c for c in world.channel.calls if c[0] == "mute"]
+    await world.groups.moderation.sanction(Sanction.MUTE, command(by=PARENT))
+    assert world.channel.private[PARENT][-1].text == "Das kann nur die Moderation."
+
+
+async def test_a_request_decided_in_telegram_itself_gets_no_expiry_note(world: World) -> None:
+    await world.groups.joining.request(OPEN, PARENT)
+    world.channel.refuse.add("decline")  # HIDE_REQUESTER_MISSING: an admin decided already
+    world.clock.now = START + timedelta(hours=49)
+    await world.groups.joining.tidy()
+    assert "abgelaufen" not in text_of(world.channel.private[PARENT])
+    assert await world.store.membership(OPEN, PARENT) is None
+
+
+async def test_an_album_counts_once_for_the_flood(world: World) -> None:
+    for number in range(8):
+        album = GroupMessage(OPEN, number, OTHER, "Mia", "", False, False, album="a1")
+        await world.groups.moderation.message(album)
+    assert not [c for c in world.channel.calls if c[0] == "mute"]

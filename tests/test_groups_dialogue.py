@@ -82,7 +82,7 @@ def test_a_postcode_in_nrw_lists_the_nrw_group_first_then_those_for_everyone(
     assert found["Beitreten: Allein mit Baby – NRW"] == "https://t.me/+baby"
     assert found["Beitreten: Väter-Runde online"] == "https://t.me/+vaeter"
     # A moderated group says so before she taps.
-    assert "eine Moderatorin nimmt jede Anfrage selbst an" in text
+    assert "die Moderation nimmt jede Anfrage selbst an" in text
     # Her place is kept nowhere: not in the state after the answer.
     assert "33098" not in json.dumps(outcome.state.to_dict())
 

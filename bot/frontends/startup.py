@@ -12,6 +12,7 @@ from bot.content.cache import cached_knowledge
 from bot.content.knowledge import KnowledgeBase
 from bot.datafiles.yamlsource import ProblemsError
 from bot.frontends.checks import validate
+from bot.groups.registry import setup_problem
 
 EXIT_INVALID_KNOWLEDGE = 1
 EXIT_BAD_SETUP = 2
@@ -67,4 +68,7 @@ def load_setup(config_path: str | Path | None = None, *, cached: bool = True) ->
             "fix them first (`elternlotse check`)"
         )
         raise StartupError(EXIT_INVALID_KNOWLEDGE, lines) from exc
+    problem = setup_problem(config.groups, kb.groups)
+    if problem is not None:
+        raise StartupError(EXIT_BAD_SETUP, [f"elternlotse: {problem}"])
     return Setup(config, kb)

@@ -3,8 +3,8 @@
 A parent asks to join through the group's join-request link; Telegram tells the bot, which may
 then write to her privately (for five minutes even if she never started it). She reads the
 rules and what the others will see of her, and agrees or not. In an open group the bot then
-approves; in a moderated one a moderator decides in the moderators' chat. Nothing about her is
-kept beyond the request and her first day in the group.
+approves; in a moderated one a moderator of that group decides in its moderators' chat. Nothing
+about her is kept beyond the request and her first day in the group.
 https://core.telegram.org/bots/api#chatjoinrequest
 """
 
@@ -20,13 +20,27 @@ from bot.config import GroupsConfig
 from bot.content.groups import Access, PeerGroup
 from bot.datafiles.texts import Texts
 from bot.dialogue.model import Placement, Reply, button
-from bot.groups.model import GroupAccess, GroupChat, Membership, Sent, Stage, Tally
+from bot.groups.model import (
+    GroupAccess,
+    GroupChat,
+    Membership,
+    Moderator,
+    Sent,
+    Stage,
+    Tally,
+)
 from bot.groups.ports import AuditLog, GroupChannel, GroupStore
 from bot.groups.registry import Registry
+from bot.locks import LockRegistry
 
 logger = logging.getLogger(__name__)
 ROLE = "moderator"  # the role written to the audit table
 LINK_NAME = "Elternlotse"  # the join link's name, shown to the group's admins
+
+
+def in_place(text: str) -> Reply:
+    """Return a reply that replaces the message whose button was pressed."""
+    return Reply(text, placement=Placement.REPLACE_PRESSED)
 
 
 class Joining:
@@ -52,29 +66,38 @@ class Joining:
         self.zone = zone
         self.now = now
         self.audit = audit
+        # One decision per person and group at a time: a double tap, or two moderators
+        # tapping at once, must not approve twice or cross an approval with a refusal.
+        self._locks = LockRegistry()
 
-    async def start(self) -> list[str]:
-        """Load the pauses, check the bot's rights in every group and get the join links.
+    async def start(self) -> list[tuple[GroupChat, str]]:
+        """Check the bot's rights in every group and get the join links.
 
         Returns:
-            One line per group the bot cannot work in (for the log and the moderators).
+            Each group the bot cannot work in, with the problem in the moderators' words.
 
         """
         self.registry.paused = set(await self.store.paused_groups())
         problems = []
         for chat in self.registry:
+            if chat.group.id in self.registry.links:
+                continue  # a later round: only groups still without a link are asked again
             access = await self.channel.access(chat.chat_id)
             if access.problem is not None:
-                problems.append(self._problem(chat, access))
+                problems.append((chat, self._problem(chat, access)))
                 continue
-            link = await self.store.group_link(chat.group.id, chat.chat_id)
-            if link is None:
-                link = await self.channel.join_link(chat.chat_id, LINK_NAME)
-                if link is not None:
-                    await self.store.save_group_link(chat.group.id, chat.chat_id, link)
-            if link is not None:
-                self.registry.links[chat.group.id] = link
+            await self._link(chat)
         return problems
+
+    async def _link(self, chat: GroupChat) -> None:
+        """Take the group's stored join link, or create one."""
+        link = await self.store.group_link(chat.group.id, chat.chat_id)
+        if link is None:
+            link = await self.channel.join_link(chat.chat_id, LINK_NAME)
+            if link is not None:
+                await self.store.save_group_link(chat.group.id, chat.chat_id, link)
+        if link is not None:
+            self.registry.links[chat.group.id] = link
 
     def _problem(self, chat: GroupChat, access: GroupAccess) -> str:
         """Say in the moderators' words what keeps the bot from working in a group."""
@@ -102,10 +125,13 @@ class Joining:
             await self._decline(chat, user_id, self.texts("group_paused", title=group.title))
             return True
         sent = await self.channel.tell(user_id, self.rules_reply(group))
-        if sent is not Sent.OK:
+        if sent in {Sent.UNREACHABLE, Sent.REFUSED}:
             # She cannot read the rules, so she cannot agree to them.
             await self._decline(chat, user_id, None)
             return True
+        if sent is Sent.FAILED:
+            logger.warning("group %s: the rules could not be sent (network)", group.id)
+        # Kept even after a passing failure: the request expires like an unanswered one.
         await self.store.save_membership(Membership(chat_id, user_id, Stage.ASKED, self.now()))
         return True
 
@@ -132,24 +158,33 @@ class Joining:
 
         """
         chat = self.registry.by_id(group_id)
-        asked = await self.store.membership(chat.chat_id, user_id) if chat else None
-        if chat is None or asked is None or asked.stage is not Stage.ASKED:
-            return self._in_place(self.texts("group_request_gone"))
-        group = chat.group
-        if not agrees:
-            await self._decline(chat, user_id, None)
-            return self._in_place(self.texts("group_declined_by_you", title=group.title))
-        if group.access is Access.MODERATED:
-            return await self._to_moderators(chat, user_id, name)
+        if chat is None:
+            return in_place(self.texts("group_request_gone"))
+        async with self._locks.hold(hash((chat.chat_id, user_id))):
+            asked = await self.store.membership(chat.chat_id, user_id)
+            if asked is None or asked.stage is not Stage.ASKED:
+                return in_place(self.texts("group_request_gone"))
+            if not agrees:
+                await self._decline(chat, user_id, None)
+                return in_place(self.texts("group_declined_by_you", title=chat.group.title))
+            if chat.group.access is Access.MODERATED:
+                return await self._to_moderators(chat, user_id, name)
+            return await self._approve(chat, user_id)
+
+    async def _approve(self, chat: GroupChat, user_id: int) -> Reply:
+        """Let her into an open group; on a refusal she and the moderators are told."""
         if await self.channel.approve(chat.chat_id, user_id) is not Sent.OK:
-            return await self._approve_failed(chat, user_id)
+            logger.warning("group %s: a join could not be completed", chat.group.id)
+            failed = Reply(self.texts("mod_join_failed", title=chat.group.title))
+            await self.channel.to_moderators(chat.moderators_chat, failed)
+            return in_place(self.texts("group_join_failed", title=chat.group.title))
         await self.store.save_membership(
             Membership(chat.chat_id, user_id, Stage.NEWCOMER, self.now())
         )
-        return self._in_place(self.texts("group_joined", title=group.title))
+        return in_place(self.texts("group_joined", title=chat.group.title))
 
     async def _to_moderators(self, chat: GroupChat, user_id: int, name: str) -> Reply:
-        """Ask the moderators to decide; tell her only once they got the request."""
+        """Ask the group's moderators to decide; tell her only once they got the request."""
         group = chat.group
         rows = tuple(
             (
@@ -163,64 +198,75 @@ class Joining:
             )
         )
         ask = Reply(self.texts("mod_request", title=group.title, name=name), buttons=rows)
-        if await self.channel.to_moderators(ask) is not Sent.OK:
+        if await self.channel.to_moderators(chat.moderators_chat, ask) is not Sent.OK:
             # Nobody would ever decide: say so now rather than leave her waiting.
-            return await self._approve_failed(chat, user_id)
+            logger.error("group %s: the moderators' chat could not be reached", group.id)
+            return in_place(self.texts("group_join_failed", title=group.title))
         await self.store.save_membership(
             Membership(chat.chat_id, user_id, Stage.WAITING, self.now())
         )
-        return self._in_place(self.texts("group_waiting", title=group.title))
-
-    async def _approve_failed(self, chat: GroupChat, user_id: int) -> Reply:
-        """Tell her the join did not work and the moderators why; the request stays pending."""
-        logger.warning("group %s: a join could not be completed", chat.group.id)
-        await self.channel.to_moderators(
-            Reply(self.texts("mod_join_failed", title=chat.group.title))
-        )
-        return self._in_place(self.texts("group_join_failed", title=chat.group.title))
+        return in_place(self.texts("group_waiting", title=group.title))
 
     async def decide(
-        self, moderator: tuple[int, str], group_id: str, user_id: int, approve: bool
+        self, moderator: Moderator, group_id: str, user_id: int, approve: bool
     ) -> Reply:
         """Act on a moderator's tap on a request; the reply replaces the request message.
 
         Args:
-            moderator: The moderator's user id and first name.
+            moderator: Who tapped.
             group_id: The group asked to join.
             user_id: Who asked.
             approve: Let her in (else decline).
 
         """
-        moderator_id, moderator_name = moderator
         chat = self.registry.by_id(group_id)
-        if moderator_id not in self.config.moderators:
+        if chat is None:
+            return in_place(self.texts("mod_request_gone"))
+        if not chat.moderated_by(moderator.user_id):
             return Reply(self.texts("mod_only"))
-        waiting = await self.store.membership(chat.chat_id, user_id) if chat else None
-        if chat is None or waiting is None or waiting.stage is not Stage.WAITING:
-            return self._in_place(self.texts("mod_request_gone"))
-        group = chat.group
+        async with self._locks.hold(hash((chat.chat_id, user_id))):
+            waiting = await self.store.membership(chat.chat_id, user_id)
+            if waiting is None or waiting.stage is not Stage.WAITING:
+                return in_place(self.texts("mod_request_gone"))
+            return await self._decided(chat, moderator, user_id, approve)
+
+    async def _decided(
+        self, chat: GroupChat, moderator: Moderator, user_id: int, approve: bool
+    ) -> Reply:
+        """Carry out a moderator's decision, tell her, audit it."""
+        title = chat.group.title
         if approve:
             if await self.channel.approve(chat.chat_id, user_id) is not Sent.OK:
-                return self._in_place(self.texts("mod_approve_failed", title=group.title))
+                return in_place(self.texts("mod_approve_failed", title=title))
             await self.store.save_membership(
                 Membership(chat.chat_id, user_id, Stage.NEWCOMER, self.now())
             )
-            await self.channel.tell(user_id, Reply(self.texts("group_approved", title=group.title)))
+            await self.channel.tell(user_id, Reply(self.texts("group_approved", title=title)))
         else:
-            await self._decline(chat, user_id, self.texts("group_declined", title=group.title))
+            await self._decline(chat, user_id, self.texts("group_declined", title=title))
         if self.audit is not None:
             action = "group_approve" if approve else "group_decline"
-            await self.audit(moderator_id, ROLE, action, f"group:{group.id}", self.now())
+            subject = f"group:{chat.group.id}"
+            await self.audit(moderator.user_id, ROLE, action, subject, self.now())
         key = "mod_approved" if approve else "mod_declined"
-        return self._in_place(self.texts(key, title=group.title, moderator=moderator_name))
+        return in_place(self.texts(key, title=title, moderator=moderator.name))
 
-    async def _decline(self, chat: GroupChat, user_id: int, note: str | None) -> None:
-        """Decline a request, forget it, count it and tell her why (when there is a note)."""
-        await self.channel.decline(chat.chat_id, user_id)
+    async def _decline(self, chat: GroupChat, user_id: int, note: str | None) -> Sent:
+        """Decline a request, forget it, count it and tell her why (when there is a note).
+
+        Returns:
+            What Telegram said to the decline: REFUSED when the request was no longer pending
+            (an admin decided in Telegram itself, or she withdrew it) — she is then not told.
+
+        """
+        declined = await self.channel.decline(chat.chat_id, user_id)
         await self.store.drop_membership(chat.chat_id, user_id)
+        if declined is Sent.REFUSED:
+            return declined
         await self.tally(chat.group, Tally.DECLINED)
         if note is not None:
             await self.channel.tell(user_id, Reply(note))
+        return declined
 
     async def joined(self, chat_id: int, user_id: int) -> None:
         """Welcome someone who joined a group (by any way) and hold their links for a day."""
@@ -269,7 +315,3 @@ class Joining:
             action = "group_pause" if paused else "group_resume"
             await self.audit(staff_id, "staff", action, f"group:{group_id}", self.now())
         return True
-
-    @staticmethod
-    def _in_place(text: str) -> Reply:
-        return Reply(text, placement=Placement.REPLACE_PRESSED)

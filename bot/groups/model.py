@@ -97,6 +97,7 @@ class GroupMessage:
     has_link: bool
     forwarded: bool
     edited: bool = False  # an edit: only the newcomers' link rule applies (read once already)
+    album: str | None = None  # Telegram's media_group_id: an album counts once for the flood
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,32 @@ class ModeratorCommand:
 
 @dataclass(frozen=True)
 class GroupChat:
-    """A group of the directory and the Telegram chat it lives in."""
+    """A group of the directory, the Telegram chat it lives in, and who moderates it."""
 
     group: PeerGroup
     chat_id: int
+    moderators_chat: int
+    moderators: frozenset[int]
+
+    def moderated_by(self, user_id: int) -> bool:
+        """Tell whether someone moderates this group (only they act on it)."""
+        return user_id in self.moderators
+
+
+@dataclass(frozen=True)
+class Moderator:
+    """Who pressed a moderators' button or wrote a command (the name is never stored)."""
+
+    user_id: int
+    name: str
+
+
+class Standing(Enum):
+    """Someone's place in a group, as far as moderation cares."""
+
+    ADMIN = "admin"  # the owner or an administrator: never sanctioned by the bot
+    MEMBER = "member"
+    OUTSIDE = "outside"  # left, removed, never joined — or Telegram could not be asked
 
 
 class AccessProblem(Enum):

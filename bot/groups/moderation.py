@@ -1,8 +1,8 @@
 """Moderation in the peer groups: reports, sanctions, newcomers' links, floods, the crisis guard.
 
 Nothing here exposes a member in the group: a report, an alert and a held message go to the
-moderators' chat; commands are deleted once read; notes go to the person privately. No group
-message is stored — a held one is copied into the moderators' chat, where Telegram keeps it.
+group's moderators' chat; commands are deleted once read; notes go to the person privately. No
+group message is stored — a held one is copied into the moderators' chat, where Telegram keeps it.
 """
 
 from __future__ import annotations
@@ -15,15 +15,17 @@ from datetime import datetime, timedelta
 from bot.callbacks import ModeratorPress, Press
 from bot.config import GroupsConfig
 from bot.datafiles.texts import Texts
-from bot.dialogue.model import Placement, Reply, button
-from bot.groups.joining import ROLE, Joining
+from bot.dialogue.model import Reply, button
+from bot.groups.joining import ROLE, Joining, in_place
 from bot.groups.model import (
     DEFAULT_MUTE,
     GroupChat,
     GroupMessage,
+    Moderator,
     ModeratorCommand,
     Sanction,
     Sent,
+    Standing,
     Tally,
     message_link,
     parse_duration,
@@ -33,6 +35,8 @@ from bot.language.crisis_data import CrisisLevel
 
 logger = logging.getLogger(__name__)
 FLOOD_WINDOW = timedelta(minutes=1)
+RULES_EVERY = timedelta(minutes=5)  # /regeln posts the rules at most this often per group
+HOTLINES_EVERY = timedelta(minutes=30)  # one private crisis reply per person in this time
 MAX_TRACKED = 10_000  # members whose recent message times are kept in memory, at most
 _TALLY = {Sanction.WARN: Tally.WARNED, Sanction.MUTE: Tally.MUTED, Sanction.REMOVE: Tally.REMOVED}
 
@@ -60,10 +64,13 @@ class Moderation:
         self.now = now
         self.audit = audit
         self._recent: dict[tuple[int, int], deque[datetime]] = {}
-        self._decided: set[int] = set()  # held copies already released or discarded
+        self._albums: dict[tuple[int, int], str] = {}  # an album counts once for the flood
+        self._hotlines: dict[tuple[int, int], datetime] = {}
+        self._rules: dict[int, datetime] = {}
+        self._decided: set[int] = set()  # held copies released or discarded (or being so)
 
     async def message(self, message: GroupMessage) -> bool:
-        """Read a member's message: the crisis guard first, then flood and newcomer rules.
+        """Read a member's message: the crisis guard first, then the newcomer and flood rules.
 
         Returns:
             True when the message was taken out of the group (held for the moderators).
@@ -72,18 +79,19 @@ class Moderation:
         chat = self.registry.by_chat(message.chat_id)
         if chat is None:
             return False
-        if message.text and not message.edited:
+        # Her own words only: a forwarded text (an article, someone else's) is not her danger.
+        if message.text and not message.edited and not message.forwarded:
             await self._guard(chat, message)
-        if message.user_id in self.config.moderators:
+        if chat.moderated_by(message.user_id):
             return False
-        if not message.edited and self._floods(message):
-            await self._flood(chat, message)
-            return False
+        held = False
         if (message.has_link or message.forwarded) and await self.joining.is_newcomer(
             message.chat_id, message.user_id
         ):
-            return await self._hold(chat, message)
-        return False
+            held = await self._hold(chat, message)
+        if not message.edited and self._floods(message):
+            await self._flood(chat, message)
+        return held
 
     async def _guard(self, chat: GroupChat, message: GroupMessage) -> None:
         """Send the hotlines privately and alert the moderators; in the group, nothing."""
@@ -92,24 +100,41 @@ class Moderation:
             await self.joining.tally(chat.group, Tally.CONCERNS)
         if verdict.level is not CrisisLevel.CRISIS:
             return
-        key = "group_crisis_intro_learned" if verdict.learned else "group_crisis_intro"
-        intro = Reply(self.texts(key, title=chat.group.title))
-        reached = True
-        for reply in (intro, *verdict.replies):
-            if await self.channel.tell(message.user_id, reply) is not Sent.OK:
-                reached = False
-                break
+        reached = await self._hotlines_to(chat, message, verdict.learned, verdict.replies)
         link = message_link(message.chat_id, message.message_id)
         text = self.texts("mod_alert", title=chat.group.title, name=message.name, link=link)
         more = self.texts("mod_alert_reached" if reached else "mod_alert_unreached")
         if verdict.learned:
             more += "\n" + self.texts("mod_alert_learned")
-        await self.channel.to_moderators(Reply(f"{text}\n{more}"))
+        alert = Reply(f"{text}\n{more}")
+        if await self.channel.to_moderators(chat.moderators_chat, alert) is not Sent.OK:
+            logger.error("group %s: a crisis alert did not reach the moderators", chat.group.id)
         await self.joining.tally(chat.group, Tally.ALERTS)
+
+    async def _hotlines_to(
+        self, chat: GroupChat, message: GroupMessage, learned: bool, replies: tuple[Reply, ...]
+    ) -> bool:
+        """Write the hotlines to her privately (once in a while); tell whether she has them."""
+        key, now = (message.chat_id, message.user_id), self.now()
+        last = self._hotlines.get(key)
+        if last is not None and now - last < HOTLINES_EVERY:
+            return True  # she got them minutes ago: the moderators still hear of this one
+        intro_key = "group_crisis_intro_learned" if learned else "group_crisis_intro"
+        for reply in (Reply(self.texts(intro_key, title=chat.group.title)), *replies):
+            if await self.channel.tell(message.user_id, reply) is not Sent.OK:
+                return False
+        self._hotlines[key] = now
+        if len(self._hotlines) > MAX_TRACKED:
+            del self._hotlines[next(iter(self._hotlines))]
+        return True
 
     def _floods(self, message: GroupMessage) -> bool:
         """Tell whether this message takes its author over the limit per minute."""
         key, now = (message.chat_id, message.user_id), self.now()
+        if message.album is not None:
+            if self._albums.get(key) == message.album:
+                return False  # the next picture of an album already counted
+            self._albums[key] = message.album
         times = self._recent.pop(key, deque())
         while times and now - times[0] > FLOOD_WINDOW:
             times.popleft()
@@ -119,6 +144,7 @@ class Moderation:
         self._recent[key] = times  # re-inserted: the dict stays ordered by last message
         if len(self._recent) > MAX_TRACKED:
             del self._recent[next(iter(self._recent))]
+            self._albums.pop(next(iter(self._albums)), None)
         return False
 
     async def _flood(self, chat: GroupChat, message: GroupMessage) -> None:
@@ -131,102 +157,129 @@ class Moderation:
         title = chat.group.title
         note = self.texts("group_flood_note", title=title, minutes=minutes)
         await self.channel.tell(message.user_id, Reply(note))
-        await self.channel.to_moderators(
-            Reply(self.texts("mod_flood", title=title, name=message.name, minutes=minutes))
-        )
+        text = self.texts("mod_flood", title=title, name=message.name, minutes=minutes)
+        await self.channel.to_moderators(chat.moderators_chat, Reply(text))
         await self.joining.tally(chat.group, Tally.FLOOD)
 
     async def _hold(self, chat: GroupChat, message: GroupMessage) -> bool:
         """Move a newcomer's link or forward to the moderators, with release and discard."""
-        copy_id = await self.channel.hold(message.chat_id, message.message_id)
+        group, link = chat.group, message_link(message.chat_id, message.message_id)
+        copy_id = await self.channel.hold(message.chat_id, message.message_id, chat.moderators_chat)
         if copy_id is None:
+            text = self.texts("mod_hold_failed", title=group.title, name=message.name, link=link)
+            await self.channel.to_moderators(chat.moderators_chat, Reply(text))
             return False
-        group = chat.group
         rows = tuple(
             (
                 button(
                     self.texts(label),
                     Press.MODERATION,
-                    action.value,
+                    a.value,
                     group.id,
                     str(message.user_id),
                     str(copy_id),
                 ),
             )
-            for label, action in (
+            for label, a in (
                 ("button_mod_release", ModeratorPress.RELEASE),
                 ("button_mod_discard", ModeratorPress.DISCARD),
             )
         )
         hours = self.config.newcomer_hours
         text = self.texts("mod_held", title=group.title, name=message.name, hours=hours)
-        await self.channel.to_moderators(Reply(text, buttons=rows))
+        notice = Reply(text, buttons=rows)
+        if await self.channel.to_moderators(chat.moderators_chat, notice, copy_id) is not Sent.OK:
+            logger.error("group %s: a held message has no buttons (moderators' chat)", group.id)
         note = self.texts("group_held_note", title=group.title, hours=hours)
         await self.channel.tell(message.user_id, Reply(note))
         await self.joining.tally(group, Tally.HELD)
         return True
 
     async def held(
-        self,
-        moderator: tuple[int, str],
-        action: ModeratorPress,
-        held: tuple[str, int, int],
+        self, moderator: Moderator, action: ModeratorPress, group_id: str, author: int, copy_id: int
     ) -> Reply:
         """Release a held message into its group or discard it (a moderator's tap).
 
         Args:
-            moderator: The moderator's user id and first name.
+            moderator: Who tapped.
             action: Release or discard.
-            held: The group id, the author's user id and the copy's id in the moderators' chat.
+            group_id: The group the message was held in.
+            author: Who wrote it (named when it is released).
+            copy_id: The copy's message id in the moderators' chat.
 
         """
-        group_id, user_id, copy_id = held
-        moderator_id, moderator_name = moderator
-        if moderator_id not in self.config.moderators:
-            return Reply(self.texts("mod_only"))
         chat = self.registry.by_id(group_id)
         if chat is None or copy_id in self._decided:
-            return Reply(self.texts("mod_request_gone"), placement=Placement.REPLACE_PRESSED)
+            return in_place(self.texts("mod_request_gone"))
+        if not chat.moderated_by(moderator.user_id):
+            return Reply(self.texts("mod_only"))
+        self._decided.add(copy_id)  # before any wait: a second tap finds it taken
         title = chat.group.title
         if action is ModeratorPress.RELEASE:
-            name = await self.channel.first_name(chat.chat_id, user_id)
+            name = await self.channel.first_name(chat.chat_id, author)
             intro = self.texts("group_released_intro", name=name or self.texts("group_someone"))
-            if await self.channel.release(chat.chat_id, copy_id, intro) is not Sent.OK:
-                text = self.texts("mod_release_failed", title=title)
-                return Reply(text, placement=Placement.REPLACE_PRESSED)
-        self._decided.add(copy_id)
+            sent = await self.channel.release(chat.chat_id, chat.moderators_chat, copy_id, intro)
+            if sent is not Sent.OK:
+                self._decided.discard(copy_id)
+                return in_place(self.texts("mod_release_failed", title=title))
         key = "mod_released" if action is ModeratorPress.RELEASE else "mod_discarded"
-        text = self.texts(key, title=title, moderator=moderator_name)
-        return Reply(text, placement=Placement.REPLACE_PRESSED)
+        return in_place(self.texts(key, title=title, moderator=moderator.name))
 
     async def report(
         self, chat_id: int, reporter_id: int, command_id: int, target: int | None
     ) -> None:
-        """Pass a member's /melden to the moderators; the group sees nothing of it."""
+        """Pass a member's /melden (a reply in the group) to the moderators; delete the command."""
         chat = self.registry.by_chat(chat_id)
         if chat is None:
             return
         await self.channel.delete(chat_id, command_id)
-        title = chat.group.title
         if target is None:
-            await self.channel.tell(reporter_id, Reply(self.texts("group_report_how", title=title)))
+            how = self.texts("group_report_how", title=chat.group.title)
+            await self.channel.tell(reporter_id, Reply(how))
             return
-        link = message_link(chat_id, target)
-        sent = await self.channel.to_moderators(
-            Reply(self.texts("mod_report", title=title, link=link))
-        )
-        if sent is not Sent.OK:
-            await self.channel.tell(reporter_id, Reply(self.texts("group_report_failed")))
-            return
-        await self.joining.tally(chat.group, Tally.REPORTS)
-        await self.channel.tell(reporter_id, Reply(self.texts("group_report_thanks", title=title)))
+        await self._report(chat, reporter_id, target)
 
-    async def rules(self, chat_id: int) -> None:
-        """Post a group's rules in the group (/regeln)."""
+    async def report_privately(self, reporter_id: int, chat_id: int, message_id: int) -> str:
+        """Pass a report sent to the bot privately as a message link (nobody in the group sees it).
+
+        Returns:
+            What to tell her: thanks, or why not (not one of our groups, not her group).
+
+        """
         chat = self.registry.by_chat(chat_id)
-        if chat is not None:
-            rules = "\n".join(f"• {rule}" for rule in chat.group.rules)
-            await self.channel.post(chat_id, Reply(rules, title=chat.group.title))
+        if chat is None:
+            return self.texts("group_report_unknown")
+        if await self.channel.standing(chat_id, reporter_id) is Standing.OUTSIDE:
+            return self.texts("group_report_outsider")
+        return await self._report(chat, reporter_id, message_id, tell=False)
+
+    async def _report(
+        self, chat: GroupChat, reporter: int, target: int, *, tell: bool = True
+    ) -> str:
+        """Send a report with the message's link to the moderators; thank her once it arrived."""
+        title, link = chat.group.title, message_link(chat.chat_id, target)
+        report = Reply(self.texts("mod_report", title=title, link=link))
+        if await self.channel.to_moderators(chat.moderators_chat, report) is not Sent.OK:
+            answer = self.texts("group_report_failed")
+        else:
+            await self.joining.tally(chat.group, Tally.REPORTS)
+            answer = self.texts("group_report_thanks", title=title)
+        if tell:
+            await self.channel.tell(reporter, Reply(answer))
+        return answer
+
+    async def rules(self, chat_id: int, command_id: int) -> None:
+        """Post a group's rules in the group (/regeln), at most every few minutes."""
+        chat = self.registry.by_chat(chat_id)
+        if chat is None:
+            return
+        await self.channel.delete(chat_id, command_id)
+        last, now = self._rules.get(chat_id), self.now()
+        if last is not None and now - last < RULES_EVERY:
+            return  # just posted: /regeln cannot be used to flood the group
+        self._rules[chat_id] = now
+        rules = "\n".join(f"• {rule}" for rule in chat.group.rules)
+        await self.channel.post(chat_id, Reply(rules, title=chat.group.title))
 
     async def sanction(self, kind: Sanction, command: ModeratorCommand) -> None:
         """Carry out /verwarnen, /stumm or /entfernen, with a private note and an audit row."""
@@ -235,36 +288,42 @@ class Moderation:
             return
         # Read, then gone: neither the command nor its target is shown to the group.
         await self.channel.delete(command.chat_id, command.message_id)
-        if command.moderator_id not in self.config.moderators:
+        if not chat.moderated_by(command.moderator_id):
+            await self.channel.tell(command.moderator_id, Reply(self.texts("mod_only")))
             return
-        problem = self._problem(kind, command)
+        problem = await self._problem(kind, chat, command)
         if problem is not None:
-            await self.channel.to_moderators(Reply(problem))
+            await self.channel.to_moderators(chat.moderators_chat, Reply(problem))
             return
         assert command.target_id is not None  # noqa: S101 - _problem checked it
         until = self.now() + (parse_duration(command.args) or DEFAULT_MUTE)
         if await self._carry_out(kind, command.chat_id, command.target_id, until) is not Sent.OK:
             text = self.texts("mod_failed", command=kind.value, title=chat.group.title)
-            await self.channel.to_moderators(Reply(text))
+            await self.channel.to_moderators(chat.moderators_chat, Reply(text))
             return
         await self._after(kind, chat, command, until)
 
-    def _problem(self, kind: Sanction, command: ModeratorCommand) -> str | None:
+    async def _problem(
+        self, kind: Sanction, chat: GroupChat, command: ModeratorCommand
+    ) -> str | None:
         """Return why a command cannot be carried out, or None."""
         if command.target_id is None:
             return self.texts("mod_needs_reply", command=kind.value)
-        if command.target_protected or command.target_id in self.config.moderators:
+        if command.target_protected or chat.moderated_by(command.target_id):
             return self.texts("mod_protected")
         if kind is Sanction.MUTE and command.args and parse_duration(command.args) is None:
             return self.texts("mod_bad_duration")
+        if await self.channel.standing(command.chat_id, command.target_id) is Standing.ADMIN:
+            return self.texts("mod_protected")
         return None
 
     async def _carry_out(self, kind: Sanction, chat_id: int, user_id: int, until: datetime) -> Sent:
+        """Mute or remove (a warning is the note alone)."""
         if kind is Sanction.MUTE:
             return await self.channel.mute(chat_id, user_id, until)
         if kind is Sanction.REMOVE:
             return await self.channel.remove(chat_id, user_id)
-        return Sent.OK  # a warning is the note alone
+        return Sent.OK
 
     async def _after(
         self, kind: Sanction, chat: GroupChat, command: ModeratorCommand, until: datetime
@@ -277,10 +336,8 @@ class Moderation:
         note = self.texts(f"group_{kind.value}_note", title=title, reason=reason, until=local)
         delivered = await self.channel.tell(command.target_id, Reply(note)) is Sent.OK
         if self.audit is not None:
-            action = f"group_{kind.value}"
-            await self.audit(
-                command.moderator_id, ROLE, action, f"group:{chat.group.id}", self.now()
-            )
+            action, subject = f"group_{kind.value}", f"group:{chat.group.id}"
+            await self.audit(command.moderator_id, ROLE, action, subject, self.now())
         await self.joining.tally(chat.group, _TALLY[kind])
         done = self.texts(
             f"mod_done_{kind.value}",
@@ -290,4 +347,4 @@ class Moderation:
             until=local,
         )
         more = self.texts("mod_note_sent" if delivered else "mod_note_unsent")
-        await self.channel.to_moderators(Reply(f"{done} {more}"))
+        await self.channel.to_moderators(chat.moderators_chat, Reply(f"{done} {more}"))

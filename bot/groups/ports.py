@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.dialogue.model import Reply
-from bot.groups.model import GroupAccess, Membership, Sent, Stage, Verdict
+from bot.groups.model import GroupAccess, Membership, Sent, Stage, Standing, Verdict
 
 # Writes one audit row: actor id, role, action, subject, time (never message content).
 AuditLog = Callable[[int, str, str, str | None, datetime], Awaitable[None]]
@@ -51,7 +51,10 @@ class GroupChannel(Protocol):
     """Telegram, as the groups see it. No method raises: the answer says what happened."""
 
     async def access(self, chat_id: int) -> GroupAccess:
-        """Return the group's title and what right the bot lacks there, if any."""
+        """Return what right the bot lacks in a group, if any."""
+
+    async def reaches(self, chat_id: int) -> bool:
+        """Tell whether the bot is a member of a chat (the moderators' chat, say)."""
 
     async def join_link(self, chat_id: int, name: str) -> str | None:
         """Create a link that asks to join (Telegram sends the bot a join request)."""
@@ -65,11 +68,11 @@ class GroupChannel(Protocol):
     async def tell(self, user_id: int, reply: Reply) -> Sent:
         """Write to a person privately."""
 
-    async def to_moderators(self, reply: Reply) -> Sent:
-        """Write into the moderators' chat."""
+    async def to_moderators(self, chat_id: int, reply: Reply, reply_to: int | None = None) -> Sent:
+        """Write into a moderators' chat (as a reply to one of its messages, if given)."""
 
-    async def hold(self, chat_id: int, message_id: int) -> int | None:
-        """Copy a group message into the moderators' chat and delete it in the group.
+    async def hold(self, chat_id: int, message_id: int, moderators_chat: int) -> int | None:
+        """Copy a group message into a moderators' chat and delete it in the group.
 
         Returns:
             The copy's message id in the moderators' chat; None when nothing was held (the
@@ -77,8 +80,8 @@ class GroupChannel(Protocol):
 
         """
 
-    async def release(self, chat_id: int, copy_id: int, intro: str) -> Sent:
-        """Post `intro` in the group, then the held copy from the moderators' chat."""
+    async def release(self, chat_id: int, moderators_chat: int, copy_id: int, intro: str) -> Sent:
+        """Post the held copy into the group, then `intro` as a reply to it."""
 
     async def post(self, chat_id: int, reply: Reply) -> Sent:
         """Write into a group."""
@@ -91,6 +94,9 @@ class GroupChannel(Protocol):
 
     async def remove(self, chat_id: int, user_id: int) -> Sent:
         """Remove a member; they cannot come back until a moderator lifts the ban."""
+
+    async def standing(self, chat_id: int, user_id: int) -> Standing:
+        """Return whether someone is an administrator, a member, or neither."""
 
     async def first_name(self, chat_id: int, user_id: int) -> str | None:
         """Return a member's first name as Telegram shows it (never stored)."""

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.config import GroupsConfig
 from bot.content.groups import GroupKnowledge
 from bot.datafiles.texts import Texts
-from bot.dialogue.model import Reply
+from bot.dialogue.model import Outcome, OutcomeKind, Reply, State
 from bot.groups.joining import Joining
 from bot.groups.model import Tally
 from bot.groups.moderation import Moderation
@@ -42,12 +42,20 @@ class PeerGroups:
 
     async def start(self) -> None:
         """Check every group and get its link; what is wrong goes to the log and the moderators."""
-        problems = await self.joining.start()
-        for problem in problems:
-            logger.warning("peer group not usable: %s", problem)
-            await self.joining.channel.to_moderators(Reply(problem))
+        channel = self.joining.channel
+        for moderators in sorted(self.registry.moderators_chats()):
+            if not await channel.reaches(moderators):
+                # Reports, alerts and requests would go nowhere: loud in the log at every start.
+                logger.error("peer groups: a moderators' chat is not reachable (bot not in it?)")
+        for chat, problem in await self.joining.start():
+            logger.warning("peer group %s not usable: %s", chat.group.id, problem)
+            await channel.to_moderators(chat.moderators_chat, Reply(problem))
         open_count = len(self.registry.open_links())
         logger.info("peer groups: %d configured, %d open", len(list(self.registry)), open_count)
+
+    def info(self, text: str) -> Outcome:
+        """Return a plain answer to show her privately (for the front ends)."""
+        return Outcome(OutcomeKind.INFO, (Reply(text),), State())
 
     async def figures(self, first: date, last: date | None = None) -> list[GroupFigures]:
         """Return each configured group's counts from `first` to `last` (None: today)."""
@@ -63,8 +71,10 @@ class PeerGroups:
         return found
 
     async def refresh(self) -> None:
-        """Take pauses set elsewhere (a console of its own) and decline what waited too long."""
-        self.registry.paused = set(await self.joining.store.paused_groups())
+        """Take pauses set elsewhere, retry groups still without a link, tidy the requests."""
+        for chat, problem in await self.joining.start():
+            # Logged, not posted again: the moderators were told at the start.
+            logger.warning("peer group %s still not usable: %s", chat.group.id, problem)
         await self.joining.tidy()
 
 
@@ -84,7 +94,7 @@ def peer_groups(
 
     """
     store, channel, guard = ports
-    registry = Registry(knowledge, config.chats)
+    registry = Registry(knowledge, config)
     joining = Joining(config, registry, store, channel, texts, zone, now, audit)
     moderation = Moderation(config, joining, channel, guard, texts, now, audit)
     return PeerGroups(registry, joining, moderation)
