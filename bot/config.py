@@ -871,9 +871,18 @@ def _load_groups(raw: Mapping[str, Any]) -> GroupsConfig | None:
     }
     if any(n < 1 for n in numbers.values()):
         raise ConfigError("config keys 'groups.*_hours/_messages/_minutes' must be at least 1")
+    # The retention purge deletes group rows after seven days whatever happened to them.
+    if max(numbers["newcomer_hours"], numbers["request_hours"]) > MAX_GROUP_HOURS:
+        raise ConfigError(
+            f"config keys 'groups.newcomer_hours' and 'groups.request_hours' must be at most "
+            f"{MAX_GROUP_HOURS} (a week)"
+        )
     return GroupsConfig(
         moderators_chat, moderators, _group_chats(section, moderators_chat), **numbers
     )
+
+
+MAX_GROUP_HOURS = 7 * 24  # rows about a join request or a newcomer are purged after a week
 
 
 # Every key the config file may hold, per section ("" is the top level). Anything else is refused:

@@ -188,13 +188,7 @@ def build_application(
     )
     application.bot_data.bind_console(_console(config, console_store, dialogue, groups))
     _add_team_handlers(application, store)
-    peer_chats = list(groups.registry.chat_ids()) if groups is not None else []
-    application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED & ~filters.Chat(chat_id=peer_chats), _drop),
-        group=EDITS,
-    )
-    if groups is not None:
-        _add_group_handlers(application, groups)
+    _add_group_handlers(application, groups)
     _add_handlers(application, dialogue.kb.commands)
     _schedule_retention(application, zone)
     return application
@@ -245,8 +239,16 @@ def _groups(
     )
 
 
-def _add_group_handlers(application: BotApp, groups: PeerGroups) -> None:
-    """Add the peer groups' handlers in their own group, ahead of everyone else's."""
+def _add_group_handlers(application: BotApp, groups: PeerGroups | None) -> None:
+    """Add the peer groups' handlers in their own group, ahead of everyone else's.
+
+    Edits are dropped first of all, except in the peer groups (a newcomer's link edited in).
+    """
+    peer_chats = list(groups.registry.chat_ids()) if groups is not None else []
+    edits = filters.UpdateType.EDITED & ~filters.Chat(chat_id=peer_chats)
+    application.add_handler(MessageHandler(edits, _drop), group=EDITS)
+    if groups is None:
+        return
     chats = filters.Chat(chat_id=list(groups.registry.chat_ids()))
     at = group_handlers.GROUP
     ids = list(groups.registry.chat_ids())

@@ -30,6 +30,7 @@ _MESSAGE_LINK = re.compile(r"https://t\.me/c/(\d+)/(?:\d+/)?(\d+)")
 
 
 def _groups(context: Context) -> PeerGroups:
+    """Return the groups' use cases (these handlers are added only when they exist)."""
     groups = context.bot_data.groups
     if groups is None:  # pragma: no cover - the handlers are added only with groups
         raise RuntimeError("peer groups are not configured")
@@ -46,6 +47,7 @@ async def on_join_request(update: Update, context: Context) -> None:
 
 
 def _has_link(message: Message) -> bool:
+    """Tell whether a message carries a link (shown, or behind words), in text or caption."""
     entities = (*message.entities, *message.caption_entities)
     return any(e.type in _LINKS for e in entities)
 

@@ -16,6 +16,7 @@ import pytest
 from telegram import Update
 
 from bot.config import Config, GroupChatConfig, GroupsConfig
+from bot.content.knowledge import KnowledgeBase
 from bot.dialogue.core import Dialogue
 from bot.storage.memory import MemoryStore
 from handlers.app import BotApp, build_application
@@ -39,11 +40,14 @@ def group_message(text: str, sender: dict[str, Any], **extra: Any) -> dict[str, 
 
 
 @pytest.fixture
-async def app(dialogue: Dialogue) -> AsyncIterator[tuple[BotApp, RecordingRequest]]:
+async def app(kb: KnowledgeBase) -> AsyncIterator[tuple[BotApp, RecordingRequest]]:
     chats = {"austausch-online": GroupChatConfig(GROUP)}
     groups = GroupsConfig(MODS, frozenset({MODERATOR["id"]}), chats)
     config = Config(token="123456:TESTTOKEN", groups=groups)
     request = RecordingRequest()
+    # A dialogue of its own: the start binds the groups' board to it (the shared one would
+    # then offer „Gruppen finden" in every later test's menu).
+    dialogue = Dialogue(kb, config)
     application = build_application(config, dialogue, MemoryStore(), request=request)
     async with application:
         assert application.post_init is not None

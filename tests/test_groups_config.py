@@ -57,6 +57,7 @@ def test_without_the_section_groups_are_off(tmp_path: Path) -> None:
         (GOOD.replace("moderators: [8]", "moderator: [8]"), "a group has chat_id"),
         (GOOD.replace("moderators: [8]", "moderators: []"), "nach-gewalt-frauen.moderators' must"),
         (GOOD.replace("newcomer_hours: 12", "newcomer_hours: 0"), "must be at least 1"),
+        (GOOD.replace("newcomer_hours: 12", "newcomer_hours: 200"), "at most 168"),
         (GOOD.replace("moderators: [5, 6]", "moderator: [5, 6]"), "did you mean 'groups.mod"),
         (GOOD.replace("groups:", "gruppen:"), "did you mean 'groups'"),
     ],

@@ -42,6 +42,7 @@ class GroupFinder:
         self.board = board
 
     def _open(self) -> dict[str, str]:
+        """Return group id → join link of the groups taking members now (none: no board)."""
         board = self.board()
         return dict(board.open_links()) if board is not None else {}
 
@@ -161,6 +162,7 @@ def _ranked(
     found = [(g, fit) for g in groups if (fit := _fit(g, place)) is not None]
 
     def key(item: tuple[PeerGroup, Fit]) -> tuple[int, bool, float]:
+        """Sort by fit, then her topic, then distance (file order breaks ties)."""
         group, fit = item
         other = topic is None or topic not in group.topics
         if group.point is None or place is None:

@@ -71,7 +71,7 @@ class PeerGroups:
         return found
 
     async def refresh(self) -> None:
-        """Take pauses set elsewhere, retry groups still without a link, tidy the requests."""
+        """Re-read the pauses, retry groups still without a link, tidy the requests (a job)."""
         for chat, problem in await self.joining.start():
             # Logged, not posted again: the moderators were told at the start.
             logger.warning("peer group %s still not usable: %s", chat.group.id, problem)

@@ -76,6 +76,7 @@ class GroupPages:
         self.period, self.today = period
 
     async def _staff(self, request: Request) -> Session | Response:
+        """Return the session of staff; refuse everyone else with the page that says why."""
         session = await self.session_of(request)
         if session is None:
             return self.render("refused.html", 401, reason=NO_SESSION)
