@@ -7,13 +7,16 @@ nor the knowledge base: 100 messages as they appear in the association's groups,
 crisis or not (with many hard negatives: hyperbole, dark humour, past violence). Each goes
 through `GroupGuard.check` — the rules, the word model and, when the encoder loads, the meaning
 signal — exactly as a group message does. Prints recall and false alarms per kind and language
-and lists every miss and false alarm; asserts nothing.
+and lists every miss and false alarm, and the time the guard takes per message (p50,
+p99); asserts nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
+import statistics
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -32,8 +35,14 @@ from bot.language.crisis_meaning import CrisisMeaning  # noqa: E402
 from bot.language.encoding import AsyncEncoder  # noqa: E402
 
 
-async def levels(guard: GroupGuard, texts: list[str]) -> list[CrisisLevel]:
-    return [(await guard.check(text)).level for text in texts]
+async def levels(guard: GroupGuard, texts: list[str]) -> tuple[list[CrisisLevel], list[float]]:
+    """Read every text as a group message; return the levels and the ms each took."""
+    found, times = [], []
+    for text in texts:
+        start = time.perf_counter()
+        found.append((await guard.check(text)).level)
+        times.append((time.perf_counter() - start) * 1000)
+    return found, times
 
 
 def main() -> None:
@@ -46,7 +55,7 @@ def main() -> None:
     if understanding.encoder is not None and understanding.meaning is not None:
         meaning = CrisisMeaning(AsyncEncoder(understanding.encoder), understanding.meaning)
     print(understanding.line)
-    found = asyncio.run(levels(GroupGuard(dialogue, meaning), [i["text"] for i in items]))
+    found, times = asyncio.run(levels(GroupGuard(dialogue, meaning), [i["text"] for i in items]))
     hits, totals, alarms, quiet = Counter(), Counter(), Counter(), Counter()
     for item, level in zip(items, found, strict=True):
         key = (item["kind"], item["language"])
@@ -70,6 +79,8 @@ def main() -> None:
     print(f"false alarms: {sum(alarms.values())}/{sum(quiet.values())}")
     for language in sorted(quiet):
         print(f"  {language}: {alarms[language]}/{quiet[language]}")
+    cut = statistics.quantiles(sorted(times), n=100)
+    print(f"time per message: p50 {cut[49]:.1f} ms, p99 {cut[98]:.1f} ms, max {max(times):.1f} ms")
 
 
 if __name__ == "__main__":
