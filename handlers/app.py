@@ -250,6 +250,11 @@ def _add_group_handlers(application: BotApp, groups: PeerGroups | None) -> None:
     if groups is None:
         return
     chats = filters.Chat(chat_id=list(groups.registry.chat_ids()))
+    moderators = filters.Chat(chat_id=list(groups.registry.moderators_chats()))
+    private_link = (
+        filters.ChatType.PRIVATE & filters.TEXT & filters.Regex(group_handlers.MESSAGE_LINK)
+    )
+    help_names = _help_names(application.bot_data.dialogue.kb)
     at = group_handlers.GROUP
     ids = list(groups.registry.chat_ids())
     for handler in (
@@ -259,6 +264,9 @@ def _add_group_handlers(application: BotApp, groups: PeerGroups | None) -> None:
         CommandHandler(
             "melden", group_handlers.on_private_report, filters=filters.ChatType.PRIVATE
         ),
+        # A message link alone (after „/melden" without one): a report too, not a question.
+        MessageHandler(private_link, group_handlers.on_private_report),
+        CommandHandler(help_names, group_handlers.on_moderators_help, filters=moderators),
         CommandHandler(SANCTIONS, group_handlers.on_sanction, filters=chats),
         MessageHandler(
             chats & filters.StatusUpdate.NEW_CHAT_MEMBERS, group_handlers.on_new_members

@@ -26,7 +26,7 @@ GROUP = -3  # the handler group of everything here
 _LINKS = (MessageEntity.URL, MessageEntity.TEXT_LINK)
 _SANCTIONS = {s.value: s for s in Sanction}
 # The link Telegram's apps copy for a message of a private supergroup (long press → copy link).
-_MESSAGE_LINK = re.compile(r"https://t\.me/c/(\d+)/(?:\d+/)?(\d+)")
+MESSAGE_LINK = re.compile(r"https://t\.me/c/(\d+)/(?:\d+/)?(\d+)")
 
 
 def _groups(context: Context) -> PeerGroups:
@@ -102,17 +102,20 @@ async def on_report(update: Update, context: Context) -> None:
     if message is None or user is None:
         raise ApplicationHandlerStop
     replied = _replied(message)
-    target = replied.message_id if replied is not None else None
+    target = None
+    if replied is not None:
+        author = replied.from_user.first_name if replied.from_user is not None else ""
+        target = (replied.message_id, author)
     await _groups(context).moderation.report(message.chat_id, user.id, message.message_id, target)
     raise ApplicationHandlerStop
 
 
 async def on_private_report(update: Update, context: Context) -> None:
-    """/melden <link> in a private chat: a report nobody in the group can see."""
+    """/melden <link>, or just the link, in a private chat: a report nobody in the group sees."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    found = _MESSAGE_LINK.search(" ".join(context.args or ()))
+    found = MESSAGE_LINK.search(message.text or "")
     groups = _groups(context)
     if found is None:
         answer = groups.joining.texts("group_report_private_how")
@@ -121,6 +124,13 @@ async def on_private_report(update: Update, context: Context) -> None:
         answer = await groups.moderation.report_privately(user.id, chat_id, message_id)
     await send_outcome(update, context, groups.info(answer))
     raise ApplicationHandlerStop  # not also „unknown command" from the parents' handlers
+
+
+async def on_moderators_help(update: Update, context: Context) -> None:
+    """/hilfe in a moderators' chat: what moderators can do, and where."""
+    groups = _groups(context)
+    await send_outcome(update, context, groups.info(groups.joining.texts("mod_help")))
+    raise ApplicationHandlerStop
 
 
 async def on_rules(update: Update, context: Context) -> None:

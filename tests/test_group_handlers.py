@@ -24,7 +24,8 @@ from tests.offline import BOT_USER, RecordingRequest
 
 GROUP, MODS = -1002001, -1001000
 MEMBER = {"id": 500, "is_bot": False, "first_name": "Mia"}
-MODERATOR = {"id": 7, "is_bot": False, "first_name": "Ute"}
+MODERATOR_ID = 7
+MODERATOR: dict[str, Any] = {"id": MODERATOR_ID, "is_bot": False, "first_name": "Ute"}
 _ids = itertools.count(1)
 
 
@@ -42,7 +43,7 @@ def group_message(text: str, sender: dict[str, Any], **extra: Any) -> dict[str, 
 @pytest.fixture
 async def app(kb: KnowledgeBase) -> AsyncIterator[tuple[BotApp, RecordingRequest]]:
     chats = {"austausch-online": GroupChatConfig(GROUP)}
-    groups = GroupsConfig(MODS, frozenset({MODERATOR["id"]}), chats)
+    groups = GroupsConfig(MODS, frozenset({MODERATOR_ID}), chats)
     config = Config(token="123456:TESTTOKEN", groups=groups)
     request = RecordingRequest()
     # A dialogue of its own: the start binds the groups' board to it (the shared one would
@@ -114,3 +115,37 @@ async def test_a_moderators_command_with_the_bots_name_works(
     assert int(request.sent("deleteMessage")[-1]["message_id"]) == message["message_id"]
     # Nothing answered in the group itself: only the moderators' chat and her private chat.
     assert {int(p["chat_id"]) for p in request.sent()} <= {MODS, MEMBER["id"]}
+
+
+async def test_moderators_get_their_own_help(app: tuple[BotApp, RecordingRequest]) -> None:
+    application, request = app
+    message = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": {"id": MODS, "type": "supergroup", "title": "Moderation"},
+        "from": MODERATOR,
+        "text": "/hilfe",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
+    await feed(application, {"message": message})
+    (sent,) = request.sent()[-1:]
+    assert int(sent["chat_id"]) == MODS
+    assert "Hilfe für die Moderation" in sent["text"]
+
+
+async def test_a_message_link_alone_in_the_private_chat_is_a_report(
+    app: tuple[BotApp, RecordingRequest],
+) -> None:
+    application, request = app
+    private = {
+        "message_id": next(_ids),
+        "date": int(time.time()),
+        "chat": {"id": 4711, "type": "private", "first_name": "Anna"},
+        "from": {"id": 4711, "is_bot": False, "first_name": "Anna"},
+        "text": f"https://t.me/c/{str(GROUP).removeprefix('-100')}/42",
+    }
+    await feed(application, {"message": private})
+    answers = [p["text"] for p in request.sent() if int(p["chat_id"]) == 4711]
+    assert len(answers) == 1
+    assert "Danke für Ihre Meldung" in answers[0]
+    assert any("Meldung aus" in p["text"] for p in request.sent() if int(p["chat_id"]) == MODS)

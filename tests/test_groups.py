@@ -382,9 +382,11 @@ async def test_a_heavy_message_is_only_counted(world: World) -> None:
 
 
 async def test_a_report_reaches_only_the_moderators(world: World) -> None:
-    await world.groups.moderation.report(OPEN, PARENT, 77, 42)
+    await world.groups.moderation.report(OPEN, PARENT, 77, (42, "Carla"))
     assert ("delete", OPEN, 77) in world.channel.calls
     assert message_link(OPEN, 42) in world.channel.moderators[-1].text
+    assert "Nachricht von Carla" in world.channel.moderators[-1].text
+    assert "nicht löschen" not in world.channel.moderators[-1].text
     assert "Danke für Ihre Meldung" in world.channel.private[PARENT][-1].text
     assert world.channel.posted == {}
     await world.groups.moderation.report(OPEN, PARENT, 78, None)
@@ -430,8 +432,8 @@ async def test_commands_that_cannot_be_carried_out(world: World) -> None:
     assert ("delete", OPEN, 88) in world.channel.calls  # gone from the group all the same
     await world.groups.moderation.sanction(Sanction.MUTE, command(target=None))
     assert "Bitte antworten Sie mit /stumm" in world.channel.moderators[-1].text
-    await world.groups.moderation.sanction(Sanction.MUTE, command("ewig"))
-    assert "Dauer nicht verstanden" in world.channel.moderators[-1].text
+    await world.groups.moderation.sanction(Sanction.MUTE, command("3 Jahre"))
+    assert "die Dauer habe ich nicht verstanden" in world.channel.moderators[-1].text
     await world.groups.moderation.sanction(Sanction.REMOVE, command(target=MODERATOR))
     assert "Moderatorinnen, Administratoren und Bots" in world.channel.moderators[-1].text
     world.channel.refuse.add("mute")
@@ -442,7 +444,7 @@ async def test_commands_that_cannot_be_carried_out(world: World) -> None:
 
 async def test_figures_count_per_group(world: World) -> None:
     await world.groups.joining.joined(OPEN, OTHER)
-    await world.groups.moderation.report(OPEN, PARENT, 77, 42)
+    await world.groups.moderation.report(OPEN, PARENT, 77, (42, "Carla"))
     figures = {f.title: f.counts for f in await world.groups.figures(START.date())}
     online = figures["Alleinerziehend – Austausch online"]
     assert online[Tally.JOINED] == 1
@@ -592,3 +594,48 @@ async def test_an_album_counts_once_for_the_flood(world: World) -> None:
         album = GroupMessage(OPEN, number, OTHER, "Mia", "", False, False, album="a1")
         await world.groups.moderation.message(album)
     assert not [c for c in world.channel.calls if c[0] == "mute"]
+
+
+async def test_a_report_whose_command_stays_visible_says_so(world: World) -> None:
+    world.channel.refuse.add("delete")
+    await world.groups.moderation.report(OPEN, PARENT, 77, (42, "Carla"))
+    assert "Die Gruppe sieht, wer gemeldet hat" in world.channel.moderators[-1].text
+
+
+async def test_a_mute_reads_length_and_reason_and_notes_carry_the_rules(world: World) -> None:
+    await world.groups.moderation.sanction(Sanction.MUTE, command("2 Tage wegen Beleidigung"))
+    assert ("mute", OPEN, OTHER, START + timedelta(days=2)) in world.channel.calls
+    note = world.channel.private[OTHER][-1].text
+    assert "• Keine Namen, Fotos oder Adressen" in note
+    await world.groups.moderation.sanction(Sanction.MUTE, command("Spam"))
+    assert ("mute", OPEN, OTHER, START + timedelta(hours=24)) in world.channel.calls
+
+
+async def test_the_author_hears_what_became_of_a_held_message(world: World) -> None:
+    await world.groups.joining.joined(OPEN, OTHER)
+    await world.groups.moderation.message(message("https://x.example", link=True))
+    moderator = Moderator(MODERATOR, "Ute")
+    await world.groups.moderation.held(
+        moderator, ModeratorPress.DISCARD, "austausch-online", OTHER, 501
+    )
+    assert "nicht veröffentlicht" in world.channel.private[OTHER][-1].text
+
+
+async def test_a_group_whose_moderators_chat_is_out_of_reach_is_not_shown(
+    kb: KnowledgeBase, dialogue: Dialogue
+) -> None:
+    class Away(Channel):
+        async def reaches(self, chat_id: int) -> bool:
+            return chat_id != MODS
+
+    config = GroupsConfig(MODS, frozenset({MODERATOR}), {"austausch-online": GroupChatConfig(OPEN)})
+    groups = peer_groups(
+        config,
+        kb.groups,
+        (MemoryStore(), Away(), GroupGuard(dialogue)),
+        kb.texts,
+        ZoneInfo("Europe/Berlin"),
+        Clock(),
+    )
+    await groups.start()
+    assert groups.registry.open_links() == {}

@@ -21,6 +21,7 @@ from bot.content.groups import Access, PeerGroup
 from bot.datafiles.texts import Texts
 from bot.dialogue.model import Placement, Reply, button
 from bot.groups.model import (
+    AccessProblem,
     GroupAccess,
     GroupChat,
     Membership,
@@ -79,10 +80,16 @@ class Joining:
         """
         self.registry.paused = set(await self.store.paused_groups())
         problems = []
+        reached: dict[int, bool] = {}
         for chat in self.registry:
             if chat.group.id in self.registry.links:
                 continue  # a later round: only groups still without a link are asked again
+            if chat.moderators_chat not in reached:
+                reached[chat.moderators_chat] = await self.channel.reaches(chat.moderators_chat)
             access = await self.channel.access(chat.chat_id)
+            if access.problem is None and not reached[chat.moderators_chat]:
+                # Requests, reports and alerts would go nowhere: not shown to parents.
+                access = GroupAccess(AccessProblem.NO_MODERATORS_CHAT)
             if access.problem is not None:
                 problems.append((chat, self._problem(chat, access)))
                 continue

@@ -16,8 +16,12 @@ from bot.language.crisis_data import CrisisLevel
 LONGEST_MUTE = timedelta(days=366)
 SHORTEST_MUTE = timedelta(minutes=1)
 DEFAULT_MUTE = timedelta(hours=24)
-_DURATION = re.compile(r"^\s*(\d{1,4})\s*(m|min|h|std|d|t|tage?)?\s*$", re.IGNORECASE)
-_UNITS = {"m": "minutes", "min": "minutes", "h": "hours", "std": "hours"}
+_DURATION = re.compile(
+    r"^\s*(\d{1,4})\s*(m|min|minuten?|h|std|stunden?|d|t|tage?n?|w|wochen?)?\s*$", re.IGNORECASE
+)
+_TOO_LONG_UNITS = ("monat", "jahr", "month", "year")  # units a mute cannot take
+# By the unit's first letter: m(in), h / s(td), d / t(age), w(oche).
+_UNITS = {"m": "minutes", "h": "hours", "s": "hours", "d": "days", "t": "days", "w": "weeks"}
 
 
 class Stage(Enum):
@@ -152,6 +156,7 @@ class AccessProblem(Enum):
     NOT_ADMIN = "not_admin"
     MISSING_RIGHTS = "missing_rights"
     UNCHECKED = "unchecked"  # Telegram could not be asked
+    NO_MODERATORS_CHAT = "no_moderators_chat"  # the bot is not in the group's moderators' chat
 
 
 class Right(Enum):
@@ -181,10 +186,26 @@ def parse_duration(text: str) -> timedelta | None:
     if found is None:
         return None
     amount, unit = int(found.group(1)), (found.group(2) or "h").lower()
-    length = timedelta(**{_UNITS.get(unit, "days"): amount})
+    length = timedelta(**{_UNITS[unit[0]]: amount})
     if not SHORTEST_MUTE <= length <= LONGEST_MUTE:
         return None
     return length
+
+
+def split_duration(args: str) -> tuple[timedelta | None, str]:
+    """Split „/stumm 2 Tage wegen Beleidigung" into the length and the reason.
+
+    Returns:
+        The length (None: the words begin with none) and the rest of the words.
+
+    """
+    words = args.split()
+    if len(words) >= 2 and words[1].lower().startswith(_TOO_LONG_UNITS):
+        return None, args.strip()  # „3 Jahre" is not three hours for „Jahre"
+    for count in (2, 1):
+        if len(words) >= count and (length := parse_duration(" ".join(words[:count]))):
+            return length, " ".join(words[count:])
+    return None, args.strip()
 
 
 def message_link(chat_id: int, message_id: int) -> str:

@@ -28,7 +28,7 @@ from bot.groups.model import (
     Standing,
     Tally,
     message_link,
-    parse_duration,
+    split_duration,
 )
 from bot.groups.ports import AuditLog, CrisisCheck, GroupChannel
 from bot.language.crisis_data import CrisisLevel
@@ -222,22 +222,36 @@ class Moderation:
             if sent is not Sent.OK:
                 self._decided.discard(copy_id)
                 return in_place(self.texts("mod_release_failed", title=title))
-        key = "mod_released" if action is ModeratorPress.RELEASE else "mod_discarded"
+        released = action is ModeratorPress.RELEASE
+        note = self.texts(
+            "group_held_released" if released else "group_held_discarded", title=title
+        )
+        await self.channel.tell(author, Reply(note))
+        key = "mod_released" if released else "mod_discarded"
         return in_place(self.texts(key, title=title, moderator=moderator.name))
 
     async def report(
-        self, chat_id: int, reporter_id: int, command_id: int, target: int | None
+        self, chat_id: int, reporter_id: int, command_id: int, target: tuple[int, str] | None
     ) -> None:
-        """Pass a member's /melden (a reply in the group) to the moderators; delete the command."""
+        """Pass a member's /melden (a reply in the group) to the moderators; delete the command.
+
+        Args:
+            chat_id: The group.
+            reporter_id: Who reported.
+            command_id: The /melden message (deleted at once).
+            target: The reported message's id and its author's first name (None: not a reply).
+
+        """
         chat = self.registry.by_chat(chat_id)
         if chat is None:
             return
-        await self.channel.delete(chat_id, command_id)
+        deleted = await self.channel.delete(chat_id, command_id) is Sent.OK
         if target is None:
             how = self.texts("group_report_how", title=chat.group.title)
             await self.channel.tell(reporter_id, Reply(how))
             return
-        await self._report(chat, reporter_id, target)
+        extra = "" if deleted else self.texts("mod_report_undeleted")
+        await self._report(chat, reporter_id, target[0], target[1], extra=extra)
 
     async def report_privately(self, reporter_id: int, chat_id: int, message_id: int) -> str:
         """Pass a report sent to the bot privately as a message link (nobody in the group sees it).
@@ -251,14 +265,23 @@ class Moderation:
             return self.texts("group_report_unknown")
         if await self.channel.standing(chat_id, reporter_id) is Standing.OUTSIDE:
             return self.texts("group_report_outsider")
-        return await self._report(chat, reporter_id, message_id, tell=False)
+        return await self._report(chat, reporter_id, message_id, None, tell=False)
 
     async def _report(
-        self, chat: GroupChat, reporter: int, target: int, *, tell: bool = True
+        self,
+        chat: GroupChat,
+        reporter: int,
+        target: int,
+        author: str | None,
+        *,
+        tell: bool = True,
+        extra: str = "",
     ) -> str:
         """Send a report with the message's link to the moderators; thank her once it arrived."""
         title, link = chat.group.title, message_link(chat.chat_id, target)
-        report = Reply(self.texts("mod_report", title=title, link=link))
+        by = self.texts("mod_report_author", name=author) if author else ""
+        text = self.texts("mod_report", title=title, link=link, author=by, undeleted=extra)
+        report = Reply(text)
         if await self.channel.to_moderators(chat.moderators_chat, report) is not Sent.OK:
             answer = self.texts("group_report_failed")
         else:
@@ -296,7 +319,7 @@ class Moderation:
             await self.channel.to_moderators(chat.moderators_chat, Reply(problem))
             return
         assert command.target_id is not None  # noqa: S101 - _problem checked it
-        until = self.now() + (parse_duration(command.args) or DEFAULT_MUTE)
+        until = self.now() + (split_duration(command.args)[0] or DEFAULT_MUTE)
         if await self._carry_out(kind, command.chat_id, command.target_id, until) is not Sent.OK:
             text = self.texts("mod_failed", command=kind.value, title=chat.group.title)
             await self.channel.to_moderators(chat.moderators_chat, Reply(text))
@@ -311,8 +334,10 @@ class Moderation:
             return self.texts("mod_needs_reply", command=kind.value)
         if command.target_protected or chat.moderated_by(command.target_id):
             return self.texts("mod_protected")
-        if kind is Sanction.MUTE and command.args and parse_duration(command.args) is None:
-            return self.texts("mod_bad_duration")
+        # „/stumm Spam" is 24 hours for spam; „/stumm 3 Jahre" a length the bot cannot read.
+        starts_with_number = command.args.strip()[:1].isdigit()
+        if kind is Sanction.MUTE and starts_with_number and split_duration(command.args)[0] is None:
+            return self.texts("mod_bad_duration", title=chat.group.title, name=command.target_name)
         if await self.channel.standing(command.chat_id, command.target_id) is Standing.ADMIN:
             return self.texts("mod_protected")
         return None
@@ -331,9 +356,13 @@ class Moderation:
         """Tell the person privately, write the audit row, count, and confirm to moderators."""
         assert command.target_id is not None  # noqa: S101 - checked before
         title = chat.group.title
-        reason = f" ({command.args})" if command.args and kind is not Sanction.MUTE else ""
+        said = split_duration(command.args)[1] if kind is Sanction.MUTE else command.args.strip()
+        reason = f" ({said})" if said else ""
         local = until.astimezone(self.joining.zone).strftime("%d.%m.%Y, %H:%M Uhr")
-        note = self.texts(f"group_{kind.value}_note", title=title, reason=reason, until=local)
+        rules = "\n".join(f"• {rule}" for rule in chat.group.rules)
+        note = self.texts(
+            f"group_{kind.value}_note", title=title, reason=reason, until=local, rules=rules
+        )
         delivered = await self.channel.tell(command.target_id, Reply(note)) is Sent.OK
         if self.audit is not None:
             action, subject = f"group_{kind.value}", f"group:{chat.group.id}"

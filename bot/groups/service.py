@@ -43,12 +43,8 @@ class PeerGroups:
     async def start(self) -> None:
         """Check every group and get its link; what is wrong goes to the log and the moderators."""
         channel = self.joining.channel
-        for moderators in sorted(self.registry.moderators_chats()):
-            if not await channel.reaches(moderators):
-                # Reports, alerts and requests would go nowhere: loud in the log at every start.
-                logger.error("peer groups: a moderators' chat is not reachable (bot not in it?)")
         for chat, problem in await self.joining.start():
-            logger.warning("peer group %s not usable: %s", chat.group.id, problem)
+            logger.error("peer group %s not shown to parents: %s", chat.group.id, problem)
             await channel.to_moderators(chat.moderators_chat, Reply(problem))
         open_count = len(self.registry.open_links())
         logger.info("peer groups: %d configured, %d open", len(list(self.registry)), open_count)
