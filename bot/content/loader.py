@@ -478,15 +478,44 @@ def _load_offices(
     return offices, frozenset(offer)
 
 
-def _service_problems(raw: LocatedDict, entries: Mapping[str, Entry]) -> list[tuple[str, str]]:
-    """Return what the schema cannot check of a directory entry, as (key, message) pairs."""
+def _whom_problems(raw: LocatedDict, entries: Mapping[str, Entry]) -> list[tuple[str, str]]:
+    """Return unknown Länder and topics of a place or group, as (key, message) pairs."""
     cover: LocatedDict = raw["coverage"]
     found = [("coverage", f"unknown Land {x}") for x in cover.get("lands", []) if x not in LANDS]
-    found += [("topics", f"unknown topic {t}") for t in raw["topics"] if t not in entries]
+    return found + [("topics", f"unknown topic {t}") for t in raw["topics"] if t not in entries]
+
+
+def _radius_problems(raw: LocatedDict) -> list[tuple[str, str]]:
+    """Return the problem of a radius without the coordinates it is measured from."""
+    if "radius_km" in raw["coverage"] and "coordinates" not in raw:
+        return [("coverage", "radius_km needs coordinates")]
+    return []
+
+
+def _coverage(raw: LocatedDict) -> Coverage:
+    """Build the coverage of a checked place or group."""
+    cover: LocatedDict = raw["coverage"]
+    return Coverage(
+        nationwide=cover.get("nationwide", False),
+        lands=tuple(cover.get("lands", ())),
+        districts=tuple(cover.get("districts", ())),
+        postcodes=tuple(cover.get("postcodes", ())),
+        radius_km=cover.get("radius_km"),
+    )
+
+
+def _point(raw: LocatedDict) -> Point | None:
+    """Return the coordinates of a checked place or group, if it has them."""
+    point = raw.get("coordinates")
+    return Point(point["lat"], point["lon"]) if point else None
+
+
+def _service_problems(raw: LocatedDict, entries: Mapping[str, Entry]) -> list[tuple[str, str]]:
+    """Return what the schema cannot check of a directory entry, as (key, message) pairs."""
+    found = _whom_problems(raw, entries)
     if "url" not in raw and "phone" not in raw:
         found.append(("id", "needs a url or a phone"))
-    if "radius_km" in cover and "coordinates" not in raw:
-        found.append(("coverage", "radius_km needs coordinates"))
+    found += _radius_problems(raw)
     try:
         checked = date.fromisoformat(raw["checked"])
     except ValueError:
@@ -506,24 +535,16 @@ def _service(
         c.add(path, raw.line_of(key), f"services/{raw['id']}: {message}")
     if problems:
         return None
-    cover: LocatedDict = raw["coverage"]
-    point = raw.get("coordinates")
     return LocalService(
         id=raw["id"],
         name=raw["name"],
         kind=ServiceKind(raw["kind"]),
         topics=tuple(raw["topics"]),
-        coverage=Coverage(
-            nationwide=cover.get("nationwide", False),
-            lands=tuple(cover.get("lands", ())),
-            districts=tuple(cover.get("districts", ())),
-            postcodes=tuple(cover.get("postcodes", ())),
-            radius_km=cover.get("radius_km"),
-        ),
+        coverage=_coverage(raw),
         url=raw.get("url"),
         phone=raw.get("phone"),
         address=raw.get("address"),
-        point=Point(point["lat"], point["lon"]) if point else None,
+        point=_point(raw),
         hours=raw.get("hours"),
         languages=tuple(raw.get("languages", ())),
         accessibility=raw.get("accessibility"),
@@ -568,32 +589,19 @@ def _load_local(
 
 def _group_problems(raw: LocatedDict, entries: Mapping[str, Entry]) -> list[tuple[str, str]]:
     """Return what the schema cannot check of a peer group, as (key, message) pairs."""
-    cover: LocatedDict = raw["coverage"]
-    found = [("coverage", f"unknown Land {x}") for x in cover.get("lands", []) if x not in LANDS]
-    found += [("topics", f"unknown topic {t}") for t in raw["topics"] if t not in entries]
-    if "radius_km" in cover and "coordinates" not in raw:
-        found.append(("coverage", "radius_km needs coordinates"))
-    return found
+    return _whom_problems(raw, entries) + _radius_problems(raw)
 
 
 def _group(raw: LocatedDict, path: Path) -> PeerGroup:
     """Build one peer group from its checked YAML mapping."""
-    cover: LocatedDict = raw["coverage"]
-    point = raw.get("coordinates")
     return PeerGroup(
         id=raw["id"],
         title=raw["title"],
         for_whom=raw["for_whom"],
         topics=tuple(raw["topics"]),
         languages=tuple(raw["languages"]),
-        coverage=Coverage(
-            nationwide=cover.get("nationwide", False),
-            lands=tuple(cover.get("lands", ())),
-            districts=tuple(cover.get("districts", ())),
-            postcodes=tuple(cover.get("postcodes", ())),
-            radius_km=cover.get("radius_km"),
-        ),
-        point=Point(point["lat"], point["lon"]) if point else None,
+        coverage=_coverage(raw),
+        point=_point(raw),
         access=Access(raw["access"]),
         rules=tuple(raw["rules"]),
         rhythm=raw.get("rhythm"),
