@@ -32,6 +32,7 @@ from bot.console.overview import Overview
 from bot.content.knowledge import KnowledgeBase
 from bot.frontends.web.figures import KIND_WORDS, case_charts, csv_text, usage_charts
 from bot.frontends.web.gruppen import COLUMNS, group_routes
+from bot.frontends.web.staff import NO_SESSION, staff_session
 from bot.frontends.web.wissen import wissen_routes
 from bot.groups.service import PeerGroups
 
@@ -205,11 +206,9 @@ class _Pages:
         return response
 
     async def questions(self, request: Request) -> Response:
-        session = await self._session(request)
-        if session is None:
-            return self.render("refused.html", 401, reason=_NO_SESSION)
-        if session.role is ConsoleRole.COUNSELLOR:
-            return self.render("refused.html", 403, session=session, reason=_STAFF_ONLY)
+        session = await staff_session(request, self._session, self.render)
+        if isinstance(session, Response):
+            return session
         first, last = _period(request, self.s.today())
         groups = await self.s.curation.open_questions(first, last)
         if isinstance(groups, float):
@@ -232,11 +231,9 @@ class _Pages:
         )
 
     async def _form(self, request: Request) -> tuple[Session, Any] | Response:
-        session = await self._session(request)
-        if session is None:
-            return self.render("refused.html", 401, reason=_NO_SESSION)
-        if session.role is ConsoleRole.COUNSELLOR:
-            return self.render("refused.html", 403, session=session, reason=_STAFF_ONLY)
+        session = await staff_session(request, self._session, self.render)
+        if isinstance(session, Response):
+            return session
         form = await request.form()
         if not self.s.access.csrf_ok(session, _field(form, "csrf")):
             return self.render("refused.html", 403, reason="Die Anfrage war nicht gültig (CSRF).")
@@ -282,7 +279,7 @@ class _Pages:
         """Return the session if its role may see the page, else the refusal (401 or 403)."""
         session = await self._session(request)
         if session is None:
-            return self.render("refused.html", 401, reason=_NO_SESSION)
+            return self.render("refused.html", 401, reason=NO_SESSION)
         if session.role not in roles:
             return self.render("refused.html", 403, session=session, reason=_NOT_YOURS)
         return session
@@ -314,7 +311,7 @@ class _Pages:
     async def figures(self, request: Request) -> Response:
         session = await self._session(request)
         if session is None:
-            return self.render("refused.html", 401, reason=_NO_SESSION)
+            return self.render("refused.html", 401, reason=NO_SESSION)
         if self.s.figures is None:
             return self.render("refused.html", 404, reason=_NO_FIGURES)
         first, last = _period(request, self.s.today())
@@ -333,7 +330,7 @@ class _Pages:
     async def figures_csv(self, request: Request) -> Response:
         session = await self._session(request)
         if session is None:
-            return self.render("refused.html", 401, reason=_NO_SESSION)
+            return self.render("refused.html", 401, reason=NO_SESSION)
         if self.s.figures is None or session.role is ConsoleRole.COUNSELLOR:
             return self.render("refused.html", 403, reason="Der Export ist nur für das Team.")
         first, last = _period(request, self.s.today())
@@ -353,15 +350,6 @@ _NO_FIGURES = "Die Zahlen sind in dieser Installation nicht eingerichtet."
 _OFFICE = frozenset({ConsoleRole.STAFF, ConsoleRole.EDITOR})  # not counsellors: cases only
 _EVERYONE = frozenset(ConsoleRole)
 _NOT_YOURS = "Diese Seite ist für Ihre Rolle nicht freigegeben."
-
-
-_NO_SESSION = (
-    "Bitte melden Sie sich an: Schicken Sie dem Bot in Ihrem privaten Chat /konsole – "
-    "er antwortet mit einem Link, der zehn Minuten gilt."
-)
-
-
-_STAFF_ONLY = "Diese Seite ist für das Team; Beraterinnen und Berater sehen die Zahlen der Fälle."
 
 
 def _field(form: Any, name: str) -> str | None:

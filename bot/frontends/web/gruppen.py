@@ -6,27 +6,20 @@ join requests are declined with a friendly note. Counts only: no member, no mess
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.console.access import ConsoleAccess
-from bot.console.model import ConsoleRole, Session
+from bot.console.model import Session
+from bot.frontends.web.staff import Render, SessionOf, staff_session
 from bot.groups.model import Tally
 from bot.groups.service import PeerGroups
 
-Render = Callable[..., HTMLResponse]
-SessionOf = Callable[[Request], Awaitable[Session | None]]
 Period = Callable[[Request, date], tuple[date, date]]
-
-NO_SESSION = (
-    "Bitte melden Sie sich an: Schicken Sie dem Bot in Ihrem privaten Chat /konsole – "
-    "er antwortet mit einem Link, der zehn Minuten gilt."
-)
-STAFF_ONLY = "Diese Seite ist für das Team; Beraterinnen und Berater sehen die Zahlen der Fälle."
 # The columns of the counts, in the order the page shows them.
 COLUMNS = (
     (Tally.JOINED, "beigetreten"),
@@ -77,12 +70,7 @@ class GroupPages:
 
     async def _staff(self, request: Request) -> Session | Response:
         """Return the session of staff; refuse everyone else with the page that says why."""
-        session = await self.session_of(request)
-        if session is None:
-            return self.render("refused.html", 401, reason=NO_SESSION)
-        if session.role is ConsoleRole.COUNSELLOR:
-            return self.render("refused.html", 403, session=session, reason=STAFF_ONLY)
-        return session
+        return await staff_session(request, self.session_of, self.render)
 
     async def overview(self, request: Request) -> Response:
         """Show every group: open, paused or not usable, and its counts for the period."""

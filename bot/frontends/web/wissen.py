@@ -7,7 +7,7 @@ refused. Every POST carries the session's CSRF token.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -22,15 +22,8 @@ from bot.console.model import ConsoleRole, Session
 from bot.content.knowledge import Entry
 from bot.dialogue.model import Reply
 from bot.frontends.plain import flat_buttons, render_plain
+from bot.frontends.web.staff import Render, SessionOf, staff_session
 
-Render = Callable[..., HTMLResponse]
-SessionOf = Callable[[Request], Awaitable[Session | None]]
-
-NO_SESSION = (
-    "Bitte melden Sie sich an: Schicken Sie dem Bot in Ihrem privaten Chat /konsole – "
-    "er antwortet mit einem Link, der zehn Minuten gilt."
-)
-STAFF_ONLY = "Diese Seite ist für das Team; Beraterinnen und Berater sehen die Zahlen der Fälle."
 FIELDS = ("questions", "answer", "related", "legal_basis", "sources")
 
 
@@ -70,12 +63,7 @@ class WissenPages:
 
     async def _staff(self, request: Request) -> Session | Response:
         """Return the session of staff (editors too); refuse the others."""
-        session = await self.session_of(request)
-        if session is None:
-            return self.render("refused.html", 401, reason=NO_SESSION)
-        if session.role is ConsoleRole.COUNSELLOR:
-            return self.render("refused.html", 403, session=session, reason=STAFF_ONLY)
-        return session
+        return await staff_session(request, self.session_of, self.render)
 
     async def overview(self, request: Request) -> Response:
         """Show every entry (overdue reviews first) and the yearly figures."""
