@@ -309,13 +309,28 @@ class Dialogue:
                 threshold for the meaning signal differs, exactly as `text` does.
 
         """
+        return self.crisis_check(state, text, case, meaning, hint)[1]
+
+    def crisis_check(
+        self,
+        state: State,
+        text: str,
+        case: CaseInProgress | None = None,
+        meaning: MeaningVerdict | None = None,
+        hint: str | None = None,
+    ) -> tuple[Assessment, Outcome | None]:
+        """Return the guard's verdict on a text and, for a crisis, the hotline reply.
+
+        The same as `crisis_reply` (same arguments), for callers that also need the level of
+        a text that is no crisis (a concern is counted in the peer groups).
+        """
         cleaned = clean_input(text, self.config.max_message_chars)
         if meaning is not None and cleaned and self._language(cleaned, hint) is not None:
             meaning = meaning.in_other_language()
         assessment = self.crisis.assess(cleaned, meaning)
         if assessment.level is not CrisisLevel.CRISIS:
-            return None
-        return replace(self._crisis(state, assessment, case), assessment=assessment)
+            return assessment, None
+        return assessment, replace(self._crisis(state, assessment, case), assessment=assessment)
 
     def text_of(self, key: str, **fields: object) -> str:
         """Return a fixed wording (for the use cases' own replies)."""

@@ -33,7 +33,7 @@ class GroupGuard:
         if not cleaned:
             return Verdict(CrisisLevel.NONE)
         meaning = await self.meaning.verdict(cleaned) if self.meaning is not None else None
-        outcome = self.dialogue.crisis_reply(State(), cleaned, meaning=meaning)
-        if outcome is not None:
-            return Verdict(CrisisLevel.CRISIS, outcome.replies, outcome.assessment.learned)
-        return Verdict(self.dialogue.crisis.assess(cleaned, meaning).level)
+        # One reading for both: the level counted and the reply sent come from the same verdict.
+        assessment, outcome = self.dialogue.crisis_check(State(), cleaned, meaning=meaning)
+        replies = outcome.replies if outcome is not None else ()
+        return Verdict(assessment.level, replies, assessment.learned)
