@@ -37,6 +37,7 @@ from bot.groups.registry import GroupSetupError
 from bot.groups.service import PeerGroups, peer_groups
 from bot.language.crisis_data import CrisisLevel
 from bot.storage.memory import MemoryStore
+from bot.usage.report import UsageReport
 
 MODS = -1001000
 OPEN = -1002001  # austausch-online
@@ -639,3 +640,17 @@ async def test_a_group_whose_moderators_chat_is_out_of_reach_is_not_shown(
     )
     await groups.start()
     assert groups.registry.open_links() == {}
+
+
+async def test_the_staff_report_has_a_line_per_group(world: World, kb: KnowledgeBase) -> None:
+    await world.groups.joining.joined(OPEN, OTHER)
+    await world.groups.moderation.report(OPEN, PARENT, 77, (42, "Carla"))
+    titles = {"austausch-online": "Alleinerziehend – Austausch online"}
+    report = UsageReport(
+        world.store, kb.texts, ZoneInfo("Europe/Berlin"), with_cases=False, groups=titles
+    )
+    text = await report.text(START + timedelta(hours=1))
+    assert (
+        "• Alleinerziehend – Austausch online: 1 beigetreten · 0 Anfragen abgelehnt · 1 Meldungen"
+        in text
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -59,6 +60,15 @@ class Tally(Enum):
     def counter(self, group_id: str) -> str:
         """Return the daily counter's name for a group."""
         return f"group:{group_id}:{self.value}"
+
+
+def tallies(days: Iterable[Mapping[str, int]], group_id: str) -> dict[Tally, int]:
+    """Sum a group's daily counters over some days, for every kind of count."""
+    found = dict.fromkeys(Tally, 0)
+    for day in days:
+        for tally in Tally:
+            found[tally] += day.get(tally.counter(group_id), 0)
+    return found
 
 
 class Sanction(Enum):

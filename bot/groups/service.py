@@ -13,7 +13,7 @@ from bot.content.groups import GroupKnowledge
 from bot.datafiles.texts import Texts
 from bot.dialogue.model import Outcome, OutcomeKind, Reply, State
 from bot.groups.joining import Joining
-from bot.groups.model import Tally
+from bot.groups.model import Tally, tallies
 from bot.groups.moderation import Moderation
 from bot.groups.ports import AuditLog, CrisisCheck, GroupChannel, GroupStore
 from bot.groups.registry import Registry
@@ -61,7 +61,7 @@ class PeerGroups:
         links = self.registry.open_links()
         for chat in self.registry:
             gid = chat.group.id
-            counts = {t: sum(day.get(t.counter(gid), 0) for day in days) for t in Tally}
+            counts = tallies(days, gid)
             paused = gid in self.registry.paused
             found.append(GroupFigures(gid, chat.group.title, counts, paused, gid in links))
         return found

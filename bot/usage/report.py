@@ -18,7 +18,7 @@ from bot.cases.model import Case
 from bot.conversation.ports import UnansweredQuestion, VoteCount
 from bot.datafiles.texts import Texts
 from bot.dialogue.model import OutcomeKind
-from bot.groups.model import Tally
+from bot.groups.model import tallies
 from bot.wording import Noun
 
 REPORT_DAYS = 30
@@ -131,10 +131,7 @@ class UsageReport:
     ) -> tuple[tuple[str, Mapping[str, int]], ...]:
         """Sum each group's daily counters over the period."""
         return tuple(
-            (
-                title,
-                {t.value: sum(d.get(t.counter(gid), 0) for d in counters.values()) for t in Tally},
-            )
+            (title, {t.value: n for t, n in tallies(counters.values(), gid).items()})
             for gid, title in self._groups.items()
         )
 
