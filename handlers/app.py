@@ -244,19 +244,17 @@ def _add_group_handlers(application: BotApp, groups: PeerGroups | None) -> None:
 
     Edits are dropped first of all, except in the peer groups (a newcomer's link edited in).
     """
-    peer_chats = list(groups.registry.chat_ids()) if groups is not None else []
-    edits = filters.UpdateType.EDITED & ~filters.Chat(chat_id=peer_chats)
-    application.add_handler(MessageHandler(edits, _drop), group=EDITS)
+    ids = sorted(groups.registry.chat_ids()) if groups is not None else []
+    chats = filters.Chat(chat_id=ids)
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED & ~chats, _drop), group=EDITS)
     if groups is None:
         return
-    chats = filters.Chat(chat_id=list(groups.registry.chat_ids()))
     moderators = filters.Chat(chat_id=list(groups.registry.moderators_chats()))
     private_link = (
         filters.ChatType.PRIVATE & filters.TEXT & filters.Regex(group_handlers.MESSAGE_LINK)
     )
     help_names = _help_names(application.bot_data.dialogue.kb)
     at = group_handlers.GROUP
-    ids = list(groups.registry.chat_ids())
     for handler in (
         ChatJoinRequestHandler(group_handlers.on_join_request, chat_id=ids),
         CommandHandler("melden", group_handlers.on_report, filters=chats),
